@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { FailoverSchema } from './failover';
+
+/** The data of one probe job: one record set's check, run from one location over its addresses. */
+export const CheckJobSchema = z.object({
+  checkId: z.string(),
+  zone: z.string(),
+  name: z.string(),
+  type: z.enum(['A', 'AAAA']),
+  addresses: z.array(z.string()),
+  check: FailoverSchema.in,
+});
+export type CheckJob = z.infer<typeof CheckJobSchema>;
+
+/** What a probe writes for one address from one location. */
+export const ProbeResultSchema = z.object({
+  ok: z.boolean(),
+  latency_ms: z.number().nullable(),
+  error: z.string().nullable(),
+  at: z.int(),
+  location: z.string(),
+  frequency: z.int(),
+});
+export type ProbeResult = z.infer<typeof ProbeResultSchema>;
+
+export const HEALTH_STATES = ['available', 'unavailable'] as const;
+export type HealthStateName = (typeof HEALTH_STATES)[number];
+
+/** An address's aggregated state, as the aggregator writes it and the DNS server reads it. */
+export const HealthStateSchema = z.object({
+  checkId: z.string(),
+  address: z.string(),
+  state: z.enum(HEALTH_STATES),
+  since: z.int(),
+  /** Each location's error when the address went unavailable. */
+  reasons: z.record(z.string(), z.string()),
+});
+export type HealthState = z.infer<typeof HealthStateSchema>;

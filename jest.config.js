@@ -1,0 +1,30 @@
+// One jest run over every workspace. SWC compiles TypeScript (with decorator metadata for Nest)
+// and also the ESM-only @nestjs packages, which jest cannot require() natively on Node 20.
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      target: 'es2022',
+    },
+    module: { type: 'commonjs' },
+  },
+];
+
+const project = (name, extra = {}) => ({
+  displayName: name,
+  rootDir: `<rootDir>/${name}`,
+  testEnvironment: 'node',
+  transform: { '^.+\\.(ts|js|mjs)$': swc },
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs)/)'],
+  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
+  moduleNameMapper: { '^@vigil/contract$': '<rootDir>/../contract/src/index.ts' },
+  ...extra,
+});
+
+/** @type {import('jest').Config} */
+module.exports = {
+  rootDir: __dirname,
+  projects: [project('contract'), project('backend'), project('workers')],
+};
