@@ -1,0 +1,69 @@
+import { Body, Controller, Get, Param, Patch, Query } from '@nestjs/common';
+import { ApiCookieAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { CurrentPrincipal, type Principal, Requires } from '../auth/principal';
+import { PageQuerySchema, type PageQuery } from '../common/pagination';
+import { existingId } from '../common/params';
+import {
+  DecideFeatureRequestSchema,
+  FeatureRequestListSchema,
+  FeatureRequestQuerySchema,
+  FeatureRequestSchema,
+  UpdateFeaturesSchema,
+  type DecideFeatureRequest,
+  type UpdateFeatures,
+} from '../features/dto/feature.dto';
+import { FeaturesService } from '../features/features.service';
+import type { RequestStatus } from '../features/feature-request.entity';
+import { AdminService, AdminAccountListSchema, AdminAccountSchema } from './admin.service';
+
+const AccountQuerySchema = PageQuerySchema.extend({ search: z.string().max(254).optional() });
+
+/** The support console's API. Support staff sign in to the panel; there are no support API tokens. */
+@ApiTags('admin')
+@ApiCookieAuth()
+@Controller('v2/admin')
+@Requires('support')
+export class AdminController {
+  constructor(
+    private readonly admin: AdminService,
+    private readonly features: FeaturesService,
+  ) {}
+
+  @Get('accounts')
+  @ApiOperation({ summary: 'Accounts with their features and owners; `search` matches name or user e-mail' })
+  @ApiOkResponse({ standardSchema: AdminAccountListSchema })
+  accounts(@Query({ schema: AccountQuerySchema }) q: PageQuery & { search?: string }) {
+    return this.admin.listAccounts(q, q.search);
+  }
+
+  @Get('accounts/:id')
+  @ApiOperation({ summary: 'One account' })
+  @ApiOkResponse({ standardSchema: AdminAccountSchema })
+  account(@Param('id') id: string) {
+    return this.admin.getAccount(existingId(id, 'account'));
+  }
+
+  @Patch('accounts/:id')
+  @ApiOperation({ summary: 'Grant or revoke features, e.g. {"features": {"failover": true}}' })
+  @ApiOkResponse({ standardSchema: AdminAccountSchema })
+  async updateAccount(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body({ schema: UpdateFeaturesSchema }) body: UpdateFeatures) {
+    const accountId = existingId(id, 'account');
+    await this.features.setFeatures(p, accountId, body.features);
+    return this.admin.getAccount(accountId);
+  }
+
+  @Get('feature-requests')
+  @ApiOperation({ summary: 'Feature requests, oldest first; filter with status=pending' })
+  @ApiOkResponse({ standardSchema: FeatureRequestListSchema })
+  requests(@Query({ schema: PageQuerySchema.extend(FeatureRequestQuerySchema.shape) }) q: PageQuery & { status?: RequestStatus }) {
+    return this.features.listAll(q.status, q);
+  }
+
+  @Patch('feature-requests/:id')
+  @ApiOperation({ summary: 'Grant or reject a pending request; granting turns the feature on' })
+  @ApiOkResponse({ standardSchema: FeatureRequestSchema })
+  decide(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body({ schema: DecideFeatureRequestSchema }) body: DecideFeatureRequest) {
+    return this.features.decide(p, existingId(id, 'feature request'), body.status);
+  }
+}

@@ -1,0 +1,73 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import { AccountsModule } from './accounts/accounts.module';
+import { AdminModule } from './admin/admin.module';
+import { AuditModule } from './audit/audit.module';
+import { AuthGuard } from './auth/auth.guard';
+import { AuthModule } from './auth/auth.module';
+import { type AuthedRequest, SIGNIN_LIMITED } from './auth/principal';
+import type { AppConfig } from './config/config';
+import { ConfigModule } from './config/config.module';
+import { dataSourceOptions } from './database/data-source';
+import { HealthController } from './health/health.controller';
+import { RrsetsModule } from './rrsets/rrsets.module';
+import { TokensModule } from './tokens/tokens.module';
+import { ZonesModule } from './zones/zones.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.LOG_LEVEL,
+            redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+            autoLogging: { ignore: (req) => req.url === '/healthz' },
+          },
+        }),
+        TypeOrmModule.forRoot({ ...dataSourceOptions(config.DATABASE_URL), migrationsRun: false }),
+        ThrottlerModule.forRoot({
+          errorMessage: 'too many requests; wait a minute and try again',
+          throttlers: [
+            {
+              name: 'default',
+              ttl: 60_000,
+              limit: config.RATE_LIMIT_PER_MINUTE,
+              // Per API token when there is one, so integrators behind one NAT do not share a budget.
+              getTracker: (req: Record<string, unknown>) => {
+                const p = (req as unknown as AuthedRequest).principal;
+                return p?.tokenId ? `token:${p.tokenId}` : `ip:${(req as unknown as AuthedRequest).ip}`;
+              },
+            },
+            {
+              name: 'signin',
+              ttl: 60_000,
+              limit: config.SIGNIN_RATE_LIMIT_PER_MINUTE,
+              skipIf: (ctx) => Reflect.getMetadata(SIGNIN_LIMITED, ctx.getHandler()) !== true,
+              getTracker: (req: Record<string, unknown>) => `ip:${(req as unknown as AuthedRequest).ip}`,
+            },
+          ],
+        }),
+        AuditModule,
+        AuthModule,
+        AccountsModule,
+        TokensModule,
+        AdminModule,
+        ZonesModule,
+        RrsetsModule,
+      ],
+      controllers: [HealthController],
+      providers: [
+        // Order matters: authentication first, so the rate limiter can key on the API token.
+        { provide: APP_GUARD, useExisting: AuthGuard },
+        { provide: APP_GUARD, useClass: ThrottlerGuard },
+      ],
+    };
+  }
+}

@@ -1,0 +1,39 @@
+import { type INestApplication, StandardSchemaValidationPipe } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import cookieParser from 'cookie-parser';
+import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
+import { SESSION_COOKIE } from './auth/auth.service';
+import { issuesToValidationFailed } from './common/errors';
+import { HttpExceptionFilter } from './common/http-exception.filter';
+import type { AppConfig } from './config/config';
+
+/** Everything main.ts and the tests both need on the app, so tests run the real thing. */
+export function configureApp(app: NestExpressApplication, config: AppConfig): OpenAPIObject {
+  app.useLogger(app.get(Logger));
+  app.set('trust proxy', config.TRUST_PROXY);
+  app.use(helmet());
+  app.use(cookieParser());
+  app.enableCors({ origin: config.PANEL_ORIGIN, credentials: true, allowedHeaders: ['Authorization', 'Content-Type', 'X-Account-Id'] });
+  app.useGlobalPipes(new StandardSchemaValidationPipe({ exceptionFactory: (issues) => issuesToValidationFailed(issues) }));
+  app.useGlobalFilters(new HttpExceptionFilter());
+  app.enableShutdownHooks();
+  const document = openApiDocument(app);
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  return document;
+}
+
+export function openApiDocument(app: INestApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('Vigil API')
+    .setDescription(
+      'Authoritative DNS with health-checked failover. Integrators send `Authorization: APIKey <token>`; ' +
+        'the panel uses a session cookie. Errors are `{"error": "...", "details": [{"field", "reason"}]}`.',
+    )
+    .setVersion('2')
+    .addSecurity('APIKey', { type: 'apiKey', in: 'header', name: 'Authorization', description: 'APIKey <token>' })
+    .addCookieAuth(SESSION_COOKIE)
+    .build();
+  return SwaggerModule.createDocument(app, config);
+}

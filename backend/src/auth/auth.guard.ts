@@ -1,0 +1,50 @@
+import { CanActivate, ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { apiError, forbidden } from '../common/errors';
+import { AuthService, SESSION_COOKIE } from './auth.service';
+import { type AuthedRequest, IS_PUBLIC, REQUIRES, type Requirement } from './principal';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Authenticates every route that is not @Public: `Authorization: APIKey <token>` for integrators,
+ * the session cookie for the panel (with an optional `X-Account-Id` to pick an account).
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly auth: AuthService,
+  ) {}
+
+  async canActivate(ctx: ExecutionContext): Promise<boolean> {
+    const targets = [ctx.getHandler(), ctx.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+    const req = ctx.switchToHttp().getRequest<AuthedRequest>();
+
+    const header = req.headers.authorization;
+    if (header !== undefined) {
+      const m = /^APIKey\s+(\S+)$/i.exec(header);
+      if (!m) throw apiError(HttpStatus.UNAUTHORIZED, 'Authorization must be "APIKey <token>"');
+      req.principal = (await this.auth.principalFromToken(m[1]!)) ?? undefined;
+      if (!req.principal) throw apiError(HttpStatus.UNAUTHORIZED, 'API token is invalid, expired or revoked');
+    } else {
+      const cookie = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
+      if (!cookie) throw apiError(HttpStatus.UNAUTHORIZED, 'sign in, or send "Authorization: APIKey <token>"');
+      const accountHeader = req.headers['x-account-id'];
+      const accountId = typeof accountHeader === 'string' && accountHeader !== '' ? accountHeader : undefined;
+      if (accountId !== undefined && !UUID.test(accountId)) throw apiError(HttpStatus.NOT_FOUND, 'account not found');
+      req.principal = (await this.auth.principalFromSession(cookie, accountId)) ?? undefined;
+      if (!req.principal) throw apiError(HttpStatus.UNAUTHORIZED, 'session expired; sign in again');
+    }
+
+    const p = req.principal;
+    for (const need of this.reflector.getAllAndMerge<Requirement[]>(REQUIRES, targets) ?? []) {
+      if (need === 'support' && !p.isSupport) throw forbidden('this is for support staff only');
+      if (need === 'account' && !p.accountId) throw forbidden('this user belongs to no account');
+      if (need === 'session' && p.kind !== 'session') throw forbidden('API tokens cannot do this; use the panel');
+      if (need === 'owner' && p.role !== 'owner') throw forbidden('only an owner of the account can do this');
+    }
+    return true;
+  }
+}

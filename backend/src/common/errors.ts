@@ -1,0 +1,43 @@
+import { BadRequestException, ForbiddenException, HttpException, HttpStatus } from '@nestjs/common';
+import type { StandardSchemaV1 } from '@standard-schema/spec';
+
+/** One problem with one field of a request: `{"field": "resource_records[0].content[0]", "reason": "..."}`. */
+export interface FieldIssue {
+  field: string;
+  reason: string;
+}
+
+type PathSegment = PropertyKey | { key: PropertyKey };
+
+/** `['resource_records', 0, 'content']` → `resource_records[0].content`. */
+export function formatPath(path: readonly PathSegment[] | undefined, root = ''): string {
+  let out = root;
+  for (const seg of path ?? []) {
+    const key = typeof seg === 'object' && seg !== null ? seg.key : seg;
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out ? `.${String(key)}` : String(key);
+  }
+  return out || '(body)';
+}
+
+/** 400 with the JSON error shape of the API and one detail per field. */
+export class ValidationFailed extends BadRequestException {
+  constructor(details: FieldIssue[]) {
+    const first = details[0];
+    const summary = first ? `${first.field}: ${first.reason}` : 'invalid request';
+    super({ error: details.length > 1 ? `${summary} (and ${details.length - 1} more)` : summary, details });
+  }
+}
+
+export function issuesToValidationFailed(issues: readonly StandardSchemaV1.Issue[], root = ''): ValidationFailed {
+  return new ValidationFailed(issues.map((i) => ({ field: formatPath(i.path, root), reason: i.message })));
+}
+
+/** An HTTP error with the API's `{"error": ...}` body. */
+export function apiError(status: HttpStatus, error: string, extra: Record<string, unknown> = {}): HttpException {
+  return new HttpException({ error, ...extra }, status);
+}
+
+export const notFound = (what: string) => apiError(HttpStatus.NOT_FOUND, `${what} not found`);
+export const conflict = (error: string) => apiError(HttpStatus.CONFLICT, error);
+export const forbidden = (error: string) => new ForbiddenException({ error });

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const port = z.coerce.number({ error: 'must be a port number' }).int().min(1).max(65535);
+const positive = z.coerce.number({ error: 'must be a number' }).int().positive();
+
+/** Every setting of the api process, from the environment, with defaults for local use. */
+export const ConfigSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  API_HOST: z.string().default('127.0.0.1'),
+  API_PORT: port.default(3000),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }).default('postgres://postgres@127.0.0.1:5432/vigil'),
+  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// URL' }).default('redis://127.0.0.1:6379'),
+  /** Origin of the panel: the only origin CORS lets call the API with credentials. */
+  PANEL_ORIGIN: z.url({ error: 'must be a URL such as http://localhost:5173' }).default('http://localhost:5173'),
+  /** Express "trust proxy": set it (e.g. to 1 or loopback) when a reverse proxy sits in front. */
+  TRUST_PROXY: z
+    .string()
+    .default('false')
+    .transform((v): boolean | number | string => (v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v)),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  MIGRATE_ON_START: bool.default(true),
+  SESSION_TTL_HOURS: positive.default(12),
+  COOKIE_SECURE: bool.default(false),
+  RATE_LIMIT_PER_MINUTE: positive.default(600),
+  SIGNIN_RATE_LIMIT_PER_MINUTE: positive.default(10),
+  SUPPORT_EMAIL: z.email({ error: 'must be an e-mail address' }).optional(),
+  SUPPORT_PASSWORD: z.string().min(12, { error: 'must be at least 12 characters' }).optional(),
+  /** Name servers put in the apex NS record set of every new zone, and the first one in SOA MNAME. */
+  ZONE_NAMESERVERS: z
+    .string()
+    .default('ns1.vigil.localhost,ns2.vigil.localhost')
+    .transform((s) => s.split(',').map((n) => n.trim()).filter(Boolean))
+    .pipe(z.array(z.string()).min(1, { error: 'must list at least one name server' })),
+  /** SOA RNAME default, as an e-mail address. */
+  ZONE_CONTACT: z.email({ error: 'must be an e-mail address' }).default('hostmaster@vigil.localhost'),
+});
+
+export type AppConfig = z.infer<typeof ConfigSchema>;
+
+export class ConfigError extends Error {}
+
+/** Parses the environment; throws one error that lists every bad variable and why. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = ConfigSchema.safeParse(env);
+  if (parsed.success) {
+    const c = parsed.data;
+    if ((c.SUPPORT_EMAIL === undefined) !== (c.SUPPORT_PASSWORD === undefined)) {
+      throw new ConfigError('Invalid configuration:\n  SUPPORT_EMAIL and SUPPORT_PASSWORD must be set together');
+    }
+    return c;
+  }
+  const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+  throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+}
+
+/** Nest injection token of the validated config. */
+export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,0 +1,29 @@
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { Account } from '../accounts/account.entity';
+import { Membership } from '../accounts/membership.entity';
+import { AuditEvent } from '../audit/audit-event.entity';
+import { Session } from '../auth/session.entity';
+import { FeatureRequest } from '../features/feature-request.entity';
+import { Rrset } from '../rrsets/rrset.entity';
+import { ApiToken } from '../tokens/api-token.entity';
+import { User } from '../users/user.entity';
+import { Zone } from '../zones/zone.entity';
+import { Initial1764060000000 } from './migrations/1764060000000-Initial';
+
+export const ENTITIES = [Account, Membership, User, Session, ApiToken, FeatureRequest, AuditEvent, Zone, Rrset];
+export const MIGRATIONS = [Initial1764060000000];
+
+/** Options shared by the api, the CLI and the tests. Schema changes go through migrations only. */
+export function dataSourceOptions(url: string): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    synchronize: false,
+    migrationsTransactionMode: 'each',
+    extra: { max: 20 },
+  };
+}
+
+export const makeDataSource = (url: string) => new DataSource(dataSourceOptions(url));

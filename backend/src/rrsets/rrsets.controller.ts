@@ -1,0 +1,67 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { ApiCookieAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import type { RrsetBody } from '@vigil/contract';
+import type { Response } from 'express';
+import { type AccountPrincipal, CurrentPrincipal, Requires } from '../auth/principal';
+import { PageQuerySchema, type PageQuery } from '../common/pagination';
+import { RrsetBodySchema, RrsetListSchema, RrsetSchema } from './dto/rrset.dto';
+import { RrsetsService } from './rrsets.service';
+
+@ApiTags('rrsets')
+@ApiSecurity('APIKey')
+@ApiCookieAuth()
+@Controller('v2/zones/:zone')
+@Requires('account')
+export class RrsetsController {
+  constructor(private readonly rrsets: RrsetsService) {}
+
+  @Get('rrsets')
+  @ApiOperation({ summary: 'Record sets of a zone, by name and type' })
+  @ApiOkResponse({ standardSchema: RrsetListSchema })
+  list(@CurrentPrincipal() p: AccountPrincipal, @Param('zone') zone: string, @Query({ schema: PageQuerySchema }) q: PageQuery) {
+    return this.rrsets.list(p, zone, q);
+  }
+
+  @Get(':name/:type')
+  @ApiOperation({ summary: 'One record set; name is the full domain name, e.g. www.example.com' })
+  @ApiOkResponse({ standardSchema: RrsetSchema })
+  get(@CurrentPrincipal() p: AccountPrincipal, @Param('zone') zone: string, @Param('name') name: string, @Param('type') type: string) {
+    return this.rrsets.get(p, zone, name, type);
+  }
+
+  @Post(':name/:type')
+  @ApiOperation({ summary: 'Create a record set (409 if it exists); meta.failover needs the failover beta feature' })
+  @ApiCreatedResponse({ standardSchema: RrsetSchema })
+  async create(
+    @CurrentPrincipal() p: AccountPrincipal,
+    @Param('zone') zone: string,
+    @Param('name') name: string,
+    @Param('type') type: string,
+    @Body({ schema: RrsetBodySchema }) body: RrsetBody,
+  ) {
+    return (await this.rrsets.save(p, zone, name, type, body, 'create')).body;
+  }
+
+  @Put(':name/:type')
+  @ApiOperation({ summary: 'Create or replace a record set (201 when created, 200 when replaced)' })
+  @ApiOkResponse({ standardSchema: RrsetSchema })
+  async put(
+    @CurrentPrincipal() p: AccountPrincipal,
+    @Param('zone') zone: string,
+    @Param('name') name: string,
+    @Param('type') type: string,
+    @Body({ schema: RrsetBodySchema }) body: RrsetBody,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const r = await this.rrsets.save(p, zone, name, type, body, 'put');
+    res.status(r.created ? 201 : 200);
+    return r.body;
+  }
+
+  @Delete(':name/:type')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a record set' })
+  async remove(@CurrentPrincipal() p: AccountPrincipal, @Param('zone') zone: string, @Param('name') name: string, @Param('type') type: string) {
+    await this.rrsets.remove(p, zone, name, type);
+  }
+}
