@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+// `npm test`: builds, runs every jest project and then the browser suites, and ends with one
+// line `tests: N passed, N failed` summed over all of them (CI reads that line).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const out = join(root, '.test-results');
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+
+const run = (cmd, args, opts = {}) => spawnSync(cmd, args, { cwd: root, stdio: 'inherit', ...opts }).status ?? 1;
+
+let passed = 0;
+let failed = 0;
+let broken = false;
+
+if (run('npm', ['run', 'build']) !== 0) {
+  console.error('build failed');
+  process.exit(1);
+}
+
+const jestJson = join(out, 'jest.json');
+const jestStatus = run('npx', ['jest', '--json', `--outputFile=${jestJson}`, ...process.argv.slice(2)]);
+if (existsSync(jestJson)) {
+  const r = JSON.parse(readFileSync(jestJson, 'utf8'));
+  passed += r.numPassedTests;
+  failed += r.numFailedTests;
+  // A suite that failed to load has no failed tests but is a failure all the same.
+  failed += r.testResults.filter((s) => s.status === 'failed' && s.assertionResults.length === 0).length;
+} else if (jestStatus !== 0) {
+  broken = true;
+}
+
+// Browser suites (Playwright) join here when the panel has them.
+const pwConfig = join(root, 'frontend', 'playwright.config.ts');
+if (existsSync(pwConfig)) {
+  const pwJson = join(out, 'playwright.json');
+  const status = run('npx', ['playwright', 'test', '--config', pwConfig], {
+    env: { ...process.env, PLAYWRIGHT_JSON_OUTPUT_NAME: pwJson },
+  });
+  if (existsSync(pwJson)) {
+    const s = JSON.parse(readFileSync(pwJson, 'utf8')).stats;
+    passed += s.expected + s.flaky;
+    failed += s.unexpected;
+  } else if (status !== 0) {
+    broken = true;
+  }
+}
+
+console.log(`tests: ${passed} passed, ${failed} failed`);
+process.exit(failed > 0 || broken || jestStatus !== 0 ? 1 : 0);
