@@ -13,6 +13,8 @@ import type { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { dataSourceOptions } from './database/data-source';
 import { HealthController } from './health/health.controller';
+import { PublishingModule } from './publishing/publishing.module';
+import { RedisModule } from './redis/redis.module';
 import { RrsetsModule } from './rrsets/rrsets.module';
 import { TokensModule } from './tokens/tokens.module';
 import { ZonesModule } from './zones/zones.module';
@@ -54,6 +56,8 @@ export class AppModule {
             },
           ],
         }),
+        RedisModule,
+        PublishingModule,
         AuditModule,
         AuthModule,
         AccountsModule,

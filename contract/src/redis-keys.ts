@@ -6,6 +6,8 @@ export const redisKeys = {
   zone: (name: string) => `${KEY_PREFIX}zone:${name}`,
   /** Hash: zone name -> version of every published zone. */
   zoneIndex: `${KEY_PREFIX}zones`,
+  /** Hash: zone name -> version at which it was deleted, so a late, older publish cannot revive it. */
+  zoneTombstones: `${KEY_PREFIX}zone-tombstones`,
   /** Stream of FeedEvent (field `event`). */
   feed: `${KEY_PREFIX}feed`,
   /** Hash: `${checkId}/${address}` -> JSON HealthState. */

@@ -14,6 +14,8 @@ export const ConfigSchema = z.object({
   API_PORT: port.default(3000),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }).default('postgres://postgres@127.0.0.1:5432/vigil'),
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// URL' }).default('redis://127.0.0.1:6379'),
+  /** Prepended to every Redis key, so several Vigil installations (or test runs) can share one Redis. */
+  REDIS_KEY_PREFIX: z.string().max(64).regex(/^[A-Za-z0-9:_-]*$/, { error: 'may hold only letters, digits, ":", "_" and "-"' }).default(''),
   /** Origin of the panel: the only origin CORS lets call the API with credentials. */
   PANEL_ORIGIN: z.url({ error: 'must be a URL such as http://localhost:5173' }).default('http://localhost:5173'),
   /** Express "trust proxy": set it (e.g. to 1 or loopback) when a reverse proxy sits in front. */
@@ -27,6 +29,8 @@ export const ConfigSchema = z.object({
   COOKIE_SECURE: bool.default(false),
   RATE_LIMIT_PER_MINUTE: positive.default(600),
   SIGNIN_RATE_LIMIT_PER_MINUTE: positive.default(10),
+  /** How often the api republishes zones that Redis lacks or holds at another version; 0 turns it off. */
+  RECONCILE_INTERVAL_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int().min(0).default(60),
   SUPPORT_EMAIL: z.email({ error: 'must be an e-mail address' }).optional(),
   SUPPORT_PASSWORD: z.string().min(12, { error: 'must be at least 12 characters' }).optional(),
   /** Name servers put in the apex NS record set of every new zone, and the first one in SOA MNAME. */

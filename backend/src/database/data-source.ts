@@ -9,9 +9,10 @@ import { ApiToken } from '../tokens/api-token.entity';
 import { User } from '../users/user.entity';
 import { Zone } from '../zones/zone.entity';
 import { Initial1764060000000 } from './migrations/1764060000000-Initial';
+import { ZoneVersion1764070000000 } from './migrations/1764070000000-ZoneVersion';
 
 export const ENTITIES = [Account, Membership, User, Session, ApiToken, FeatureRequest, AuditEvent, Zone, Rrset];
-export const MIGRATIONS = [Initial1764060000000];
+export const MIGRATIONS = [Initial1764060000000, ZoneVersion1764070000000];
 
 /** Options shared by the api, the CLI and the tests. Schema changes go through migrations only. */
 export function dataSourceOptions(url: string): DataSourceOptions {

@@ -6,6 +6,9 @@ import type { AccountPrincipal, Principal } from '../auth/principal';
 import { AuditService } from '../audit/audit.service';
 import { apiError, conflict, notFound } from '../common/errors';
 import type { PageQuery } from '../common/pagination';
+import { PublisherService } from '../publishing/publisher.service';
+import { touchZones } from '../publishing/versions';
+import { Zone } from '../zones/zone.entity';
 import { type Feature, FeatureRequest, type RequestStatus } from './feature-request.entity';
 
 export function requestView(r: FeatureRequest) {
@@ -27,6 +30,7 @@ export class FeaturesService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly audit: AuditService,
+    private readonly publisher: PublisherService,
   ) {}
 
   /** A customer asks for a beta feature. */
@@ -72,12 +76,13 @@ export class FeaturesService {
       }
       return tx.findOneByOrFail(FeatureRequest, { id: r.id });
     });
+    if (status === 'granted') await this.publishAccount(request.accountId);
     return requestView(request);
   }
 
   /** Support sets an account's features; pending requests for a granted feature are closed as granted. */
   async setFeatures(support: Principal, accountId: string, wanted: AccountFeatures) {
-    return this.ds.transaction(async (tx) => {
+    const result = await this.ds.transaction(async (tx) => {
       let features: AccountFeatures | null = null;
       for (const [feature, on] of Object.entries(wanted) as [Feature, boolean][]) {
         features = await this.setFeature(tx, support, accountId, feature, on);
@@ -85,6 +90,8 @@ export class FeaturesService {
       }
       return features;
     });
+    await this.publishAccount(accountId);
+    return result;
   }
 
   private async setFeature(tx: EntityManager, support: Principal, accountId: string, feature: Feature, on: boolean) {
@@ -94,9 +101,20 @@ export class FeaturesService {
     const features = { ...account.features, [feature]: on };
     if (before !== on) {
       await tx.update(Account, { id: accountId }, { features });
+      // Failover is compiled into the account's zones, so they change with the feature.
+      await touchZones(tx, await this.zoneIds(tx, accountId), { serial: true });
       await this.audit.record(tx, { accountId, actor: support.actor, action: on ? 'feature.grant' : 'feature.revoke', target: feature });
     }
     return features;
+  }
+
+  private async zoneIds(tx: EntityManager, accountId: string): Promise<string[]> {
+    return (await tx.find(Zone, { where: { accountId }, select: { id: true } })).map((z) => z.id);
+  }
+
+  /** Republishes the account's zones after a committed feature change. */
+  private async publishAccount(accountId: string): Promise<void> {
+    await this.publisher.publish(await this.zoneIds(this.ds.manager, accountId));
   }
 
   private async closeRequests(tx: EntityManager, support: Principal, accountId: string, feature: Feature, status: 'granted' | 'rejected') {

@@ -7,8 +7,10 @@ import type { AccountPrincipal } from '../auth/principal';
 import { AuditService } from '../audit/audit.service';
 import { apiError, conflict, formatPath, notFound, ValidationFailed } from '../common/errors';
 import type { PageQuery } from '../common/pagination';
+import { PublisherService } from '../publishing/publisher.service';
+import { touchZones } from '../publishing/versions';
 import { Zone } from '../zones/zone.entity';
-import { nextSerial, ZonesService } from '../zones/zones.service';
+import { ZonesService } from '../zones/zones.service';
 import { Rrset } from './rrset.entity';
 
 export function rrsetView(r: Rrset) {
@@ -41,6 +43,7 @@ export class RrsetsService {
     @InjectDataSource() private readonly ds: DataSource,
     private readonly zones: ZonesService,
     private readonly audit: AuditService,
+    private readonly publisher: PublisherService,
   ) {}
 
   async list(p: AccountPrincipal, zoneName: string, page: PageQuery) {
@@ -82,7 +85,7 @@ export class RrsetsService {
       } else {
         saved = await tx.save(tx.create(Rrset, { zoneId: zone.id, name: key.name, type: key.type, ...fields }));
       }
-      await tx.update(Zone, { id: zone.id }, { serial: nextSerial(zone.serial) });
+      await touchZones(tx, [zone.id], { serial: true });
       const after = auditable(saved);
       await this.audit.record(tx, {
         accountId: p.accountId,
@@ -93,11 +96,12 @@ export class RrsetsService {
       });
       return { rrset: saved, created: !existing };
     });
+    await this.publisher.publish([result.rrset.zoneId]);
     return { body: rrsetView(result.rrset), created: result.created };
   }
 
   async remove(p: AccountPrincipal, zoneName: string, name: string, type: string) {
-    await this.ds.transaction(async (tx) => {
+    const zoneId = await this.ds.transaction(async (tx) => {
       const zone = await this.zones.find(tx, p, zoneName, true);
       const key = this.key(zone, name, type);
       if (key.name === zone.name && key.type === 'NS') {
@@ -106,7 +110,7 @@ export class RrsetsService {
       const existing = await tx.findOneBy(Rrset, { zoneId: zone.id, name: key.name, type: key.type });
       if (!existing) throw notFound('record set');
       await tx.delete(Rrset, { id: existing.id });
-      await tx.update(Zone, { id: zone.id }, { serial: nextSerial(zone.serial) });
+      await touchZones(tx, [zone.id], { serial: true });
       await this.audit.record(tx, {
         accountId: p.accountId,
         actor: p.actor,
@@ -114,7 +118,9 @@ export class RrsetsService {
         target: `${key.name}/${key.type}`,
         details: { before: auditable(existing) },
       });
+      return zone.id;
     });
+    await this.publisher.publish([zoneId]);
   }
 
   /** The record set's name and type from the path: normalised, inside the zone, a known type. */

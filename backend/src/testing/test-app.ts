@@ -1,5 +1,6 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { randomBytes } from 'node:crypto';
+import Redis from 'ioredis';
 import { Client } from 'pg';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
@@ -29,6 +30,8 @@ export class TestApi {
       LOG_LEVEL: 'silent',
       DATABASE_URL: url.toString(),
       REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      // Each test app publishes under its own prefix, so parallel test files never see each other's zones.
+      REDIS_KEY_PREFIX: `${dbName}:`,
       SUPPORT_EMAIL: SUPPORT.email,
       SUPPORT_PASSWORD: SUPPORT.password,
       SIGNIN_RATE_LIMIT_PER_MINUTE: '1000',
@@ -73,8 +76,17 @@ export class TestApi {
     await support.patch(`/v2/admin/accounts/${accountId}`).send({ features: { failover: true } }).expect(200);
   }
 
+  /** A Redis client that sees the keys as the app and the data plane name them (prefix applied). */
+  redis(): Redis {
+    return new Redis(this.config.REDIS_URL, { keyPrefix: this.config.REDIS_KEY_PREFIX });
+  }
+
   async close(): Promise<void> {
     await this.app.close();
+    const raw = new Redis(this.config.REDIS_URL);
+    const keys = await raw.keys(`${this.config.REDIS_KEY_PREFIX}*`);
+    if (keys.length) await raw.del(...keys);
+    raw.disconnect();
     const c = new Client({ connectionString: ADMIN_URL });
     await c.connect();
     await c.query(`DROP DATABASE IF EXISTS "${this.dbName}" WITH (FORCE)`);

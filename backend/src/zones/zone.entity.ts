@@ -16,6 +16,10 @@ export class Zone {
   @Column({ type: 'bigint', transformer: { to: (v: number) => v, from: (v: string) => Number(v) } })
   serial!: number;
 
+  /** Publish version: a new value from zone_version_seq with every change (see publishing/). */
+  @Column({ type: 'bigint', insert: false, update: false, transformer: { to: (v: number) => v, from: (v: string) => Number(v) } })
+  version!: number;
+
   @Column({ type: 'text' })
   contact!: string;
 

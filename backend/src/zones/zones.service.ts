@@ -7,6 +7,8 @@ import { AuditService } from '../audit/audit.service';
 import { conflict, notFound, ValidationFailed } from '../common/errors';
 import type { PageQuery } from '../common/pagination';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { PublisherService } from '../publishing/publisher.service';
+import { freshVersion, touchZones } from '../publishing/versions';
 import { Rrset } from '../rrsets/rrset.entity';
 import { SOA_LIMITS, type CreateZone, type UpdateZone } from './dto/zone.dto';
 import { Zone } from './zone.entity';
@@ -45,6 +47,7 @@ export class ZonesService {
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly audit: AuditService,
+    private readonly publisher: PublisherService,
   ) {}
 
   async create(p: AccountPrincipal, body: CreateZone) {
@@ -79,6 +82,7 @@ export class ZonesService {
         await this.audit.record(tx, { accountId: p.accountId, actor: p.actor, action: 'zone.create', target: name });
         return z;
       });
+      await this.publisher.publish([zone.id]);
       return zoneView(zone, 1);
     } catch (e) {
       if ((e as { code?: string }).code === '23505') throw conflict(`zone ${name} is already hosted`);
@@ -119,21 +123,25 @@ export class ZonesService {
         ...(body.nx_ttl !== undefined && { nxTtl: body.nx_ttl }),
         ...(body.enabled !== undefined && { enabled: body.enabled }),
       };
-      await tx.update(Zone, { id: z.id }, { ...changes, serial: nextSerial(z.serial) });
+      if (Object.keys(changes).length) await tx.update(Zone, { id: z.id }, changes);
+      await touchZones(tx, [z.id], { serial: true });
       const after = await tx.findOneByOrFail(Zone, { id: z.id });
       await this.audit.record(tx, { accountId: p.accountId, actor: p.actor, action: 'zone.update', target: z.name, details: diff(before, zoneView(after, 0)) });
       return after;
     });
+    await this.publisher.publish([zone.id]);
     return zoneView(zone, (await this.rrsetCounts([zone.id])).get(zone.id) ?? 0);
   }
 
   async remove(p: AccountPrincipal, name: string) {
-    await this.ds.transaction(async (tx) => {
+    const gone = await this.ds.transaction(async (tx) => {
       const z = await this.find(tx, p, name, true);
       const rrsets = await tx.countBy(Rrset, { zoneId: z.id });
       await tx.delete(Zone, { id: z.id });
       await this.audit.record(tx, { accountId: p.accountId, actor: p.actor, action: 'zone.delete', target: z.name, details: { rrsets } });
+      return { name: z.name, version: await freshVersion(tx) };
     });
+    await this.publisher.unpublish(gone.name, gone.version);
   }
 
   /** The caller's zone by name; another account's zone is "not found", never "forbidden". */
@@ -154,11 +162,6 @@ export class ZonesService {
     );
     return new Map(rows.map((r) => [r.zone_id, Number(r.n)]));
   }
-}
-
-/** SOA serials only grow; tying them to the clock keeps them growing across restores too. */
-export function nextSerial(serial: number): number {
-  return Math.max(serial + 1, nowSerial());
 }
 
 function diff(before: Record<string, unknown>, after: Record<string, unknown>) {

@@ -1,0 +1,115 @@
+import { CompiledZoneSchema, FeedEventSchema, redisKeys } from '@vigil/contract';
+import type Redis from 'ioredis';
+import { apiKey, TestApi } from '../testing/test-app';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { Account } from '../accounts/account.entity';
+import { Zone } from '../zones/zone.entity';
+import { PublisherService } from './publisher.service';
+import { ReconcilerService } from './reconciler.service';
+
+describe('publishing zones to Redis (real PostgreSQL and Redis)', () => {
+  let api: TestApi;
+  let redis: Redis;
+  let token: string;
+  let accountId: string;
+
+  beforeAll(async () => {
+    // The periodic reconciler is off so each test sees only what it caused.
+    api = await TestApi.start({ RECONCILE_INTERVAL_SECONDS: '0' });
+    redis = api.redis();
+    const c = await api.customer();
+    accountId = c.accountId;
+    token = await api.token(c.agent);
+  });
+  afterAll(async () => {
+    redis.disconnect();
+    await api.close();
+  });
+
+  const published = async (zone: string) => {
+    const raw = await redis.get(redisKeys.zone(zone));
+    return raw === null ? null : CompiledZoneSchema.parse(JSON.parse(raw));
+  };
+  const feed = async () =>
+    (await redis.xrange(redisKeys.feed, '-', '+')).map(([, fields]) => FeedEventSchema.parse(JSON.parse(fields[1]!)));
+
+  it('publishes a zone with its SOA and apex NS when it is created, and each change after', async () => {
+    await api.http().post('/v2/zones').set(apiKey(token)).send({ name: 'pub.example', contact: 'dns.admin@pub.example' }).expect(201);
+    const first = await published('pub.example');
+    expect(first).toMatchObject({
+      name: 'pub.example',
+      soa: { mname: 'ns1.vigil.localhost', rname: 'dns\\.admin.pub.example', refresh: 3600, minimum: 300 },
+      rrsets: [{ name: 'pub.example', type: 'NS', records: [{ content: ['ns1.vigil.localhost'] }, { content: ['ns2.vigil.localhost'] }] }],
+    });
+    expect(await redis.hget(redisKeys.zoneIndex, 'pub.example')).toBe(String(first!.version));
+
+    await api.http().post('/v2/zones/pub.example/www.pub.example/A').set(apiKey(token)).send({ resource_records: [{ content: ['192.0.2.1'] }] }).expect(201);
+    const second = await published('pub.example');
+    expect(second!.version).toBeGreaterThan(first!.version);
+    expect(second!.soa.serial).toBeGreaterThan(first!.soa.serial);
+    expect(second!.rrsets.map((r) => `${r.name}/${r.type}`)).toEqual(['pub.example/NS', 'www.pub.example/A']);
+
+    const events = (await feed()).filter((e) => e.kind !== 'health' && e.zone === 'pub.example');
+    expect(events).toEqual([
+      { kind: 'zone.upsert', zone: 'pub.example', version: first!.version },
+      { kind: 'zone.upsert', zone: 'pub.example', version: second!.version },
+    ]);
+  });
+
+  it('compiles failover only while the account has the beta feature', async () => {
+    await api.http().post('/v2/zones').set(apiKey(token)).send({ name: 'fo.example' }).expect(201);
+    await api.grantFailover(accountId);
+    const body = {
+      resource_records: [{ content: ['192.0.2.1'] }, { content: ['192.0.2.2'], enabled: false }],
+      meta: { failover: { protocol: 'TCP', port: 443, frequency: 30, timeout: 5 } },
+    };
+    const rr = await api.http().put('/v2/zones/fo.example/www.fo.example/A').set(apiKey(token)).send(body).expect(201);
+    const on = (await published('fo.example'))!.rrsets.find((r) => r.type === 'A')!;
+    expect(on.failover).toEqual({ checkId: rr.body.id, check: { protocol: 'TCP', port: 443, frequency: 30, timeout: 5 } });
+    expect(on.records[1]).toEqual({ content: ['192.0.2.2'], enabled: false, meta: {} });
+
+    const support = await api.support();
+    await support.patch(`/v2/admin/accounts/${accountId}`).send({ features: { failover: false } }).expect(200);
+    const off = (await published('fo.example'))!.rrsets.find((r) => r.type === 'A')!;
+    expect(off.failover).toBeNull();
+  });
+
+  it('unpublishes deleted and disabled zones, and a late older publish cannot revive them', async () => {
+    await api.http().post('/v2/zones').set(apiKey(token)).send({ name: 'gone.example' }).expect(201);
+    const before = await published('gone.example');
+    const ds = api.app.get<DataSource>(getDataSourceToken());
+    const staleZone = await ds.getRepository(Zone).findOneByOrFail({ name: 'gone.example' });
+    const account = await ds.getRepository(Account).findOneByOrFail({ id: accountId });
+    await api.http().delete('/v2/zones/gone.example').set(apiKey(token)).expect(204);
+    expect(await published('gone.example')).toBeNull();
+    expect(await redis.hexists(redisKeys.zoneIndex, 'gone.example')).toBe(0);
+    const del = (await feed()).find((e) => e.kind === 'zone.delete' && e.zone === 'gone.example');
+    expect(del && del.kind === 'zone.delete' && del.version).toBeGreaterThan(before!.version);
+
+    // Replay the old state as a racing api process would: the tombstone refuses it.
+    const publisher = api.app.get(PublisherService) as unknown as { upsert(z: Zone, r: [], a: Account): Promise<void> };
+    await publisher.upsert(staleZone, [], account);
+    expect(await published('gone.example')).toBeNull();
+
+    await api.http().post('/v2/zones').set(apiKey(token)).send({ name: 'off.example', enabled: false }).expect(201);
+    expect(await published('off.example')).toBeNull();
+    await api.http().patch('/v2/zones/off.example').set(apiKey(token)).send({ enabled: true }).expect(200);
+    expect(await published('off.example')).not.toBeNull();
+  });
+
+  it('reconciles: republishes what Redis lost and unpublishes zones the database does not have', async () => {
+    await api.http().post('/v2/zones').set(apiKey(token)).send({ name: 'heal.example' }).expect(201);
+    const version = (await published('heal.example'))!.version;
+    await redis.del(redisKeys.zone('heal.example'));
+    await redis.hdel(redisKeys.zoneIndex, 'heal.example');
+    await redis.set(redisKeys.zone('stray.example'), '{}');
+    await redis.hset(redisKeys.zoneIndex, 'stray.example', '1');
+
+    const result = await api.app.get(ReconcilerService).reconcile();
+    expect(result).toEqual({ published: 1, unpublished: 1 });
+    expect((await published('heal.example'))!.version).toBe(version);
+    expect(await redis.exists(redisKeys.zone('stray.example'))).toBe(0);
+    expect(await api.app.get(ReconcilerService).reconcile()).toEqual({ published: 0, unpublished: 0 });
+  });
+});

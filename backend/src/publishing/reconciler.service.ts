@@ -1,0 +1,59 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { Zone } from '../zones/zone.entity';
+import { PublisherService } from './publisher.service';
+import { freshVersion } from './versions';
+
+/**
+ * Redis is a cache of PostgreSQL for zones. At start and every RECONCILE_INTERVAL_SECONDS this
+ * republishes every zone whose published version differs from the database, and unpublishes
+ * zones the database no longer serves, so a Redis that lost its data (or missed a publish while
+ * it was down) heals by itself.
+ */
+@Injectable()
+export class ReconcilerService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ReconcilerService.name);
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<unknown> | null = null;
+
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly publisher: PublisherService,
+  ) {}
+
+  onApplicationBootstrap() {
+    if (this.config.RECONCILE_INTERVAL_SECONDS === 0) return;
+    void this.tick();
+    this.timer = setInterval(() => void this.tick(), this.config.RECONCILE_INTERVAL_SECONDS * 1000);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown() {
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+
+  private async tick() {
+    if (this.running) return;
+    this.running = this.reconcile()
+      .catch((e: Error) => this.logger.warn(`reconcile failed: ${e.message}`))
+      .finally(() => (this.running = null));
+    await this.running;
+  }
+
+  /** Returns how many zones it (re)published and unpublished. */
+  async reconcile(): Promise<{ published: number; unpublished: number }> {
+    const zones = await this.ds.getRepository(Zone).find({ select: { id: true, name: true, version: true, enabled: true } });
+    const held = await this.publisher.publishedVersions();
+    const stale = zones.filter((z) => (z.enabled ? held.get(z.name) !== z.version : held.has(z.name)));
+    const served = new Set(zones.map((z) => z.name));
+    const orphans = [...held.keys()].filter((name) => !served.has(name));
+    for (let i = 0; i < stale.length; i += 100) await this.publisher.publish(stale.slice(i, i + 100).map((z) => z.id));
+    for (const name of orphans) await this.publisher.unpublish(name, await freshVersion(this.ds.manager));
+    if (stale.length || orphans.length) this.logger.log(`republished ${stale.length} zone(s), unpublished ${orphans.length}`);
+    return { published: stale.length, unpublished: orphans.length };
+  }
+}

@@ -1,0 +1,45 @@
+import type { CompiledZone, Failover } from '@vigil/contract';
+import type { AccountFeatures } from '../accounts/account.entity';
+import type { Rrset } from '../rrsets/rrset.entity';
+import type { Zone } from '../zones/zone.entity';
+
+/** TTL of the SOA record itself; negative answers use min(this, nx_ttl) (RFC 2308). */
+const SOA_TTL = 3600;
+
+/** `hostmaster@example.com` → `hostmaster.example.com`, escaping dots in the local part (RFC 1035 §8). */
+export function contactToRname(contact: string): string {
+  const at = contact.lastIndexOf('@');
+  const local = contact.slice(0, at).replace(/\./g, '\\.');
+  return `${local}.${contact.slice(at + 1)}`.toLowerCase();
+}
+
+/**
+ * The zone as the DNS server reads it. Failover applies only while the account has the beta
+ * feature; without it the record set is served as a plain one.
+ */
+export function compileZone(zone: Zone, rrsets: Rrset[], features: AccountFeatures, version: number): CompiledZone {
+  return {
+    format: 1,
+    name: zone.name,
+    version,
+    soa: {
+      mname: zone.primaryServer,
+      rname: contactToRname(zone.contact),
+      serial: zone.serial % 2 ** 32,
+      refresh: zone.refresh,
+      retry: zone.retry,
+      expire: zone.expiry,
+      minimum: zone.nxTtl,
+      ttl: SOA_TTL,
+    },
+    rrsets: rrsets.map((r) => ({
+      id: r.id,
+      name: r.name,
+      type: r.type,
+      ttl: r.ttl,
+      records: r.resourceRecords.map((rec) => ({ content: rec.content, enabled: rec.enabled, meta: rec.meta })),
+      pickers: r.pickers,
+      failover: features.failover && r.meta.failover ? { checkId: r.id, check: r.meta.failover as Failover } : null,
+    })),
+  };
+}
