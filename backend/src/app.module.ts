@@ -12,10 +12,12 @@ import { type AuthedRequest, SIGNIN_LIMITED } from './auth/principal';
 import type { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { dataSourceOptions } from './database/data-source';
-import { HealthController } from './health/health.controller';
+import { HealthModule } from './health/health.module';
+import { LivenessController } from './liveness/liveness.controller';
 import { PublishingModule } from './publishing/publishing.module';
 import { RedisModule } from './redis/redis.module';
 import { RrsetsModule } from './rrsets/rrsets.module';
+import { SchedulingModule } from './scheduling/scheduling.module';
 import { TokensModule } from './tokens/tokens.module';
 import { ZonesModule } from './zones/zones.module';
 
@@ -58,6 +60,7 @@ export class AppModule {
         }),
         RedisModule,
         PublishingModule,
+        SchedulingModule,
         AuditModule,
         AuthModule,
         AccountsModule,
@@ -65,8 +68,9 @@ export class AppModule {
         AdminModule,
         ZonesModule,
         RrsetsModule,
+        HealthModule,
       ],
-      controllers: [HealthController],
+      controllers: [LivenessController],
       providers: [
         // Order matters: authentication first, so the rate limiter can key on the API token.
         { provide: APP_GUARD, useExisting: AuthGuard },

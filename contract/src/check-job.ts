@@ -23,6 +23,10 @@ export const ProbeResultSchema = z.object({
 });
 export type ProbeResult = z.infer<typeof ProbeResultSchema>;
 
+/** A result as it travels on the results feed to the aggregators. */
+export const ProbeReportSchema = ProbeResultSchema.extend({ checkId: z.string(), address: z.string() });
+export type ProbeReport = z.infer<typeof ProbeReportSchema>;
+
 export const HEALTH_STATES = ['available', 'unavailable'] as const;
 export type HealthStateName = (typeof HEALTH_STATES)[number];
 
@@ -32,7 +36,7 @@ export const HealthStateSchema = z.object({
   address: z.string(),
   state: z.enum(HEALTH_STATES),
   since: z.int(),
-  /** Each location's error when the address went unavailable. */
+  /** Each failing location's error at the transition (location -> reason). */
   reasons: z.record(z.string(), z.string()),
 });
 export type HealthState = z.infer<typeof HealthStateSchema>;

@@ -31,6 +31,8 @@ export const ConfigSchema = z.object({
   SIGNIN_RATE_LIMIT_PER_MINUTE: positive.default(10),
   /** How often the api republishes zones that Redis lacks or holds at another version; 0 turns it off. */
   RECONCILE_INTERVAL_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int().min(0).default(60),
+  /** Store health transitions from the change feed in PostgreSQL (history, uptime). */
+  HEALTH_HISTORY: bool.default(true),
   SUPPORT_EMAIL: z.email({ error: 'must be an e-mail address' }).optional(),
   SUPPORT_PASSWORD: z.string().min(12, { error: 'must be at least 12 characters' }).optional(),
   /** Name servers put in the apex NS record set of every new zone, and the first one in SOA MNAME. */

@@ -4,15 +4,17 @@ import { Membership } from '../accounts/membership.entity';
 import { AuditEvent } from '../audit/audit-event.entity';
 import { Session } from '../auth/session.entity';
 import { FeatureRequest } from '../features/feature-request.entity';
+import { HealthEvent } from '../health/health-event.entity';
 import { Rrset } from '../rrsets/rrset.entity';
 import { ApiToken } from '../tokens/api-token.entity';
 import { User } from '../users/user.entity';
 import { Zone } from '../zones/zone.entity';
 import { Initial1764060000000 } from './migrations/1764060000000-Initial';
 import { ZoneVersion1764070000000 } from './migrations/1764070000000-ZoneVersion';
+import { HealthEvents1764080000000 } from './migrations/1764080000000-HealthEvents';
 
-export const ENTITIES = [Account, Membership, User, Session, ApiToken, FeatureRequest, AuditEvent, Zone, Rrset];
-export const MIGRATIONS = [Initial1764060000000, ZoneVersion1764070000000];
+export const ENTITIES = [Account, Membership, User, Session, ApiToken, FeatureRequest, AuditEvent, Zone, Rrset, HealthEvent];
+export const MIGRATIONS = [Initial1764060000000, ZoneVersion1764070000000, HealthEvents1764080000000];
 
 /** Options shared by the api, the CLI and the tests. Schema changes go through migrations only. */
 export function dataSourceOptions(url: string): DataSourceOptions {

@@ -1,12 +1,14 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, In, type EntityManager } from 'typeorm';
 import { Account, type AccountFeatures } from '../accounts/account.entity';
 import type { AccountPrincipal, Principal } from '../auth/principal';
 import { AuditService } from '../audit/audit.service';
 import { apiError, conflict, notFound } from '../common/errors';
 import type { PageQuery } from '../common/pagination';
 import { PublisherService } from '../publishing/publisher.service';
+import { SchedulerService } from '../scheduling/scheduler.service';
+import { Rrset } from '../rrsets/rrset.entity';
 import { touchZones } from '../publishing/versions';
 import { Zone } from '../zones/zone.entity';
 import { type Feature, FeatureRequest, type RequestStatus } from './feature-request.entity';
@@ -31,6 +33,7 @@ export class FeaturesService {
     @InjectDataSource() private readonly ds: DataSource,
     private readonly audit: AuditService,
     private readonly publisher: PublisherService,
+    private readonly scheduler: SchedulerService,
   ) {}
 
   /** A customer asks for a beta feature. */
@@ -112,9 +115,13 @@ export class FeaturesService {
     return (await tx.find(Zone, { where: { accountId }, select: { id: true } })).map((z) => z.id);
   }
 
-  /** Republishes the account's zones after a committed feature change. */
+  /** Republishes the account's zones and re-syncs its probes after a committed feature change. */
   private async publishAccount(accountId: string): Promise<void> {
-    await this.publisher.publish(await this.zoneIds(this.ds.manager, accountId));
+    const zoneIds = await this.zoneIds(this.ds.manager, accountId);
+    await this.publisher.publish(zoneIds);
+    if (zoneIds.length === 0) return;
+    const rrsets = await this.ds.getRepository(Rrset).find({ where: { zoneId: In(zoneIds) }, select: { id: true } });
+    await this.scheduler.syncRrsets(rrsets.map((r) => r.id));
   }
 
   private async closeRequests(tx: EntityManager, support: Principal, accountId: string, feature: Feature, status: 'granted' | 'rejected') {

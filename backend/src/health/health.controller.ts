@@ -1,26 +1,35 @@
-import { Controller, Get, HttpStatus } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { SkipThrottle } from '@nestjs/throttler';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { Public } from '../auth/principal';
-import { apiError } from '../common/errors';
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiCookieAuth, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { type AccountPrincipal, CurrentPrincipal, Requires } from '../auth/principal';
+import { PageQuerySchema, type PageQuery } from '../common/pagination';
+import { HealthEventListSchema, HealthEventsQuerySchema, RrsetHealthSchema } from './dto/health.dto';
+import { HealthService } from './health.service';
 
-@ApiTags('service')
-@Controller()
+@ApiTags('health')
+@ApiSecurity('APIKey')
+@ApiCookieAuth()
+@Controller('v2/zones/:zone/:name/:type/health')
+@Requires('account')
 export class HealthController {
-  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+  constructor(private readonly health: HealthService) {}
 
-  @Public()
-  @SkipThrottle()
-  @Get('healthz')
-  @ApiOperation({ summary: 'Liveness and database reachability, for load balancers' })
-  async health() {
-    try {
-      await this.ds.query('SELECT 1');
-    } catch {
-      throw apiError(HttpStatus.SERVICE_UNAVAILABLE, 'database unreachable');
-    }
-    return { status: 'ok' };
+  @Get()
+  @ApiOperation({ summary: "Each address's state (available, unavailable, unknown), since when, each location's last result, uptime" })
+  @ApiOkResponse({ standardSchema: RrsetHealthSchema })
+  current(@CurrentPrincipal() p: AccountPrincipal, @Param('zone') zone: string, @Param('name') name: string, @Param('type') type: string) {
+    return this.health.current(p, zone, name, type);
+  }
+
+  @Get('events')
+  @ApiOperation({ summary: 'Transitions, newest first; filter by time range (from, to) and address' })
+  @ApiOkResponse({ standardSchema: HealthEventListSchema })
+  events(
+    @CurrentPrincipal() p: AccountPrincipal,
+    @Param('zone') zone: string,
+    @Param('name') name: string,
+    @Param('type') type: string,
+    @Query({ schema: PageQuerySchema.extend(HealthEventsQuerySchema.shape) }) q: PageQuery & { from?: string; to?: string; address?: string },
+  ) {
+    return this.health.events(p, zone, name, type, q);
   }
 }

@@ -2,15 +2,17 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { SchedulerService } from '../scheduling/scheduler.service';
 import { Zone } from '../zones/zone.entity';
 import { PublisherService } from './publisher.service';
 import { freshVersion } from './versions';
 
 /**
- * Redis is a cache of PostgreSQL for zones. At start and every RECONCILE_INTERVAL_SECONDS this
- * republishes every zone whose published version differs from the database, and unpublishes
- * zones the database no longer serves, so a Redis that lost its data (or missed a publish while
- * it was down) heals by itself.
+ * Redis is a cache of PostgreSQL for zones and probe schedules. At start and every
+ * RECONCILE_INTERVAL_SECONDS this republishes every zone whose published version differs from the
+ * database, unpublishes zones the database no longer serves, and repairs the probe schedulers of
+ * every active location (a new location gets every check here), so a Redis that lost its data
+ * (or missed a change while it was down) heals by itself.
  */
 @Injectable()
 export class ReconcilerService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -22,6 +24,7 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly publisher: PublisherService,
+    private readonly scheduler: SchedulerService,
   ) {}
 
   onApplicationBootstrap() {
@@ -39,6 +42,8 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
   private async tick() {
     if (this.running) return;
     this.running = this.reconcile()
+      .then(() => this.scheduler.reconcile())
+      .then((r) => r.upserted + r.removed > 0 && this.logger.log(`probe schedules: ${r.upserted} upserted, ${r.removed} removed`))
       .catch((e: Error) => this.logger.warn(`reconcile failed: ${e.message}`))
       .finally(() => (this.running = null));
     await this.running;

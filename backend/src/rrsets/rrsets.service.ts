@@ -8,6 +8,7 @@ import { AuditService } from '../audit/audit.service';
 import { apiError, conflict, formatPath, notFound, ValidationFailed } from '../common/errors';
 import type { PageQuery } from '../common/pagination';
 import { PublisherService } from '../publishing/publisher.service';
+import { SchedulerService } from '../scheduling/scheduler.service';
 import { touchZones } from '../publishing/versions';
 import { Zone } from '../zones/zone.entity';
 import { ZonesService } from '../zones/zones.service';
@@ -44,6 +45,7 @@ export class RrsetsService {
     private readonly zones: ZonesService,
     private readonly audit: AuditService,
     private readonly publisher: PublisherService,
+    private readonly scheduler: SchedulerService,
   ) {}
 
   async list(p: AccountPrincipal, zoneName: string, page: PageQuery) {
@@ -97,11 +99,12 @@ export class RrsetsService {
       return { rrset: saved, created: !existing };
     });
     await this.publisher.publish([result.rrset.zoneId]);
+    await this.scheduler.syncRrsets([result.rrset.id]);
     return { body: rrsetView(result.rrset), created: result.created };
   }
 
   async remove(p: AccountPrincipal, zoneName: string, name: string, type: string) {
-    const zoneId = await this.ds.transaction(async (tx) => {
+    const removed = await this.ds.transaction(async (tx) => {
       const zone = await this.zones.find(tx, p, zoneName, true);
       const key = this.key(zone, name, type);
       if (key.name === zone.name && key.type === 'NS') {
@@ -118,9 +121,10 @@ export class RrsetsService {
         target: `${key.name}/${key.type}`,
         details: { before: auditable(existing) },
       });
-      return zone.id;
+      return { zoneId: zone.id, rrsetId: existing.id };
     });
-    await this.publisher.publish([zoneId]);
+    await this.publisher.publish([removed.zoneId]);
+    await this.scheduler.syncRrsets([], [removed.rrsetId]);
   }
 
   /** The record set's name and type from the path: normalised, inside the zone, a known type. */

@@ -8,6 +8,7 @@ import { conflict, notFound, ValidationFailed } from '../common/errors';
 import type { PageQuery } from '../common/pagination';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { PublisherService } from '../publishing/publisher.service';
+import { SchedulerService } from '../scheduling/scheduler.service';
 import { freshVersion, touchZones } from '../publishing/versions';
 import { Rrset } from '../rrsets/rrset.entity';
 import { SOA_LIMITS, type CreateZone, type UpdateZone } from './dto/zone.dto';
@@ -48,6 +49,7 @@ export class ZonesService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly audit: AuditService,
     private readonly publisher: PublisherService,
+    private readonly scheduler: SchedulerService,
   ) {}
 
   async create(p: AccountPrincipal, body: CreateZone) {
@@ -130,18 +132,20 @@ export class ZonesService {
       return after;
     });
     await this.publisher.publish([zone.id]);
+    if (body.enabled !== undefined) await this.scheduler.syncRrsets(await this.rrsetIds(zone.id));
     return zoneView(zone, (await this.rrsetCounts([zone.id])).get(zone.id) ?? 0);
   }
 
   async remove(p: AccountPrincipal, name: string) {
     const gone = await this.ds.transaction(async (tx) => {
       const z = await this.find(tx, p, name, true);
-      const rrsets = await tx.countBy(Rrset, { zoneId: z.id });
+      const rrsetIds = await this.rrsetIds(z.id, tx);
       await tx.delete(Zone, { id: z.id });
-      await this.audit.record(tx, { accountId: p.accountId, actor: p.actor, action: 'zone.delete', target: z.name, details: { rrsets } });
-      return { name: z.name, version: await freshVersion(tx) };
+      await this.audit.record(tx, { accountId: p.accountId, actor: p.actor, action: 'zone.delete', target: z.name, details: { rrsets: rrsetIds.length } });
+      return { name: z.name, version: await freshVersion(tx), rrsetIds };
     });
     await this.publisher.unpublish(gone.name, gone.version);
+    await this.scheduler.syncRrsets([], gone.rrsetIds);
   }
 
   /** The caller's zone by name; another account's zone is "not found", never "forbidden". */
@@ -152,6 +156,10 @@ export class ZonesService {
       : null;
     if (!z) throw notFound('zone');
     return z;
+  }
+
+  private async rrsetIds(zoneId: string, tx: EntityManager = this.ds.manager): Promise<string[]> {
+    return (await tx.find(Rrset, { where: { zoneId }, select: { id: true } })).map((r) => r.id);
   }
 
   private async rrsetCounts(zoneIds: string[]): Promise<Map<string, number>> {

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+
+const LocationResultSchema = z.object({
+  location: z.string(),
+  ok: z.boolean(),
+  latency_ms: z.number().nullable(),
+  error: z.string().nullable(),
+  at: z.string(),
+  fresh: z.boolean().meta({ description: 'Reported within the last two periods, so it counts in the quorum' }),
+});
+
+export const AddressHealthSchema = z.object({
+  address: z.string(),
+  enabled: z.boolean(),
+  state: z.enum(['available', 'unavailable', 'unknown']),
+  since: z.string().nullable(),
+  reasons: z.record(z.string(), z.string()),
+  locations: z.array(LocationResultSchema),
+  uptime: z.object({ '24h': z.number().nullable(), '7d': z.number().nullable() }),
+});
+
+export const RrsetHealthSchema = z.object({
+  name: z.string(),
+  type: z.string(),
+  failover: z.boolean().meta({ description: 'Whether health checks apply now (failover set and the beta feature enabled)' }),
+  locations: z.array(z.string()),
+  addresses: z.array(AddressHealthSchema),
+});
+
+export const HealthEventsQuerySchema = z.object({
+  from: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }).optional(),
+  to: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }).optional(),
+  address: z.string().max(64).optional(),
+});
+
+export const HealthEventListSchema = z.object({
+  events: z.array(z.object({ address: z.string(), state: z.enum(['available', 'unavailable']), at: z.string(), reasons: z.record(z.string(), z.string()) })),
+  total_amount: z.number(),
+});

@@ -1,0 +1,87 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { HealthStateSchema, type HealthStateName, healthField, ProbeResultSchema, redisKeys } from '@vigil/contract';
+import type Redis from 'ioredis';
+import { Between, DataSource, LessThan } from 'typeorm';
+import { Account } from '../accounts/account.entity';
+import type { AccountPrincipal } from '../auth/principal';
+import type { PageQuery } from '../common/pagination';
+import { REDIS } from '../redis/redis.module';
+import { RrsetsService } from '../rrsets/rrsets.service';
+import { SchedulerService } from '../scheduling/scheduler.service';
+import { HealthEvent } from './health-event.entity';
+import { uptimeRatio } from './uptime';
+
+const DAY = 24 * 3600_000;
+
+@Injectable()
+export class HealthService {
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly rrsets: RrsetsService,
+    private readonly scheduler: SchedulerService,
+  ) {}
+
+  /** State of each address now, with each location's last result and the uptime. */
+  async current(p: AccountPrincipal, zone: string, name: string, type: string) {
+    const view = await this.rrsets.get(p, zone, name, type);
+    const account = await this.ds.getRepository(Account).findOneByOrFail({ id: p.accountId });
+    const failover = Boolean(view.meta.failover) && account.features.failover;
+    const now = Date.now();
+    const addresses = await Promise.all(
+      view.resource_records.map(async (rec) => {
+        const address = String(rec.content[0]);
+        const [stateRaw, results] = await Promise.all([
+          this.redis.hget(redisKeys.health, healthField(view.id, address)),
+          this.redis.hgetall(redisKeys.results(view.id, address)),
+        ]);
+        const state = stateRaw ? HealthStateSchema.safeParse(JSON.parse(stateRaw)) : null;
+        const locations = Object.values(results)
+          .map((r) => ProbeResultSchema.safeParse(JSON.parse(r)))
+          .filter((r) => r.success)
+          .map(({ data: r }) => ({
+            location: r.location,
+            ok: r.ok,
+            latency_ms: r.latency_ms,
+            error: r.error,
+            at: new Date(r.at).toISOString(),
+            fresh: now - r.at <= 2 * r.frequency * 1000,
+          }))
+          .sort((a, b) => a.location.localeCompare(b.location));
+        return {
+          address,
+          enabled: rec.enabled,
+          state: (failover && state?.success ? state.data.state : 'unknown') as HealthStateName | 'unknown',
+          since: failover && state?.success ? new Date(state.data.since).toISOString() : null,
+          reasons: failover && state?.success ? state.data.reasons : {},
+          locations: failover ? locations : [],
+          uptime: { '24h': await this.uptime(view.id, address, now - DAY, now), '7d': await this.uptime(view.id, address, now - 7 * DAY, now) },
+        };
+      }),
+    );
+    return { name: view.name, type: view.type, failover, locations: await this.scheduler.activeLocations(), addresses };
+  }
+
+  /** Transitions, newest first, optionally for one address and a time range. */
+  async events(p: AccountPrincipal, zone: string, name: string, type: string, q: PageQuery & { from?: string; to?: string; address?: string }) {
+    const view = await this.rrsets.get(p, zone, name, type);
+    const from = q.from ? new Date(q.from) : new Date(0);
+    const to = q.to ? new Date(q.to) : new Date(8.64e15);
+    const [rows, total] = await this.ds.getRepository(HealthEvent).findAndCount({
+      where: { rrsetId: view.id, at: Between(from, to), ...(q.address ? { address: q.address } : {}) },
+      order: { at: 'DESC', id: 'DESC' },
+      take: q.limit,
+      skip: q.offset,
+    });
+    return { events: rows.map((e) => ({ address: e.address, state: e.state, at: e.at.toISOString(), reasons: e.reasons })), total_amount: total };
+  }
+
+  private async uptime(rrsetId: string, address: string, from: number, to: number): Promise<number | null> {
+    const repo = this.ds.getRepository(HealthEvent);
+    const before = await repo.findOne({ where: { rrsetId, address, at: LessThan(new Date(from)) }, order: { at: 'DESC', id: 'DESC' } });
+    const inside = await repo.find({ where: { rrsetId, address, at: Between(new Date(from), new Date(to)) }, order: { at: 'ASC', id: 'ASC' } });
+    const r = uptimeRatio(before?.state ?? null, inside.map((e) => ({ state: e.state, at: e.at.getTime() })), from, to);
+    return r === null ? null : Math.round(r * 100000) / 100000;
+  }
+}
