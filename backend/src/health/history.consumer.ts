@@ -65,7 +65,8 @@ export class HistoryConsumer implements OnApplicationBootstrap, OnApplicationShu
   private async ensureGroup() {
     if (this.redis.status === 'wait') await this.redis.connect();
     try {
-      await this.redis.xgroup('CREATE', redisKeys.feed, HISTORY_GROUP, '0', 'MKSTREAM');
+      // ioredis does not apply keyPrefix to XGROUP's key, so it is spelled out here.
+      await this.redis.xgroup('CREATE', `${this.config.REDIS_KEY_PREFIX}${redisKeys.feed}`, HISTORY_GROUP, '0', 'MKSTREAM');
     } catch (e) {
       if (!(e as Error).message.includes('BUSYGROUP')) throw e;
     }
