@@ -26,5 +26,11 @@ const project = (name, extra = {}) => ({
 /** @type {import('jest').Config} */
 module.exports = {
   rootDir: __dirname,
-  projects: [project('contract'), project('backend'), project('workers')],
+  projects: [
+    project('contract'),
+    project('backend'),
+    project('workers'),
+    // Whole-system tests: real api, DNS, probe and aggregator processes from the built dist/ folders.
+    project('e2e', { testMatch: ['<rootDir>/**/*.spec.ts'], testTimeout: 120_000 }),
+  ],
 };

@@ -38,6 +38,9 @@ export class AppModule {
         TypeOrmModule.forRoot({ ...dataSourceOptions(config.DATABASE_URL), migrationsRun: false }),
         ThrottlerModule.forRoot({
           errorMessage: 'too many requests; wait a minute and try again',
+          // One budget per tracker (token or address) and limit, over all routes; the default key
+          // would give every route its own budget, multiplying the limit by the number of routes.
+          generateKey: (_ctx, tracker, name) => `${name}:${tracker}`,
           throttlers: [
             {
               name: 'default',

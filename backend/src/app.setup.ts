@@ -7,6 +7,7 @@ import { Logger } from 'nestjs-pino';
 import { SESSION_COOKIE } from './auth/auth.service';
 import { issuesToValidationFailed } from './common/errors';
 import { HttpExceptionFilter } from './common/http-exception.filter';
+import { requireJsonBody } from './common/json-body';
 import type { AppConfig } from './config/config';
 
 /** Everything main.ts and the tests both need on the app, so tests run the real thing. */
@@ -16,6 +17,9 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): Op
   app.use(helmet());
   app.use(cookieParser());
   app.enableCors({ origin: config.PANEL_ORIGIN, credentials: true, allowedHeaders: ['Authorization', 'Content-Type', 'X-Account-Id'] });
+  app.use(requireJsonBody);
+  // The largest valid body (100 TXT records of 4096 bytes, escaped) is over the 100 kB default.
+  app.useBodyParser('json', { limit: '4mb' });
   app.useGlobalPipes(new StandardSchemaValidationPipe({ exceptionFactory: (issues) => issuesToValidationFailed(issues) }));
   app.useGlobalFilters(new HttpExceptionFilter());
   app.enableShutdownHooks();

@@ -10,6 +10,13 @@ describe('normalizeName', () => {
     expect(normalizeName('пример.рф')).toEqual({ ok: true, name: 'xn--e1afmkfd.xn--p1ai' });
   });
 
+  it('refuses URL syntax beside non-ASCII characters instead of rewriting the name', () => {
+    for (const input of ['ü@www.shop.example', 'bücher/x.example', 'ü%41.example', 'ü:80.example', 'ü b.example']) {
+      expect(normalizeName(input).ok).toBe(false);
+    }
+    expect(normalizeName('Bü_cher-1.example')).toEqual({ ok: true, name: 'xn--b_cher-1-65a.example' });
+  });
+
   it('accepts underscores for service labels', () => {
     expect(normalizeName('_sip._tcp.example.com')).toEqual({ ok: true, name: '_sip._tcp.example.com' });
   });

@@ -9,6 +9,10 @@ export type NameResult = { ok: true; name: string } | { ok: false; reason: strin
 function labelToAscii(label: string): string | null {
   // eslint-disable-next-line no-control-regex
   if (/^[\x00-\x7f]*$/.test(label)) return label.toLowerCase();
+  // The URL parser would read "@", "/", "%" and the like as URL syntax and change the name;
+  // only letters, digits, hyphens and underscores may stand beside the non-ASCII characters.
+  // eslint-disable-next-line no-control-regex
+  if (/[\x00-\x2c\x2e-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]/.test(label)) return null;
   try {
     const host = new URL(`http://${label}`).hostname;
     return host.includes('.') ? null : host;

@@ -30,7 +30,19 @@ export class ValidationFailed extends BadRequestException {
 }
 
 export function issuesToValidationFailed(issues: readonly StandardSchemaV1.Issue[], root = ''): ValidationFailed {
-  return new ValidationFailed(issues.map((i) => ({ field: formatPath(i.path, root), reason: i.message })));
+  return new ValidationFailed(issues.flatMap((i) => issueToFields(i, root)));
+}
+
+/**
+ * One detail per bad field. An unknown property is reported by zod on the object that holds it;
+ * the detail names the property itself, so `{"foo": 1}` gives `foo`, not `(body)`.
+ */
+function issueToFields(issue: StandardSchemaV1.Issue, root: string): FieldIssue[] {
+  const { code, keys } = issue as StandardSchemaV1.Issue & { code?: unknown; keys?: unknown };
+  if (code === 'unrecognized_keys' && Array.isArray(keys) && keys.length > 0) {
+    return keys.map((key) => ({ field: formatPath([...(issue.path ?? []), String(key)], root), reason: 'is not a known field' }));
+  }
+  return [{ field: formatPath(issue.path, root), reason: issue.message }];
 }
 
 /** An HTTP error with the API's `{"error": ...}` body. */

@@ -18,6 +18,13 @@ export class HttpExceptionFilter implements ExceptionFilter {
   }
 
   private toBody(exception: unknown): { status: number; body: Record<string, unknown> } {
+    // Express reports a body that is not JSON as a 400 whose cause is body-parser's error; it is
+    // bad input like any other, so it gets the same shape, with the body as the field.
+    const parseError = (exception instanceof HttpException ? exception.cause : exception) as { type?: string; message?: string } | undefined;
+    if (parseError?.type === 'entity.parse.failed') {
+      const reason = `is not valid JSON (${parseError.message ?? 'parse error'})`;
+      return { status: HttpStatus.BAD_REQUEST, body: { error: `request body ${reason}`, details: [{ field: '(body)', reason }] } };
+    }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const r = exception.getResponse();
@@ -32,8 +39,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const e = exception as { status?: number; statusCode?: number; type?: string; message?: string };
     const status = e?.status ?? e?.statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) {
-      const error = e.type === 'entity.parse.failed' ? 'request body is not valid JSON' : (e.message ?? 'bad request');
-      return { status, body: { error } };
+      return { status, body: { error: e.message ?? 'bad request' } };
     }
     return { status: HttpStatus.INTERNAL_SERVER_ERROR, body: { error: 'internal error' } };
   }

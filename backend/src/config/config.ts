@@ -26,7 +26,8 @@ export const ConfigSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MIGRATE_ON_START: bool.default(true),
   SESSION_TTL_HOURS: positive.default(12),
-  COOKIE_SECURE: bool.default(false),
+  /** Secure session cookies (HTTPS only); defaults to true when NODE_ENV=production. */
+  COOKIE_SECURE: bool.optional(),
   RATE_LIMIT_PER_MINUTE: positive.default(600),
   SIGNIN_RATE_LIMIT_PER_MINUTE: positive.default(10),
   /** How often the api republishes zones that Redis lacks or holds at another version; 0 turns it off. */
@@ -45,7 +46,7 @@ export const ConfigSchema = z.object({
   ZONE_CONTACT: z.email({ error: 'must be an e-mail address' }).default('hostmaster@vigil.localhost'),
 });
 
-export type AppConfig = z.infer<typeof ConfigSchema>;
+export type AppConfig = Omit<z.infer<typeof ConfigSchema>, 'COOKIE_SECURE'> & { COOKIE_SECURE: boolean };
 
 export class ConfigError extends Error {}
 
@@ -57,7 +58,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     if ((c.SUPPORT_EMAIL === undefined) !== (c.SUPPORT_PASSWORD === undefined)) {
       throw new ConfigError('Invalid configuration:\n  SUPPORT_EMAIL and SUPPORT_PASSWORD must be set together');
     }
-    return c;
+    return { ...c, COOKIE_SECURE: c.COOKIE_SECURE ?? c.NODE_ENV === 'production' };
   }
   const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
   throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);

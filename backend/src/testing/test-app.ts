@@ -1,9 +1,11 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { getDataSourceToken } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
+import type { DataSource } from 'typeorm';
 import { createApi } from '../bootstrap';
 import { type AppConfig, loadConfig } from '../config/config';
 
@@ -35,6 +37,8 @@ export class TestApi {
       SUPPORT_EMAIL: SUPPORT.email,
       SUPPORT_PASSWORD: SUPPORT.password,
       SIGNIN_RATE_LIMIT_PER_MINUTE: '1000',
+      // Every request of a test file comes from 127.0.0.1; suites that test the limits set their own.
+      RATE_LIMIT_PER_MINUTE: '100000',
       ...env,
     });
     const app = await createApi(config);
@@ -71,6 +75,17 @@ export class TestApi {
     return res.body.token;
   }
 
+  /** The app's own DataSource, to look at (or age) rows as the app stored them. */
+  ds(): DataSource {
+    return this.app.get<DataSource>(getDataSourceToken());
+  }
+
+  /** Adds an already signed-up user to an account, with the owner's agent. */
+  async addMember(owner: TestAgent, email: string, role: 'owner' | 'member' = 'member'): Promise<string> {
+    const res = await owner.post('/v2/account/members').send({ email, role }).expect(201);
+    return res.body.user_id;
+  }
+
   async grantFailover(accountId: string): Promise<void> {
     const support = await this.support();
     await support.patch(`/v2/admin/accounts/${accountId}`).send({ features: { failover: true } }).expect(200);
@@ -95,3 +110,36 @@ export class TestApi {
 }
 
 export const apiKey = (token: string) => ({ Authorization: `APIKey ${token}` });
+
+interface ErrorResponse {
+  status: number;
+  body: unknown;
+}
+
+/**
+ * Asserts a 400 in the API's error shape, `{"error": "...", "details": [{"field", "reason"}]}`,
+ * with a detail for `field`; returns that detail's reason.
+ */
+export function expectInvalid(res: ErrorResponse, field: string): string {
+  const body = res.body as { error?: unknown; details?: { field: unknown; reason: unknown }[] };
+  if (res.status !== 400) throw new Error(`expected 400 naming ${field}, got ${res.status} ${JSON.stringify(res.body)}`);
+  expect(typeof body.error).toBe('string');
+  expect((body.error as string).length).toBeGreaterThan(0);
+  expect(Array.isArray(body.details)).toBe(true);
+  for (const d of body.details!) {
+    expect(Object.keys(d).sort()).toEqual(['field', 'reason']);
+    expect(typeof d.field).toBe('string');
+    expect(typeof d.reason).toBe('string');
+  }
+  const hit = body.details!.find((d) => d.field === field);
+  if (!hit) throw new Error(`expected a detail for ${field}, got ${JSON.stringify(body.details)}`);
+  return hit.reason as string;
+}
+
+/** Asserts an error status with the API's `{"error": "..."}` body; returns the message. */
+export function expectError(res: ErrorResponse, status: number): string {
+  if (res.status !== status) throw new Error(`expected ${status}, got ${res.status} ${JSON.stringify(res.body)}`);
+  const body = res.body as { error?: unknown };
+  expect(typeof body.error).toBe('string');
+  return body.error as string;
+}

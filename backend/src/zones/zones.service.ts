@@ -57,6 +57,7 @@ export class ZonesService {
     const primary = body.primary_server !== undefined ? zoneName(body.primary_server, 'primary_server') : this.config.ZONE_NAMESERVERS[0]!;
     try {
       const zone = await this.ds.transaction(async (tx) => {
+        await this.assertNotBelowAnotherAccount(tx, p, name);
         const z = await tx.save(
           tx.create(Zone, {
             accountId: p.accountId,
@@ -146,6 +147,23 @@ export class ZonesService {
     });
     await this.publisher.unpublish(gone.name, gone.version);
     await this.scheduler.syncRrsets([], gone.rrsetIds);
+  }
+
+  /**
+   * The name servers answer from the longest matching zone, so a zone below another account's
+   * zone would take over that account's names (www.their.example inside their.example). Only
+   * the account that hosts a zone may split it.
+   */
+  private async assertNotBelowAnotherAccount(tx: EntityManager, p: AccountPrincipal, name: string): Promise<void> {
+    const labels = name.split('.');
+    const ancestors = labels.slice(1, -1).map((_, i) => labels.slice(i + 1).join('.'));
+    if (ancestors.length === 0) return;
+    const taken = await tx
+      .createQueryBuilder(Zone, 'z')
+      .where('z.name IN (:...ancestors)', { ancestors })
+      .andWhere('z.account_id <> :account', { account: p.accountId })
+      .getExists();
+    if (taken) throw conflict(`zone ${name} is below a zone hosted by another account`);
   }
 
   /** The caller's zone by name; another account's zone is "not found", never "forbidden". */

@@ -25,7 +25,10 @@ const soaFields = {
 };
 
 export const CreateZoneSchema = z.strictObject({
-  name: z.string({ error: 'must be a domain name such as example.com' }).min(1, { error: 'must not be empty' }).max(254),
+  name: z
+    .string({ error: 'must be a domain name such as example.com' })
+    .min(1, { error: 'must not be empty' })
+    .max(254, { error: 'is longer than 253 characters' }),
   ...soaFields,
 });
 export type CreateZone = z.infer<typeof CreateZoneSchema>;
