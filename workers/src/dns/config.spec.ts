@@ -1,0 +1,63 @@
+import { loadConfig, redactUrl } from './config';
+
+describe('loadConfig', () => {
+  it('fills local defaults', () => {
+    expect(loadConfig({})).toEqual({
+      ok: true,
+      config: {
+        dnsPort: 5300,
+        dnsHost: '127.0.0.1',
+        redisUrl: 'redis://127.0.0.1:6379',
+        redisKeyPrefix: '',
+        metricsPort: 9153,
+        metricsHost: '127.0.0.1',
+        tcpIdleTimeoutMs: 10000,
+        tcpMaxConnections: 1000,
+        logLevel: 'info',
+      },
+    });
+  });
+
+  it('reads container settings', () => {
+    const r = loadConfig({
+      DNS_PORT: '53',
+      DNS_HOST: '::',
+      REDIS_URL: 'redis://redis:6379/2',
+      METRICS_PORT: '9100',
+      REDIS_KEY_PREFIX: 'prod:',
+    });
+    expect(r).toMatchObject({
+      ok: true,
+      config: {
+        dnsPort: 53,
+        dnsHost: '::',
+        metricsHost: '::',
+        redisUrl: 'redis://redis:6379/2',
+        metricsPort: 9100,
+        redisKeyPrefix: 'prod:',
+      },
+    });
+  });
+
+  it('names every bad variable and what it got', () => {
+    const r = loadConfig({
+      DNS_PORT: 'fifty-three',
+      DNS_HOST: 'localhost',
+      REDIS_URL: 'http://x',
+      METRICS_PORT: '70000',
+      LOG_LEVEL: 'loud',
+    });
+    expect(r.ok).toBe(false);
+    const message = (r as { message: string }).message;
+    expect(message).toContain('Invalid configuration of the dns server');
+    expect(message).toContain('DNS_PORT: must be a port number from 0 to 65535 (got "fifty-three")');
+    expect(message).toContain('DNS_HOST: must be an IP address to bind');
+    expect(message).toContain('REDIS_URL: must be a redis:// or rediss:// URL');
+    expect(message).toContain('METRICS_PORT: must be a port number from 0 to 65535 (got "70000")');
+    expect(message).toContain('LOG_LEVEL: must be one of');
+  });
+
+  it('hides the Redis password in logs', () => {
+    expect(redactUrl('redis://user:secret@redis:6379/0')).toBe('redis://user:***@redis:6379/0');
+  });
+});

@@ -1,0 +1,73 @@
+// Starts the real dns server in this process on a free loopback port, against real Redis under a
+// key prefix of its own, and captures its log lines.
+import pino from 'pino';
+import type { DnsConfig } from '../config';
+import { startDnsServer, type DnsServer } from '../server';
+import { RedisFixture, TEST_REDIS_URL } from '../testing/redis';
+
+export interface Harness {
+  server: DnsServer;
+  port: number;
+  redis: RedisFixture;
+  logs: string[];
+  stop(): Promise<void>;
+}
+
+export function testConfig(overrides: Partial<DnsConfig> = {}): DnsConfig {
+  return {
+    dnsPort: 0,
+    dnsHost: '127.0.0.1',
+    redisUrl: TEST_REDIS_URL,
+    redisKeyPrefix: '',
+    metricsPort: 0,
+    metricsHost: '127.0.0.1',
+    tcpIdleTimeoutMs: 2000,
+    tcpMaxConnections: 100,
+    logLevel: 'info',
+    ...overrides,
+  };
+}
+
+export function captureLogger(logs: string[]) {
+  return pino({ level: 'debug' }, { write: (line: string) => void logs.push(line) });
+}
+
+/** `prepare` runs before the server starts, e.g. to publish zones for the initial load. */
+export async function startHarness(prepare?: (redis: RedisFixture) => Promise<void>, overrides: Partial<DnsConfig> = {}): Promise<Harness> {
+  const redis = new RedisFixture(overrides.redisUrl ?? TEST_REDIS_URL);
+  if (prepare) await prepare(redis);
+  const logs: string[] = [];
+  // A short feed poll keeps the continuity checks frequent; answers never depend on it.
+  const server = await startDnsServer(testConfig({ redisKeyPrefix: redis.prefix, ...overrides }), {
+    logger: captureLogger(logs),
+    blockMs: 500,
+  });
+  const { port } = await server.listening;
+  return {
+    server,
+    port,
+    redis,
+    logs,
+    async stop() {
+      await server.stop();
+      await redis.close();
+    },
+  };
+}
+
+export async function scrape(metricsPort: number): Promise<string> {
+  const res = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+  return res.text();
+}
+
+/** The value of one sample in Prometheus text, e.g. metric('vigil_dns_redis_connected'). */
+export function sample(text: string, name: string, labels: Record<string, string> = {}): number | null {
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name)) continue;
+    const m = /^([a-zA-Z_:][\w:]*)(\{[^}]*\})?\s+(\S+)/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const have = m[2] ?? '';
+    if (Object.entries(labels).every(([k, v]) => have.includes(`${k}="${v}"`))) return Number(m[3]);
+  }
+  return null;
+}

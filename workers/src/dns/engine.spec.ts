@@ -1,0 +1,266 @@
+import * as dnsPacket from 'dns-packet';
+import { TCP, UDP } from './constants';
+import { DnsEngine } from './engine';
+import type { GeoLocation } from './geo';
+import { HealthTable } from './health';
+import { aData, decode, query, type Decoded } from './testing/client';
+import { index, rr, zone } from './testing/zones';
+import { ZoneStore } from './zone-store';
+
+// The whole pipeline on plain objects: no sockets, no Redis.
+const places: Record<string, GeoLocation> = {
+  [0x08080800]: { country: 'US', continent: 'na' },
+  [0xd41b3000]: { country: 'FR', continent: 'eu' },
+  '203.0.113.9': { country: 'JP', continent: 'as' },
+};
+const geo = (ip: string | number) => places[String(ip)] ?? null;
+
+function setup() {
+  const zones = new ZoneStore();
+  const health = new HealthTable();
+  const counted: [string, number, number][] = [];
+  zones.set(
+    index(
+      zone(
+        'example.com',
+        [
+          rr('www.example.com', 'A', ['192.0.2.1', '192.0.2.2', '192.0.2.3']),
+          rr('www.example.com', 'AAAA', ['2001:db8::1']),
+          rr('alias.example.com', 'CNAME', ['www.example.com']),
+          rr('*.wild.example.com', 'A', ['192.0.2.50']),
+          rr(
+            'big.example.com',
+            'TXT',
+            Array.from({ length: 6 }, (_, i) => [`${i}`.repeat(200)]),
+          ),
+          rr('child.example.com', 'NS', ['ns1.child.example.com']),
+          rr('ns1.child.example.com', 'A', ['192.0.2.53']),
+          rr('mixed.example.com', 'A', [
+            { content: ['192.0.2.10'] },
+            { content: ['192.0.2.11'], enabled: false },
+            { content: ['192.0.2.12'] },
+          ]),
+          rr(
+            'geo.example.com',
+            'A',
+            [
+              { content: ['192.0.2.21'], meta: { countries: ['US'] } },
+              { content: ['192.0.2.22'], meta: { countries: ['US'] } },
+              { content: ['192.0.2.31'], meta: { continents: ['eu'] } },
+              { content: ['192.0.2.99'], meta: { default: true } },
+            ],
+            {
+              failover: 'chk',
+              pickers: [
+                { type: 'geodns', strict: false },
+                { type: 'first_n', limit: 1 },
+              ],
+            },
+          ),
+          rr('strict.example.com', 'A', [{ content: ['192.0.2.21'], meta: { countries: ['US'] } }], {
+            pickers: [{ type: 'geodns', strict: true }],
+          }),
+          rr('fo.example.com', 'A', ['192.0.2.41', '192.0.2.42'], { failover: 'fo' }),
+          rr(
+            'weighted.example.com',
+            'A',
+            [
+              { content: ['192.0.2.61'], meta: { weight: 1 } },
+              { content: ['192.0.2.62'], meta: { weight: 0 } },
+            ],
+            {
+              pickers: [{ type: 'weighted_shuffle' }],
+            },
+          ),
+        ],
+        { soaTtl: 3600, minimum: 120 },
+      ),
+    ),
+  );
+  const engine = new DnsEngine({ zones, health, geo, random: () => 0.5, observer: { count: (z, rc, p) => void counted.push([z, rc, p]) } });
+  const ask = (buf: Buffer, remote = '127.0.0.1', protocol = UDP): Decoded => {
+    const out = engine.answer(buf, protocol, remote)!;
+    return decode(protocol === TCP ? out.subarray(2) : out);
+  };
+  return { zones, health, engine, ask, counted };
+}
+
+describe('DnsEngine', () => {
+  it('answers authoritatively, echoing the question case', () => {
+    const { ask } = setup();
+    const m = ask(query('WWW.EXAMPLE.com', 'A'));
+    expect(m).toMatchObject({ rcode: 'NOERROR', flag_aa: true, flag_ra: false });
+    expect(m.questions![0]!.name).toBe('WWW.EXAMPLE.com');
+    expect(m.answers![0]!.name).toBe('WWW.EXAMPLE.com');
+    expect(aData(m).sort()).toEqual(['192.0.2.1', '192.0.2.2', '192.0.2.3']);
+  });
+
+  it('rotates round-robin from one answer to the next', () => {
+    const { ask } = setup();
+    const firsts = [0, 1, 2, 3].map(() => aData(ask(query('www.example.com', 'A')))[0]);
+    expect(firsts).toEqual(['192.0.2.1', '192.0.2.2', '192.0.2.3', '192.0.2.1']);
+  });
+
+  it('keeps the weighted order: no rotation after weighted_shuffle', () => {
+    const { ask } = setup();
+    for (let i = 0; i < 3; i++) expect(aData(ask(query('weighted.example.com', 'A')))).toEqual(['192.0.2.61', '192.0.2.62']);
+  });
+
+  it('REFUSES names in no hosted zone, without AA', () => {
+    const { ask, counted } = setup();
+    expect(ask(query('www.example.net', 'A'))).toMatchObject({ rcode: 'REFUSED', flag_aa: false, answers: [] });
+    expect(counted).toEqual([['', 5, UDP]]);
+  });
+
+  it('answers NXDOMAIN and NODATA with the SOA at the negative TTL', () => {
+    const { ask, counted } = setup();
+    const nx = ask(query('nope.example.com', 'A'));
+    expect(nx).toMatchObject({ rcode: 'NXDOMAIN', flag_aa: true, answers: [] });
+    expect(nx.authorities![0]).toMatchObject({ name: 'example.com', type: 'SOA', ttl: 120 });
+    const nodata = ask(query('www.example.com', 'MX'));
+    expect(nodata).toMatchObject({ rcode: 'NOERROR', flag_aa: true, answers: [] });
+    expect(nodata.authorities![0]).toMatchObject({ type: 'SOA', ttl: 120 });
+    expect(counted).toEqual([
+      ['example.com', 3, UDP],
+      ['example.com', 0, UDP],
+    ]);
+  });
+
+  it('answers SOA queries at the apex with the SOA TTL', () => {
+    const { ask } = setup();
+    expect(ask(query('example.com', 'SOA')).answers![0]).toMatchObject({ type: 'SOA', ttl: 3600, data: { mname: 'ns1.example.com' } });
+    expect(
+      ask(query('example.com', 'NS'))
+        .answers!.map((a) => (a as { data: string }).data)
+        .sort(),
+    ).toEqual(['ns1.example.com', 'ns2.example.com']);
+  });
+
+  it('follows a CNAME inside the zone', () => {
+    const { ask } = setup();
+    const m = ask(query('alias.example.com', 'AAAA'));
+    expect(m.answers!.map((a) => [a.name, a.type])).toEqual([
+      ['alias.example.com', 'CNAME'],
+      ['www.example.com', 'AAAA'],
+    ]);
+  });
+
+  it('answers wildcards with the queried name', () => {
+    const { ask } = setup();
+    expect(ask(query('Foo.wild.example.com', 'A')).answers![0]).toMatchObject({ name: 'Foo.wild.example.com', data: '192.0.2.50' });
+  });
+
+  it('refers delegated names with glue and without AA', () => {
+    const { ask } = setup();
+    const m = ask(query('host.child.example.com', 'A'));
+    expect(m).toMatchObject({ rcode: 'NOERROR', flag_aa: false, answers: [] });
+    expect(m.authorities).toMatchObject([{ name: 'child.example.com', type: 'NS', data: 'ns1.child.example.com' }]);
+    expect(m.additionals).toMatchObject([{ name: 'ns1.child.example.com', type: 'A', data: '192.0.2.53' }]);
+  });
+
+  it('answers ANY with one HINFO "RFC8482"', () => {
+    const { ask } = setup();
+    const m = ask(query('www.example.com', 'ANY'));
+    expect(m.answers).toHaveLength(1);
+    expect(m.answers![0]).toMatchObject({ type: 'HINFO', data: { cpu: 'RFC8482', os: '' } });
+  });
+
+  it('never serves disabled records', () => {
+    const { ask } = setup();
+    for (let i = 0; i < 3; i++) expect(aData(ask(query('mixed.example.com', 'A'))).sort()).toEqual(['192.0.2.10', '192.0.2.12']);
+  });
+
+  it('leaves out unavailable addresses, and serves all when none is available', () => {
+    const { ask, health } = setup();
+    health.apply({ checkId: 'fo', address: '192.0.2.41', state: 'unavailable' });
+    expect(aData(ask(query('fo.example.com', 'A')))).toEqual(['192.0.2.42']);
+    health.apply({ checkId: 'fo', address: '192.0.2.42', state: 'unavailable' });
+    expect(aData(ask(query('fo.example.com', 'A'))).sort()).toEqual(['192.0.2.41', '192.0.2.42']);
+  });
+
+  it('picks by the ECS country, then continent, then default, and echoes the scope', () => {
+    const { ask } = setup();
+    const us = ask(query('geo.example.com', 'A', { ecs: { ip: '8.8.8.0', prefix: 24 } }));
+    expect(aData(us)).toEqual(['192.0.2.21']);
+    const opt = us.additionals![0] as unknown as { options: { sourcePrefixLength: number; scopePrefixLength: number; ip: string }[] };
+    expect(opt.options[0]).toMatchObject({ sourcePrefixLength: 24, scopePrefixLength: 24, ip: '8.8.8.0' });
+    expect(aData(ask(query('geo.example.com', 'A', { ecs: { ip: '212.27.48.0', prefix: 24 } })))).toEqual(['192.0.2.31']);
+    // No ECS: the source address decides; unknown there: the default record.
+    expect(aData(ask(query('geo.example.com', 'A', { edns: true }), '203.0.113.9'))).toEqual(['192.0.2.99']);
+    expect(aData(ask(query('geo.example.com', 'A')))).toEqual(['192.0.2.99']);
+  });
+
+  it('gives scope 0 when the answer did not depend on the subnet, or the client sent prefix 0', () => {
+    const { ask } = setup();
+    const scope = (m: Decoded) =>
+      (m.additionals![0] as unknown as { options: { scopePrefixLength: number }[] }).options[0]!.scopePrefixLength;
+    expect(scope(ask(query('www.example.com', 'A', { ecs: { ip: '8.8.8.0', prefix: 24 } })))).toBe(0);
+    const zero = ask(query('geo.example.com', 'A', { ecs: { ip: '0.0.0.0', prefix: 0 } }), '203.0.113.9');
+    expect(scope(zero)).toBe(0);
+    expect(aData(zero)).toEqual(['192.0.2.99']);
+  });
+
+  it('runs the pickers over the whole set when every address is unavailable (fail open, pickers still apply)', () => {
+    const { ask, health } = setup();
+    for (const a of ['192.0.2.21', '192.0.2.22', '192.0.2.31', '192.0.2.99'])
+      health.apply({ checkId: 'chk', address: a, state: 'unavailable' });
+    expect(aData(ask(query('geo.example.com', 'A', { ecs: { ip: '8.8.8.0', prefix: 24 } })))).toEqual(['192.0.2.21']);
+    // Only the US pair down: the healthy set has no US record, so the continent/default rules decide.
+    health.apply({ checkId: 'chk', address: '192.0.2.31', state: 'available' });
+    health.apply({ checkId: 'chk', address: '192.0.2.99', state: 'available' });
+    expect(aData(ask(query('geo.example.com', 'A', { ecs: { ip: '8.8.8.0', prefix: 24 } })))).toEqual(['192.0.2.99']);
+  });
+
+  it('answers an empty NOERROR with the SOA when a strict geodns matches nothing', () => {
+    const { ask } = setup();
+    const m = ask(query('strict.example.com', 'A', { ecs: { ip: '212.27.48.0', prefix: 24 } }));
+    expect(m).toMatchObject({ rcode: 'NOERROR', answers: [] });
+    expect(m.authorities![0]!.type).toBe('SOA');
+  });
+
+  it('sets TC when a UDP answer does not fit, and answers in full over TCP', () => {
+    const { ask } = setup();
+    const plain = ask(query('big.example.com', 'TXT'));
+    expect(plain.flag_tc).toBe(true);
+    expect(plain.answers).toEqual([]);
+    // About 1300 bytes: more than the 1232 we cap UDP at, whatever buffer the client offers.
+    expect(ask(query('big.example.com', 'TXT', { udpSize: 4096 })).flag_tc).toBe(true);
+    expect(ask(query('www.example.com', 'A', { udpSize: 512 })).flag_tc).toBe(false);
+    const full = ask(query('big.example.com', 'TXT'), '127.0.0.1', TCP);
+    expect(full.flag_tc).toBe(false);
+    expect(full.answers).toHaveLength(6);
+  });
+
+  it('answers FORMERR without a question, NOTIMP to other opcodes, REFUSED to other classes', () => {
+    const { ask, engine } = setup();
+    const bad = query('www.example.com', 'A', { id: 4242 });
+    bad.writeUInt16BE(2, 4);
+    expect(ask(bad)).toMatchObject({ id: 4242, rcode: 'FORMERR', questions: [] });
+    const notify = dnsPacket.encode({ type: 'query', id: 5, flags: 4 << 11, questions: [{ name: 'example.com', type: 'SOA' }] });
+    expect(ask(notify)).toMatchObject({ id: 5, rcode: 'NOTIMP', opcode: 'NOTIFY', questions: [{ name: 'example.com', type: 'SOA' }] });
+    const chaos = dnsPacket.encode({ type: 'query', id: 6, questions: [{ name: 'version.bind', type: 'TXT', class: 'CH' }] });
+    expect(ask(chaos).rcode).toBe('REFUSED');
+    expect(ask(query('example.com', 'AXFR')).rcode).toBe('NOTIMP');
+    expect(engine.answer(Buffer.alloc(5), UDP, '127.0.0.1')).toBeNull();
+  });
+
+  it('answers BADVERS to EDNS versions above 0', () => {
+    const { engine } = setup();
+    const out = engine.answer(query('www.example.com', 'A', { ednsVersion: 1 }), UDP, '127.0.0.1')!;
+    const m = decode(out);
+    expect(out[3]! & 0xf).toBe(0);
+    expect(m.answers).toEqual([]);
+    expect(m.additionals![0]).toMatchObject({ type: 'OPT', extendedRcode: 1, ednsVersion: 0 });
+  });
+
+  it('answers SERVFAIL when the pipeline itself fails', () => {
+    const onError = jest.fn();
+    const zones = new ZoneStore();
+    zones.find = () => {
+      throw new Error('boom');
+    };
+    const engine = new DnsEngine({ zones, health: new HealthTable(), geo, onError });
+    expect(decode(engine.answer(query('www.example.com', 'A', { id: 9 }), UDP, '127.0.0.1')!)).toMatchObject({ id: 9, rcode: 'SERVFAIL' });
+    expect(onError).toHaveBeenCalled();
+  });
+});

@@ -1,0 +1,210 @@
+// The answer pipeline: parse → zone → lookup → health → pickers → rotation → encode.
+// Synchronous and free of I/O: it reads the in-memory zones and health that the Redis sync keeps
+// current, so a query never waits on Redis.
+import { CLASS_IN, EDNS_UDP_SIZE, PLAIN_UDP_SIZE, QTYPE, RCODE, TCP, TCP_MAX_SIZE, type Protocol } from './constants';
+import { emptyReply, encodeReply, type EdnsReply, type Reply } from './encode';
+import { ecsAddress, type GeoLocation, type GeoLookup } from './geo';
+import { healthFilter, type HealthView } from './health';
+import { lookup } from './lookup';
+import { isQuery, parseQuery, type Ecs } from './parse';
+import { applyPickers, type PickContext } from './pickers';
+import { rotationStart } from './rotate';
+import type { ZoneStore } from './zone-store';
+
+export interface QueryObserver {
+  /** One answered query; `zone` is '' when the name is in no hosted zone (or unparsable). */
+  count(zone: string, rcode: number, protocol: Protocol): void;
+}
+
+export interface EngineDeps {
+  zones: ZoneStore;
+  health: HealthView;
+  geo: GeoLookup;
+  random?: () => number;
+  observer?: QueryObserver;
+  /** A bug on the query path: the engine answers SERVFAIL and reports it here. */
+  onError?: (err: unknown) => void;
+}
+
+/** Resolves the client location at most once per query, and only if a geodns picker asks. */
+class QueryGeo implements PickContext {
+  ecs: Ecs | null = null;
+  remote = '';
+  resolved = false;
+  fromEcs = false;
+  private loc: GeoLocation | null = null;
+
+  constructor(
+    private readonly geo: GeoLookup,
+    readonly random: () => number,
+  ) {}
+
+  reset(ecs: Ecs | null, remote: string): void {
+    this.ecs = ecs;
+    this.remote = remote;
+    this.resolved = false;
+    this.fromEcs = false;
+    this.loc = null;
+  }
+
+  location(): GeoLocation | null {
+    if (!this.resolved) {
+      this.resolved = true;
+      // RFC 7871 7.1.2: a source prefix of 0 asks us not to use client information.
+      const ecs = this.ecs;
+      if (ecs !== null && ecs.sourcePrefix > 0) {
+        this.fromEcs = true;
+        this.loc = this.geo(ecsAddress(ecs));
+      } else {
+        this.loc = this.geo(this.remote);
+      }
+    }
+    return this.loc;
+  }
+}
+
+const NO_GLUE: readonly never[] = [];
+
+export class DnsEngine {
+  private readonly reply: Reply = emptyReply();
+  private readonly ednsReply: EdnsReply = { dnssecOk: false, ecs: null, scope: 0 };
+  private readonly ctx: QueryGeo;
+
+  constructor(private readonly deps: EngineDeps) {
+    this.ctx = new QueryGeo(deps.geo, deps.random ?? Math.random);
+  }
+
+  /** The response to one message, or null when it deserves none. TCP answers carry their length prefix. */
+  answer(msg: Buffer, protocol: Protocol, remote: string): Buffer | null {
+    try {
+      return this.answerUnsafe(msg, protocol, remote);
+    } catch (err) {
+      this.deps.onError?.(err);
+      return this.servfail(msg, protocol);
+    }
+  }
+
+  private answerUnsafe(msg: Buffer, protocol: Protocol, remote: string): Buffer | null {
+    const tcp = protocol === TCP;
+    const p = parseQuery(msg);
+    if (p === null) return null;
+    const r = this.reply;
+    r.answer.length = 0;
+    r.authority.length = 0;
+    r.additional = NO_GLUE;
+    r.aa = false;
+    r.edns = null;
+    r.id = p.id;
+    r.opcode = p.opcode;
+    r.rd = p.rd;
+    r.cd = p.cd;
+    if (!isQuery(p)) {
+      r.rcode = p.rcode;
+      r.questionEnd = 0;
+      r.qname = '';
+      r.maxSize = PLAIN_UDP_SIZE;
+      return this.finish(msg, '', protocol);
+    }
+    const q = p;
+    r.rcode = RCODE.NOERROR;
+    r.questionEnd = q.questionEnd;
+    r.qname = q.qname;
+    const edns = q.edns;
+    if (edns !== null) {
+      const e = this.ednsReply;
+      e.dnssecOk = edns.dnssecOk;
+      e.ecs = edns.ecs;
+      e.scope = 0;
+      r.edns = e;
+      if (edns.version > 0) {
+        // RFC 6891 6.1.3: BADVERS, advertising the version we do speak (0).
+        e.ecs = null;
+        r.rcode = RCODE.BADVERS;
+      }
+    }
+    // Respect the client's buffer, but never more than we advertise.
+    r.maxSize = tcp ? TCP_MAX_SIZE : edns === null ? PLAIN_UDP_SIZE : Math.min(Math.max(edns.udpSize, PLAIN_UDP_SIZE), EDNS_UDP_SIZE);
+    if (r.rcode !== RCODE.NOERROR) return this.finish(msg, '', protocol);
+    if (q.opcode !== 0) {
+      r.rcode = RCODE.NOTIMP;
+      return this.finish(msg, '', protocol);
+    }
+
+    if (q.qclass !== CLASS_IN) {
+      r.rcode = RCODE.REFUSED;
+      return this.finish(msg, '', protocol);
+    }
+    const qtype = q.qtype;
+    if (qtype === QTYPE.AXFR || qtype === QTYPE.IXFR || qtype === QTYPE.MAILA || qtype === QTYPE.MAILB) {
+      r.rcode = RCODE.NOTIMP;
+      return this.finish(msg, '', protocol);
+    }
+
+    const zone = this.deps.zones.find(q.qname);
+    if (zone === undefined) {
+      r.rcode = RCODE.REFUSED;
+      return this.finish(msg, '', protocol);
+    }
+
+    const res = lookup(zone, q.qname, qtype);
+    r.aa = res.aa;
+    r.rcode = res.rcode;
+    const ctx = this.ctx;
+    ctx.reset(edns === null ? null : edns.ecs, remote);
+    let emptied = false;
+    const health = this.deps.health;
+    for (let i = 0; i < res.answers.length; i++) {
+      const hop = res.answers[i]!;
+      const rrset = hop.rrset;
+      let records = healthFilter(rrset, health);
+      if (rrset.pickers.length > 0) records = applyPickers(records, rrset.pickers, ctx);
+      if (records.length === 0) {
+        // A strict geodns with no match: the name has data, just none for this client.
+        emptied = true;
+        break;
+      }
+      r.answer.push({
+        owner: hop.owner,
+        ownerWire: hop.owner === rrset.name ? rrset.ownerWire : null,
+        records,
+        start: rotationStart(rrset, records.length),
+      });
+    }
+    switch (res.kind) {
+      case 'referral':
+        r.authority.push(res.referral!.run);
+        r.additional = res.referral!.glue;
+        break;
+      case 'any':
+        r.answer.push({ owner: res.anyOwner!, ownerWire: null, records: zone.anyAnswer, start: 0 });
+        break;
+      case 'nxdomain':
+      case 'nodata':
+        r.authority.push(zone.negativeSoaRun);
+        break;
+      case 'data':
+        if (emptied) r.authority.push(zone.negativeSoaRun);
+        break;
+    }
+    // RFC 7871 7.2.1: scope 0 unless the answer depended on the client subnet.
+    if (r.edns !== null && ctx.fromEcs) r.edns.scope = edns!.ecs!.sourcePrefix;
+    return this.finish(msg, zone.name, protocol);
+  }
+
+  private finish(msg: Buffer, zone: string, protocol: Protocol): Buffer {
+    this.deps.observer?.count(zone, this.reply.rcode, protocol);
+    return encodeReply(msg, this.reply, protocol === TCP);
+  }
+
+  /** A bare SERVFAIL echoing the header, for when the pipeline itself failed. */
+  private servfail(msg: Buffer, protocol: Protocol): Buffer | null {
+    if (msg.length < 12 || msg[2]! & 0x80) return null;
+    const r = emptyReply();
+    r.id = msg.readUInt16BE(0);
+    r.opcode = (msg[2]! >> 3) & 0xf;
+    r.rd = (msg[2]! & 1) !== 0;
+    r.rcode = RCODE.SERVFAIL;
+    this.deps.observer?.count('', RCODE.SERVFAIL, protocol);
+    return encodeReply(msg, r, protocol === TCP);
+  }
+}

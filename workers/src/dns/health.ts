@@ -1,0 +1,50 @@
+// Stage 4: failover. Addresses whose aggregated state is `unavailable` are left out; an address
+// with no state yet counts as available; when none is left, all of them are served (fail open).
+import { healthField, type HealthState } from '@vigil/contract';
+import type { ServedRecord, ServedRrset } from './zone-index';
+
+export interface HealthView {
+  isUnavailable(key: string): boolean;
+}
+
+/** The health hash in memory; only the `unavailable` keys matter to answers. */
+export class HealthTable implements HealthView {
+  private down = new Set<string>();
+
+  isUnavailable(key: string): boolean {
+    return this.down.has(key);
+  }
+
+  get unavailableCount(): number {
+    return this.down.size;
+  }
+
+  apply(state: Pick<HealthState, 'checkId' | 'address' | 'state'>): void {
+    const key = healthField(state.checkId, state.address);
+    if (state.state === 'unavailable') this.down.add(key);
+    else this.down.delete(key);
+  }
+
+  /** Replaces everything (full reload), atomically for the query path. */
+  replaceAll(states: Iterable<Pick<HealthState, 'checkId' | 'address' | 'state'>>): void {
+    const next = new Set<string>();
+    for (const s of states) if (s.state === 'unavailable') next.add(healthField(s.checkId, s.address));
+    this.down = next;
+  }
+}
+
+/**
+ * The records the pickers run over: the healthy ones, or every (enabled) record when none is
+ * healthy, so that pickers such as geodns or first_n still shape a fail-open answer.
+ * Returns the rrset's own array (no copy) when nothing is down.
+ */
+export function healthFilter(rrset: ServedRrset, health: HealthView): readonly ServedRecord[] {
+  const all = rrset.records;
+  if (rrset.checkId === null) return all;
+  let down = 0;
+  for (let i = 0; i < all.length; i++) if (health.isUnavailable(all[i]!.healthKey!)) down++;
+  if (down === 0 || down === all.length) return all;
+  const healthy: ServedRecord[] = [];
+  for (let i = 0; i < all.length; i++) if (!health.isUnavailable(all[i]!.healthKey!)) healthy.push(all[i]!);
+  return healthy;
+}

@@ -1,0 +1,207 @@
+// Wire encodings of names and record data, computed once per zone load (never per query).
+import type { RecordType, Soa } from '@vigil/contract';
+import { CLASS_IN, TYPE_CODE } from './constants';
+
+const ROOT = Buffer.from([0]);
+
+function labelsToWire(labels: Buffer[]): Buffer {
+  const parts: Buffer[] = [];
+  let total = 1;
+  for (const bytes of labels) {
+    if (bytes.length === 0 || bytes.length > 63) throw new Error(`bad label "${bytes.toString('latin1')}"`);
+    parts.push(Buffer.from([bytes.length]), bytes);
+    total += 1 + bytes.length;
+  }
+  if (total > 255) throw new Error('name longer than 255 octets');
+  parts.push(ROOT);
+  return Buffer.concat(parts, total);
+}
+
+/** Splits presentation text into label bytes, honouring RFC 1035 5.1 escapes (\. and \DDD). */
+function splitLabels(text: string): Buffer[] {
+  const labels: Buffer[] = [];
+  let current: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '\\' && i + 1 < text.length) {
+      const ddd = /^\d{3}/.exec(text.slice(i + 1, i + 4));
+      if (ddd && Number(ddd[0]) < 256) {
+        current.push(Number(ddd[0]));
+        i += 3;
+      } else {
+        current.push(...Buffer.from(text[++i]!, 'utf8'));
+      }
+    } else if (c === '.') {
+      labels.push(Buffer.from(current));
+      current = [];
+    } else {
+      current.push(...Buffer.from(c, 'utf8'));
+    }
+  }
+  labels.push(Buffer.from(current));
+  return labels;
+}
+
+/** Uncompressed wire form of a name in the contract's text form ('' or '.' is the root). */
+export function nameToWire(name: string): Buffer {
+  const text = name.endsWith('.') && !name.endsWith('\\.') ? name.slice(0, -1) : name;
+  if (text === '') return ROOT;
+  return labelsToWire(splitLabels(text));
+}
+
+/**
+ * SOA RNAME: a name in mailbox form (the api sends `first\.last.example.com`) or an e-mail address,
+ * whose local part becomes one label, dots and all (RFC 1035 8).
+ */
+export function mailboxToWire(rname: string): Buffer {
+  const at = rname.lastIndexOf('@');
+  if (at < 0) return nameToWire(rname);
+  const domain = rname.slice(at + 1).replace(/\.$/, '');
+  return labelsToWire([Buffer.from(rname.slice(0, at), 'utf8'), ...(domain === '' ? [] : splitLabels(domain))]);
+}
+
+export function ipv4Bytes(text: string): Buffer | null {
+  const parts = text.split('.');
+  if (parts.length !== 4) return null;
+  const out = Buffer.allocUnsafe(4);
+  for (let i = 0; i < 4; i++) {
+    const p = parts[i]!;
+    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return null;
+    out[i] = Number(p);
+  }
+  return out;
+}
+
+export function ipv6Bytes(text: string): Buffer | null {
+  const double = text.indexOf('::');
+  if (double >= 0 && text.indexOf('::', double + 1) >= 0) return null;
+  const split = (s: string) => (s === '' ? [] : s.split(':'));
+  const head = double >= 0 ? split(text.slice(0, double)) : split(text);
+  const tail = double >= 0 ? split(text.slice(double + 2)) : [];
+  const words = (groups: string[], last: boolean): number[] | null => {
+    const out: number[] = [];
+    for (let i = 0; i < groups.length; i++) {
+      const g = groups[i]!;
+      if (last && i === groups.length - 1 && g.includes('.')) {
+        const v4 = ipv4Bytes(g);
+        if (!v4) return null;
+        out.push((v4[0]! << 8) | v4[1]!, (v4[2]! << 8) | v4[3]!);
+      } else if (/^[0-9a-fA-F]{1,4}$/.test(g)) {
+        out.push(parseInt(g, 16));
+      } else {
+        return null;
+      }
+    }
+    return out;
+  };
+  const h = words(head, double < 0);
+  const t = words(tail, true);
+  if (!h || !t) return null;
+  const fill = 8 - h.length - t.length;
+  if (double >= 0 ? fill < 1 : fill !== 0) return null;
+  const all = [...h, ...new Array<number>(fill).fill(0), ...t];
+  const out = Buffer.allocUnsafe(16);
+  all.forEach((w, i) => out.writeUInt16BE(w, i * 2));
+  return out;
+}
+
+function u16(n: number): Buffer {
+  const b = Buffer.allocUnsafe(2);
+  b.writeUInt16BE(n);
+  return b;
+}
+
+function int(value: string | number | undefined, max: number): number {
+  const n = typeof value === 'number' ? value : Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > max) throw new Error(`bad number ${String(value)}`);
+  return n;
+}
+
+function str(value: string | number | undefined): string {
+  if (typeof value !== 'string') throw new Error(`expected a string, got ${String(value)}`);
+  return value;
+}
+
+/** A target that may be "." (null MX of RFC 7505, "no service" SRV of RFC 2782). */
+function target(value: string | number | undefined): Buffer {
+  const t = str(value);
+  return t === '.' ? ROOT : nameToWire(t);
+}
+
+/** TXT content: every string split into 255-byte character-strings (RFC 1035 3.3.14). */
+function txt(content: readonly (string | number)[]): Buffer {
+  const parts: Buffer[] = [];
+  for (const value of content) {
+    const bytes = Buffer.from(String(value), 'utf8');
+    if (bytes.length === 0) parts.push(Buffer.from([0]));
+    for (let i = 0; i < bytes.length; i += 255) {
+      const chunk = bytes.subarray(i, i + 255);
+      parts.push(Buffer.from([chunk.length]), chunk);
+    }
+  }
+  return Buffer.concat(parts);
+}
+
+/** RDATA of one record in the contract's content shape (records.ts). Throws on bad content. */
+export function encodeRdata(type: RecordType, content: readonly (string | number)[]): Buffer {
+  switch (type) {
+    case 'A': {
+      const b = ipv4Bytes(str(content[0]));
+      if (!b) throw new Error(`bad IPv4 address ${String(content[0])}`);
+      return b;
+    }
+    case 'AAAA': {
+      const b = ipv6Bytes(str(content[0]));
+      if (!b) throw new Error(`bad IPv6 address ${String(content[0])}`);
+      return b;
+    }
+    case 'CNAME':
+    case 'NS':
+      return nameToWire(str(content[0]));
+    case 'MX':
+      return Buffer.concat([u16(int(content[0], 65535)), target(content[1])]);
+    case 'SRV':
+      return Buffer.concat([u16(int(content[0], 65535)), u16(int(content[1], 65535)), u16(int(content[2], 65535)), target(content[3])]);
+    case 'CAA': {
+      const tag = Buffer.from(str(content[1]), 'ascii');
+      if (tag.length < 1 || tag.length > 255) throw new Error('bad CAA tag');
+      return Buffer.concat([Buffer.from([int(content[0], 255), tag.length]), tag, Buffer.from(str(content[2]), 'utf8')]);
+    }
+    case 'TXT':
+      return txt(content);
+  }
+}
+
+export function soaRdata(soa: Soa): Buffer {
+  const nums = Buffer.allocUnsafe(20);
+  // Serial arithmetic is modulo 2^32 (RFC 1982); other fields are 32-bit seconds.
+  nums.writeUInt32BE(((soa.serial % 2 ** 32) + 2 ** 32) % 2 ** 32, 0);
+  nums.writeUInt32BE(clampU32(soa.refresh), 4);
+  nums.writeUInt32BE(clampU32(soa.retry), 8);
+  nums.writeUInt32BE(clampU32(soa.expire), 12);
+  nums.writeUInt32BE(clampU32(soa.minimum), 16);
+  return Buffer.concat([nameToWire(soa.mname), mailboxToWire(soa.rname), nums]);
+}
+
+function clampU32(n: number): number {
+  return Math.min(Math.max(Math.trunc(n), 0), 0x7fffffff);
+}
+
+/**
+ * Everything of a resource record after its owner name: TYPE, CLASS, TTL, RDLENGTH, RDATA.
+ * The owner is written per answer (usually a 2-byte pointer to the question).
+ */
+export function rrTail(type: number, ttl: number, rdata: Buffer): Buffer {
+  if (rdata.length > 65535) throw new Error('record data longer than 65535 bytes');
+  const b = Buffer.allocUnsafe(10 + rdata.length);
+  b.writeUInt16BE(type, 0);
+  b.writeUInt16BE(CLASS_IN, 2);
+  b.writeUInt32BE(clampU32(ttl), 4);
+  b.writeUInt16BE(rdata.length, 8);
+  rdata.copy(b, 10);
+  return b;
+}
+
+export function typeCode(type: RecordType): number {
+  return TYPE_CODE[type];
+}

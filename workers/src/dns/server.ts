@@ -1,0 +1,100 @@
+// Wires the dns process together: memory state, Redis sync, metrics, engine and listeners.
+import type { Socket as UdpSocket } from 'node:dgram';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type { DnsConfig } from './config';
+import { DnsEngine } from './engine';
+import { geoipCountryLookup, type GeoLookup } from './geo';
+import { HealthTable } from './health';
+import { boundPort, DnsMetrics, startMetricsServer } from './metrics';
+import { RedisSync } from './sync';
+import { startTcp, startUdp, type TcpListener } from './transport';
+import { ZoneStore } from './zone-store';
+
+export interface DnsServerOptions {
+  logger: Logger;
+  geo?: GeoLookup;
+  /** Feed poll period; tests shorten it. */
+  blockMs?: number;
+}
+
+export interface DnsServer {
+  /** Resolves once the first load is done and UDP and TCP listen. */
+  readonly listening: Promise<{ port: number }>;
+  readonly metricsPort: number;
+  readonly zones: ZoneStore;
+  readonly health: HealthTable;
+  readonly sync: RedisSync;
+  readonly metrics: DnsMetrics;
+  stop(): Promise<void>;
+}
+
+export async function startDnsServer(config: DnsConfig, opts: DnsServerOptions): Promise<DnsServer> {
+  const log = opts.logger;
+  const zones = new ZoneStore();
+  const health = new HealthTable();
+  const sync = new RedisSync({
+    redisUrl: config.redisUrl,
+    keyPrefix: config.redisKeyPrefix,
+    zones,
+    health,
+    logger: log,
+    blockMs: opts.blockMs,
+  });
+  const metrics = new DnsMetrics({ zonesLoaded: () => zones.size, unavailableAddresses: () => health.unavailableCount, sync });
+  const engine = new DnsEngine({
+    zones,
+    health,
+    geo: opts.geo ?? geoipCountryLookup,
+    observer: metrics,
+    onError: (err) => log.error({ err: err instanceof Error ? err.stack : String(err) }, 'Query failed; answered SERVFAIL'),
+  });
+  const metricsServer: Server = await startMetricsServer(config.metricsHost, config.metricsPort, metrics, () => sync.loaded);
+  log.info({ host: config.metricsHost, port: boundPort(metricsServer) }, 'Metrics listening on /metrics');
+
+  let udp: UdpSocket | null = null;
+  let tcp: TcpListener | null = null;
+  let stopped = false;
+  sync.start();
+  const listening = (async () => {
+    await sync.firstLoad;
+    if (stopped) throw new Error('stopped before listening');
+    const deps = { engine, logger: log, observeLatency: (s: number) => metrics.observeLatency(s) };
+    const tcpOpts = { idleTimeoutMs: config.tcpIdleTimeoutMs, maxConnections: config.tcpMaxConnections };
+    // Port 0 picks a free UDP port, then TCP must get the same one: retry if it is taken.
+    for (let attempt = 0; ; attempt++) {
+      udp = await startUdp(config.dnsHost, config.dnsPort, deps);
+      const port = (udp.address() as AddressInfo).port;
+      try {
+        tcp = await startTcp(config.dnsHost, port, deps, tcpOpts);
+        log.info({ host: config.dnsHost, port, zones: zones.size }, 'DNS listening on UDP and TCP');
+        return { port };
+      } catch (err) {
+        udp.close();
+        udp = null;
+        if (config.dnsPort !== 0 || attempt >= 20) throw err;
+      }
+    }
+  })();
+  // The caller awaits `listening`; this keeps an early stop from surfacing as unhandled.
+  listening.catch(() => undefined);
+
+  return {
+    listening,
+    metricsPort: boundPort(metricsServer),
+    zones,
+    health,
+    sync,
+    metrics,
+    async stop() {
+      stopped = true;
+      await sync.stop();
+      const u = udp as UdpSocket | null;
+      if (u) await new Promise<void>((r) => u.close(() => r()));
+      const t = tcp as TcpListener | null;
+      if (t) await t.close();
+      await new Promise<void>((r) => metricsServer.close(() => r()));
+    },
+  };
+}

@@ -1,0 +1,367 @@
+// Keeps the in-memory zones and health current from Redis: a full load at start, then the change
+// feed (XREAD BLOCK from the last applied id). Runs beside the query path and never blocks it;
+// while Redis is away the server answers from what it holds.
+import { CompiledZoneSchema, FEED_FIELD, FeedEventSchema, HealthStateSchema, redisKeys, type FeedEvent } from '@vigil/contract';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { redactUrl } from './config';
+import type { HealthTable } from './health';
+import type { SyncStatus } from './metrics';
+import { buildZoneIndex, type ZoneIndex } from './zone-index';
+import type { ZoneStore } from './zone-store';
+
+export interface SyncOptions {
+  redisUrl: string;
+  /** REDIS_KEY_PREFIX: prepended to every contract key (the api sets it with ioredis keyPrefix). */
+  keyPrefix?: string;
+  zones: ZoneStore;
+  health: HealthTable;
+  logger: Logger;
+  /** How long one XREAD waits for events; also how often the sync confirms it is current. */
+  blockMs?: number;
+  /** Events read per XREAD. */
+  batch?: number;
+}
+
+const NO_STREAM = '0-0';
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Stream ids compare as (ms, seq) pairs. */
+export function compareIds(a: string, b: string): number {
+  const [am, as] = a.split('-');
+  const [bm, bs] = b.split('-');
+  const d = BigInt(am ?? '0') - BigInt(bm ?? '0');
+  if (d !== 0n) return d < 0n ? -1 : 1;
+  const e = BigInt(as ?? '0') - BigInt(bs ?? '0');
+  return e === 0n ? 0 : e < 0n ? -1 : 1;
+}
+
+type StreamEntry = [id: string, fields: string[]];
+
+export class RedisSync implements SyncStatus {
+  connected = false;
+  lastSyncAt: number | null = null;
+  loaded = false;
+  /** Id of the last feed entry applied; '0-0' when the feed did not exist at the last load. */
+  lastId = NO_STREAM;
+  readonly feedEvents = new Map<string, number>();
+  readonly reloads = new Map<string, number>();
+  /** Resolves once the first full load is in memory. */
+  readonly firstLoad: Promise<void>;
+
+  private readonly client: Redis;
+  private readonly log: Logger;
+  private readonly blockMs: number;
+  private readonly batch: number;
+  private resolveFirstLoad!: () => void;
+  private stopped = false;
+  private loop: Promise<void> | null = null;
+  /** Bumped on every (re)connection: a reply that straddles one must not be trusted. */
+  private generation = 0;
+  private reloadReason: string | null = 'start';
+  private lastFailureLog = 0;
+  private failing = false;
+  private readonly url: string;
+  // Keys are spelled out rather than left to ioredis' keyPrefix, which skips some commands' keys (XINFO, XREAD).
+  private readonly keys: { feed: string; zoneIndex: string; health: string; zone: (name: string) => string };
+
+  constructor(private readonly opts: SyncOptions) {
+    this.log = opts.logger;
+    this.blockMs = opts.blockMs ?? 5000;
+    this.batch = opts.batch ?? 1000;
+    this.url = redactUrl(opts.redisUrl);
+    const prefix = opts.keyPrefix ?? '';
+    this.keys = {
+      feed: prefix + redisKeys.feed,
+      zoneIndex: prefix + redisKeys.zoneIndex,
+      health: prefix + redisKeys.health,
+      zone: (name) => prefix + redisKeys.zone(name),
+    };
+    this.firstLoad = new Promise((resolve) => (this.resolveFirstLoad = resolve));
+    this.client = new Redis(opts.redisUrl, {
+      lazyConnect: true,
+      // Fail fast while disconnected: the loop decides when to retry, and the query path never waits.
+      enableOfflineQueue: false,
+      // A blocking XREAD must not be silently replayed on a new connection (perhaps to a Redis
+      // that restarted empty): it fails instead, and the loop re-checks the feed first.
+      autoResendUnfulfilledCommands: false,
+      maxRetriesPerRequest: 0,
+      connectTimeout: 5000,
+      commandTimeout: this.blockMs + 10_000,
+      retryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 5), 2000),
+    });
+    this.client.on('ready', () => {
+      this.generation++;
+      this.connected = true;
+      if (this.failing) this.log.info({ redis: this.url }, 'Redis connection restored; catching up from the change feed');
+      this.failing = false;
+    });
+    this.client.on('close', () => {
+      if (this.connected && !this.stopped) {
+        this.log.warn({ redis: this.url }, 'Redis connection lost; answering from memory until it is back');
+      }
+      this.connected = false;
+    });
+    // ioredis reports every failed reconnect here; the loop logs them at a bounded rate.
+    this.client.on('error', (err: Error) => this.reportFailure(err));
+  }
+
+  start(): void {
+    if (this.loop) return;
+    this.client.connect().catch((err: unknown) => this.reportFailure(err));
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.client.disconnect();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    let attempt = 0;
+    while (!this.stopped) {
+      try {
+        await this.waitReady();
+        if (this.stopped) break;
+        if (this.reloadReason === null) await this.checkFeedContinuity();
+        if (this.reloadReason !== null) await this.fullLoad(this.reloadReason);
+        const generation = this.generation;
+        const reply = (await this.client.xread('COUNT', this.batch, 'BLOCK', this.blockMs, 'STREAMS', this.keys.feed, this.lastId)) as
+          [string, StreamEntry[]][] | null;
+        // Reconnected while waiting: the reply may come from another Redis; check the feed again.
+        if (generation !== this.generation) continue;
+        const entries = reply?.[0]?.[1] ?? [];
+        if (entries.length > 0) {
+          // XREAD silently skips entries trimmed after our position; trimming removes the oldest
+          // first, so our last entry still being there proves nothing in between is missing.
+          await this.checkFeedContinuity();
+          if (this.reloadReason !== null || generation !== this.generation) continue;
+          await this.applyEntries(entries);
+        }
+        this.lastSyncAt = Date.now();
+        attempt = 0;
+      } catch (err) {
+        if (this.stopped) break;
+        this.reportFailure(err);
+        await sleep(Math.min(100 * 2 ** attempt++, 2000));
+      }
+    }
+  }
+
+  private async waitReady(): Promise<void> {
+    if (this.client.status === 'ready') return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.client.off('ready', done);
+        resolve();
+      };
+      const timer = setTimeout(done, 1000);
+      this.client.once('ready', done);
+    });
+    if ((this.client.status as string) !== 'ready' && !this.stopped)
+      throw new Error(`Redis at ${this.url} is not connected (status ${this.client.status})`);
+  }
+
+  private reportFailure(err: unknown): void {
+    if (this.stopped) return;
+    const now = Date.now();
+    const message = err instanceof Error ? err.message : String(err);
+    // Once on the first failure, then at most every 30 s while it lasts.
+    if (this.failing && now - this.lastFailureLog < 30_000) return;
+    this.failing = true;
+    this.lastFailureLog = now;
+    if (!this.loaded) {
+      this.log.error(
+        { redis: this.url, err: message },
+        `Redis at ${this.url} does not answer (${message}); retrying. The DNS server starts answering once it has loaded the zones from Redis`,
+      );
+    } else {
+      this.log.error(
+        { redis: this.url, err: message, lastSyncAt: this.lastSyncAt === null ? null : new Date(this.lastSyncAt).toISOString() },
+        `Redis at ${this.url} does not answer (${message}); answering from memory, retrying`,
+      );
+    }
+  }
+
+  /**
+   * The feed must still hold the last entry we applied: if it is gone, the stream was trimmed
+   * past us, deleted, or Redis restarted without it, and changes may be lost: reload everything.
+   */
+  private async checkFeedContinuity(): Promise<void> {
+    if (this.lastId === NO_STREAM) {
+      // No position to check: the feed did not exist at our last load. Redis 7 still tells us
+      // whether anything was ever trimmed from it since.
+      const info = await this.streamInfo();
+      if (info?.maxDeletedId && info.maxDeletedId !== NO_STREAM) this.needReload('feed_trimmed');
+      return;
+    }
+    const found = await this.client.xrange(this.keys.feed, this.lastId, this.lastId);
+    if (found.length > 0) return;
+    const info = await this.streamInfo();
+    // An existing stream that is merely empty and has added nothing since is still continuous.
+    if (info && info.length === 0 && info.lastGeneratedId === this.lastId) return;
+    this.needReload(info ? 'feed_trimmed' : 'feed_missing');
+  }
+
+  private needReload(reason: string): void {
+    this.reloadReason = reason;
+    this.log.warn({ lastId: this.lastId, reason }, 'The change feed no longer holds the last applied event; reloading everything');
+  }
+
+  private async streamInfo(): Promise<{ length: number; lastGeneratedId: string; maxDeletedId: string | null } | null> {
+    let raw: unknown[];
+    try {
+      raw = (await this.client.call('XINFO', 'STREAM', this.keys.feed)) as unknown[];
+    } catch (err) {
+      if (err instanceof Error && /no such key/i.test(err.message)) return null;
+      throw err;
+    }
+    const info = new Map<string, unknown>();
+    for (let i = 0; i + 1 < raw.length; i += 2) info.set(String(raw[i]), raw[i + 1]);
+    const maxDeleted = info.get('max-deleted-entry-id');
+    return {
+      length: Number(info.get('length') ?? 0),
+      lastGeneratedId: String(info.get('last-generated-id') ?? NO_STREAM),
+      // Redis 7 and later only.
+      maxDeletedId: maxDeleted === undefined ? null : String(maxDeleted),
+    };
+  }
+
+  /** Loads every zone and the whole health hash; the feed position is taken first so nothing is missed. */
+  private async fullLoad(reason: string): Promise<void> {
+    const started = Date.now();
+    const info = await this.streamInfo();
+    const startId = info ? info.lastGeneratedId : NO_STREAM;
+    const index = await this.client.hgetall(this.keys.zoneIndex);
+    const names = Object.keys(index);
+    const docs: (string | null)[] = [];
+    for (let i = 0; i < names.length; i += 500) {
+      const chunk = names.slice(i, i + 500);
+      docs.push(...(await this.client.mget(...chunk.map((n) => this.keys.zone(n)))));
+    }
+    const healthRaw = await this.client.hgetall(this.keys.health);
+
+    const zones = this.opts.zones;
+    const next = new Map<string, ZoneIndex>();
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i]!.toLowerCase();
+      const held = zones.get(name);
+      const built = this.buildZone(name, docs[i] ?? null);
+      // Keep the newer of what we hold and what Redis has (Redis may come back from an old snapshot).
+      const pick = built && (!held || built.version >= held.version) ? built : held;
+      if (pick) next.set(name, pick);
+      // Building is CPU work: let queries through between zones.
+      if (i % 50 === 49) await new Promise((r) => setImmediate(r));
+    }
+    if (names.length === 0 && zones.size > 0) {
+      // An empty index while we hold zones is almost surely a Redis that lost its data and is
+      // waiting for the api's reconciler; dropping everything would take every zone offline.
+      this.log.warn({ held: zones.size }, 'Redis lists no zones; keeping the zones in memory until they are republished');
+      for (const name of zones.names()) next.set(name, zones.get(name)!);
+    }
+    const states = [];
+    for (const [field, value] of Object.entries(healthRaw)) {
+      const parsed = safeJson(value);
+      const h = HealthStateSchema.safeParse(parsed);
+      if (h.success) states.push(h.data);
+      else this.log.warn({ field }, 'Ignoring a health entry that is not a HealthState');
+    }
+    zones.replaceAll(next);
+    this.opts.health.replaceAll(states);
+    this.lastId = startId;
+    this.reloadReason = null;
+    this.reloads.set(reason, (this.reloads.get(reason) ?? 0) + 1);
+    this.lastSyncAt = Date.now();
+    this.log.info(
+      { reason, zones: next.size, unavailable: this.opts.health.unavailableCount, feedId: startId, ms: Date.now() - started },
+      'Loaded zones and health from Redis',
+    );
+    if (!this.loaded) {
+      this.loaded = true;
+      this.resolveFirstLoad();
+    }
+  }
+
+  /** Parses and indexes one zone document; null (and a log line) when it is unusable. */
+  private buildZone(name: string, doc: string | null): ZoneIndex | null {
+    if (doc === null) return null;
+    const parsed = CompiledZoneSchema.safeParse(safeJson(doc));
+    if (!parsed.success) {
+      this.log.error(
+        { zone: name, issues: parsed.error.issues.slice(0, 5) },
+        'Zone in Redis is not a valid CompiledZone; keeping what is held',
+      );
+      return null;
+    }
+    const zoneName = parsed.data.name.replace(/\.$/, '').toLowerCase();
+    if (zoneName !== name) {
+      this.log.error({ zone: name, name: parsed.data.name }, 'Zone document names another zone; ignored');
+      return null;
+    }
+    try {
+      const { index, warnings } = buildZoneIndex(parsed.data);
+      for (const w of warnings) this.log.warn({ zone: name, version: index.version }, w);
+      return index;
+    } catch (err) {
+      this.log.error({ zone: name, err: (err as Error).message }, 'Zone could not be indexed; keeping what is held');
+      return null;
+    }
+  }
+
+  private async applyEntries(entries: StreamEntry[]): Promise<void> {
+    const events: [string, FeedEvent | null][] = entries.map(([id, fields]) => {
+      let raw: string | undefined;
+      for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === FEED_FIELD) raw = fields[i + 1];
+      const parsed = FeedEventSchema.safeParse(raw === undefined ? undefined : safeJson(raw));
+      if (!parsed.success) this.log.warn({ id }, 'Ignoring a feed entry that is not a FeedEvent');
+      return [id, parsed.success ? parsed.data : null];
+    });
+    // Fetch every zone the batch upserts in one round trip; their current state is the newest,
+    // and version checks keep later deletes and older upserts in order.
+    const upserts = [...new Set(events.flatMap(([, e]) => (e?.kind === 'zone.upsert' ? [e.zone.toLowerCase()] : [])))];
+    const docs = new Map<string, string | null>();
+    if (upserts.length > 0) {
+      const got = await this.client.mget(...upserts.map((z) => this.keys.zone(z)));
+      upserts.forEach((z, i) => docs.set(z, got[i] ?? null));
+    }
+    const built = new Map<string, ZoneIndex | null>();
+    const zones = this.opts.zones;
+    for (const [id, e] of events) {
+      if (e !== null) {
+        this.feedEvents.set(e.kind, (this.feedEvents.get(e.kind) ?? 0) + 1);
+        if (e.kind === 'health') {
+          this.opts.health.apply(e.health);
+          this.log.info({ checkId: e.health.checkId, address: e.health.address, state: e.health.state }, 'Health changed');
+        } else if (e.kind === 'zone.upsert') {
+          const name = e.zone.toLowerCase();
+          if (!built.has(name)) built.set(name, this.buildZone(name, docs.get(name) ?? null));
+          const zone = built.get(name) ?? null;
+          const held = zones.get(name);
+          // A missing key means it was deleted since; its delete event follows in the feed.
+          if (zone && (!held || zone.version > held.version)) {
+            zones.set(zone);
+            this.log.info({ zone: name, version: zone.version }, 'Zone updated');
+          }
+        } else {
+          const name = e.zone.toLowerCase();
+          const held = zones.get(name);
+          if (held && e.version >= held.version) {
+            zones.delete(name);
+            this.log.info({ zone: name, version: e.version }, 'Zone deleted');
+          }
+        }
+      }
+      this.lastId = id;
+    }
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

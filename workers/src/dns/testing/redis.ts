@@ -1,0 +1,110 @@
+// Writes zones, health and feed events into Redis exactly as the contract (and the api) do,
+// under a key prefix of its own so parallel test files and other users of Redis never collide.
+import { randomBytes } from 'node:crypto';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { FEED_FIELD, healthField, redisKeys, type CompiledZone, type FeedEvent, type HealthState } from '@vigil/contract';
+import { Redis } from 'ioredis';
+
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export class RedisFixture {
+  readonly redis: Redis;
+
+  constructor(
+    readonly url = TEST_REDIS_URL,
+    readonly prefix = `dnstest-${randomBytes(5).toString('hex')}:`,
+  ) {
+    this.redis = new Redis(url, { maxRetriesPerRequest: 1 });
+  }
+
+  key(k: string): string {
+    return this.prefix + k;
+  }
+
+  async feed(event: FeedEvent): Promise<string> {
+    return (await this.redis.xadd(this.key(redisKeys.feed), '*', FEED_FIELD, JSON.stringify(event)))!;
+  }
+
+  /** Stores the zone; with `announce` (default) also appends its zone.upsert event, as the api does. */
+  async putZone(zone: CompiledZone, announce = true): Promise<void> {
+    await this.redis.set(this.key(redisKeys.zone(zone.name)), JSON.stringify(zone));
+    await this.redis.hset(this.key(redisKeys.zoneIndex), zone.name, String(zone.version));
+    if (announce) await this.feed({ kind: 'zone.upsert', zone: zone.name, version: zone.version });
+  }
+
+  async deleteZone(name: string, version: number): Promise<void> {
+    await this.redis.del(this.key(redisKeys.zone(name)));
+    await this.redis.hdel(this.key(redisKeys.zoneIndex), name);
+    await this.feed({ kind: 'zone.delete', zone: name, version });
+  }
+
+  async setHealth(checkId: string, address: string, state: 'available' | 'unavailable', announce = true): Promise<void> {
+    const h: HealthState = { checkId, address, state, since: Date.now(), reasons: state === 'unavailable' ? { 'eu-1': 'timeout' } : {} };
+    await this.redis.hset(this.key(redisKeys.health), healthField(checkId, address), JSON.stringify(h));
+    if (announce) await this.feed({ kind: 'health', health: h });
+  }
+
+  /** Removes every key this fixture created, and nothing else. */
+  async cleanup(): Promise<void> {
+    const keys = await this.redis.keys(`${this.prefix}*`);
+    if (keys.length) await this.redis.del(...keys);
+  }
+
+  async close(): Promise<void> {
+    await this.cleanup();
+    this.redis.disconnect();
+  }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** A throwaway redis-server on a loopback port, without persistence, that a test may kill. */
+export class LocalRedis {
+  private child: ChildProcess | null = null;
+
+  constructor(readonly port: number) {}
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+      stdio: 'ignore',
+    });
+    const probe = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const end = Date.now() + 10_000;
+    for (;;) {
+      try {
+        await probe.connect();
+        await probe.ping();
+        probe.disconnect();
+        return;
+      } catch (e) {
+        probe.disconnect();
+        if (Date.now() > end) throw e;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    const c = this.child;
+    this.child = null;
+    if (!c || c.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      c.once('exit', () => resolve());
+      c.kill('SIGKILL');
+    });
+  }
+}

@@ -1,0 +1,75 @@
+// Builders of CompiledZone documents for tests, validated by the contract schema so a test can
+// never feed the server something the api could not publish.
+import { CompiledZoneSchema, type CompiledRrset, type CompiledZone, type Picker, type RecordType } from '@vigil/contract';
+import { QTYPE } from '../constants';
+import { buildZoneIndex, type ServedRecord, type ServedRrset, type ZoneIndex } from '../zone-index';
+
+export interface RecordInput {
+  content: (string | number)[];
+  enabled?: boolean;
+  meta?: { countries?: string[]; continents?: string[]; weight?: number; default?: boolean };
+}
+
+export interface RrsetOptions {
+  ttl?: number;
+  pickers?: Picker[];
+  /** A check id: the rrset then has failover and health applies. */
+  failover?: string;
+}
+
+let nextId = 1;
+
+export function rr(
+  name: string,
+  type: RecordType,
+  records: (RecordInput | string | (string | number)[])[],
+  opts: RrsetOptions = {},
+): CompiledRrset {
+  return {
+    id: `rrset-${nextId++}`,
+    name,
+    type,
+    ttl: opts.ttl ?? 300,
+    records: records.map((r) => {
+      const rec: RecordInput = typeof r === 'string' ? { content: [r] } : Array.isArray(r) ? { content: r } : r;
+      return { content: rec.content, enabled: rec.enabled ?? true, meta: (rec.meta ?? {}) as CompiledRrset['records'][number]['meta'] };
+    }),
+    pickers: opts.pickers ?? [],
+    failover: opts.failover ? { checkId: opts.failover, check: { protocol: 'TCP', port: 80, frequency: 60, timeout: 5 } } : null,
+  };
+}
+
+export function zone(
+  name: string,
+  rrsets: CompiledRrset[],
+  opts: { version?: number; soaTtl?: number; minimum?: number } = {},
+): CompiledZone {
+  return CompiledZoneSchema.parse({
+    format: 1,
+    name,
+    version: opts.version ?? 1,
+    soa: {
+      mname: `ns1.${name}`,
+      rname: `hostmaster.${name}`,
+      serial: opts.version ?? 1,
+      refresh: 3600,
+      retry: 600,
+      expire: 604800,
+      minimum: opts.minimum ?? 300,
+      ttl: opts.soaTtl ?? 3600,
+    },
+    rrsets: [rr(name, 'NS', [`ns1.${name}`, `ns2.${name}`], { ttl: 86400 }), ...rrsets],
+  });
+}
+
+export function index(z: CompiledZone): ZoneIndex {
+  return buildZoneIndex(z).index;
+}
+
+/** A ServedRrset of A records for picker and health unit tests. */
+export function servedA(records: RecordInput[], opts: RrsetOptions = {}): ServedRrset {
+  const z = index(zone('unit.test', [rr('www.unit.test', 'A', records, opts)]));
+  return z.nodes.get('www.unit.test')!.rrsets.get(QTYPE.A)!;
+}
+
+export const contents = (records: readonly ServedRecord[]) => records.map((r) => r.content[0]);
