@@ -31,6 +31,6 @@ module.exports = {
     project('backend'),
     project('workers'),
     // Whole-system tests: real api, DNS, probe and aggregator processes from the built dist/ folders.
-    project('e2e', { testMatch: ['<rootDir>/**/*.spec.ts'], testTimeout: 120_000 }),
+    project('e2e', { testMatch: ['<rootDir>/**/*.spec.ts'], setupFilesAfterEnv: ['<rootDir>/jest.setup.ts'] }),
   ],
 };
