@@ -30,6 +30,8 @@ module.exports = {
     project('contract'),
     project('backend'),
     project('workers'),
+    // The panel's unit tests (its browser suites are Playwright's, in frontend/e2e).
+    project('frontend', { testMatch: ['<rootDir>/test/**/*.spec.ts'] }),
     // Whole-system tests: real api, DNS, probe and aggregator processes from the built dist/ folders.
     project('e2e', { testMatch: ['<rootDir>/**/*.spec.ts'], setupFilesAfterEnv: ['<rootDir>/jest.setup.ts'] }),
   ],

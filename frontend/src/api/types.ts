@@ -1,0 +1,29 @@
+import type { paths } from './schema';
+
+type Ok<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends {
+  responses: infer R;
+}
+  ? R extends { 200: { content: { 'application/json': infer J } } }
+    ? J
+    : R extends { 201: { content: { 'application/json': infer J } } }
+      ? J
+      : never
+  : never;
+
+export type Me = Ok<'/v2/auth/me', 'get'>;
+export type Account = Ok<'/v2/account', 'get'>;
+export type FeatureRequest = Ok<'/v2/account/feature-requests', 'get'>['requests'][number];
+export type Zone = Ok<'/v2/zones/{zone}', 'get'>;
+export type ZoneList = Ok<'/v2/zones', 'get'>;
+export type Rrset = Ok<'/v2/zones/{zone}/{name}/{type}', 'get'>;
+export type RrsetList = Ok<'/v2/zones/{zone}/rrsets', 'get'>;
+export type RrsetHealth = Ok<'/v2/zones/{zone}/{name}/{type}/health', 'get'>;
+export type AddressHealth = RrsetHealth['addresses'][number];
+export type HealthEvents = Ok<'/v2/zones/{zone}/{name}/{type}/health/events', 'get'>;
+export type HealthEvent = HealthEvents['events'][number];
+export type Token = Ok<'/v2/account/tokens', 'get'>['tokens'][number];
+export type CreatedToken = Ok<'/v2/account/tokens', 'post'>;
+export type AuditList = Ok<'/v2/account/audit-log', 'get'>;
+export type AdminAccount = Ok<'/v2/admin/accounts/{id}', 'get'>;
+export type AdminAccountList = Ok<'/v2/admin/accounts', 'get'>;
+export type RrsetBody = NonNullable<paths['/v2/zones/{zone}/{name}/{type}']['put']['requestBody']>['content']['application/json'];

@@ -1,0 +1,45 @@
+import type { Rrset } from '../api/types';
+
+/** One record's content in zone-file style: `10 mail.example.com`, `"v=spf1 -all"`, `0 issue "ca.example"`. */
+export function contentText(type: string, content: (string | number)[]): string {
+  if (type === 'TXT') return content.map((s) => JSON.stringify(String(s))).join(' ');
+  if (type === 'CAA') return `${content[0]} ${content[1]} ${JSON.stringify(String(content[2] ?? ''))}`;
+  return content.map(String).join(' ');
+}
+
+type Pickers = { type: string; strict?: boolean; limit?: number }[];
+
+export function balancingText(r: Pick<Rrset, 'pickers'>): string {
+  const pickers = r.pickers as Pickers;
+  if (pickers.length === 0) return 'Round robin';
+  return pickers
+    .map((p) => {
+      if (p.type === 'geodns') return p.strict ? 'Geo (strict)' : 'Geo';
+      if (p.type === 'weighted_shuffle') return 'Weighted';
+      if (p.type === 'first_n') return `First ${p.limit}`;
+      return 'Default records';
+    })
+    .join(' → ');
+}
+
+export interface FailoverView {
+  protocol: string;
+  port?: number;
+  frequency: number;
+  timeout: number;
+  url?: string;
+}
+
+export function failoverOf(r: Pick<Rrset, 'meta'>): FailoverView | null {
+  const f = (r.meta as { failover?: FailoverView | null }).failover;
+  return f ?? null;
+}
+
+/** What a check probes: `HTTP :80/health`, `TCP :25`, `ping`. */
+export function failoverTarget(f: FailoverView): string {
+  return f.protocol === 'ICMP' ? 'ICMP ping' : `${f.protocol} :${f.port ?? ''}${f.url && f.url !== '/' ? f.url : ''}`;
+}
+
+export function failoverText(f: FailoverView): string {
+  return `${failoverTarget(f)} every ${f.frequency} s`;
+}

@@ -1,0 +1,299 @@
+import {
+  CHECK_PROTOCOLS,
+  checkRrsetForType,
+  FAILOVER_LIMITS,
+  HTTP_METHODS,
+  isRecordType,
+  normalizeName,
+  RECORD_TYPES,
+  RrsetBodySchema,
+  type RrsetBody as RrsetBodyOut,
+  TTL_LIMITS,
+  type RecordType,
+} from '@vigil/contract';
+import type { Rrset, RrsetBody } from '../api/types';
+import { formatPath } from './errors';
+
+export { CHECK_PROTOCOLS, FAILOVER_LIMITS, HTTP_METHODS, RECORD_TYPES, TTL_LIMITS, type RecordType };
+
+export type Protocol = (typeof CHECK_PROTOCOLS)[number];
+export type Method = (typeof HTTP_METHODS)[number];
+
+/** The content fields of each type, in presentation order, as docs/api.md lists them. */
+export interface ContentField {
+  label: string;
+  numeric?: boolean;
+  placeholder?: string;
+  width?: number;
+}
+
+export const CONTENT_FIELDS: Record<RecordType, ContentField[]> = {
+  A: [{ label: 'IPv4 address', placeholder: '192.0.2.10' }],
+  AAAA: [{ label: 'IPv6 address', placeholder: '2001:db8::10' }],
+  CNAME: [{ label: 'Target', placeholder: 'shop.example.net' }],
+  NS: [{ label: 'Name server', placeholder: 'ns1.example.net' }],
+  MX: [
+    { label: 'Preference', numeric: true, placeholder: '10', width: 110 },
+    { label: 'Mail exchange', placeholder: 'mail.example.com' },
+  ],
+  TXT: [{ label: 'Text', placeholder: 'v=spf1 -all' }],
+  SRV: [
+    { label: 'Priority', numeric: true, placeholder: '10', width: 90 },
+    { label: 'Weight', numeric: true, placeholder: '5', width: 90 },
+    { label: 'Port', numeric: true, placeholder: '443', width: 90 },
+    { label: 'Target', placeholder: 'sip.example.com' },
+  ],
+  CAA: [
+    { label: 'Flags', numeric: true, placeholder: '0', width: 80 },
+    { label: 'Tag', placeholder: 'issue', width: 130 },
+    { label: 'Value', placeholder: 'letsencrypt.org' },
+  ],
+};
+
+export const TYPE_HINTS: Record<RecordType, string> = {
+  A: 'IPv4 addresses. Failover can check them and leave out the ones that are down.',
+  AAAA: 'IPv6 addresses. Failover can check them and leave out the ones that are down.',
+  CNAME: 'An alias to another name: exactly one record, alone at its name, never at the apex.',
+  NS: 'Name servers of a delegated subzone (or the apex NS of this zone).',
+  MX: 'Mail exchanges with their preference (lower is preferred).',
+  TXT: 'Text: one or more strings per record.',
+  SRV: 'Services: priority, weight, port and target.',
+  CAA: 'Certificate authorities allowed to issue for this name.',
+};
+
+export type Balancing = 'round_robin' | 'geo' | 'weighted' | 'first_n';
+
+export interface RecordDraft {
+  key: string;
+  fields: string[];
+  enabled: boolean;
+  countries: string[];
+  continents: string[];
+  weight: string;
+  isDefault: boolean;
+}
+
+export interface FailoverDraft {
+  enabled: boolean;
+  protocol: Protocol;
+  port: string;
+  frequency: string;
+  timeout: string;
+  method: Method;
+  url: string;
+  host: string;
+  http_status_code: string;
+  regexp: string;
+  tls: boolean;
+  verify: boolean;
+}
+
+export interface RrsetDraft {
+  name: string;
+  type: RecordType;
+  ttl: string;
+  records: RecordDraft[];
+  balancing: Balancing;
+  geoStrict: boolean;
+  /** first_n limit: required for "first N", optional ("" = none) with geo and weighted. */
+  limit: string;
+  failover: FailoverDraft;
+}
+
+let seq = 0;
+const newKey = () => `r${++seq}`;
+
+export function emptyRecord(type: RecordType): RecordDraft {
+  return {
+    key: newKey(),
+    fields: CONTENT_FIELDS[type].map(() => ''),
+    enabled: true,
+    countries: [],
+    continents: [],
+    weight: '',
+    isDefault: false,
+  };
+}
+
+export const DEFAULT_FAILOVER: FailoverDraft = {
+  enabled: false,
+  protocol: 'HTTP',
+  port: '',
+  frequency: '60',
+  timeout: '10',
+  method: 'GET',
+  url: '/',
+  host: '',
+  http_status_code: '200',
+  regexp: '',
+  tls: false,
+  verify: true,
+};
+
+export function newDraft(type: RecordType = 'A'): RrsetDraft {
+  return {
+    name: '',
+    type,
+    ttl: String(TTL_LIMITS.default),
+    records: [emptyRecord(type)],
+    balancing: 'round_robin',
+    geoStrict: false,
+    limit: '',
+    failover: { ...DEFAULT_FAILOVER },
+  };
+}
+
+const str = (v: unknown) => (v === undefined || v === null ? '' : String(v));
+
+/** A record set as the API returns it → the editor's draft. */
+export function draftFromRrset(r: Rrset, zone: string): RrsetDraft {
+  const type = (isRecordType(r.type) ? r.type : 'A') as RecordType;
+  const pickers = r.pickers as { type: string; strict?: boolean; limit?: number }[];
+  const has = (t: string) => pickers.find((p) => p.type === t);
+  const firstN = has('first_n');
+  const balancing: Balancing = has('geodns') ? 'geo' : has('weighted_shuffle') ? 'weighted' : firstN ? 'first_n' : 'round_robin';
+  const f = (r.meta as { failover?: Record<string, unknown> | null }).failover;
+  const records = r.resource_records.map((rec) => {
+    const meta = rec.meta as { countries?: string[]; continents?: string[]; weight?: number; default?: boolean };
+    const fields = type === 'TXT' ? rec.content.map(str) : CONTENT_FIELDS[type].map((_, i) => str(rec.content[i]));
+    return {
+      key: newKey(),
+      fields,
+      enabled: rec.enabled,
+      countries: meta.countries ?? [],
+      continents: meta.continents ?? [],
+      weight: str(meta.weight),
+      isDefault: meta.default ?? false,
+    };
+  });
+  return {
+    name: relativeName(r.name, zone),
+    type,
+    ttl: String(r.ttl),
+    records,
+    balancing,
+    geoStrict: Boolean(has('geodns')?.strict),
+    limit: firstN?.limit !== undefined ? String(firstN.limit) : '',
+    failover: f
+      ? {
+          enabled: true,
+          protocol: (f.protocol as Protocol) ?? 'HTTP',
+          port: str(f.port),
+          frequency: str(f.frequency),
+          timeout: str(f.timeout),
+          method: (f.method as Method) ?? 'GET',
+          url: str(f.url ?? '/'),
+          host: str(f.host),
+          http_status_code: str(f.http_status_code ?? 200),
+          regexp: str(f.regexp),
+          tls: Boolean(f.tls),
+          verify: f.verify === undefined ? true : Boolean(f.verify),
+        }
+      : { ...DEFAULT_FAILOVER },
+  };
+}
+
+/** `www.example.com` in zone `example.com` → `www`; the apex → `@`. */
+export function relativeName(name: string, zone: string): string {
+  if (name === zone) return '@';
+  return name.endsWith(`.${zone}`) ? name.slice(0, -zone.length - 1) : name;
+}
+
+/** What the user typed in the name field → the full name the API takes. */
+export function fullName(input: string, zone: string): string {
+  const v = input.trim().replace(/\.$/, '').toLowerCase();
+  if (v === '' || v === '@') return zone;
+  if (v === zone || v.endsWith(`.${zone}`)) return v;
+  return `${v}.${zone}`;
+}
+
+/** A number field: digits become a number, anything else stays text so validation can name it. */
+function num(v: string): number | string {
+  const t = v.trim();
+  return /^-?\d+$/.test(t) ? Number(t) : t;
+}
+
+/** Where the first_n picker sits in the body, for error paths such as `pickers[1].limit`. */
+export function pickerIndex(d: RrsetDraft, type: 'geodns' | 'weighted_shuffle' | 'first_n'): number {
+  return buildPickers(d).findIndex((p) => p.type === type);
+}
+
+function buildPickers(d: RrsetDraft): RrsetBody['pickers'] & object {
+  const out: { type: string; strict?: boolean; limit?: number }[] = [];
+  if (d.balancing === 'geo') out.push({ type: 'geodns', strict: d.geoStrict });
+  if (d.balancing === 'weighted') out.push({ type: 'weighted_shuffle' });
+  if (d.balancing === 'first_n' || ((d.balancing === 'geo' || d.balancing === 'weighted') && d.limit.trim() !== '')) {
+    out.push({ type: 'first_n', limit: num(d.limit) as number });
+  }
+  return out as RrsetBody['pickers'] & object;
+}
+
+export function failoverApplies(type: RecordType) {
+  return type === 'A' || type === 'AAAA';
+}
+
+/** The failover check as the API takes it: only the fields its protocol uses. */
+export function buildFailover(f: FailoverDraft): Record<string, unknown> {
+  const out: Record<string, unknown> = { protocol: f.protocol, frequency: num(f.frequency), timeout: num(f.timeout) };
+  if (f.protocol !== 'ICMP' && f.port.trim() !== '') out.port = num(f.port);
+  if (f.protocol === 'HTTP' || f.protocol === 'HTTPS') {
+    out.method = f.method;
+    out.url = f.url.trim() || '/';
+    if (f.host.trim()) out.host = f.host.trim();
+    out.http_status_code = f.http_status_code.trim() === '' ? 200 : num(f.http_status_code);
+    if (f.regexp) out.regexp = f.regexp;
+  }
+  if (f.protocol === 'TCP') out.tls = f.tls;
+  if (f.protocol === 'HTTPS' || (f.protocol === 'TCP' && f.tls)) out.verify = f.verify;
+  return out;
+}
+
+/**
+ * The draft → the body of PUT /v2/zones/{zone}/{name}/{type}. `withFailover` is false when the
+ * account lacks the beta feature (the API refuses meta.failover then).
+ */
+export function buildBody(d: RrsetDraft, withFailover: boolean): RrsetBody {
+  const fields = CONTENT_FIELDS[d.type];
+  const resource_records = d.records.map((r) => {
+    const content = d.type === 'TXT' ? r.fields : r.fields.map((v, i) => (fields[i]?.numeric ? num(v) : v.trim()));
+    const meta: Record<string, unknown> = {};
+    if (d.balancing === 'geo') {
+      if (r.countries.length) meta.countries = r.countries;
+      if (r.continents.length) meta.continents = r.continents;
+      if (r.isDefault) meta.default = true;
+    }
+    if (d.balancing === 'weighted' && r.weight.trim() !== '') meta.weight = num(r.weight);
+    return { content, enabled: r.enabled, meta };
+  });
+  const failover = withFailover && failoverApplies(d.type) && d.failover.enabled ? buildFailover(d.failover) : null;
+  return {
+    ttl: (d.ttl.trim() === '' ? TTL_LIMITS.default : num(d.ttl)) as number,
+    resource_records: resource_records as RrsetBody['resource_records'],
+    pickers: buildPickers(d),
+    meta: { failover: failover as NonNullable<RrsetBody['meta']>['failover'] },
+  };
+}
+
+/**
+ * Client-side validation with the contract's own schemas (the API runs the same ones), so the
+ * messages match what the API would answer. Field path → reason.
+ */
+export function validateDraft(d: RrsetDraft, zone: string, withFailover: boolean): Record<string, string> {
+  const errors: Record<string, string> = {};
+  const add = (path: string, reason: string) => {
+    errors[path] ??= reason;
+  };
+  const name = normalizeName(fullName(d.name, zone), { allowWildcard: true });
+  if (!name.ok) add('name', name.reason);
+  const body = buildBody(d, withFailover);
+  const parsed = RrsetBodySchema.safeParse(body);
+  if (!parsed.success) {
+    // An unknown-key issue cannot happen here: the panel builds the body itself.
+    for (const issue of parsed.error.issues) add(formatPath(issue.path as PropertyKey[]), issue.message);
+  }
+  // The type's rules (content of each record, duplicates, CNAME) read only the records and
+  // meta.failover, so they run on the body as built even when another field is wrong.
+  const forType = parsed.success ? parsed.data : (body as unknown as RrsetBodyOut);
+  for (const issue of checkRrsetForType(d.type, forType).issues) add(formatPath(issue.path), issue.message);
+  return errors;
+}

@@ -1,0 +1,419 @@
+import { BarChart } from '@mantine/charts';
+import {
+  Alert,
+  Anchor,
+  Badge,
+  Button,
+  Card,
+  Group,
+  Loader,
+  SegmentedControl,
+  SimpleGrid,
+  Stack,
+  Table,
+  Text,
+  Title,
+  Tooltip,
+} from '@mantine/core';
+import { IconPencil } from '@tabler/icons-react';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useMemo, useState } from 'react';
+import { Link, useParams } from 'react-router';
+import { api, call } from '../api/client';
+import { PAGE_SIZE, useHealth, useHealthEvents } from '../api/queries';
+import type { AddressHealth, HealthEvent } from '../api/types';
+import { PageHeader } from '../components/PageHeader';
+import { Pager } from '../components/Pager';
+import { QueryError } from '../components/QueryError';
+import { formatAgo, formatDate, formatPercent } from '../lib/format';
+import { usePageTitle } from '../lib/usePageTitle';
+
+const STATE_COLOR = { available: 'green', unavailable: 'red', unknown: 'gray' } as const;
+const DAY = 24 * 3600_000;
+
+export function StateBadge({ state, size = 'lg' }: { state: keyof typeof STATE_COLOR; size?: 'sm' | 'md' | 'lg' }) {
+  return (
+    <Badge color={STATE_COLOR[state]} variant={state === 'unknown' ? 'light' : 'filled'} size={size} data-testid="state">
+      {state}
+    </Badge>
+  );
+}
+
+function AddressCard({ a }: { a: AddressHealth }) {
+  const titleId = `address-${a.address}`;
+  return (
+    <Card withBorder component="section" aria-labelledby={titleId} data-testid={`address-${a.address}`}>
+      <Group justify="space-between" align="flex-start" mb="xs" gap="xs">
+        <Stack gap={2}>
+          <Title order={3} size="h4" id={titleId} className="mono">
+            {a.address}
+          </Title>
+          <Text size="sm" c="dimmed" data-testid="since">
+            {a.since ? (
+              <>
+                since {formatDate(a.since)} ({formatAgo(a.since)})
+              </>
+            ) : (
+              'no state yet'
+            )}
+          </Text>
+          {!a.enabled && (
+            <Badge color="gray" variant="outline" size="sm">
+              record disabled
+            </Badge>
+          )}
+        </Stack>
+        <StateBadge state={a.state} />
+      </Group>
+      <Group gap="lg" mb="xs">
+        <Text size="sm">
+          Uptime 24 h: <strong>{formatPercent(a.uptime['24h'])}</strong>
+        </Text>
+        <Text size="sm">
+          7 d: <strong>{formatPercent(a.uptime['7d'])}</strong>
+        </Text>
+      </Group>
+      {Object.keys(a.reasons).length > 0 && (
+        <Text size="sm" c="red" mb="xs">
+          {Object.entries(a.reasons)
+            .map(([loc, why]) => `${loc}: ${why}`)
+            .join('; ')}
+        </Text>
+      )}
+      {a.locations.length === 0 ? (
+        <Text size="sm" c="dimmed">
+          No probe has reported on this address yet.
+        </Text>
+      ) : (
+        <Table.ScrollContainer minWidth={300}>
+          <Table verticalSpacing={4} fz="sm" aria-label={`Last result per location for ${a.address}`}>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th scope="col">Location</Table.Th>
+                <Table.Th scope="col">Result</Table.Th>
+                <Table.Th scope="col">Latency</Table.Th>
+                <Table.Th scope="col">Checked</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {a.locations.map((l) => (
+                <Table.Tr key={l.location} data-testid={`location-${l.location}`}>
+                  <Table.Td className="mono">{l.location}</Table.Td>
+                  <Table.Td>
+                    {l.ok ? (
+                      <Badge color="green" variant="light" size="sm">
+                        ok
+                      </Badge>
+                    ) : (
+                      <Stack gap={2} align="flex-start">
+                        <Badge color="red" variant="light" size="sm">
+                          failed
+                        </Badge>
+                        <Text size="xs" c="red">
+                          {l.error}
+                        </Text>
+                      </Stack>
+                    )}
+                  </Table.Td>
+                  <Table.Td>{l.latency_ms === null ? '—' : `${Math.round(l.latency_ms)} ms`}</Table.Td>
+                  <Table.Td>
+                    <Tooltip label={formatDate(l.at)}>
+                      <Text size="sm" span c={l.fresh ? undefined : 'orange'}>
+                        {formatAgo(l.at)}
+                        {!l.fresh && ' (stale)'}
+                      </Text>
+                    </Tooltip>
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      )}
+    </Card>
+  );
+}
+
+/** State over a time window, one bar per address, built from the transitions in it. */
+function Timeline({ addresses, events, from, now }: { addresses: AddressHealth[]; events: HealthEvent[]; from: number; now: number }) {
+  const span = Math.max(1, now - from);
+  const width = 1000;
+  const rowH = 22;
+  const x = (t: number) => ((t - from) / span) * width;
+  const rows = addresses.map((a) => {
+    const evs = events.filter((e) => e.address === a.address).sort((p, q) => Date.parse(p.at) - Date.parse(q.at));
+    const segs: { start: number; end: number; state: 'available' | 'unavailable' | 'unknown' }[] = [];
+    let t = from;
+    let state: 'available' | 'unavailable' | 'unknown' = 'unknown';
+    for (const e of evs) {
+      const at = Math.max(from, Date.parse(e.at));
+      if (at > t) segs.push({ start: t, end: at, state });
+      t = at;
+      state = e.state;
+    }
+    if (now > t) segs.push({ start: t, end: now, state: evs.length ? state : a.state });
+    return { address: a.address, segs, changes: evs.length };
+  });
+  const fill = {
+    available: 'var(--mantine-color-green-6)',
+    unavailable: 'var(--mantine-color-red-6)',
+    unknown: 'var(--mantine-color-gray-3)',
+  };
+  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => from + f * span);
+  const tickText = (t: number) =>
+    span > 2 * DAY
+      ? new Date(t).toLocaleDateString(undefined, { month: 'short', day: 'numeric' })
+      : new Date(t).toLocaleTimeString(undefined, {
+          hour: '2-digit',
+          minute: '2-digit',
+          ...(span < 30 * 60_000 ? { second: '2-digit' } : {}),
+        });
+  return (
+    <Stack gap={6} data-testid="timeline">
+      {rows.map((r) => (
+        <div key={r.address}>
+          <Text size="xs" className="mono">
+            {r.address}{' '}
+            <Text span c="dimmed" size="xs">
+              ({r.changes} {r.changes === 1 ? 'change' : 'changes'})
+            </Text>
+          </Text>
+          <svg
+            viewBox={`0 0 ${width} ${rowH}`}
+            preserveAspectRatio="none"
+            width="100%"
+            height={rowH}
+            role="img"
+            aria-label={`${r.address}: ${r.segs.map((s) => `${s.state === 'unknown' ? 'no data' : s.state} from ${formatDate(new Date(s.start).toISOString())}`).join(', ')}`}
+          >
+            {r.segs.map((s, i) => (
+              <rect key={i} x={x(s.start)} y={0} width={Math.max(1.5, x(s.end) - x(s.start))} height={rowH} fill={fill[s.state]} />
+            ))}
+          </svg>
+        </div>
+      ))}
+      <Group justify="space-between" aria-hidden>
+        {ticks.map((t) => (
+          <Text key={t} size="xs" c="dimmed">
+            {tickText(t)}
+          </Text>
+        ))}
+      </Group>
+      <Group gap="md" aria-hidden>
+        {(['available', 'unavailable', 'unknown'] as const).map((s) => (
+          <Group gap={4} key={s}>
+            <span style={{ width: 12, height: 12, background: fill[s], display: 'inline-block', borderRadius: 2 }} />
+            <Text size="xs">{s === 'unknown' ? 'no data' : s}</Text>
+          </Group>
+        ))}
+      </Group>
+    </Stack>
+  );
+}
+
+const WINDOWS = { '1h': 3600_000, '24h': DAY, '7d': 7 * DAY } as const;
+type WindowKey = keyof typeof WINDOWS;
+
+export function HealthPage() {
+  const { zone = '', name = '', type = '' } = useParams();
+  usePageTitle(`Health of ${name} ${type}`);
+  const health = useHealth(zone, name, type);
+  const [page, setPage] = useState(1);
+  const events = useHealthEvents(zone, name, type, page);
+  const [windowKey, setWindowKey] = useState<WindowKey>('24h');
+  // Transitions in the chosen window, for the timeline; refreshed every 5 s.
+  const recent = useQuery({
+    queryKey: ['health-events-window', zone, name, type, windowKey],
+    queryFn: () =>
+      call(
+        api.GET('/v2/zones/{zone}/{name}/{type}/health/events', {
+          params: { path: { zone, name, type }, query: { from: new Date(Date.now() - WINDOWS[windowKey]).toISOString(), limit: 1000 } },
+        }),
+      ),
+    refetchInterval: 5000,
+    placeholderData: keepPreviousData,
+  });
+  const now = recent.dataUpdatedAt || Date.now();
+  // When every transition ever recorded falls in the window (a new record set), the timeline
+  // starts a little before the first one instead of showing a window of nothing.
+  const timelineFrom = useMemo(() => {
+    const start = now - WINDOWS[windowKey];
+    const evs = recent.data?.events ?? [];
+    if (!events.data || evs.length === 0 || recent.data!.total_amount < events.data.total_amount) return start;
+    const first = Math.min(...evs.map((e) => Date.parse(e.at)));
+    return Math.max(start, first - Math.max(10_000, (now - first) * 0.05));
+  }, [now, windowKey, recent.data, events.data]);
+  const uptimeData = useMemo(
+    () =>
+      (health.data?.addresses ?? []).map((a) => ({
+        address: a.address,
+        '24 h': a.uptime['24h'] === null ? 0 : Math.round(a.uptime['24h'] * 10000) / 100,
+        '7 d': a.uptime['7d'] === null ? 0 : Math.round(a.uptime['7d'] * 10000) / 100,
+      })),
+    [health.data],
+  );
+
+  const crumbs = [
+    { label: 'Zones', to: '/zones' },
+    { label: zone, to: `/zones/${zone}` },
+    { label: `${name} ${type}`, to: `/zones/${zone}/${name}/${type}` },
+  ];
+  if (health.isError && !health.data) return <QueryError error={health.error} what="record set" />;
+
+  return (
+    <>
+      <PageHeader
+        title={
+          <>
+            Health of <span className="mono">{name}</span> {type}
+          </>
+        }
+        crumbs={crumbs}
+        actions={
+          <Button
+            component={Link}
+            to={`/zones/${zone}/${name}/${type}`}
+            variant="default"
+            leftSection={<IconPencil size={16} aria-hidden />}
+          >
+            Edit record set
+          </Button>
+        }
+      >
+        {health.data && (
+          <Text size="sm" c="dimmed" aria-live="polite">
+            {health.data.locations.length > 0
+              ? `Probing from ${[...health.data.locations].sort().join(', ')}`
+              : 'No probe location is reporting'}{' '}
+            · refreshed every 2 s{health.isError && ' · the last refresh failed, retrying'}
+          </Text>
+        )}
+      </PageHeader>
+      {health.isPending ? (
+        <Loader aria-label="Loading health" />
+      ) : (
+        <Stack gap="lg">
+          {!health.data.failover && (
+            <Alert color="yellow">
+              Health checks do not apply to this record set now: failover is off for it, or not enabled for the account.{' '}
+              <Anchor component={Link} to={`/zones/${zone}/${name}/${type}`}>
+                Open the Failover section
+              </Anchor>
+              .
+            </Alert>
+          )}
+          <section aria-labelledby="addresses-title">
+            <Title order={2} size="h3" id="addresses-title" mb="sm">
+              Addresses
+            </Title>
+            <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md">
+              {health.data.addresses.map((a) => (
+                <AddressCard key={a.address} a={a} />
+              ))}
+            </SimpleGrid>
+          </section>
+
+          <Card withBorder component="section" aria-labelledby="timeline-title">
+            <Group justify="space-between" mb="sm" gap="xs">
+              <Title order={2} size="h4" id="timeline-title">
+                State over time
+              </Title>
+              <SegmentedControl
+                size="xs"
+                value={windowKey}
+                onChange={(v) => setWindowKey(v as WindowKey)}
+                data={[
+                  { value: '1h', label: '1 hour' },
+                  { value: '24h', label: '24 hours' },
+                  { value: '7d', label: '7 days' },
+                ]}
+                aria-label="Time window"
+              />
+            </Group>
+            {recent.data ? (
+              <Timeline addresses={health.data.addresses} events={recent.data.events} from={timelineFrom} now={now} />
+            ) : (
+              <Loader size="sm" aria-label="Loading history" />
+            )}
+          </Card>
+
+          <Card withBorder component="section" aria-labelledby="uptime-title">
+            <Title order={2} size="h4" id="uptime-title" mb="sm">
+              Uptime
+            </Title>
+            <BarChart
+              h={Math.max(140, 56 * uptimeData.length + 40)}
+              data={uptimeData}
+              dataKey="address"
+              orientation="vertical"
+              yAxisProps={{ width: 120 }}
+              xAxisProps={{ domain: [0, 100] }}
+              valueFormatter={(v) => `${v} %`}
+              series={[
+                { name: '24 h', color: 'teal.6' },
+                { name: '7 d', color: 'blue.6' },
+              ]}
+              withLegend
+              aria-label="Uptime per address over 24 hours and 7 days"
+            />
+          </Card>
+
+          <section aria-labelledby="history-title">
+            <Title order={2} size="h3" id="history-title" mb="sm">
+              History
+            </Title>
+            {events.isError ? (
+              <QueryError error={events.error} what="history" />
+            ) : !events.data ? (
+              <Loader size="sm" aria-label="Loading history" />
+            ) : events.data.events.length === 0 ? (
+              <Text size="sm" c="dimmed">
+                No transitions yet.
+              </Text>
+            ) : (
+              <>
+                <Table.ScrollContainer minWidth={520}>
+                  <Table striped aria-label="Health transitions, newest first" data-testid="health-events">
+                    <Table.Thead>
+                      <Table.Tr>
+                        <Table.Th scope="col">When</Table.Th>
+                        <Table.Th scope="col">Address</Table.Th>
+                        <Table.Th scope="col">Became</Table.Th>
+                        <Table.Th scope="col">Why</Table.Th>
+                      </Table.Tr>
+                    </Table.Thead>
+                    <Table.Tbody>
+                      {events.data.events.map((e, i) => (
+                        <Table.Tr key={`${e.at}-${e.address}-${i}`}>
+                          <Table.Td>{formatDate(e.at)}</Table.Td>
+                          <Table.Td className="mono">{e.address}</Table.Td>
+                          <Table.Td>
+                            <StateBadge state={e.state} size="sm" />
+                          </Table.Td>
+                          <Table.Td>
+                            <Text size="xs">
+                              {Object.entries(e.reasons)
+                                .map(([loc, why]) => `${loc}: ${why}`)
+                                .join('; ') || '—'}
+                            </Text>
+                          </Table.Td>
+                        </Table.Tr>
+                      ))}
+                    </Table.Tbody>
+                  </Table>
+                </Table.ScrollContainer>
+                <Pager
+                  page={page}
+                  total={events.data.total_amount}
+                  pageSize={PAGE_SIZE}
+                  onChange={setPage}
+                  label={events.data.total_amount === 1 ? 'transition' : 'transitions'}
+                />
+              </>
+            )}
+          </section>
+        </Stack>
+      )}
+    </>
+  );
+}

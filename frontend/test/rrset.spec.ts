@@ -1,0 +1,196 @@
+// Unit tests of the panel's record set model: draft ↔ API body, and client-side validation with
+// the contract's schemas (same messages and field paths as the API).
+import { ApiError } from '../src/api/client';
+import type { Rrset } from '../src/api/types';
+import { balancingText, contentText, failoverText } from '../src/lib/display';
+import { fieldErrors, formatPath } from '../src/lib/errors';
+import { buildBody, draftFromRrset, emptyRecord, fullName, newDraft, relativeName, validateDraft, type RrsetDraft } from '../src/lib/rrset';
+
+const ZONE = 'example.com';
+
+function aDraft(patch: Partial<RrsetDraft> = {}): RrsetDraft {
+  const d = newDraft('A');
+  d.name = 'www';
+  d.records = [{ ...emptyRecord('A'), fields: ['192.0.2.10'] }];
+  return { ...d, ...patch };
+}
+
+describe('names', () => {
+  it('turns what the user typed into the full name, and back', () => {
+    expect(fullName('www', ZONE)).toBe('www.example.com');
+    expect(fullName('@', ZONE)).toBe(ZONE);
+    expect(fullName('', ZONE)).toBe(ZONE);
+    expect(fullName('WWW.Example.com.', ZONE)).toBe('www.example.com');
+    expect(fullName('*.dev', ZONE)).toBe('*.dev.example.com');
+    expect(relativeName('www.example.com', ZONE)).toBe('www');
+    expect(relativeName(ZONE, ZONE)).toBe('@');
+  });
+});
+
+describe('buildBody', () => {
+  it('builds a round-robin A record set without failover', () => {
+    expect(buildBody(aDraft({ ttl: '60' }), true)).toEqual({
+      ttl: 60,
+      resource_records: [{ content: ['192.0.2.10'], enabled: true, meta: {} }],
+      pickers: [],
+      meta: { failover: null },
+    });
+  });
+
+  it('sends only the fields of the check protocol', () => {
+    const d = aDraft();
+    d.failover = {
+      ...d.failover,
+      enabled: true,
+      protocol: 'HTTP',
+      port: '8080',
+      frequency: '10',
+      timeout: '2',
+      url: '/health',
+      regexp: '',
+      host: '',
+    };
+    expect(buildBody(d, true).meta?.failover).toEqual({
+      protocol: 'HTTP',
+      port: 8080,
+      frequency: 10,
+      timeout: 2,
+      method: 'GET',
+      url: '/health',
+      http_status_code: 200,
+    });
+    d.failover = { ...d.failover, protocol: 'TCP', port: '25', tls: true, verify: false };
+    expect(buildBody(d, true).meta?.failover).toEqual({ protocol: 'TCP', port: 25, frequency: 10, timeout: 2, tls: true, verify: false });
+    d.failover = { ...d.failover, protocol: 'ICMP' };
+    expect(buildBody(d, true).meta?.failover).toEqual({ protocol: 'ICMP', frequency: 10, timeout: 2 });
+    // Without the beta feature the body carries no failover at all.
+    expect(buildBody(d, false).meta?.failover).toBeNull();
+  });
+
+  it('builds pickers and record meta per balancing option', () => {
+    const d = aDraft({ balancing: 'geo', geoStrict: true, limit: '1' });
+    d.records = [
+      { ...emptyRecord('A'), fields: ['192.0.2.1'], countries: ['FR'], continents: ['eu'], weight: '5' },
+      { ...emptyRecord('A'), fields: ['192.0.2.2'], isDefault: true },
+    ];
+    const geo = buildBody(d, true);
+    expect(geo.pickers).toEqual([
+      { type: 'geodns', strict: true },
+      { type: 'first_n', limit: 1 },
+    ]);
+    // The weight belongs to weighted balancing only.
+    expect(geo.resource_records.map((r) => r.meta)).toEqual([{ countries: ['FR'], continents: ['eu'] }, { default: true }]);
+    const weighted = buildBody({ ...d, balancing: 'weighted', limit: '' }, true);
+    expect(weighted.pickers).toEqual([{ type: 'weighted_shuffle' }]);
+    expect(weighted.resource_records.map((r) => r.meta)).toEqual([{ weight: 5 }, {}]);
+    expect(buildBody({ ...d, balancing: 'first_n', limit: '2' }, true).pickers).toEqual([{ type: 'first_n', limit: 2 }]);
+  });
+
+  it('sends numeric content fields as numbers', () => {
+    const d = { ...newDraft('SRV'), name: '_sip._tcp' };
+    d.records = [{ ...emptyRecord('SRV'), fields: ['10', '5', '5060', 'sip.example.com'] }];
+    expect(buildBody(d, true).resource_records[0]!.content).toEqual([10, 5, 5060, 'sip.example.com']);
+  });
+});
+
+describe('validateDraft', () => {
+  it('accepts a good record set', () => {
+    expect(validateDraft(aDraft(), ZONE, true)).toEqual({});
+  });
+
+  it('names each bad field with the API path and message', () => {
+    const d = aDraft({ ttl: '700000' });
+    d.records = [
+      { ...emptyRecord('A'), fields: ['192.0.2.300'] },
+      { ...emptyRecord('A'), fields: ['192.0.2.20'] },
+    ];
+    d.failover = { ...d.failover, enabled: true, frequency: '10', timeout: '10' };
+    const errors = validateDraft(d, ZONE, true);
+    expect(errors).toEqual({
+      ttl: 'must be from 0 to 604800',
+      'meta.failover.timeout': 'must be less than frequency',
+      'resource_records[0].content[0]': 'must be an IPv4 address such as 192.0.2.1',
+    });
+  });
+
+  it('finds duplicates, bad names and a missing first N limit', () => {
+    const d = aDraft({ name: 'bad name', balancing: 'first_n', limit: '' });
+    d.records = [
+      { ...emptyRecord('A'), fields: ['192.0.2.1'] },
+      { ...emptyRecord('A'), fields: ['192.0.2.01'] },
+    ];
+    const errors = validateDraft(d, ZONE, true);
+    expect(errors.name).toMatch(/may contain only letters/);
+    expect(errors['pickers[0].limit']).toBe('must be an integer');
+    expect(errors['resource_records[1].content[0]'] ?? errors['resource_records[1].content']).toBeDefined();
+  });
+});
+
+describe('draftFromRrset', () => {
+  it('loads what the API returns back into the same draft', () => {
+    const r: Rrset = {
+      id: 'x',
+      name: 'www.example.com',
+      type: 'A',
+      ttl: 30,
+      resource_records: [
+        { content: ['192.0.2.1'], enabled: true, meta: { countries: ['FR'], continents: ['eu'] } },
+        { content: ['192.0.2.2'], enabled: false, meta: { default: true } },
+      ],
+      pickers: [
+        { type: 'geodns', strict: false },
+        { type: 'first_n', limit: 1 },
+      ],
+      meta: {
+        failover: {
+          protocol: 'HTTPS',
+          port: 443,
+          frequency: 30,
+          timeout: 5,
+          method: 'HEAD',
+          url: '/',
+          http_status_code: 204,
+          verify: false,
+        },
+      },
+      created_at: '',
+      updated_at: '',
+    };
+    const d = draftFromRrset(r, ZONE);
+    expect(d).toMatchObject({ name: 'www', type: 'A', ttl: '30', balancing: 'geo', geoStrict: false, limit: '1' });
+    expect(d.failover).toMatchObject({
+      enabled: true,
+      protocol: 'HTTPS',
+      port: '443',
+      method: 'HEAD',
+      http_status_code: '204',
+      verify: false,
+    });
+    const body = buildBody(d, true);
+    expect(body.resource_records).toEqual(r.resource_records);
+    expect(body.pickers).toEqual(r.pickers);
+    expect(body.meta?.failover).toEqual(r.meta.failover);
+  });
+});
+
+describe('display helpers', () => {
+  it('writes content in zone-file style', () => {
+    expect(contentText('MX', [10, 'mx.example.com'])).toBe('10 mx.example.com');
+    expect(contentText('TXT', ['a b', 'c"d'])).toBe('"a b" "c\\"d"');
+    expect(contentText('CAA', [0, 'issue', 'ca.example'])).toBe('0 issue "ca.example"');
+    expect(balancingText({ pickers: [] })).toBe('Round robin');
+    expect(balancingText({ pickers: [{ type: 'weighted_shuffle' }, { type: 'first_n', limit: 2 }] })).toBe('Weighted → First 2');
+    expect(failoverText({ protocol: 'HTTP', port: 80, frequency: 60, timeout: 5, url: '/health' })).toBe('HTTP :80/health every 60 s');
+    expect(failoverText({ protocol: 'ICMP', frequency: 60, timeout: 5 })).toBe('ICMP ping every 60 s');
+  });
+
+  it("maps the API's error details to fields", () => {
+    const e = new ApiError(400, 'bad', [
+      { field: 'meta.failover.timeout', reason: 'must be less than frequency' },
+      { field: 'ttl', reason: 'must be from 0 to 604800' },
+    ]);
+    expect(fieldErrors(e)).toEqual({ 'meta.failover.timeout': 'must be less than frequency', ttl: 'must be from 0 to 604800' });
+    expect(fieldErrors(new Error('x'))).toEqual({});
+    expect(formatPath(['resource_records', 0, 'content', 1])).toBe('resource_records[0].content[1]');
+  });
+});
