@@ -1,0 +1,43 @@
+import Redis from 'ioredis';
+import { randomBytes } from 'node:crypto';
+
+export const TEST_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** A prefix no other test run uses, so runs can share one Redis. */
+export const uniquePrefix = (what: string) => `vigiltest-${what}-${randomBytes(4).toString('hex')}:`;
+
+/** Deletes every key under `prefix` (ours, and BullMQ's `${prefix}bull:...`). */
+export async function deleteKeys(prefix: string): Promise<void> {
+  const raw = new Redis(TEST_REDIS_URL);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await raw.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      if (keys.length) await raw.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    raw.disconnect();
+  }
+}
+
+/** Polls `probe` until it returns a truthy value, or fails with `what` at the deadline. */
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false> | T | null | undefined | false,
+  timeoutMs = 10_000,
+  everyMs = 50,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown = null;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}

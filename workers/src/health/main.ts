@@ -1,0 +1,70 @@
+// Health aggregator: `node workers/dist/health/main.js` (run one or more).
+import { collectDefaultMetrics } from 'prom-client';
+import { ConfigError } from '../common/env';
+import { createLogger } from '../common/logger';
+import { startMetricsServer } from '../common/metrics';
+import { closeRedis, createRedis, safeRedisUrl } from '../common/redis';
+import { Aggregator } from './aggregator';
+import { type AggregatorConfig, loadAggregatorConfig } from './config';
+import { AggregatorMetrics } from './metrics';
+
+async function main(): Promise<void> {
+  let config: AggregatorConfig;
+  try {
+    config = loadAggregatorConfig();
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    console.error(`aggregator: ${e.message}`);
+    process.exit(2);
+  }
+  const log = createLogger('aggregator', config.LOG_LEVEL, { consumer: config.CONSUMER });
+  const metrics = new AggregatorMetrics();
+  collectDefaultMetrics({ register: metrics.registry });
+  const redis = createRedis(config.REDIS_URL, log, 'commands', { keyPrefix: config.REDIS_KEY_PREFIX });
+  const reader = createRedis(config.REDIS_URL, log, 'reader', { keyPrefix: config.REDIS_KEY_PREFIX });
+  const aggregator = new Aggregator({
+    redis,
+    reader,
+    keyPrefix: config.REDIS_KEY_PREFIX,
+    consumer: config.CONSUMER,
+    thresholds: { available: config.AVAILABLE_THRESHOLD, unavailable: config.UNAVAILABLE_THRESHOLD },
+    freshnessSlackMs: config.FRESHNESS_SLACK_SECONDS * 1000,
+    log,
+    metrics,
+  });
+  aggregator.start();
+  const metricsServer = config.METRICS_PORT ? await startMetricsServer(metrics.registry, config.METRICS_PORT, config.METRICS_HOST) : null;
+  log.info(
+    {
+      redis: safeRedisUrl(config.REDIS_URL),
+      keyPrefix: config.REDIS_KEY_PREFIX,
+      available: config.AVAILABLE_THRESHOLD,
+      unavailable: config.UNAVAILABLE_THRESHOLD,
+      freshnessSlackSeconds: config.FRESHNESS_SLACK_SECONDS,
+      metrics: metricsServer ? `http://${config.METRICS_HOST}:${config.METRICS_PORT}/metrics` : null,
+    },
+    'aggregator is reading the results feed',
+  );
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`${signal}: stopping`);
+    setTimeout(() => process.exit(1), 10_000).unref();
+    void (async () => {
+      await aggregator.stop();
+      metricsServer?.close();
+      await closeRedis(redis);
+      log.info('stopped');
+      process.exit(0);
+    })();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((e: Error) => {
+  console.error(`aggregator: ${e.stack ?? e.message}`);
+  process.exit(1);
+});

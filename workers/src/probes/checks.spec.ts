@@ -1,0 +1,355 @@
+// Every check against real servers on loopback addresses (ALLOW_PRIVATE_TARGETS=127.0.0.0/8).
+import type { CheckJob } from '@vigil/contract';
+import type { ServerResponse } from 'node:http';
+import { waitFor } from '../common/testing/redis';
+import {
+  closedPort,
+  selfSignedCert,
+  startHttpServer,
+  startHttpsServer,
+  startSilentServer,
+  type TestServer,
+  type TlsFiles,
+} from '../common/testing/servers';
+import { BODY_LIMIT } from './checks/http';
+import { IcmpPinger } from './checks/icmp';
+import { type Check, ProbeRunner } from './runner';
+import { TargetPolicy } from './target-policy';
+
+const LOCALHOST = '127.0.0.1';
+const HOST = 'shop.example.test';
+
+const runner = new ProbeRunner({ location: 'test-1', policy: TargetPolicy.parse('127.0.0.0/8,::1/128'), concurrency: 50 });
+afterAll(() => runner.close());
+
+const servers: TestServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+const keep = <T extends TestServer>(s: T) => (servers.push(s), s);
+
+const http = (port: number, extra: Partial<Check> = {}): Check => ({ protocol: 'HTTP', port, frequency: 10, timeout: 2, ...extra });
+const https = (port: number, extra: Partial<Check> = {}): Check => ({ protocol: 'HTTPS', port, frequency: 10, timeout: 2, ...extra });
+const tcp = (port: number, extra: Partial<Check> = {}): Check => ({ protocol: 'TCP', port, frequency: 10, timeout: 2, ...extra });
+
+const okHandler = (_req: unknown, res: ServerResponse) => res.end('all ok');
+
+describe('TCP', () => {
+  it('succeeds on an open port', async () => {
+    const s = keep(await startSilentServer());
+    const o = await runner.checkAddress(LOCALHOST, tcp(s.port));
+    expect(o).toMatchObject({ ok: true, error: null });
+    expect(o.latencyMs).toEqual(expect.any(Number));
+    expect(s.connections).toBe(1);
+  });
+
+  it('fails on a closed port: connection refused', async () => {
+    const o = await runner.checkAddress(LOCALHOST, tcp(await closedPort()));
+    expect(o).toEqual({ ok: false, latencyMs: null, error: 'connection refused' });
+  });
+});
+
+describe('TCP with TLS', () => {
+  let tls: TlsFiles;
+  beforeAll(() => {
+    tls = selfSignedCert(HOST);
+  });
+
+  it('succeeds with verify off, sending SNI = host', async () => {
+    const s = keep(await startHttpsServer(tls, okHandler));
+    const o = await runner.checkAddress(LOCALHOST, tcp(s.port, { tls: true, verify: false, host: HOST }));
+    expect(o).toMatchObject({ ok: true, error: null });
+    // The handshake completes; no HTTP request is sent.
+    await waitFor('the handshake to be seen', () => s.servernames.length > 0);
+    expect(s.servernames).toEqual([HOST]);
+    expect(s.requests).toHaveLength(0);
+  });
+
+  it('fails with verify on: certificate: self-signed certificate', async () => {
+    const s = keep(await startHttpsServer(tls, okHandler));
+    const o = await runner.checkAddress(LOCALHOST, tcp(s.port, { tls: true, verify: true, host: HOST }));
+    expect(o).toMatchObject({ ok: false, error: 'certificate: self-signed certificate' });
+  });
+
+  it('fails with a TLS reason when the server does not speak TLS', async () => {
+    const s = keep(await startHttpServer(okHandler));
+    const o = await runner.checkAddress(LOCALHOST, tcp(s.port, { tls: true, verify: false }));
+    expect(o.ok).toBe(false);
+    expect(o.error).toMatch(/^TLS handshake failed: |^connection (reset|closed)/);
+  });
+
+  it('times out when the server never answers the handshake', async () => {
+    const s = keep(await startSilentServer());
+    const o = await runner.checkAddress(LOCALHOST, tcp(s.port, { tls: true, verify: false, timeout: 1 }));
+    expect(o).toEqual({ ok: false, latencyMs: null, error: 'timeout after 1s' });
+  });
+});
+
+describe('HTTP', () => {
+  it('GETs / with the probe User-Agent and Host = address:port by default', async () => {
+    const s = keep(await startHttpServer(okHandler));
+    const o = await runner.checkAddress(LOCALHOST, http(s.port));
+    expect(o).toMatchObject({ ok: true, error: null });
+    expect(s.requests).toHaveLength(1);
+    expect(s.requests[0]).toMatchObject({ method: 'GET', url: '/' });
+    expect(s.requests[0]!.headers).toMatchObject({ host: `127.0.0.1:${s.port}`, 'user-agent': 'Vigil-Probe/1 (location=test-1)' });
+  });
+
+  it('uses the method and path of the check', async () => {
+    const s = keep(await startHttpServer(okHandler));
+    expect((await runner.checkAddress(LOCALHOST, http(s.port, { method: 'POST', url: '/health?deep=1' }))).ok).toBe(true);
+    expect((await runner.checkAddress(LOCALHOST, http(s.port, { method: 'HEAD', url: '/h' }))).ok).toBe(true);
+    expect(s.requests.map((r) => [r.method, r.url])).toEqual([
+      ['POST', '/health?deep=1'],
+      ['HEAD', '/h'],
+    ]);
+    expect(s.requests[0]!.headers['content-length']).toBe('0');
+  });
+
+  it('sends Host = check.host', async () => {
+    const s = keep(await startHttpServer(okHandler));
+    await runner.checkAddress(LOCALHOST, http(s.port, { host: HOST }));
+    expect(s.requests[0]!.headers.host).toBe(`${HOST}:${s.port}`);
+  });
+
+  it('passes on the expected status and fails on another, with a latency', async () => {
+    const s = keep(
+      await startHttpServer((req, res) => {
+        res.statusCode = req.url === '/down' ? 503 : req.url === '/empty' ? 204 : 200;
+        res.end();
+      }),
+    );
+    const down = await runner.checkAddress(LOCALHOST, http(s.port, { url: '/down' }));
+    expect(down).toMatchObject({ ok: false, error: 'status 503, expected 200' });
+    expect(down.latencyMs).toEqual(expect.any(Number));
+    expect(await runner.checkAddress(LOCALHOST, http(s.port, { url: '/empty', http_status_code: 204 }))).toMatchObject({ ok: true });
+    expect(await runner.checkAddress(LOCALHOST, http(s.port, { url: '/empty' }))).toMatchObject({
+      ok: false,
+      error: 'status 204, expected 200',
+    });
+  });
+
+  it('does not follow redirects', async () => {
+    const s = keep(await startHttpServer((_req, res) => res.writeHead(301, { Location: 'http://192.0.2.1/' }).end()));
+    expect(await runner.checkAddress(LOCALHOST, http(s.port))).toMatchObject({ ok: false, error: 'status 301, expected 200' });
+    expect(await runner.checkAddress(LOCALHOST, http(s.port, { http_status_code: 301 }))).toMatchObject({ ok: true });
+    expect(s.requests).toHaveLength(2);
+  });
+
+  it('matches the body regexp, or says it does not match', async () => {
+    const s = keep(await startHttpServer((_req, res) => res.end('{"status": "up", "db": "ok"}')));
+    expect(await runner.checkAddress(LOCALHOST, http(s.port, { regexp: '"status":\\s*"up"' }))).toMatchObject({ ok: true });
+    expect(await runner.checkAddress(LOCALHOST, http(s.port, { regexp: '"db":\\s*"down"' }))).toMatchObject({
+      ok: false,
+      error: 'body does not match /"db":\\s*"down"/',
+    });
+  });
+
+  it('looks only at the first 64 KiB: a match after it fails, a match before it passes', async () => {
+    const filler = 'x'.repeat(BODY_LIMIT);
+    const s = keep(
+      await startHttpServer((req, res) => res.end(req.url === '/late' ? `${filler}MARKER` : `${filler.slice(0, 1000)}MARKER${filler}`)),
+    );
+    expect(await runner.checkAddress(LOCALHOST, http(s.port, { url: '/late', regexp: 'MARKER' }))).toMatchObject({
+      ok: false,
+      error: 'body does not match /MARKER/',
+    });
+    expect(await runner.checkAddress(LOCALHOST, http(s.port, { url: '/early', regexp: 'MARKER' }))).toMatchObject({ ok: true });
+  });
+
+  it('stops reading after 64 KiB: a huge body is never read to its end', async () => {
+    let closed!: (finishedWriting: boolean) => void;
+    const whenClosed = new Promise<boolean>((resolve) => (closed = resolve));
+    const s = keep(
+      await startHttpServer((_req, res) => {
+        res.on('close', () => closed(res.writableFinished));
+        res.write('MARKER');
+        // 256 MiB: far more than the socket buffers hold, so the response cannot finish unless read.
+        const chunk = Buffer.alloc(64 * 1024, 'y');
+        let sent = 0;
+        const pump = () => {
+          while (sent < 4096) {
+            sent++;
+            if (!res.write(chunk)) return void res.once('drain', pump);
+          }
+          res.end();
+        };
+        pump();
+      }),
+    );
+    expect(await runner.checkAddress(LOCALHOST, http(s.port, { regexp: '^MARKER' }))).toMatchObject({ ok: true });
+    expect(await whenClosed).toBe(false);
+  });
+
+  it('runs regexps the linear engine cannot take (lookaround, back-references) in isolation', async () => {
+    const s = keep(await startHttpServer((_req, res) => res.end('status=up;status=up')));
+    expect(runner.matcher.linearEngine).toBe(true);
+    expect(await runner.checkAddress(LOCALHOST, http(s.port, { regexp: 'status=(?=up)' }))).toMatchObject({ ok: true });
+    expect(await runner.checkAddress(LOCALHOST, http(s.port, { regexp: '(status=up);\\1' }))).toMatchObject({ ok: true });
+    expect(await runner.checkAddress(LOCALHOST, http(s.port, { regexp: '(?<!status=)down' }))).toMatchObject({
+      ok: false,
+      error: 'body does not match /(?<!status=)down/',
+    });
+  });
+
+  it('survives catastrophic regexps without stalling other checks', async () => {
+    const s = keep(await startHttpServer((_req, res) => res.end(`${'a'.repeat(60_000)}!`)));
+    const t = keep(await startSilentServer());
+    // (a+)+$ runs in linear time; (a|aa)+\1$ cannot, so it runs in the worker thread until the deadline.
+    const linear = runner.checkAddress(LOCALHOST, http(s.port, { regexp: '(a+)+$' }));
+    const exponential = runner.checkAddress(LOCALHOST, http(s.port, { regexp: '^(a|aa)+\\1$', timeout: 1 }));
+    const other = runner.checkAddress(LOCALHOST, tcp(t.port));
+    const order: string[] = [];
+    await Promise.all([other.then(() => order.push('tcp')), exponential.then(() => order.push('regexp'))]);
+    expect(order).toEqual(['tcp', 'regexp']);
+    expect(await linear).toMatchObject({ ok: false, error: 'body does not match /(a+)+$/' });
+    expect(await exponential).toMatchObject({ ok: false });
+    expect((await exponential).error).toMatch(/^timeout after 1s$|^body regexp took too long$/);
+    expect(await other).toMatchObject({ ok: true });
+    // The matcher recovers: the next isolated match runs in a fresh thread.
+    expect(await runner.checkAddress(LOCALHOST, http(s.port, { regexp: '(a)\\1' }))).toMatchObject({ ok: true });
+  });
+
+  it('times out on a server that never answers, and the other addresses of the job finish first', async () => {
+    // Same port on three loopback addresses: one answers, one hangs, one has nothing listening.
+    const ok = keep(await startHttpServer(okHandler, '127.0.0.1'));
+    keep(await startSilentServer('127.0.0.2', ok.port));
+    const job: CheckJob = {
+      checkId: 'c1',
+      zone: 'example.test',
+      name: 'www.example.test',
+      type: 'A',
+      addresses: ['127.0.0.2', '127.0.0.1', '127.0.0.3'],
+      check: http(ok.port, { timeout: 1 }),
+    };
+    const reports = await runner.runJob(job);
+    const by = Object.fromEntries(reports.map((r) => [r.address, r]));
+    expect(by['127.0.0.1']).toMatchObject({ ok: true, error: null, location: 'test-1', frequency: 10, checkId: 'c1' });
+    expect(by['127.0.0.2']).toMatchObject({ ok: false, error: 'timeout after 1s', latency_ms: null });
+    expect(by['127.0.0.3']).toMatchObject({ ok: false, error: 'connection refused' });
+    expect(by['127.0.0.1']!.at).toBeLessThan(by['127.0.0.2']!.at);
+    expect(by['127.0.0.3']!.at).toBeLessThan(by['127.0.0.2']!.at);
+  });
+});
+
+describe('HTTP over IPv6', () => {
+  it('reaches [::1] with Host = [::1]:port', async () => {
+    let s: TestServer;
+    try {
+      s = keep(await startHttpServer(okHandler, '::1'));
+    } catch (e) {
+      console.warn(`IPv6 HTTP test skipped: cannot listen on ::1 (${(e as Error).message})`);
+      return;
+    }
+    expect(await runner.checkAddress('::1', http(s.port))).toMatchObject({ ok: true });
+    expect(s.requests[0]!.headers.host).toBe(`[::1]:${s.port}`);
+  });
+});
+
+describe('HTTPS', () => {
+  let tls: TlsFiles;
+  beforeAll(() => {
+    tls = selfSignedCert(HOST);
+  });
+
+  it('fails on a self-signed certificate when verifying', async () => {
+    const s = keep(await startHttpsServer(tls, okHandler));
+    expect(await runner.checkAddress(LOCALHOST, https(s.port, { verify: true, host: HOST }))).toEqual({
+      ok: false,
+      latencyMs: null,
+      error: 'certificate: self-signed certificate',
+    });
+    expect(s.requests).toHaveLength(0);
+  });
+
+  it('verifies by default', async () => {
+    const s = keep(await startHttpsServer(tls, okHandler));
+    expect(await runner.checkAddress(LOCALHOST, https(s.port))).toMatchObject({ ok: false, error: 'certificate: self-signed certificate' });
+  });
+
+  it('succeeds without verification, with SNI and Host = check.host', async () => {
+    const s = keep(await startHttpsServer(tls, okHandler));
+    const o = await runner.checkAddress(LOCALHOST, https(s.port, { verify: false, host: HOST, url: '/tls', regexp: 'all ok' }));
+    expect(o).toMatchObject({ ok: true, error: null });
+    expect(s.requests[0]).toMatchObject({ url: '/tls', servername: HOST });
+    expect(s.requests[0]!.headers).toMatchObject({ host: `${HOST}:${s.port}`, 'user-agent': 'Vigil-Probe/1 (location=test-1)' });
+  });
+
+  it('sends no SNI when no host is set (an IP address cannot be SNI)', async () => {
+    const s = keep(await startHttpsServer(tls, okHandler));
+    expect(await runner.checkAddress(LOCALHOST, https(s.port, { verify: false }))).toMatchObject({ ok: true });
+    expect(s.requests[0]!.servername).toBeFalsy();
+    expect(s.requests[0]!.headers.host).toBe(`127.0.0.1:${s.port}`);
+  });
+});
+
+describe('target policy', () => {
+  it('refuses a private target without sending anything', async () => {
+    const strict = new ProbeRunner({ location: 'test-1', policy: TargetPolicy.parse(''), concurrency: 5 });
+    try {
+      const s = keep(await startHttpServer(okHandler));
+      for (const check of [http(s.port), tcp(s.port), { protocol: 'ICMP', frequency: 10, timeout: 1 } as Check]) {
+        expect(await strict.checkAddress(LOCALHOST, check)).toEqual({
+          ok: false,
+          latencyMs: null,
+          error: 'target 127.0.0.1 is in a loopback range; probes do not check it (ALLOW_PRIVATE_TARGETS)',
+        });
+      }
+      expect(s.connections).toBe(0);
+      expect(s.requests).toHaveLength(0);
+    } finally {
+      await strict.close();
+    }
+  });
+});
+
+// Raw sockets need root or CAP_NET_RAW; elsewhere these tests are skipped, saying why.
+const icmpProblem = (() => {
+  const p = new IcmpPinger();
+  try {
+    p.selfTest('ipv4');
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  } finally {
+    p.close();
+  }
+})();
+if (icmpProblem) console.warn(`ICMP tests skipped: ${icmpProblem}`);
+const icmpIt = icmpProblem ? it.skip : it;
+
+describe('ICMP', () => {
+  icmpIt('gets an echo reply from 127.0.0.1', async () => {
+    const o = await runner.checkAddress(LOCALHOST, { protocol: 'ICMP', frequency: 10, timeout: 2 });
+    expect(o).toMatchObject({ ok: true, error: null });
+    expect(o.latencyMs).toEqual(expect.any(Number));
+  });
+
+  icmpIt('pings many addresses at once over one session', async () => {
+    const addresses = Array.from({ length: 20 }, (_, i) => `127.0.0.${i + 1}`);
+    const reports = await runner.runJob({
+      checkId: 'icmp',
+      zone: 'example.test',
+      name: 'example.test',
+      type: 'A',
+      addresses,
+      check: { protocol: 'ICMP', frequency: 10, timeout: 2 },
+    });
+    expect(reports.map((r) => [r.address, r.ok])).toEqual(addresses.map((a) => [a, true]));
+  });
+
+  icmpIt('gets an echo reply from ::1 when IPv6 is up', async () => {
+    const v6 = new ProbeRunner({ location: 'test-1', policy: TargetPolicy.parse('::1/128'), concurrency: 5 });
+    try {
+      v6.icmp.selfTest('ipv6');
+    } catch (e) {
+      console.warn(`ICMPv6 test skipped: ${(e as Error).message}`);
+      return;
+    }
+    try {
+      expect(await v6.checkAddress('::1', { protocol: 'ICMP', frequency: 10, timeout: 2 })).toMatchObject({ ok: true });
+    } finally {
+      await v6.close();
+    }
+  });
+});

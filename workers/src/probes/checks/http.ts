@@ -1,0 +1,124 @@
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { isIPv6 } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { type CheckOutcome, errorOutcome, failure, success } from '../result';
+import type { BodyMatcher } from './body-match';
+import { sniFor } from './tcp';
+
+/** The regexp sees at most this much of the body; reading stops there. */
+export const BODY_LIMIT = 64 * 1024;
+
+export interface HttpCheckOptions {
+  https: boolean;
+  address: string;
+  port: number;
+  method: string;
+  path: string;
+  /** Host header, SNI and certificate name; the address when unset. */
+  host?: string;
+  expectedStatus: number;
+  regexp?: string;
+  verify: boolean;
+  userAgent: string;
+  /** performance.now() time at which the runner gives up; the regexp match honours it too. */
+  deadline: number;
+}
+
+// Every check opens its own connection (no keep-alive): a reused connection would hide a target
+// that stopped accepting new ones. No TLS session cache either: each check does a full handshake
+// and so sees the certificate the target serves now.
+const httpAgent = new HttpAgent({ keepAlive: false });
+const httpsAgent = new HttpsAgent({ keepAlive: false, maxCachedSessions: 0 });
+
+const DEFAULT_PORT = { http: 80, https: 443 };
+
+/** The Host header: the name (or bracketed IPv6 address), with the port when it is not the scheme's default. */
+export function hostHeader(opts: Pick<HttpCheckOptions, 'https' | 'address' | 'port' | 'host'>): string {
+  const name = opts.host || (isIPv6(opts.address) ? `[${opts.address}]` : opts.address);
+  return opts.port === (opts.https ? DEFAULT_PORT.https : DEFAULT_PORT.http) ? name : `${name}:${opts.port}`;
+}
+
+/**
+ * One HTTP(S) request: checks the status, then (when a regexp is set) the first 64 KiB of the
+ * body. Redirects are not followed; a 301 is a 301. `signal` aborts the exchange.
+ */
+export function httpCheck(opts: HttpCheckOptions, matcher: BodyMatcher, signal: AbortSignal): Promise<CheckOutcome> {
+  return new Promise((resolve) => {
+    const start = performance.now();
+    let settled = false;
+    const done = (outcome: CheckOutcome) => {
+      if (settled) return;
+      settled = true;
+      signal.removeEventListener('abort', onAbort);
+      // Closes the connection, also when the body is not read to its end.
+      req.destroy();
+      resolve(outcome);
+    };
+    const onAbort = () => done(failure('aborted'));
+
+    const sendsBody = opts.method === 'POST' || opts.method === 'PUT' || opts.method === 'PATCH';
+    const options: RequestOptions & { servername?: string; rejectUnauthorized?: boolean } = {
+      host: opts.address,
+      port: opts.port,
+      method: opts.method,
+      path: opts.path,
+      agent: opts.https ? httpsAgent : httpAgent,
+      setHost: false,
+      headers: {
+        Host: hostHeader(opts),
+        'User-Agent': opts.userAgent,
+        Accept: '*/*',
+        Connection: 'close',
+        ...(sendsBody ? { 'Content-Length': '0' } : {}),
+      },
+    };
+    if (opts.https) {
+      const sni = sniFor(opts.host);
+      if (sni) options.servername = sni;
+      options.rejectUnauthorized = opts.verify;
+    }
+    const req = (opts.https ? httpsRequest : httpRequest)(options);
+    req.on('error', (e) => done(errorOutcome(e)));
+    req.once('response', (res: IncomingMessage) => {
+      res.on('error', (e) => done(errorOutcome(e)));
+      const latency = performance.now() - start;
+      if (res.statusCode !== opts.expectedStatus) {
+        return done(failure(`status ${res.statusCode}, expected ${opts.expectedStatus}`, latency));
+      }
+      if (!opts.regexp) return done(success(latency));
+      const regexp = opts.regexp;
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let reading = true;
+      const finish = () => {
+        if (!reading) return;
+        reading = false;
+        const body = Buffer.concat(chunks, Math.min(size, BODY_LIMIT)).toString('utf8');
+        const bodyLatency = performance.now() - start;
+        matcher.match(regexp, body, opts.deadline).then(
+          (r) => {
+            if ('error' in r) done(failure(r.error, bodyLatency));
+            else if (r.matched) done(success(bodyLatency));
+            else done(failure(`body does not match /${regexp}/`, bodyLatency));
+          },
+          (e: Error) => done(failure(`body regexp failed: ${e.message}`, bodyLatency)),
+        );
+      };
+      res.on('data', (chunk: Buffer) => {
+        if (!reading) return;
+        chunks.push(chunk);
+        size += chunk.length;
+        if (size >= BODY_LIMIT) {
+          // Enough: stop the socket from reading more than the regexp will ever see.
+          res.pause();
+          finish();
+        }
+      });
+      res.once('end', finish);
+    });
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort);
+    req.end();
+  });
+}

@@ -1,0 +1,144 @@
+// The real probe worker through a real BullMQ queue on the local Redis, under a unique key prefix.
+import {
+  type CheckJob,
+  PROBE_JOB_NAME,
+  probeQueueName,
+  probeSchedulerId,
+  ProbeReportSchema,
+  ProbeResultSchema,
+  redisKeys,
+  REPORT_FIELD,
+} from '@vigil/contract';
+import { Queue, QueueEvents } from 'bullmq';
+import Redis from 'ioredis';
+import { bullPrefix } from '../common/env';
+import { createLogger } from '../common/logger';
+import { deleteKeys, TEST_REDIS_URL, uniquePrefix, waitFor } from '../common/testing/redis';
+import { startHttpServer, type TestServer } from '../common/testing/servers';
+import { ProbeMetrics } from './metrics';
+import { TargetPolicy } from './target-policy';
+import { ProbeWorker, RESULTS_TTL_PERIODS } from './worker';
+
+const PREFIX = uniquePrefix('probe-worker');
+const LOCATION = 'w1';
+
+let redis: Redis;
+let bull: Redis;
+let queue: Queue;
+let events: QueueEvents;
+let worker: ProbeWorker;
+let server: TestServer;
+const metrics = new ProbeMetrics();
+
+beforeAll(async () => {
+  redis = new Redis(TEST_REDIS_URL, { keyPrefix: PREFIX });
+  bull = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
+  server = await startHttpServer((req, res) => {
+    res.statusCode = req.url === '/down' ? 500 : 200;
+    res.end('ok');
+  });
+  worker = new ProbeWorker({
+    location: LOCATION,
+    redisKeyPrefix: PREFIX,
+    concurrency: 20,
+    policy: TargetPolicy.parse('127.0.0.0/8'),
+    redis,
+    bullConnection: bull,
+    log: createLogger('probe-test', 'silent'),
+    metrics,
+  });
+  worker.start();
+  queue = new Queue(probeQueueName(LOCATION), { connection: { url: TEST_REDIS_URL }, prefix: bullPrefix(PREFIX) });
+  events = new QueueEvents(probeQueueName(LOCATION), { connection: { url: TEST_REDIS_URL }, prefix: bullPrefix(PREFIX) });
+  await events.waitUntilReady();
+});
+
+afterAll(async () => {
+  await worker.close();
+  await queue.close();
+  await events.close();
+  await server.close();
+  redis.disconnect();
+  bull.disconnect();
+  await deleteKeys(PREFIX);
+});
+
+const job = (checkId: string, addresses: string[], extra: Partial<CheckJob['check']> = {}): CheckJob => ({
+  checkId,
+  zone: 'example.test',
+  name: 'www.example.test',
+  type: 'A',
+  addresses,
+  check: { protocol: 'HTTP', port: server.port, frequency: 10, timeout: 2, url: '/', ...extra },
+});
+
+it('announces its location with a heartbeat', async () => {
+  const score = await waitFor('the heartbeat', () => redis.zscore(redisKeys.locations, LOCATION));
+  expect(Math.abs(Number(score) - Date.now())).toBeLessThan(60_000);
+});
+
+it('runs a job scheduler and writes each result to its hash and to the results feed', async () => {
+  // 127.0.0.1 answers; nothing listens on 127.0.0.2 (the server is bound to 127.0.0.1 only).
+  const data = job('sched-1', ['127.0.0.1', '127.0.0.2']);
+  await queue.upsertJobScheduler(
+    probeSchedulerId(data.checkId),
+    { every: 300 },
+    { name: PROBE_JOB_NAME, data, opts: { removeOnComplete: true } },
+  );
+
+  const up = await waitFor('a result for 127.0.0.1', () => redis.hget(redisKeys.results('sched-1', '127.0.0.1'), LOCATION));
+  const parsedUp = ProbeResultSchema.parse(JSON.parse(up));
+  expect(parsedUp).toMatchObject({ ok: true, error: null, location: LOCATION, frequency: 10 });
+  expect(Math.abs(parsedUp.at - Date.now())).toBeLessThan(60_000);
+
+  const down = ProbeResultSchema.parse(
+    JSON.parse(await waitFor('a refused result', () => redis.hget(redisKeys.results('sched-1', '127.0.0.2'), LOCATION))),
+  );
+  expect(down).toMatchObject({ ok: false, error: 'connection refused', latency_ms: null, location: LOCATION });
+
+  // The hash expires some periods after the last write, so removed checks leave nothing behind.
+  const ttl = await redis.pttl(redisKeys.results('sched-1', '127.0.0.1'));
+  expect(ttl).toBeGreaterThan(0);
+  expect(ttl).toBeLessThanOrEqual(RESULTS_TTL_PERIODS * 10 * 1000);
+
+  // The scheduler keeps repeating: several rounds land on the feed, each a valid ProbeReport.
+  const entries = await waitFor('several rounds on the results feed', async () => {
+    const e = await redis.xrange(redisKeys.resultsFeed, '-', '+');
+    const mine = e.filter(([, f]) => f[0] === REPORT_FIELD && JSON.parse(f[1]!).checkId === 'sched-1');
+    return mine.length >= 4 ? mine : null;
+  });
+  const reports = entries.map(([, f]) => ProbeReportSchema.parse(JSON.parse(f[1]!)));
+  expect(new Set(reports.map((r) => r.address))).toEqual(new Set(['127.0.0.1', '127.0.0.2']));
+  expect(reports.every((r) => r.location === LOCATION)).toBe(true);
+
+  // The target saw the probe, named by its User-Agent.
+  expect(server.requests.some((r) => r.headers['user-agent'] === `Vigil-Probe/1 (location=${LOCATION})`)).toBe(true);
+
+  await queue.removeJobScheduler(probeSchedulerId(data.checkId));
+});
+
+it('fails an invalid job without writing anything', async () => {
+  const bad = { ...job('bad-1', ['127.0.0.1']), check: { protocol: 'HTTP', frequency: 10, timeout: 30 } };
+  const added = await queue.add(PROBE_JOB_NAME, bad, { attempts: 1 });
+  const failed = await waitFor('the job to fail', async () => ((await added.isFailed()) ? await queue.getJob(added.id!) : null));
+  expect(failed!.failedReason).toMatch(/^invalid check job: check\.timeout: must be at most 10 seconds/);
+  expect(await redis.exists(redisKeys.results('bad-1', '127.0.0.1'))).toBe(0);
+});
+
+it('records a refused private target as a failure without traffic (location policy)', async () => {
+  const before = server.connections;
+  const added = await queue.add(PROBE_JOB_NAME, job('private-1', ['10.0.0.1']));
+  await added.waitUntilFinished(events, 10_000);
+  const r = ProbeResultSchema.parse(JSON.parse((await redis.hget(redisKeys.results('private-1', '10.0.0.1'), LOCATION))!));
+  expect(r).toMatchObject({ ok: false, error: 'target 10.0.0.1 is in a private range; probes do not check it (ALLOW_PRIVATE_TARGETS)' });
+  expect(server.connections).toBe(before);
+});
+
+it('counts checks in its metrics', async () => {
+  const text = await metrics.registry.metrics();
+  expect(text).toMatch(/vigil_probe_checks_total\{protocol="HTTP",result="ok"\} [1-9]/);
+  expect(text).toMatch(/vigil_probe_checks_total\{protocol="HTTP",result="failed"\} [1-9]/);
+  expect(text).toMatch(/vigil_probe_checks_total\{protocol="HTTP",result="refused"\} 1/);
+  expect(text).toMatch(/vigil_probe_check_duration_seconds_count\{protocol="HTTP"\} [1-9]/);
+  expect(text).toContain('vigil_probe_checks_in_flight');
+});
