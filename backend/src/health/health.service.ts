@@ -46,7 +46,8 @@ export class HealthService {
             latency_ms: r.latency_ms,
             error: r.error,
             at: new Date(r.at).toISOString(),
-            fresh: now - r.at <= 2 * r.frequency * 1000,
+            // The aggregator counts a result for two periods plus its default 15 s slack.
+            fresh: now - r.at <= 2 * r.frequency * 1000 + 15_000,
           }))
           .sort((a, b) => a.location.localeCompare(b.location));
         return {
