@@ -73,7 +73,12 @@ export class Stack {
   async dns(env = {}) {
     const port = await freePort();
     const metrics = await freePort();
-    const child = this.spawn('workers/dist/dns/main.js', { DNS_HOST: '127.0.0.1', DNS_PORT: String(port), METRICS_PORT: String(metrics), ...env });
+    const child = this.spawn('workers/dist/dns/main.js', {
+      DNS_HOST: '127.0.0.1',
+      DNS_PORT: String(port),
+      METRICS_PORT: String(metrics),
+      ...env,
+    });
     await until('the dns server', async () => (await fetch(`http://127.0.0.1:${metrics}/healthz`)).ok);
     return { port, pid: child.pid };
   }
@@ -107,7 +112,10 @@ export async function customer(api) {
     if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text}`);
     return text ? JSON.parse(text) : null;
   };
-  const me = await call('POST', '/v2/auth/signup', { email: `bench-${randomBytes(3).toString('hex')}@example.com`, password: 'correct-horse-1' });
+  const me = await call('POST', '/v2/auth/signup', {
+    email: `bench-${randomBytes(3).toString('hex')}@example.com`,
+    password: 'correct-horse-1',
+  });
   const { token } = await call('POST', '/v2/account/tokens', { name: 'bench' });
   cookie = '';
   await call('POST', '/v2/auth/signin', { email: 'support@vigil.test', password: 'support-password-1' });

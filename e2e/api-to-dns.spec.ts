@@ -31,7 +31,10 @@ describe('api → Redis → DNS server (real processes)', () => {
     await api.ok('PUT', '/v2/zones/live.example/www.live.example/A', { ttl: 60, resource_records: [{ content: ['192.0.2.1'] }] });
     await until('the new record in DNS', async () => (await answerOf('www.live.example')).data.join() === '192.0.2.1');
 
-    await api.ok('PUT', '/v2/zones/live.example/www.live.example/A', { ttl: 60, resource_records: [{ content: ['192.0.2.1'] }, { content: ['192.0.2.2'] }] });
+    await api.ok('PUT', '/v2/zones/live.example/www.live.example/A', {
+      ttl: 60,
+      resource_records: [{ content: ['192.0.2.1'] }, { content: ['192.0.2.2'] }],
+    });
     await until('the second address', async () => (await answerOf('www.live.example')).data.join() === '192.0.2.1,192.0.2.2');
     const viaDig = await dig(port, ['www.live.example', 'A']);
     expect((viaDig.sections.ANSWER ?? []).map((a) => a[3]).sort()).toEqual(['192.0.2.1', '192.0.2.2']);
@@ -62,15 +65,27 @@ describe('api → Redis → DNS server (real processes)', () => {
       resource_records: [{ content: ['192.0.2.10'] }, { content: ['192.0.2.11'] }],
       meta: { failover: { protocol: 'TCP', port: 443, frequency: 60, timeout: 5 } },
     });
-    await until('both addresses (no health state yet counts as available)', async () => (await answerOf('fo.live.example')).data.length === 2);
+    await until(
+      'both addresses (no health state yet counts as available)',
+      async () => (await answerOf('fo.live.example')).data.length === 2,
+    );
 
     // What the aggregator writes on a transition: the state, and the event on the change feed.
-    const health: HealthState = { checkId: rr.id, address: '192.0.2.10', state: 'unavailable', since: Date.now(), reasons: { 'eu-1': 'timeout' } };
+    const health: HealthState = {
+      checkId: rr.id,
+      address: '192.0.2.10',
+      state: 'unavailable',
+      since: Date.now(),
+      reasons: { 'eu-1': 'timeout' },
+    };
     await redis.hset(redisKeys.health, healthField(rr.id, '192.0.2.10'), JSON.stringify(health));
     await redis.xadd(redisKeys.feed, '*', FEED_FIELD, JSON.stringify({ kind: 'health', health } satisfies FeedEvent));
     await until('the unavailable address to leave', async () => (await answerOf('fo.live.example')).data.join() === '192.0.2.11');
 
-    await api.ok('PUT', '/v2/zones/live.example/fo.live.example/A', { ttl: 30, resource_records: [{ content: ['192.0.2.10'] }, { content: ['192.0.2.11'] }] });
+    await api.ok('PUT', '/v2/zones/live.example/fo.live.example/A', {
+      ttl: 30,
+      resource_records: [{ content: ['192.0.2.10'] }, { content: ['192.0.2.11'] }],
+    });
     await until('both addresses again once failover is off', async () => (await answerOf('fo.live.example')).data.length === 2);
   });
 });

@@ -22,7 +22,10 @@ describe('failover loop: backend down → out of DNS → back (real processes)',
   const serve = async (host: string) => {
     backends.set(host, await startHttpServer((_req, res) => res.end('ok'), host, backendPort));
   };
-  const answer = async () => aData(await udp(port, query('www.loop.example', 'A'))).sort().join(',');
+  const answer = async () =>
+    aData(await udp(port, query('www.loop.example', 'A')))
+      .sort()
+      .join(',');
   const health = async () => {
     const h = await api.ok('GET', '/v2/zones/loop.example/www.loop.example/A/health');
     return Object.fromEntries(h.addresses.map((a: { address: string; state: string }) => [a.address, a.state]));
@@ -56,7 +59,12 @@ describe('failover loop: backend down → out of DNS → back (real processes)',
   });
 
   it('shows both addresses available once the probes have checked them', async () => {
-    await until('both available', async () => JSON.stringify(await health()) === JSON.stringify({ '127.0.0.2': 'available', '127.0.0.3': 'available' }), 60_000, 250);
+    await until(
+      'both available',
+      async () => JSON.stringify(await health()) === JSON.stringify({ '127.0.0.2': 'available', '127.0.0.3': 'available' }),
+      60_000,
+      250,
+    );
     expect(await answer()).toBe('127.0.0.2,127.0.0.3');
   });
 
@@ -71,7 +79,12 @@ describe('failover loop: backend down → out of DNS → back (real processes)',
     expect(Date.now() - stoppedAt).toBeLessThanOrEqual((FREQUENCY + TIMEOUT + 2) * 1000);
 
     await serve('127.0.0.3');
-    await until('127.0.0.3 back in the answer', async () => (await answer()) === '127.0.0.2,127.0.0.3', (FREQUENCY + TIMEOUT + 2) * 1000, 100);
+    await until(
+      '127.0.0.3 back in the answer',
+      async () => (await answer()) === '127.0.0.2,127.0.0.3',
+      (FREQUENCY + TIMEOUT + 2) * 1000,
+      100,
+    );
     await until('the transitions in the history', async () => {
       const e = await api.ok('GET', '/v2/zones/loop.example/www.loop.example/A/health/events?address=127.0.0.3');
       return e.events.map((x: { state: string }) => x.state).join() === 'available,unavailable,available';
@@ -81,7 +94,12 @@ describe('failover loop: backend down → out of DNS → back (real processes)',
   it('answers with every address when all are down (fail open)', async () => {
     await backends.get('127.0.0.2')!.close();
     await backends.get('127.0.0.3')!.close();
-    await until('both unavailable', async () => JSON.stringify(await health()) === JSON.stringify({ '127.0.0.2': 'unavailable', '127.0.0.3': 'unavailable' }), 60_000, 250);
+    await until(
+      'both unavailable',
+      async () => JSON.stringify(await health()) === JSON.stringify({ '127.0.0.2': 'unavailable', '127.0.0.3': 'unavailable' }),
+      60_000,
+      250,
+    );
     expect(await answer()).toBe('127.0.0.2,127.0.0.3');
   });
 });

@@ -85,13 +85,22 @@ export class Stack {
   async startDns(env: Record<string, string> = {}): Promise<number> {
     this.dnsPort = await freePort();
     const metrics = await freePort();
-    const proc = this.spawn('dns', 'workers/dist/dns/main.js', { DNS_HOST: '127.0.0.1', DNS_PORT: String(this.dnsPort), METRICS_PORT: String(metrics), ...env });
+    const proc = this.spawn('dns', 'workers/dist/dns/main.js', {
+      DNS_HOST: '127.0.0.1',
+      DNS_PORT: String(this.dnsPort),
+      METRICS_PORT: String(metrics),
+      ...env,
+    });
     await until(`the dns server to listen (${proc.output()})`, async () => (await fetch(`http://127.0.0.1:${metrics}/metrics`)).ok, 30_000);
     return this.dnsPort;
   }
 
   startProbe(location: string, env: Record<string, string> = {}): Proc {
-    return this.spawn(`probe-${location}`, 'workers/dist/probes/main.js', { LOCATION: location, ALLOW_PRIVATE_TARGETS: '127.0.0.0/8', ...env });
+    return this.spawn(`probe-${location}`, 'workers/dist/probes/main.js', {
+      LOCATION: location,
+      ALLOW_PRIVATE_TARGETS: '127.0.0.0/8',
+      ...env,
+    });
   }
 
   startAggregator(env: Record<string, string> = {}): Proc {
@@ -156,7 +165,10 @@ export class ApiClient {
 /** Signs up a customer with the failover feature granted, and returns an API-token client. */
 export async function customerWithFailover(api: string): Promise<ApiClient> {
   const session = new ApiClient(api);
-  const me = await session.ok('POST', '/v2/auth/signup', { email: `e2e-${randomBytes(4).toString('hex')}@example.com`, password: 'correct-horse-1' });
+  const me = await session.ok('POST', '/v2/auth/signup', {
+    email: `e2e-${randomBytes(4).toString('hex')}@example.com`,
+    password: 'correct-horse-1',
+  });
   const { token } = await session.ok('POST', '/v2/account/tokens', { name: 'e2e' });
   const support = new ApiClient(api);
   await support.ok('POST', '/v2/auth/signin', { email: 'support@vigil.test', password: 'support-password-1' });

@@ -22,11 +22,26 @@ function queryFile(name, lines) {
 
 /** Runs dnsperf against each port at once (one dnsperf per server process); returns total qps and loss. */
 function dnsperf(ports, file, extra = []) {
-  const runs = ports.map((port) =>
-    new Promise((resolve, reject) => {
-      const child = execFileAsync('dnsperf', ['-s', '127.0.0.1', '-p', String(port), '-d', file, '-l', String(SECONDS), '-c', '8', '-q', '200', ...extra]);
-      child.then(resolve, reject);
-    }),
+  const runs = ports.map(
+    (port) =>
+      new Promise((resolve, reject) => {
+        const child = execFileAsync('dnsperf', [
+          '-s',
+          '127.0.0.1',
+          '-p',
+          String(port),
+          '-d',
+          file,
+          '-l',
+          String(SECONDS),
+          '-c',
+          '8',
+          '-q',
+          '200',
+          ...extra,
+        ]);
+        child.then(resolve, reject);
+      }),
   );
   return Promise.all(runs).then((outs) => {
     let qps = 0;
@@ -96,7 +111,10 @@ async function main() {
         { content: ['192.0.2.12'], meta: { countries: ['US'] } },
         { content: ['192.0.2.13'], meta: { default: true } },
       ],
-      pickers: [{ type: 'geodns', strict: false }, { type: 'first_n', limit: 1 }],
+      pickers: [
+        { type: 'geodns', strict: false },
+        { type: 'first_n', limit: 1 },
+      ],
       meta: { failover: { protocol: 'HTTP', port: 80, frequency: 60, timeout: 5, url: '/health' } },
     });
 
@@ -123,7 +141,11 @@ async function main() {
     for (const [label, file] of Object.entries(files)) {
       const extra = label.includes('ECS') ? ecs : [];
       const r1 = await dnsperf([one.port], file, extra);
-      const r2 = await dnsperf(two.map((s) => s.port), file, extra);
+      const r2 = await dnsperf(
+        two.map((s) => s.port),
+        file,
+        extra,
+      );
       rows.push({ label, r1, r2 });
     }
 
@@ -149,10 +171,14 @@ async function main() {
     out.push('| --- | ---: | ---: | ---: | ---: |');
     out.push(`| bare dns-packet responder (ceiling) | ${bareOne.qps} | ${bareTwo.qps} | 100% | 100% |`);
     for (const { label, r1, r2 } of rows) {
-      out.push(`| ${label} | ${r1.qps} (loss ${r1.lossPct}%) | ${r2.qps} (loss ${r2.lossPct}%) | ${Math.round((r1.qps / bareOne.qps) * 100)}% | ${Math.round((r2.qps / bareTwo.qps) * 100)}% |`);
+      out.push(
+        `| ${label} | ${r1.qps} (loss ${r1.lossPct}%) | ${r2.qps} (loss ${r2.lossPct}%) | ${Math.round((r1.qps / bareOne.qps) * 100)}% | ${Math.round((r2.qps / bareTwo.qps) * 100)}% |`,
+      );
     }
     out.push('');
-    out.push(`API change → new DNS answer over 100 changes: median ${pct(latencies, 50).toFixed(1)} ms, p99 ${pct(latencies, 99).toFixed(1)} ms, max ${latencies.at(-1).toFixed(1)} ms`);
+    out.push(
+      `API change → new DNS answer over 100 changes: median ${pct(latencies, 50).toFixed(1)} ms, p99 ${pct(latencies, 99).toFixed(1)} ms, max ${latencies.at(-1).toFixed(1)} ms`,
+    );
     console.log(out.join('\n'));
   } finally {
     await stack.stop();

@@ -20,7 +20,11 @@ const HTTP_ONLY = ['method', 'url', 'host', 'http_status_code', 'regexp'] as con
 export const FailoverSchema = z
   .strictObject({
     protocol: z.enum(CHECK_PROTOCOLS, { error: 'must be one of ICMP, TCP, HTTP, HTTPS' }),
-    port: z.int({ error: 'must be an integer' }).min(1, { error: 'must be from 1 to 65535' }).max(65535, { error: 'must be from 1 to 65535' }).optional(),
+    port: z
+      .int({ error: 'must be an integer' })
+      .min(1, { error: 'must be from 1 to 65535' })
+      .max(65535, { error: 'must be from 1 to 65535' })
+      .optional(),
     frequency: z
       .int({ error: 'must be an integer number of seconds' })
       .min(FAILOVER_LIMITS.frequency.min, { error: `must be at least ${FAILOVER_LIMITS.frequency.min} seconds` })
@@ -36,8 +40,15 @@ export const FailoverSchema = z
       .regex(/^\/[^\s]*$/, { error: 'must be a path that starts with "/" and has no spaces, such as /health' })
       .optional(),
     host: z.string({ error: 'must be a string' }).optional(),
-    http_status_code: z.int({ error: 'must be an integer' }).min(100, { error: 'must be from 100 to 599' }).max(599, { error: 'must be from 100 to 599' }).optional(),
-    regexp: z.string({ error: 'must be a string' }).max(FAILOVER_LIMITS.regexpLength, { error: `must be at most ${FAILOVER_LIMITS.regexpLength} characters` }).optional(),
+    http_status_code: z
+      .int({ error: 'must be an integer' })
+      .min(100, { error: 'must be from 100 to 599' })
+      .max(599, { error: 'must be from 100 to 599' })
+      .optional(),
+    regexp: z
+      .string({ error: 'must be a string' })
+      .max(FAILOVER_LIMITS.regexpLength, { error: `must be at most ${FAILOVER_LIMITS.regexpLength} characters` })
+      .optional(),
     tls: z.boolean({ error: 'must be true or false' }).optional(),
     verify: z.boolean({ error: 'must be true or false' }).optional(),
   })

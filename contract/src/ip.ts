@@ -14,9 +14,27 @@ export function canonicalIPv6(input: string): string | null {
 
 /** ipaddr.js range names that are not public unicast. */
 const NON_PUBLIC = new Set([
-  'unspecified', 'broadcast', 'multicast', 'linkLocal', 'loopback', 'carrierGradeNat', 'private',
-  'reserved', 'uniqueLocal', 'ipv4Mapped', 'rfc6145', 'rfc6052', 'teredo', 'benchmarking', 'amt',
-  'as112', 'deprecated', 'orchid2', 'droneRemoteIdProtocolEntityTags', 'as112v6', 'discard',
+  'unspecified',
+  'broadcast',
+  'multicast',
+  'linkLocal',
+  'loopback',
+  'carrierGradeNat',
+  'private',
+  'reserved',
+  'uniqueLocal',
+  'ipv4Mapped',
+  'rfc6145',
+  'rfc6052',
+  'teredo',
+  'benchmarking',
+  'amt',
+  'as112',
+  'deprecated',
+  'orchid2',
+  'droneRemoteIdProtocolEntityTags',
+  'as112v6',
+  'discard',
 ]);
 
 /** The range an address falls in when it is not a public unicast address, else null. */

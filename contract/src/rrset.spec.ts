@@ -32,7 +32,9 @@ describe('record set bodies', () => {
 
   it('refuses duplicate records and several CNAME targets', () => {
     const dup = check('A', { resource_records: [{ content: ['192.0.2.1'] }, { content: ['192.0.2.01'.replace('01', '1')] }] });
-    expect('issues' in dup && dup.issues).toEqual([{ path: ['resource_records', 1, 'content'], message: 'duplicates resource_records[0]' }]);
+    expect('issues' in dup && dup.issues).toEqual([
+      { path: ['resource_records', 1, 'content'], message: 'duplicates resource_records[0]' },
+    ]);
     const cname = check('CNAME', { resource_records: [{ content: ['a.example'] }, { content: ['b.example'] }] });
     expect('issues' in cname && cname.issues[0]?.message).toContain('exactly one record');
   });

@@ -14,11 +14,21 @@ const country = z
 export const RecordMetaSchema = z.strictObject({
   countries: z.array(country, { error: 'must be a list of country codes' }).max(250).optional(),
   continents: z
-    .array(z.string().transform((c) => c.toLowerCase()).pipe(z.enum(CONTINENTS, { error: `must be one of ${CONTINENTS.join(', ')}` })), {
-      error: 'must be a list of continent codes',
-    })
+    .array(
+      z
+        .string()
+        .transform((c) => c.toLowerCase())
+        .pipe(z.enum(CONTINENTS, { error: `must be one of ${CONTINENTS.join(', ')}` })),
+      {
+        error: 'must be a list of continent codes',
+      },
+    )
     .optional(),
-  weight: z.int({ error: 'must be an integer' }).min(0, { error: 'must be from 0 to 65535' }).max(65535, { error: 'must be from 0 to 65535' }).optional(),
+  weight: z
+    .int({ error: 'must be an integer' })
+    .min(0, { error: 'must be from 0 to 65535' })
+    .max(65535, { error: 'must be from 0 to 65535' })
+    .optional(),
   default: z.boolean({ error: 'must be true or false' }).optional(),
 });
 
@@ -37,7 +47,10 @@ export const PickerSchema = z.discriminatedUnion(
     z.strictObject({ type: z.literal('weighted_shuffle') }),
     z.strictObject({
       type: z.literal('first_n'),
-      limit: z.int({ error: 'must be an integer' }).min(1, { error: 'must be from 1 to 100' }).max(MAX_RECORDS, { error: 'must be from 1 to 100' }),
+      limit: z
+        .int({ error: 'must be an integer' })
+        .min(1, { error: 'must be from 1 to 100' })
+        .max(MAX_RECORDS, { error: 'must be from 1 to 100' }),
     }),
     z.strictObject({ type: z.literal('default') }),
   ],

@@ -5,7 +5,12 @@ import { AuditService } from '../audit/audit.service';
 import { forbidden } from '../common/errors';
 import { PageQuerySchema, type PageQuery } from '../common/pagination';
 import { existingId } from '../common/params';
-import { CreateFeatureRequestSchema, FeatureRequestListSchema, FeatureRequestSchema, type CreateFeatureRequest } from '../features/dto/feature.dto';
+import {
+  CreateFeatureRequestSchema,
+  FeatureRequestListSchema,
+  FeatureRequestSchema,
+  type CreateFeatureRequest,
+} from '../features/dto/feature.dto';
 import { FeaturesService } from '../features/features.service';
 import { AccountsService } from './accounts.service';
 import {

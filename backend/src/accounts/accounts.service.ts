@@ -29,14 +29,24 @@ export class AccountsService {
     return this.ds.transaction(async (tx) => {
       const a = await tx.findOneByOrFail(Account, { id: p.accountId });
       await tx.update(Account, { id: a.id }, { name });
-      await this.audit.record(tx, { accountId: a.id, actor: p.actor, action: 'account.update', target: name, details: { before: { name: a.name }, after: { name } } });
+      await this.audit.record(tx, {
+        accountId: a.id,
+        actor: p.actor,
+        action: 'account.update',
+        target: name,
+        details: { before: { name: a.name }, after: { name } },
+      });
       return accountView({ ...a, name }, p.role);
     });
   }
 
   async members(accountId: string) {
-    const rows = await this.ds.getRepository(Membership).find({ where: { accountId }, relations: { user: true }, order: { createdAt: 'ASC' } });
-    return { members: rows.map((m) => ({ user_id: m.userId, email: (m.user as User).email, role: m.role, created_at: m.createdAt.toISOString() })) };
+    const rows = await this.ds
+      .getRepository(Membership)
+      .find({ where: { accountId }, relations: { user: true }, order: { createdAt: 'ASC' } });
+    return {
+      members: rows.map((m) => ({ user_id: m.userId, email: (m.user as User).email, role: m.role, created_at: m.createdAt.toISOString() })),
+    };
   }
 
   /** Adds an existing user to the account (they sign up first), or changes their role. */
@@ -48,7 +58,13 @@ export class AccountsService {
       if (existing?.role === role) throw conflict('this user is already a member with that role');
       if (existing && existing.role === 'owner' && role !== 'owner') await this.assertAnotherOwner(tx, p.accountId, user.id);
       await tx.upsert(Membership, { accountId: p.accountId, userId: user.id, role }, ['accountId', 'userId']);
-      await this.audit.record(tx, { accountId: p.accountId, actor: p.actor, action: existing ? 'member.update' : 'member.add', target: email, details: { role } });
+      await this.audit.record(tx, {
+        accountId: p.accountId,
+        actor: p.actor,
+        action: existing ? 'member.update' : 'member.add',
+        target: email,
+        details: { role },
+      });
       return user.id;
     });
     return (await this.members(p.accountId)).members.find((x) => x.user_id === userId)!;
@@ -56,7 +72,11 @@ export class AccountsService {
 
   async removeMember(p: AccountPrincipal, userId: string) {
     await this.ds.transaction(async (tx) => {
-      const m = await tx.findOne(Membership, { where: { accountId: p.accountId, userId }, relations: { user: true }, lock: { mode: 'pessimistic_write', tables: ['memberships'] } });
+      const m = await tx.findOne(Membership, {
+        where: { accountId: p.accountId, userId },
+        relations: { user: true },
+        lock: { mode: 'pessimistic_write', tables: ['memberships'] },
+      });
       if (!m) throw notFound('member');
       if (m.role === 'owner') await this.assertAnotherOwner(tx, p.accountId, userId);
       await tx.delete(Membership, { accountId: p.accountId, userId });

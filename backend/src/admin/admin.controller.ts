@@ -47,7 +47,11 @@ export class AdminController {
   @Patch('accounts/:id')
   @ApiOperation({ summary: 'Grant or revoke features, e.g. {"features": {"failover": true}}' })
   @ApiOkResponse({ standardSchema: AdminAccountSchema })
-  async updateAccount(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body({ schema: UpdateFeaturesSchema }) body: UpdateFeatures) {
+  async updateAccount(
+    @CurrentPrincipal() p: Principal,
+    @Param('id') id: string,
+    @Body({ schema: UpdateFeaturesSchema }) body: UpdateFeatures,
+  ) {
     const accountId = existingId(id, 'account');
     await this.features.setFeatures(p, accountId, body.features);
     return this.admin.getAccount(accountId);
@@ -63,7 +67,11 @@ export class AdminController {
   @Patch('feature-requests/:id')
   @ApiOperation({ summary: 'Grant or reject a pending request; granting turns the feature on' })
   @ApiOkResponse({ standardSchema: FeatureRequestSchema })
-  decide(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body({ schema: DecideFeatureRequestSchema }) body: DecideFeatureRequest) {
+  decide(
+    @CurrentPrincipal() p: Principal,
+    @Param('id') id: string,
+    @Body({ schema: DecideFeatureRequestSchema }) body: DecideFeatureRequest,
+  ) {
     return this.features.decide(p, existingId(id, 'feature request'), body.status);
   }
 }

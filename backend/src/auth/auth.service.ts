@@ -73,9 +73,7 @@ export class AuthService {
 
   /** Resolves a session cookie to a principal; `accountId` picks one of the user's accounts. */
   async principalFromSession(token: string, accountId: string | undefined): Promise<Principal | null> {
-    const session = await this.ds
-      .getRepository(Session)
-      .findOneBy({ tokenHash: hashSecret(token), expiresAt: MoreThan(new Date()) });
+    const session = await this.ds.getRepository(Session).findOneBy({ tokenHash: hashSecret(token), expiresAt: MoreThan(new Date()) });
     if (!session) return null;
     const user = await this.ds.getRepository(User).findOneBy({ id: session.userId });
     if (!user) return null;
@@ -97,9 +95,7 @@ export class AuthService {
   }
 
   async principalFromToken(secret: string): Promise<Principal | null> {
-    const token = await this.ds
-      .getRepository(ApiToken)
-      .findOneBy({ tokenHash: hashSecret(secret), revokedAt: IsNull() });
+    const token = await this.ds.getRepository(ApiToken).findOneBy({ tokenHash: hashSecret(secret), revokedAt: IsNull() });
     if (!token || (token.expiresAt && token.expiresAt <= new Date())) return null;
     // At most one write a minute per token, off the request's path.
     if (!token.lastUsedAt || Date.now() - token.lastUsedAt.getTime() > 60_000) {

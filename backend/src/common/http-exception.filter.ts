@@ -20,7 +20,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
   private toBody(exception: unknown): { status: number; body: Record<string, unknown> } {
     // Express reports a body that is not JSON as a 400 whose cause is body-parser's error; it is
     // bad input like any other, so it gets the same shape, with the body as the field.
-    const parseError = (exception instanceof HttpException ? exception.cause : exception) as { type?: string; message?: string } | undefined;
+    const parseError = (exception instanceof HttpException ? exception.cause : exception) as
+      { type?: string; message?: string } | undefined;
     if (parseError?.type === 'entity.parse.failed') {
       const reason = `is not valid JSON (${parseError.message ?? 'parse error'})`;
       return { status: HttpStatus.BAD_REQUEST, body: { error: `request body ${reason}`, details: [{ field: '(body)', reason }] } };

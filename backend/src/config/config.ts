@@ -12,10 +12,16 @@ export const ConfigSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   API_HOST: z.string().default('127.0.0.1'),
   API_PORT: port.default(3000),
-  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }).default('postgres://postgres@127.0.0.1:5432/vigil'),
+  DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' })
+    .default('postgres://postgres@127.0.0.1:5432/vigil'),
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// URL' }).default('redis://127.0.0.1:6379'),
   /** Prepended to every Redis key, so several Vigil installations (or test runs) can share one Redis. */
-  REDIS_KEY_PREFIX: z.string().max(64).regex(/^[A-Za-z0-9:_-]*$/, { error: 'may hold only letters, digits, ":", "_" and "-"' }).default(''),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .max(64)
+    .regex(/^[A-Za-z0-9:_-]*$/, { error: 'may hold only letters, digits, ":", "_" and "-"' })
+    .default(''),
   /** Origin of the panel: the only origin CORS lets call the API with credentials. */
   PANEL_ORIGIN: z.url({ error: 'must be a URL such as http://localhost:5173' }).default('http://localhost:5173'),
   /** Express "trust proxy": set it (e.g. to 1 or loopback) when a reverse proxy sits in front. */
@@ -40,7 +46,12 @@ export const ConfigSchema = z.object({
   ZONE_NAMESERVERS: z
     .string()
     .default('ns1.vigil.localhost,ns2.vigil.localhost')
-    .transform((s) => s.split(',').map((n) => n.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((n) => n.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.string()).min(1, { error: 'must list at least one name server' })),
   /** SOA RNAME default, as an e-mail address. */
   ZONE_CONTACT: z.email({ error: 'must be an e-mail address' }).default('hostmaster@vigil.localhost'),

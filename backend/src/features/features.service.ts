@@ -45,7 +45,13 @@ export class FeaturesService {
       const pending = await tx.findOneBy(FeatureRequest, { accountId: p.accountId, feature, status: 'pending' });
       if (pending) throw conflict(`a request for ${feature} is already pending; support will decide on it`);
       const r = await tx.save(tx.create(FeatureRequest, { accountId: p.accountId, feature, message, requestedBy: p.actor }));
-      await this.audit.record(tx, { accountId: p.accountId, actor: p.actor, action: 'feature.request', target: feature, details: { message } });
+      await this.audit.record(tx, {
+        accountId: p.accountId,
+        actor: p.actor,
+        action: 'feature.request',
+        target: feature,
+        details: { message },
+      });
       return r;
     });
     return requestView(saved);
@@ -127,5 +133,4 @@ export class FeaturesService {
   private async closeRequests(tx: EntityManager, support: Principal, accountId: string, feature: Feature, status: 'granted' | 'rejected') {
     await tx.update(FeatureRequest, { accountId, feature, status: 'pending' }, { status, decidedAt: new Date(), decidedBy: support.actor });
   }
-
 }

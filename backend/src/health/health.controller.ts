@@ -28,7 +28,8 @@ export class HealthController {
     @Param('zone') zone: string,
     @Param('name') name: string,
     @Param('type') type: string,
-    @Query({ schema: PageQuerySchema.extend(HealthEventsQuerySchema.shape) }) q: PageQuery & { from?: string; to?: string; address?: string },
+    @Query({ schema: PageQuerySchema.extend(HealthEventsQuerySchema.shape) })
+    q: PageQuery & { from?: string; to?: string; address?: string },
   ) {
     return this.health.events(p, zone, name, type, q);
   }

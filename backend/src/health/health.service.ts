@@ -57,7 +57,10 @@ export class HealthService {
           since: failover && state?.success ? new Date(state.data.since).toISOString() : null,
           reasons: failover && state?.success ? state.data.reasons : {},
           locations: failover ? locations : [],
-          uptime: { '24h': await this.uptime(view.id, address, now - DAY, now), '7d': await this.uptime(view.id, address, now - 7 * DAY, now) },
+          uptime: {
+            '24h': await this.uptime(view.id, address, now - DAY, now),
+            '7d': await this.uptime(view.id, address, now - 7 * DAY, now),
+          },
         };
       }),
     );
@@ -65,7 +68,13 @@ export class HealthService {
   }
 
   /** Transitions, newest first, optionally for one address and a time range. */
-  async events(p: AccountPrincipal, zone: string, name: string, type: string, q: PageQuery & { from?: string; to?: string; address?: string }) {
+  async events(
+    p: AccountPrincipal,
+    zone: string,
+    name: string,
+    type: string,
+    q: PageQuery & { from?: string; to?: string; address?: string },
+  ) {
     const view = await this.rrsets.get(p, zone, name, type);
     const from = q.from ? new Date(q.from) : new Date(0);
     const to = q.to ? new Date(q.to) : new Date(8.64e15);
@@ -75,14 +84,25 @@ export class HealthService {
       take: q.limit,
       skip: q.offset,
     });
-    return { events: rows.map((e) => ({ address: e.address, state: e.state, at: e.at.toISOString(), reasons: e.reasons })), total_amount: total };
+    return {
+      events: rows.map((e) => ({ address: e.address, state: e.state, at: e.at.toISOString(), reasons: e.reasons })),
+      total_amount: total,
+    };
   }
 
   private async uptime(rrsetId: string, address: string, from: number, to: number): Promise<number | null> {
     const repo = this.ds.getRepository(HealthEvent);
     const before = await repo.findOne({ where: { rrsetId, address, at: LessThan(new Date(from)) }, order: { at: 'DESC', id: 'DESC' } });
-    const inside = await repo.find({ where: { rrsetId, address, at: Between(new Date(from), new Date(to)) }, order: { at: 'ASC', id: 'ASC' } });
-    const r = uptimeRatio(before?.state ?? null, inside.map((e) => ({ state: e.state, at: e.at.getTime() })), from, to);
+    const inside = await repo.find({
+      where: { rrsetId, address, at: Between(new Date(from), new Date(to)) },
+      order: { at: 'ASC', id: 'ASC' },
+    });
+    const r = uptimeRatio(
+      before?.state ?? null,
+      inside.map((e) => ({ state: e.state, at: e.at.getTime() })),
+      from,
+      to,
+    );
     return r === null ? null : Math.round(r * 100000) / 100000;
   }
 }

@@ -26,10 +26,14 @@ describe('health read-out and history (real PostgreSQL and Redis)', () => {
     token = await api.token(c.agent);
     await api.grantFailover(c.accountId);
     await api.http().post('/v2/zones').set(apiKey(token)).send({ name: 'health.example' }).expect(201);
-    const res = await api.http().put('/v2/zones/health.example/www.health.example/A').set(apiKey(token)).send({
-      resource_records: [{ content: ['192.0.2.1'] }, { content: ['192.0.2.2'] }],
-      meta: { failover: { protocol: 'TCP', port: 443, frequency: 30, timeout: 5 } },
-    });
+    const res = await api
+      .http()
+      .put('/v2/zones/health.example/www.health.example/A')
+      .set(apiKey(token))
+      .send({
+        resource_records: [{ content: ['192.0.2.1'] }, { content: ['192.0.2.2'] }],
+        meta: { failover: { protocol: 'TCP', port: 443, frequency: 30, timeout: 5 } },
+      });
     rrsetId = res.body.id;
   });
   afterAll(async () => {
@@ -44,7 +48,14 @@ describe('health read-out and history (real PostgreSQL and Redis)', () => {
     await redis.hset(redisKeys.health, healthField(rrsetId, address), JSON.stringify(health));
     await redis.xadd(redisKeys.feed, '*', FEED_FIELD, JSON.stringify(event));
   };
-  const result = (location: string, ok: boolean, at: number, error: string | null = null): ProbeResult => ({ ok, latency_ms: ok ? 12 : null, error, at, location, frequency: 30 });
+  const result = (location: string, ok: boolean, at: number, error: string | null = null): ProbeResult => ({
+    ok,
+    latency_ms: ok ? 12 : null,
+    error,
+    at,
+    location,
+    frequency: 30,
+  });
 
   it('shows unknown before any probe has decided', async () => {
     const res = await api.http().get(path).set(apiKey(token)).expect(200);
@@ -59,8 +70,10 @@ describe('health read-out and history (real PostgreSQL and Redis)', () => {
     const now = Date.now();
     await redis.hset(
       redisKeys.results(rrsetId, '192.0.2.2'),
-      'eu-1', JSON.stringify(result('eu-1', false, now, 'connection refused')),
-      'us-1', JSON.stringify(result('us-1', true, now - 3600_000)),
+      'eu-1',
+      JSON.stringify(result('eu-1', false, now, 'connection refused')),
+      'us-1',
+      JSON.stringify(result('us-1', true, now - 3600_000)),
     );
     await transition('192.0.2.1', 'available', now - 2 * 3600_000);
     await transition('192.0.2.2', 'available', now - 2 * 3600_000);
@@ -70,10 +83,20 @@ describe('health read-out and history (real PostgreSQL and Redis)', () => {
       const r = await api.http().get(`${path}/events`).set(apiKey(token)).expect(200);
       return r.body.total_amount === 3 ? r.body : null;
     });
-    expect(events.events[0]).toEqual({ address: '192.0.2.2', state: 'unavailable', at: new Date(now - 3600_000).toISOString(), reasons: { 'eu-1': 'connection refused' } });
+    expect(events.events[0]).toEqual({
+      address: '192.0.2.2',
+      state: 'unavailable',
+      at: new Date(now - 3600_000).toISOString(),
+      reasons: { 'eu-1': 'connection refused' },
+    });
     const filtered = await api.http().get(`${path}/events`).query({ address: '192.0.2.1' }).set(apiKey(token)).expect(200);
     expect(filtered.body.total_amount).toBe(1);
-    const ranged = await api.http().get(`${path}/events`).query({ from: new Date(now - 90 * 60_000).toISOString() }).set(apiKey(token)).expect(200);
+    const ranged = await api
+      .http()
+      .get(`${path}/events`)
+      .query({ from: new Date(now - 90 * 60_000).toISOString() })
+      .set(apiKey(token))
+      .expect(200);
     expect(ranged.body.events.map((e: { state: string }) => e.state)).toEqual(['unavailable']);
 
     const res = await api.http().get(path).set(apiKey(token)).expect(200);

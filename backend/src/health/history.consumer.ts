@@ -75,7 +75,16 @@ export class HistoryConsumer implements OnApplicationBootstrap, OnApplicationShu
   /** Reads and stores one batch; returns how many entries it handled. */
   async readOnce(id: string): Promise<number> {
     const reply = (await this.redis.xreadgroup(
-      'GROUP', HISTORY_GROUP, this.consumer, 'COUNT', 200, 'BLOCK', 2000, 'STREAMS', redisKeys.feed, id,
+      'GROUP',
+      HISTORY_GROUP,
+      this.consumer,
+      'COUNT',
+      200,
+      'BLOCK',
+      2000,
+      'STREAMS',
+      redisKeys.feed,
+      id,
     )) as [string, [string, string[]][]][] | null;
     const entries = reply?.[0]?.[1] ?? [];
     if (entries.length === 0) return 0;
@@ -89,7 +98,9 @@ export class HistoryConsumer implements OnApplicationBootstrap, OnApplicationShu
       }
     }
     if (rows.length) {
-      const values = rows.map((_, n) => `($${n * 6 + 1}::uuid, $${n * 6 + 2}, $${n * 6 + 3}, $${n * 6 + 4}::timestamptz, $${n * 6 + 5}::jsonb, $${n * 6 + 6})`);
+      const values = rows.map(
+        (_, n) => `($${n * 6 + 1}::uuid, $${n * 6 + 2}, $${n * 6 + 3}, $${n * 6 + 4}::timestamptz, $${n * 6 + 5}::jsonb, $${n * 6 + 6})`,
+      );
       // Transitions of record sets deleted meanwhile are dropped (the join), never an error.
       await this.ds.query(
         `INSERT INTO health_events (rrset_id, address, state, at, reasons, feed_id)

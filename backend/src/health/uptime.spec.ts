@@ -9,7 +9,15 @@ describe('uptimeRatio', () => {
   });
 
   it('weights each state by its time in the window', () => {
-    const r = uptimeRatio('available', [{ state: 'unavailable', at: 6 * H }, { state: 'available', at: 12 * H }], 0, 24 * H);
+    const r = uptimeRatio(
+      'available',
+      [
+        { state: 'unavailable', at: 6 * H },
+        { state: 'available', at: 12 * H },
+      ],
+      0,
+      24 * H,
+    );
     expect(r).toBeCloseTo(18 / 24);
   });
 

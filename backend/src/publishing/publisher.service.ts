@@ -83,7 +83,10 @@ export class PublisherService {
       .orderBy('r.name')
       .addOrderBy('r.type')
       .getMany();
-    const accounts = await tx.createQueryBuilder(Account, 'a').where('a.id IN (:...ids)', { ids: [...new Set(zones.map((z) => z.accountId))] }).getMany();
+    const accounts = await tx
+      .createQueryBuilder(Account, 'a')
+      .where('a.id IN (:...ids)', { ids: [...new Set(zones.map((z) => z.accountId))] })
+      .getMany();
     const accountById = new Map(accounts.map((a) => [a.id, a]));
     return zones.map((zone) => ({ zone, rrsets: rrsets.filter((r) => r.zoneId === zone.id), account: accountById.get(zone.accountId)! }));
   }

@@ -44,7 +44,12 @@ describe('publishing zones to Redis (real PostgreSQL and Redis)', () => {
     });
     expect(await redis.hget(redisKeys.zoneIndex, 'pub.example')).toBe(String(first!.version));
 
-    await api.http().post('/v2/zones/pub.example/www.pub.example/A').set(apiKey(token)).send({ resource_records: [{ content: ['192.0.2.1'] }] }).expect(201);
+    await api
+      .http()
+      .post('/v2/zones/pub.example/www.pub.example/A')
+      .set(apiKey(token))
+      .send({ resource_records: [{ content: ['192.0.2.1'] }] })
+      .expect(201);
     const second = await published('pub.example');
     expect(second!.version).toBeGreaterThan(first!.version);
     expect(second!.soa.serial).toBeGreaterThan(first!.soa.serial);
@@ -70,7 +75,10 @@ describe('publishing zones to Redis (real PostgreSQL and Redis)', () => {
     expect(on.records[1]).toEqual({ content: ['192.0.2.2'], enabled: false, meta: {} });
 
     const support = await api.support();
-    await support.patch(`/v2/admin/accounts/${accountId}`).send({ features: { failover: false } }).expect(200);
+    await support
+      .patch(`/v2/admin/accounts/${accountId}`)
+      .send({ features: { failover: false } })
+      .expect(200);
     const off = (await published('fo.example'))!.rrsets.find((r) => r.type === 'A')!;
     expect(off.failover).toBeNull();
   });

@@ -21,7 +21,11 @@ class RedisCloser implements OnApplicationShutdown {
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => {
         const logger = new Logger('Redis');
-        const redis = new Redis(config.REDIS_URL, { keyPrefix: config.REDIS_KEY_PREFIX, maxRetriesPerRequest: 2, enableOfflineQueue: false });
+        const redis = new Redis(config.REDIS_URL, {
+          keyPrefix: config.REDIS_KEY_PREFIX,
+          maxRetriesPerRequest: 2,
+          enableOfflineQueue: false,
+        });
         let down = false;
         redis.on('error', (e: Error) => {
           if (!down) logger.warn(`Redis unreachable (${e.message}); zones will be republished when it is back`);

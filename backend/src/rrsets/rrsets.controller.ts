@@ -61,7 +61,12 @@ export class RrsetsController {
   @Delete(':name/:type')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a record set' })
-  async remove(@CurrentPrincipal() p: AccountPrincipal, @Param('zone') zone: string, @Param('name') name: string, @Param('type') type: string) {
+  async remove(
+    @CurrentPrincipal() p: AccountPrincipal,
+    @Param('zone') zone: string,
+    @Param('name') name: string,
+    @Param('type') type: string,
+  ) {
     await this.rrsets.remove(p, zone, name, type);
   }
 }

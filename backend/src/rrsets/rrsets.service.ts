@@ -159,10 +159,14 @@ export class RrsetsService {
     if (others.length === 0) return;
     if (key.type === 'CNAME') {
       const types = others.map((o) => o.type).join(', ');
-      throw new ValidationFailed([{ field: 'type', reason: `${key.name} already has ${types} records; a CNAME must be the only record set at its name` }]);
+      throw new ValidationFailed([
+        { field: 'type', reason: `${key.name} already has ${types} records; a CNAME must be the only record set at its name` },
+      ]);
     }
     if (others.some((o) => o.type === 'CNAME')) {
-      throw new ValidationFailed([{ field: 'type', reason: `${key.name} has a CNAME record set, which must be the only record set at its name` }]);
+      throw new ValidationFailed([
+        { field: 'type', reason: `${key.name} has a CNAME record set, which must be the only record set at its name` },
+      ]);
     }
   }
 }

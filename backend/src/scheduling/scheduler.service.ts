@@ -1,13 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import {
-  type CheckJob,
-  LOCATION_STALE_AFTER_MS,
-  PROBE_JOB_NAME,
-  probeQueueName,
-  probeSchedulerId,
-  redisKeys,
-} from '@vigil/contract';
+import { type CheckJob, LOCATION_STALE_AFTER_MS, PROBE_JOB_NAME, probeQueueName, probeSchedulerId, redisKeys } from '@vigil/contract';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { DataSource, In } from 'typeorm';
@@ -77,11 +70,7 @@ export class SchedulerService implements OnApplicationShutdown {
   async jobsFor(ids: string[] | null): Promise<Map<string, CheckJob>> {
     const out = new Map<string, CheckJob>();
     if (ids !== null && ids.length === 0) return out;
-    const qb = this.ds
-      .getRepository(Rrset)
-      .createQueryBuilder('r')
-      .where(`r.meta ? 'failover'`)
-      .andWhere(`r.type IN ('A', 'AAAA')`);
+    const qb = this.ds.getRepository(Rrset).createQueryBuilder('r').where(`r.meta ? 'failover'`).andWhere(`r.type IN ('A', 'AAAA')`);
     if (ids) qb.andWhere('r.id IN (:...ids)', { ids });
     const rrsets = await qb.getMany();
     if (rrsets.length === 0) return out;

@@ -13,7 +13,10 @@ describe('probe scheduling (real PostgreSQL, Redis and BullMQ)', () => {
   const queues: Queue[] = [];
 
   const queue = (location: string) => {
-    const q = new Queue(probeQueueName(location), { connection: { host: '127.0.0.1', port: 6379 }, prefix: `${api.config.REDIS_KEY_PREFIX}bull` });
+    const q = new Queue(probeQueueName(location), {
+      connection: { host: '127.0.0.1', port: 6379 },
+      prefix: `${api.config.REDIS_KEY_PREFIX}bull`,
+    });
     queues.push(q);
     return q;
   };
@@ -43,7 +46,10 @@ describe('probe scheduling (real PostgreSQL, Redis and BullMQ)', () => {
   const put = (body: object) => api.http().put('/v2/zones/sched.example/www.sched.example/A').set(apiKey(token)).send(body);
 
   it('upserts one scheduler per active location with the check in the job data', async () => {
-    const res = await put({ resource_records: [{ content: ['192.0.2.1'] }, { content: ['192.0.2.2'] }, { content: ['192.0.2.3'], enabled: false }], meta: { failover: check } });
+    const res = await put({
+      resource_records: [{ content: ['192.0.2.1'] }, { content: ['192.0.2.2'] }, { content: ['192.0.2.3'], enabled: false }],
+      meta: { failover: check },
+    });
     const id = res.body.id;
     for (const location of ['eu-1', 'us-1']) {
       const s = await schedulers(location);
@@ -67,7 +73,11 @@ describe('probe scheduling (real PostgreSQL, Redis and BullMQ)', () => {
     const id = res.body.id;
     expect((await schedulers('eu-1'))[`check:${id}`]!.every).toBe(60_000);
 
-    await redis.hset(redisKeys.health, healthField(id, '192.0.2.1'), JSON.stringify({ checkId: id, address: '192.0.2.1', state: 'unavailable', since: 1, reasons: {} }));
+    await redis.hset(
+      redisKeys.health,
+      healthField(id, '192.0.2.1'),
+      JSON.stringify({ checkId: id, address: '192.0.2.1', state: 'unavailable', since: 1, reasons: {} }),
+    );
     await put({ resource_records: [{ content: ['192.0.2.1'] }] }).expect(200);
     expect(await schedulers('eu-1')).toEqual({});
     expect(await schedulers('us-1')).toEqual({});
@@ -77,9 +87,15 @@ describe('probe scheduling (real PostgreSQL, Redis and BullMQ)', () => {
   it('removes schedulers when the beta feature is revoked and restores them when granted again', async () => {
     const res = await put({ resource_records: [{ content: ['192.0.2.1'] }], meta: { failover: check } });
     const support = await api.support();
-    await support.patch(`/v2/admin/accounts/${accountId}`).send({ features: { failover: false } }).expect(200);
+    await support
+      .patch(`/v2/admin/accounts/${accountId}`)
+      .send({ features: { failover: false } })
+      .expect(200);
     expect(await schedulers('eu-1')).toEqual({});
-    await support.patch(`/v2/admin/accounts/${accountId}`).send({ features: { failover: true } }).expect(200);
+    await support
+      .patch(`/v2/admin/accounts/${accountId}`)
+      .send({ features: { failover: true } })
+      .expect(200);
     expect(Object.keys(await schedulers('eu-1'))).toEqual([`check:${res.body.id}`]);
   });
 
@@ -95,8 +111,12 @@ describe('probe scheduling (real PostgreSQL, Redis and BullMQ)', () => {
 
   it('reconciles: a new location gets every check, and stray schedulers go', async () => {
     await api.http().post('/v2/zones').set(apiKey(token)).send({ name: 'sched2.example' }).expect(201);
-    const res = await api.http().put('/v2/zones/sched2.example/a.sched2.example/AAAA').set(apiKey(token))
-      .send({ resource_records: [{ content: ['2001:db8::1'] }], meta: { failover: { protocol: 'ICMP', frequency: 10, timeout: 2 } } }).expect(201);
+    const res = await api
+      .http()
+      .put('/v2/zones/sched2.example/a.sched2.example/AAAA')
+      .set(apiKey(token))
+      .send({ resource_records: [{ content: ['2001:db8::1'] }], meta: { failover: { protocol: 'ICMP', frequency: 10, timeout: 2 } } })
+      .expect(201);
     await heartbeat('ap-1');
     await queue('ap-1').upsertJobScheduler('check:00000000-0000-4000-8000-000000000000', { every: 10_000 }, { name: 'check', data: {} });
 

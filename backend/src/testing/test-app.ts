@@ -88,7 +88,10 @@ export class TestApi {
 
   async grantFailover(accountId: string): Promise<void> {
     const support = await this.support();
-    await support.patch(`/v2/admin/accounts/${accountId}`).send({ features: { failover: true } }).expect(200);
+    await support
+      .patch(`/v2/admin/accounts/${accountId}`)
+      .send({ features: { failover: true } })
+      .expect(200);
   }
 
   /** A Redis client that sees the keys as the app and the data plane name them (prefix applied). */

@@ -47,7 +47,13 @@ export class TokensService {
           expiresAt,
         }),
       );
-      await this.audit.record(tx, { accountId: p.accountId, actor: p.actor, action: 'token.create', target: name, details: { token_id: t.id } });
+      await this.audit.record(tx, {
+        accountId: p.accountId,
+        actor: p.actor,
+        action: 'token.create',
+        target: name,
+        details: { token_id: t.id },
+      });
       return t;
     });
     return { ...tokenView(token), token: secret };
@@ -59,7 +65,13 @@ export class TokensService {
       if (!t) throw notFound('token');
       if (t.revokedAt) throw conflict('this token is already revoked');
       await tx.update(ApiToken, { id, revokedAt: IsNull() }, { revokedAt: new Date() });
-      await this.audit.record(tx, { accountId: p.accountId, actor: p.actor, action: 'token.revoke', target: t.name, details: { token_id: t.id } });
+      await this.audit.record(tx, {
+        accountId: p.accountId,
+        actor: p.actor,
+        action: 'token.revoke',
+        target: t.name,
+        details: { token_id: t.id },
+      });
     });
   }
 }

@@ -2,7 +2,15 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } fr
 import { ApiCookieAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { type AccountPrincipal, CurrentPrincipal, Requires } from '../auth/principal';
 import { PageQuerySchema, type PageQuery } from '../common/pagination';
-import { CreateZoneSchema, UpdateZoneSchema, ZoneListQuerySchema, ZoneListSchema, ZoneSchema, type CreateZone, type UpdateZone } from './dto/zone.dto';
+import {
+  CreateZoneSchema,
+  UpdateZoneSchema,
+  ZoneListQuerySchema,
+  ZoneListSchema,
+  ZoneSchema,
+  type CreateZone,
+  type UpdateZone,
+} from './dto/zone.dto';
 import { ZonesService } from './zones.service';
 
 @ApiTags('zones')
@@ -16,7 +24,10 @@ export class ZonesController {
   @Get()
   @ApiOperation({ summary: 'Zones of the account, by name; `search` filters by part of the name' })
   @ApiOkResponse({ standardSchema: ZoneListSchema })
-  list(@CurrentPrincipal() p: AccountPrincipal, @Query({ schema: PageQuerySchema.extend(ZoneListQuerySchema.shape) }) q: PageQuery & { search?: string }) {
+  list(
+    @CurrentPrincipal() p: AccountPrincipal,
+    @Query({ schema: PageQuerySchema.extend(ZoneListQuerySchema.shape) }) q: PageQuery & { search?: string },
+  ) {
     return this.zones.list(p, q, q.search);
   }
 

@@ -129,7 +129,13 @@ export class ZonesService {
       if (Object.keys(changes).length) await tx.update(Zone, { id: z.id }, changes);
       await touchZones(tx, [z.id], { serial: true });
       const after = await tx.findOneByOrFail(Zone, { id: z.id });
-      await this.audit.record(tx, { accountId: p.accountId, actor: p.actor, action: 'zone.update', target: z.name, details: diff(before, zoneView(after, 0)) });
+      await this.audit.record(tx, {
+        accountId: p.accountId,
+        actor: p.actor,
+        action: 'zone.update',
+        target: z.name,
+        details: diff(before, zoneView(after, 0)),
+      });
       return after;
     });
     await this.publisher.publish([zone.id]);
@@ -142,7 +148,13 @@ export class ZonesService {
       const z = await this.find(tx, p, name, true);
       const rrsetIds = await this.rrsetIds(z.id, tx);
       await tx.delete(Zone, { id: z.id });
-      await this.audit.record(tx, { accountId: p.accountId, actor: p.actor, action: 'zone.delete', target: z.name, details: { rrsets: rrsetIds.length } });
+      await this.audit.record(tx, {
+        accountId: p.accountId,
+        actor: p.actor,
+        action: 'zone.delete',
+        target: z.name,
+        details: { rrsets: rrsetIds.length },
+      });
       return { name: z.name, version: await freshVersion(tx), rrsetIds };
     });
     await this.publisher.unpublish(gone.name, gone.version);

@@ -9,7 +9,11 @@ export const AccountSchema = z.object({
 });
 
 export const UpdateAccountSchema = z.strictObject({
-  name: z.string({ error: 'must be a string' }).trim().min(1, { error: 'must not be empty' }).max(100, { error: 'must be at most 100 characters' }),
+  name: z
+    .string({ error: 'must be a string' })
+    .trim()
+    .min(1, { error: 'must not be empty' })
+    .max(100, { error: 'must be at most 100 characters' }),
 });
 export type UpdateAccount = z.infer<typeof UpdateAccountSchema>;
 
@@ -24,7 +28,14 @@ export const MemberListSchema = z.object({ members: z.array(MemberSchema) });
 
 export const AuditListSchema = z.object({
   events: z.array(
-    z.object({ id: z.number(), actor: z.string(), action: z.string(), target: z.string(), details: z.record(z.string(), z.unknown()), created_at: z.string() }),
+    z.object({
+      id: z.number(),
+      actor: z.string(),
+      action: z.string(),
+      target: z.string(),
+      details: z.record(z.string(), z.unknown()),
+      created_at: z.string(),
+    }),
   ),
   total_amount: z.number(),
 });

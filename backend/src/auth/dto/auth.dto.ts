@@ -7,14 +7,25 @@ const email = z
 
 export const SignUpSchema = z.strictObject({
   email,
-  password: z.string({ error: 'must be a string' }).min(10, { error: 'must be at least 10 characters' }).max(200, { error: 'must be at most 200 characters' }),
-  account_name: z.string({ error: 'must be a string' }).trim().min(1, { error: 'must not be empty' }).max(100, { error: 'must be at most 100 characters' }).optional(),
+  password: z
+    .string({ error: 'must be a string' })
+    .min(10, { error: 'must be at least 10 characters' })
+    .max(200, { error: 'must be at most 200 characters' }),
+  account_name: z
+    .string({ error: 'must be a string' })
+    .trim()
+    .min(1, { error: 'must not be empty' })
+    .max(100, { error: 'must be at most 100 characters' })
+    .optional(),
 });
 export type SignUp = z.infer<typeof SignUpSchema>;
 
 export const SignInSchema = z.strictObject({
   email,
-  password: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).max(200, { error: 'must be at most 200 characters' }),
+  password: z
+    .string({ error: 'must be a string' })
+    .min(1, { error: 'must not be empty' })
+    .max(200, { error: 'must be at most 200 characters' }),
 });
 export type SignIn = z.infer<typeof SignInSchema>;
 

@@ -64,9 +64,7 @@ export class Initial1764060000000 implements MigrationInterface {
         decided_by text
       )`);
     // At most one open request per account and feature.
-    await q.query(
-      `CREATE UNIQUE INDEX feature_requests_one_pending ON feature_requests (account_id, feature) WHERE status = 'pending'`,
-    );
+    await q.query(`CREATE UNIQUE INDEX feature_requests_one_pending ON feature_requests (account_id, feature) WHERE status = 'pending'`);
     await q.query(`CREATE INDEX feature_requests_status_idx ON feature_requests (status, created_at)`);
     await q.query(`
       CREATE TABLE audit_events (

@@ -32,6 +32,9 @@ export type DecideFeatureRequest = z.infer<typeof DecideFeatureRequestSchema>;
 
 /** Support sets an account's features directly (grant or revoke). */
 export const UpdateFeaturesSchema = z.strictObject({
-  features: z.strictObject({ failover: z.boolean({ error: 'must be true or false' }) }, { error: 'must be an object such as {"failover": true}' }),
+  features: z.strictObject(
+    { failover: z.boolean({ error: 'must be true or false' }) },
+    { error: 'must be an object such as {"failover": true}' },
+  ),
 });
 export type UpdateFeatures = z.infer<typeof UpdateFeaturesSchema>;

@@ -34,6 +34,13 @@ export const HealthEventsQuerySchema = z.object({
 });
 
 export const HealthEventListSchema = z.object({
-  events: z.array(z.object({ address: z.string(), state: z.enum(['available', 'unavailable']), at: z.string(), reasons: z.record(z.string(), z.string()) })),
+  events: z.array(
+    z.object({
+      address: z.string(),
+      state: z.enum(['available', 'unavailable']),
+      at: z.string(),
+      reasons: z.record(z.string(), z.string()),
+    }),
+  ),
   total_amount: z.number(),
 });

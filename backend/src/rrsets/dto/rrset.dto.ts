@@ -8,7 +8,9 @@ export const RrsetSchema = z.object({
   name: z.string(),
   type: z.string(),
   ttl: z.number(),
-  resource_records: z.array(z.object({ content: z.array(z.union([z.string(), z.number()])), enabled: z.boolean(), meta: z.record(z.string(), z.unknown()) })),
+  resource_records: z.array(
+    z.object({ content: z.array(z.union([z.string(), z.number()])), enabled: z.boolean(), meta: z.record(z.string(), z.unknown()) }),
+  ),
   pickers: z.array(z.record(z.string(), z.unknown())),
   meta: z.record(z.string(), z.unknown()),
   created_at: z.string(),

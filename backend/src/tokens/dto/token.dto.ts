@@ -1,7 +1,11 @@
 import { z } from 'zod';
 
 export const CreateTokenSchema = z.strictObject({
-  name: z.string({ error: 'must be a string' }).trim().min(1, { error: 'must not be empty' }).max(100, { error: 'must be at most 100 characters' }),
+  name: z
+    .string({ error: 'must be a string' })
+    .trim()
+    .min(1, { error: 'must not be empty' })
+    .max(100, { error: 'must be at most 100 characters' }),
   expires_at: z.iso
     .datetime({ offset: true, error: 'must be an ISO 8601 date-time such as 2027-01-31T00:00:00Z' })
     .refine((d) => new Date(d).getTime() > Date.now(), { error: 'must be in the future' })
