@@ -1,13 +1,16 @@
 // Screenshots of the main pages for the README, in docs/screenshots/ (1280×800, one at 390×844).
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Page } from '@playwright/test';
 import { Backends } from './backends';
 import { createZoneByApi, env, expect, grantFailoverByApi, newSupportPage, signUpByApi, test } from './fixtures';
 import { ROOT } from './stack';
 
-// E2E_SCREENSHOTS_DIR sends them elsewhere (e.g. to keep the committed ones untouched).
-const OUT = process.env.E2E_SCREENSHOTS_DIR ?? join(ROOT, 'docs', 'screenshots');
+// A test run writes them under test-results, so running the tests leaves the work tree clean;
+// `E2E_SCREENSHOTS_DIR=docs/screenshots` (from the repository root) refreshes the committed ones.
+const OUT = process.env.E2E_SCREENSHOTS_DIR
+  ? resolve(ROOT, process.env.E2E_SCREENSHOTS_DIR)
+  : join(ROOT, 'frontend', 'test-results', 'screenshots');
 
 async function shot(page: Page, name: string, fullPage = false) {
   // Toasts come and go; they are not part of the page.
