@@ -1,17 +1,28 @@
 import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 
-/** Serves `registry` on GET /metrics (Prometheus text format). Resolves once listening. */
-export async function startMetricsServer(registry: Registry, port: number, host = '0.0.0.0'): Promise<Server> {
+/**
+ * Serves `registry` on GET /metrics (Prometheus text format) and, when `ready` is given, GET
+ * /healthz: 200 once ready, 503 before (load balancers and orchestrators ask it). Resolves once
+ * listening.
+ */
+export async function startMetricsServer(registry: Registry, port: number, host = '0.0.0.0', ready?: () => boolean): Promise<Server> {
   const server = createServer((req, res) => {
-    if (req.method !== 'GET' || (req.url ?? '/').split('?')[0] !== '/metrics') {
-      res.writeHead(404).end('not found\n');
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method === 'GET' && path === '/metrics') {
+      registry.metrics().then(
+        (text) => res.writeHead(200, { 'Content-Type': registry.contentType }).end(text),
+        (e: Error) => res.writeHead(500, { 'Content-Type': 'text/plain' }).end(`${e.message}\n`),
+      );
       return;
     }
-    registry.metrics().then(
-      (text) => res.writeHead(200, { 'Content-Type': registry.contentType }).end(text),
-      (e: Error) => res.writeHead(500).end(`${e.message}\n`),
-    );
+    if (req.method === 'GET' && path === '/healthz' && ready) {
+      const ok = ready();
+      res.writeHead(ok ? 200 : 503, { 'Content-Type': 'text/plain' }).end(ok ? 'ok\n' : 'not ready\n');
+      return;
+    }
+    res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found\n');
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -21,4 +32,8 @@ export async function startMetricsServer(registry: Registry, port: number, host 
     });
   });
   return server;
+}
+
+export function boundPort(server: Server): number {
+  return (server.address() as AddressInfo).port;
 }

@@ -1,7 +1,5 @@
 // Prometheus metrics of the dns process. Query counts are kept in plain typed arrays and handed
 // to prom-client only when scraped: a labelled Counter.inc() costs more than answering a query.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { PROTOCOL_NAMES, RCODE_NAMES, type Protocol } from './constants';
 import type { QueryObserver } from './engine';
@@ -124,44 +122,4 @@ export class DnsMetrics implements QueryObserver {
   observeLatency(seconds: number): void {
     this.latency.observe(seconds);
   }
-}
-
-/** GET /metrics for Prometheus; GET /healthz is 200 once the zones are loaded and served. */
-export async function startMetricsServer(host: string, port: number, metrics: DnsMetrics, ready: () => boolean): Promise<Server> {
-  const server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (req.method === 'GET' && path === '/metrics') {
-      metrics.registry.metrics().then(
-        (body) => {
-          res.writeHead(200, { 'content-type': metrics.registry.contentType });
-          res.end(body);
-        },
-        (err: unknown) => {
-          res.writeHead(500, { 'content-type': 'text/plain' });
-          res.end(String(err));
-        },
-      );
-      return;
-    }
-    if (req.method === 'GET' && path === '/healthz') {
-      const ok = ready();
-      res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' });
-      res.end(ok ? 'ok\n' : 'loading zones\n');
-      return;
-    }
-    res.writeHead(404, { 'content-type': 'text/plain' });
-    res.end('not found\n');
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  return server;
-}
-
-export function boundPort(server: Server): number {
-  return (server.address() as AddressInfo).port;
 }

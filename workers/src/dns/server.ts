@@ -7,7 +7,8 @@ import type { DnsConfig } from './config';
 import { DnsEngine } from './engine';
 import { geoipCountryLookup, type GeoLookup } from './geo';
 import { HealthTable } from './health';
-import { boundPort, DnsMetrics, startMetricsServer } from './metrics';
+import { boundPort, startMetricsServer } from '../common/metrics';
+import { DnsMetrics } from './metrics';
 import { RedisSync } from './sync';
 import { startTcp, startUdp, type TcpListener } from './transport';
 import { ZoneStore } from './zone-store';
@@ -50,7 +51,7 @@ export async function startDnsServer(config: DnsConfig, opts: DnsServerOptions):
     observer: metrics,
     onError: (err) => log.error({ err: err instanceof Error ? err.stack : String(err) }, 'Query failed; answered SERVFAIL'),
   });
-  const metricsServer: Server = await startMetricsServer(config.metricsHost, config.metricsPort, metrics, () => sync.loaded);
+  const metricsServer: Server = await startMetricsServer(metrics.registry, config.metricsPort, config.metricsHost, () => sync.loaded);
   log.info({ host: config.metricsHost, port: boundPort(metricsServer) }, 'Metrics listening on /metrics');
 
   let udp: UdpSocket | null = null;
