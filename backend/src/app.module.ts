@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import type Redis from 'ioredis';
 import { LoggerModule } from 'nestjs-pino';
 import { AccountsModule } from './accounts/accounts.module';
 import { AdminModule } from './admin/admin.module';
@@ -15,7 +16,8 @@ import { dataSourceOptions } from './database/data-source';
 import { HealthModule } from './health/health.module';
 import { LivenessController } from './liveness/liveness.controller';
 import { PublishingModule } from './publishing/publishing.module';
-import { RedisModule } from './redis/redis.module';
+import { RedisThrottlerStorage } from './ratelimit/redis-throttler.storage';
+import { REDIS, RedisModule } from './redis/redis.module';
 import { RrsetsModule } from './rrsets/rrsets.module';
 import { SchedulingModule } from './scheduling/scheduling.module';
 import { TokensModule } from './tokens/tokens.module';
@@ -36,30 +38,34 @@ export class AppModule {
           },
         }),
         TypeOrmModule.forRoot({ ...dataSourceOptions(config.DATABASE_URL), migrationsRun: false }),
-        ThrottlerModule.forRoot({
-          errorMessage: 'too many requests; wait a minute and try again',
-          // One budget per tracker (token or address) and limit, over all routes; the default key
-          // would give every route its own budget, multiplying the limit by the number of routes.
-          generateKey: (_ctx, tracker, name) => `${name}:${tracker}`,
-          throttlers: [
-            {
-              name: 'default',
-              ttl: 60_000,
-              limit: config.RATE_LIMIT_PER_MINUTE,
-              // Per API token when there is one, so integrators behind one NAT do not share a budget.
-              getTracker: (req: Record<string, unknown>) => {
-                const p = (req as unknown as AuthedRequest).principal;
-                return p?.tokenId ? `token:${p.tokenId}` : `ip:${(req as unknown as AuthedRequest).ip}`;
+        ThrottlerModule.forRootAsync({
+          inject: [REDIS],
+          useFactory: (redis: Redis) => ({
+            storage: new RedisThrottlerStorage(redis),
+            errorMessage: 'too many requests; wait a minute and try again',
+            // One budget per tracker (token or address) and limit (the storage adds the throttler name),
+            // over all routes: the default key would give every route a budget of its own.
+            generateKey: (_ctx, tracker) => tracker,
+            throttlers: [
+              {
+                name: 'default',
+                ttl: 60_000,
+                limit: config.RATE_LIMIT_PER_MINUTE,
+                // Per API token when there is one, so integrators behind one NAT do not share a budget.
+                getTracker: (req: Record<string, unknown>) => {
+                  const p = (req as unknown as AuthedRequest).principal;
+                  return p?.tokenId ? `token:${p.tokenId}` : `ip:${(req as unknown as AuthedRequest).ip}`;
+                },
               },
-            },
-            {
-              name: 'signin',
-              ttl: 60_000,
-              limit: config.SIGNIN_RATE_LIMIT_PER_MINUTE,
-              skipIf: (ctx) => Reflect.getMetadata(SIGNIN_LIMITED, ctx.getHandler()) !== true,
-              getTracker: (req: Record<string, unknown>) => `ip:${(req as unknown as AuthedRequest).ip}`,
-            },
-          ],
+              {
+                name: 'signin',
+                ttl: 60_000,
+                limit: config.SIGNIN_RATE_LIMIT_PER_MINUTE,
+                skipIf: (ctx) => Reflect.getMetadata(SIGNIN_LIMITED, ctx.getHandler()) !== true,
+                getTracker: (req: Record<string, unknown>) => `ip:${(req as unknown as AuthedRequest).ip}`,
+              },
+            ],
+          }),
         }),
         RedisModule,
         PublishingModule,
