@@ -43,7 +43,11 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
     if (this.running) return;
     this.running = this.reconcile()
       .then(() => this.scheduler.reconcile())
-      .then((r) => r.upserted + r.removed > 0 && this.logger.log(`probe schedules: ${r.upserted} upserted, ${r.removed} removed`))
+      .then(
+        (r) =>
+          r.upserted + r.removed + r.forgotten > 0 &&
+          this.logger.log(`probe schedules: ${r.upserted} upserted, ${r.removed} removed; ${r.forgotten} stale health state(s) forgotten`),
+      )
       .catch((e: Error) => this.logger.warn(`reconcile failed: ${e.message}`))
       .finally(() => (this.running = null));
     await this.running;

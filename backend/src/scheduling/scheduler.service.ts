@@ -91,7 +91,7 @@ export class SchedulerService implements OnApplicationShutdown {
    * Repairs the schedulers of every active location: adds missing ones, updates those whose job
    * differs, removes those of checks that no longer exist. Returns how many it changed.
    */
-  async reconcile(): Promise<{ upserted: number; removed: number }> {
+  async reconcile(): Promise<{ upserted: number; removed: number; forgotten: number }> {
     const jobs = await this.jobsFor(null);
     let upserted = 0;
     let removed = 0;
@@ -112,7 +112,10 @@ export class SchedulerService implements OnApplicationShutdown {
         removed++;
       }
     }
-    return { upserted, removed };
+    // A result in flight while a check was removed can leave a state behind; forget those.
+    const stale = (await this.healthFields('*')).filter((f) => !jobs.has(f.slice(0, f.indexOf('/'))));
+    await this.forgetFields(stale);
+    return { upserted, removed, forgotten: stale.length };
   }
 
   async upsert(job: CheckJob, locations: string[]): Promise<void> {
@@ -137,16 +140,31 @@ export class SchedulerService implements OnApplicationShutdown {
   }
 
   private async forgetHealth(checkId: string): Promise<void> {
+    await this.forgetFields(await this.healthFields(`${checkId}/*`));
+  }
+
+  /** Fields `<checkId>/<address>` of the health hash that match `pattern`. */
+  private async healthFields(pattern: string): Promise<string[]> {
     const fields: string[] = [];
     let cursor = '0';
     do {
-      const [next, chunk] = await this.redis.hscan(redisKeys.health, cursor, 'MATCH', `${checkId}/*`, 'COUNT', 1000);
+      const [next, chunk] = await this.redis.hscan(redisKeys.health, cursor, 'MATCH', pattern, 'COUNT', 1000);
       for (let i = 0; i < chunk.length; i += 2) fields.push(chunk[i]!);
       cursor = next;
     } while (cursor !== '0');
+    return fields;
+  }
+
+  /** Drops these health states and the probe results behind them. */
+  private async forgetFields(fields: string[]): Promise<void> {
     if (fields.length === 0) return;
     await this.redis.hdel(redisKeys.health, ...fields);
-    await this.redis.del(...fields.map((f) => redisKeys.results(checkId, f.slice(checkId.length + 1))));
+    await this.redis.del(
+      ...fields.map((f) => {
+        const slash = f.indexOf('/');
+        return redisKeys.results(f.slice(0, slash), f.slice(slash + 1));
+      }),
+    );
   }
 
   private queue(location: string): Queue {

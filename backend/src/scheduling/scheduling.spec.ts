@@ -109,7 +109,7 @@ describe('probe scheduling (real PostgreSQL, Redis and BullMQ)', () => {
     expect(await schedulers('us-1')).toEqual({});
   });
 
-  it('reconciles: a new location gets every check, and stray schedulers go', async () => {
+  it('reconciles: a new location gets every check; stray schedulers and health states go', async () => {
     await api.http().post('/v2/zones').set(apiKey(token)).send({ name: 'sched2.example' }).expect(201);
     const res = await api
       .http()
@@ -118,12 +118,21 @@ describe('probe scheduling (real PostgreSQL, Redis and BullMQ)', () => {
       .send({ resource_records: [{ content: ['2001:db8::1'] }], meta: { failover: { protocol: 'ICMP', frequency: 10, timeout: 2 } } })
       .expect(201);
     await heartbeat('ap-1');
-    await queue('ap-1').upsertJobScheduler('check:00000000-0000-4000-8000-000000000000', { every: 10_000 }, { name: 'check', data: {} });
+    const stray = '00000000-0000-4000-8000-000000000000';
+    await queue('ap-1').upsertJobScheduler(`check:${stray}`, { every: 10_000 }, { name: 'check', data: {} });
+    // A state left by a result that was in flight when its check went away.
+    await redis.hset(redisKeys.health, healthField(stray, '192.0.2.9'), '{}');
+    await redis.hset(redisKeys.results(stray, '192.0.2.9'), 'eu-1', '{}');
+    const live = healthField(res.body.id, '2001:db8::1');
+    await redis.hset(redisKeys.health, live, '{}');
 
     await api.app.get(ReconcilerService).reconcile();
     const result = await api.app.get(SchedulerService).reconcile();
-    expect(result).toEqual({ upserted: 1, removed: 1 });
+    expect(result).toEqual({ upserted: 1, removed: 1, forgotten: 1 });
     expect(Object.keys(await schedulers('ap-1'))).toEqual([`check:${res.body.id}`]);
-    expect(await api.app.get(SchedulerService).reconcile()).toEqual({ upserted: 0, removed: 0 });
+    expect(await redis.hexists(redisKeys.health, healthField(stray, '192.0.2.9'))).toBe(0);
+    expect(await redis.exists(redisKeys.results(stray, '192.0.2.9'))).toBe(0);
+    expect(await redis.hexists(redisKeys.health, live)).toBe(1);
+    expect(await api.app.get(SchedulerService).reconcile()).toEqual({ upserted: 0, removed: 0, forgotten: 0 });
   });
 });
