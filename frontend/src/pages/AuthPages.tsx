@@ -39,6 +39,16 @@ function useAfterSignIn() {
   };
 }
 
+/** An error that names no field (wrong password, rate limit); field errors show at their inputs. */
+function GeneralError({ error }: { error: Error | null }) {
+  if (!error || (error instanceof ApiError && error.details.length > 0)) return null;
+  return (
+    <Alert color="red" icon={<IconAlertTriangle aria-hidden />} role="alert">
+      {errorMessage(error)}
+    </Alert>
+  );
+}
+
 export function SignInPage() {
   usePageTitle('Sign in');
   const me = useMe();
@@ -59,11 +69,7 @@ export function SignInPage() {
     <AuthFrame title="Sign in">
       <form onSubmit={submit} noValidate aria-label="Sign in">
         <Stack gap="md">
-          {signIn.error && !(signIn.error instanceof ApiError && signIn.error.details.length > 0) && (
-            <Alert color="red" icon={<IconAlertTriangle aria-hidden />} role="alert">
-              {errorMessage(signIn.error)}
-            </Alert>
-          )}
+          <GeneralError error={signIn.error} />
           <TextInput
             label="E-mail"
             type="email"
@@ -119,11 +125,7 @@ export function SignUpPage() {
     <AuthFrame title="Create an account">
       <form onSubmit={submit} noValidate aria-label="Create an account">
         <Stack gap="md">
-          {signUp.error && !(signUp.error instanceof ApiError && signUp.error.details.length > 0) && (
-            <Alert color="red" icon={<IconAlertTriangle aria-hidden />} role="alert">
-              {errorMessage(signUp.error)}
-            </Alert>
-          )}
+          <GeneralError error={signUp.error} />
           <TextInput
             label="E-mail"
             type="email"
