@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { HealthStateSchema, type HealthStateName, healthField, ProbeResultSchema, redisKeys } from '@vigil/contract';
 import type Redis from 'ioredis';
-import { Between, DataSource, LessThan } from 'typeorm';
+import { Between, DataSource, MoreThanOrEqual } from 'typeorm';
 import { Account } from '../accounts/account.entity';
 import type { AccountPrincipal } from '../auth/principal';
 import type { PageQuery } from '../common/pagination';
@@ -10,9 +10,28 @@ import { REDIS } from '../redis/redis.module';
 import { RrsetsService } from '../rrsets/rrsets.service';
 import { SchedulerService } from '../scheduling/scheduler.service';
 import { HealthEvent } from './health-event.entity';
-import { uptimeRatio } from './uptime';
+import { type Transition, uptimeRatio } from './uptime';
 
 const DAY = 24 * 3600_000;
+
+interface Timeline {
+  initial: HealthStateName | null;
+  transitions: Transition[];
+}
+
+/** Uptime over [from, to) from a timeline that starts at or before `from`, rounded to 5 digits. */
+function uptime(t: Timeline | undefined, from: number, to: number): number | null {
+  if (!t) return null;
+  // The state at `from` is the last transition before it, else the timeline's initial state.
+  let initial = t.initial;
+  const inside: Transition[] = [];
+  for (const tr of t.transitions) {
+    if (tr.at < from) initial = tr.state;
+    else inside.push(tr);
+  }
+  const r = uptimeRatio(initial, inside, from, to);
+  return r === null ? null : Math.round(r * 100000) / 100000;
+}
 
 @Injectable()
 export class HealthService {
@@ -29,6 +48,7 @@ export class HealthService {
     const account = await this.ds.getRepository(Account).findOneByOrFail({ id: p.accountId });
     const failover = Boolean(view.meta.failover) && account.features.failover;
     const now = Date.now();
+    const timelines = await this.timelines(view.id, now - 7 * DAY);
     const addresses = await Promise.all(
       view.resource_records.map(async (rec) => {
         const address = String(rec.content[0]);
@@ -58,8 +78,8 @@ export class HealthService {
           reasons: failover && state?.success ? state.data.reasons : {},
           locations: failover ? locations : [],
           uptime: {
-            '24h': await this.uptime(view.id, address, now - DAY, now),
-            '7d': await this.uptime(view.id, address, now - 7 * DAY, now),
+            '24h': uptime(timelines.get(address), now - DAY, now),
+            '7d': uptime(timelines.get(address), now - 7 * DAY, now),
           },
         };
       }),
@@ -90,19 +110,24 @@ export class HealthService {
     };
   }
 
-  private async uptime(rrsetId: string, address: string, from: number, to: number): Promise<number | null> {
-    const repo = this.ds.getRepository(HealthEvent);
-    const before = await repo.findOne({ where: { rrsetId, address, at: LessThan(new Date(from)) }, order: { at: 'DESC', id: 'DESC' } });
-    const inside = await repo.find({
-      where: { rrsetId, address, at: Between(new Date(from), new Date(to)) },
+  /**
+   * Each address's transitions since `from`, with the last one before it (its state at `from`):
+   * two queries for the whole record set, whatever its number of addresses.
+   */
+  private async timelines(rrsetId: string, from: number): Promise<Map<string, Timeline>> {
+    const before: { address: string; state: HealthStateName }[] = await this.ds.query(
+      `SELECT DISTINCT ON (address) address, state FROM health_events
+        WHERE rrset_id = $1 AND at < $2 ORDER BY address, at DESC, id DESC`,
+      [rrsetId, new Date(from)],
+    );
+    const inside = await this.ds.getRepository(HealthEvent).find({
+      where: { rrsetId, at: MoreThanOrEqual(new Date(from)) },
       order: { at: 'ASC', id: 'ASC' },
     });
-    const r = uptimeRatio(
-      before?.state ?? null,
-      inside.map((e) => ({ state: e.state, at: e.at.getTime() })),
-      from,
-      to,
-    );
-    return r === null ? null : Math.round(r * 100000) / 100000;
+    const out = new Map<string, Timeline>();
+    const of = (address: string) => out.get(address) ?? out.set(address, { initial: null, transitions: [] }).get(address)!;
+    for (const b of before) of(b.address).initial = b.state;
+    for (const e of inside) of(e.address).transitions.push({ state: e.state, at: e.at.getTime() });
+    return out;
   }
 }
