@@ -6,19 +6,20 @@ export function Pager({
   total,
   pageSize,
   onChange,
-  label,
+  noun,
 }: {
   page: number;
   total: number;
   pageSize: number;
   onChange: (p: number) => void;
-  label: string;
+  /** What is counted: [singular, plural]. */
+  noun: [string, string];
 }) {
   const pages = Math.max(1, Math.ceil(total / pageSize));
   return (
     <Group justify="space-between" mt="sm" gap="xs">
       <Text size="sm" c="dimmed" aria-live="polite">
-        {total} {label}
+        {total} {total === 1 ? noun[0] : noun[1]}
       </Text>
       {pages > 1 && (
         <Pagination

@@ -111,13 +111,7 @@ export function AuditPage() {
               </Table>
             </Table.ScrollContainer>
             <Group>
-              <Pager
-                page={page}
-                total={audit.data.total_amount}
-                pageSize={PAGE_SIZE}
-                onChange={setPage}
-                label={audit.data.total_amount === 1 ? 'entry' : 'entries'}
-              />
+              <Pager page={page} total={audit.data.total_amount} pageSize={PAGE_SIZE} onChange={setPage} noun={['entry', 'entries']} />
             </Group>
           </>
         )}

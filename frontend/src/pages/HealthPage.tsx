@@ -407,7 +407,7 @@ export function HealthPage() {
                   total={events.data.total_amount}
                   pageSize={PAGE_SIZE}
                   onChange={setPage}
-                  label={events.data.total_amount === 1 ? 'transition' : 'transitions'}
+                  noun={['transition', 'transitions']}
                 />
               </>
             )}

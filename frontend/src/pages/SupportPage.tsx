@@ -244,13 +244,7 @@ function Accounts() {
               </Table.Tbody>
             </Table>
           </Table.ScrollContainer>
-          <Pager
-            page={page}
-            total={accounts.data.total_amount}
-            pageSize={PAGE_SIZE}
-            onChange={setPage}
-            label={accounts.data.total_amount === 1 ? 'account' : 'accounts'}
-          />
+          <Pager page={page} total={accounts.data.total_amount} pageSize={PAGE_SIZE} onChange={setPage} noun={['account', 'accounts']} />
         </>
       )}
     </section>

@@ -258,7 +258,7 @@ export function ZonePage() {
             total={rrsets.data.total_amount}
             pageSize={RRSET_PAGE_SIZE}
             onChange={setPage}
-            label={rrsets.data.total_amount === 1 ? 'record set' : 'record sets'}
+            noun={['record set', 'record sets']}
           />
         </Stack>
       )}

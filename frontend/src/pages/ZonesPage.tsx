@@ -177,13 +177,7 @@ export function ZonesPage() {
           </>
         )}
         {zones.data && (
-          <Pager
-            page={page}
-            total={zones.data.total_amount}
-            pageSize={PAGE_SIZE}
-            onChange={setPage}
-            label={zones.data.total_amount === 1 ? 'zone' : 'zones'}
-          />
+          <Pager page={page} total={zones.data.total_amount} pageSize={PAGE_SIZE} onChange={setPage} noun={['zone', 'zones']} />
         )}
       </Stack>
     </>
