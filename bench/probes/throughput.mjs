@@ -24,6 +24,7 @@ const root = new URL('../..', import.meta.url).pathname;
 const require = createRequire(join(root, 'workers', 'package.json'));
 const { Queue } = require('bullmq');
 const Redis = require('ioredis');
+const { bullPrefix } = require('@vigil/contract');
 
 const env = process.env;
 const TARGETS = Number(env.TARGETS ?? 1000);
@@ -92,7 +93,7 @@ const probe = spawn(process.execPath, [join(root, 'workers/dist/probes/main.js')
 });
 
 const redis = new Redis(REDIS_URL);
-const queue = new Queue(`probe-${LOCATION}`, { connection: { url: REDIS_URL }, prefix: `${PREFIX}bull` });
+const queue = new Queue(`probe-${LOCATION}`, { connection: { url: REDIS_URL }, prefix: bullPrefix(PREFIX) });
 
 async function counters() {
   const text = await (await globalThis.fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();

@@ -26,17 +26,3 @@ export type ProbeResult = z.infer<typeof ProbeResultSchema>;
 /** A result as it travels on the results feed to the aggregators. */
 export const ProbeReportSchema = ProbeResultSchema.extend({ checkId: z.string(), address: z.string() });
 export type ProbeReport = z.infer<typeof ProbeReportSchema>;
-
-export const HEALTH_STATES = ['available', 'unavailable'] as const;
-export type HealthStateName = (typeof HEALTH_STATES)[number];
-
-/** An address's aggregated state, as the aggregator writes it and the DNS server reads it. */
-export const HealthStateSchema = z.object({
-  checkId: z.string(),
-  address: z.string(),
-  state: z.enum(HEALTH_STATES),
-  since: z.int(),
-  /** Each failing location's error at the transition (location -> reason). */
-  reasons: z.record(z.string(), z.string()),
-});
-export type HealthState = z.infer<typeof HealthStateSchema>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HealthStateSchema } from './check-job';
+import { HealthStateSchema } from './health';
 
 /**
  * The change feed (a Redis stream): every published zone change and every health transition,

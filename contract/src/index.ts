@@ -6,5 +6,6 @@ export * from './failover';
 export * from './rrset';
 export * from './compiled-zone';
 export * from './check-job';
+export * from './health';
 export * from './feed';
 export * from './redis-keys';

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /** Every Redis key and queue name that the control plane and the data plane share. */
 export const KEY_PREFIX = 'vigil:';
 
@@ -20,6 +22,16 @@ export const redisKeys = {
   locations: `${KEY_PREFIX}locations`,
 } as const;
 
+/**
+ * REDIS_KEY_PREFIX, prepended to every key (ioredis keyPrefix) and to BullMQ's prefix, so several
+ * installations or test runs can share one Redis. One rule for the api and the workers.
+ */
+export const RedisKeyPrefixSchema = z
+  .string()
+  .max(64)
+  .regex(/^[A-Za-z0-9:_-]*$/, { error: 'may hold only letters, digits, ":", "_" and "-"' })
+  .default('');
+
 export const healthField = (checkId: string, address: string) => `${checkId}/${address}`;
 
 /** BullMQ queue of one probe location (BullMQ adds its own `bull:` prefix). */
@@ -27,6 +39,12 @@ export const probeQueueName = (location: string) => `probe-${location}`;
 
 /** The id of the BullMQ job scheduler that runs one record set's check in one location. */
 export const probeSchedulerId = (checkId: string) => `check:${checkId}`;
+
+/**
+ * BullMQ's `prefix` for REDIS_KEY_PREFIX: BullMQ refuses ioredis' keyPrefix and takes its own,
+ * so the api (which schedules) and the probes (which work) must build it the same way.
+ */
+export const bullPrefix = (redisKeyPrefix: string) => `${redisKeyPrefix}bull`;
 
 /** Name of the probe jobs. */
 export const PROBE_JOB_NAME = 'check';
@@ -37,8 +55,14 @@ export const AGGREGATOR_GROUP = 'aggregators';
 /** Field of a results-feed entry. */
 export const REPORT_FIELD = 'report';
 
+/** How often a probe announces its location. */
+export const HEARTBEAT_INTERVAL_MS = 10_000;
+
 /** A location whose probe has not sent a heartbeat for this long is left out of scheduling. */
 export const LOCATION_STALE_AFTER_MS = 60_000;
 
 /** Approximate length the feed is trimmed to; a consumer further behind reloads everything. */
 export const FEED_MAXLEN = 100_000;
+
+/** Approximate length the results feed is trimmed to (the aggregators read it as it grows). */
+export const RESULTS_FEED_MAXLEN = 100_000;

@@ -1,3 +1,4 @@
+import { FreshnessSlackSecondsSchema, RedisKeyPrefixSchema } from '@vigil/contract';
 import { z } from 'zod';
 
 const bool = z
@@ -17,11 +18,7 @@ export const ConfigSchema = z.object({
     .default('postgres://postgres@127.0.0.1:5432/vigil'),
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// URL' }).default('redis://127.0.0.1:6379'),
   /** Prepended to every Redis key, so several Vigil installations (or test runs) can share one Redis. */
-  REDIS_KEY_PREFIX: z
-    .string()
-    .max(64)
-    .regex(/^[A-Za-z0-9:_-]*$/, { error: 'may hold only letters, digits, ":", "_" and "-"' })
-    .default(''),
+  REDIS_KEY_PREFIX: RedisKeyPrefixSchema,
   /** Origin of the panel: the only origin CORS lets call the API with credentials. */
   PANEL_ORIGIN: z.url({ error: 'must be a URL such as http://localhost:5173' }).default('http://localhost:5173'),
   /** Express "trust proxy": set it (e.g. to 1 or loopback) when a reverse proxy sits in front. */
@@ -38,6 +35,8 @@ export const ConfigSchema = z.object({
   SIGNIN_RATE_LIMIT_PER_MINUTE: positive.default(10),
   /** How often the api republishes zones that Redis lacks or holds at another version; 0 turns it off. */
   RECONCILE_INTERVAL_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int().min(0).default(60),
+  /** As the aggregator's: how long past two check periods a location's last result still counts. */
+  FRESHNESS_SLACK_SECONDS: FreshnessSlackSecondsSchema,
   /** Store health transitions from the change feed in PostgreSQL (history, uptime). */
   HEALTH_HISTORY: bool.default(true),
   SUPPORT_EMAIL: z.email({ error: 'must be an e-mail address' }).optional(),

@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { HealthStateSchema, type HealthStateName, healthField, ProbeResultSchema, redisKeys } from '@vigil/contract';
+import { HealthStateSchema, type HealthStateName, healthField, isFresh, ProbeResultSchema, redisKeys } from '@vigil/contract';
 import type Redis from 'ioredis';
 import { Between, DataSource, MoreThanOrEqual } from 'typeorm';
 import { Account } from '../accounts/account.entity';
 import type { AccountPrincipal } from '../auth/principal';
 import type { PageQuery } from '../common/pagination';
+import { APP_CONFIG, type AppConfig } from '../config/config';
 import { REDIS } from '../redis/redis.module';
 import { RrsetsService } from '../rrsets/rrsets.service';
 import { SchedulerService } from '../scheduling/scheduler.service';
@@ -38,6 +39,7 @@ export class HealthService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(REDIS) private readonly redis: Redis,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly rrsets: RrsetsService,
     private readonly scheduler: SchedulerService,
   ) {}
@@ -66,8 +68,7 @@ export class HealthService {
             latency_ms: r.latency_ms,
             error: r.error,
             at: new Date(r.at).toISOString(),
-            // The aggregator counts a result for two periods plus its default 15 s slack.
-            fresh: now - r.at <= 2 * r.frequency * 1000 + 15_000,
+            fresh: isFresh(r, now, this.config.FRESHNESS_SLACK_SECONDS * 1000),
           }))
           .sort((a, b) => a.location.localeCompare(b.location));
         return {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { type CheckJob, LOCATION_STALE_AFTER_MS, PROBE_JOB_NAME, probeQueueName, probeSchedulerId, redisKeys } from '@vigil/contract';
+import { bullPrefix, type CheckJob, LOCATION_STALE_AFTER_MS, PROBE_JOB_NAME, probeQueueName, probeSchedulerId, redisKeys } from '@vigil/contract';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { DataSource, In } from 'typeorm';
@@ -170,7 +170,7 @@ export class SchedulerService implements OnApplicationShutdown {
   private queue(location: string): Queue {
     let q = this.queues.get(location);
     if (!q) {
-      q = new Queue(probeQueueName(location), { connection: this.connection, prefix: `${this.config.REDIS_KEY_PREFIX}bull` });
+      q = new Queue(probeQueueName(location), { connection: this.connection, prefix: bullPrefix(this.config.REDIS_KEY_PREFIX) });
       q.on('error', (e) => this.logger.warn(`queue ${location}: ${e.message}`));
       this.queues.set(location, q);
     }

@@ -1,14 +1,10 @@
 import { z } from 'zod';
 
+export { RedisKeyPrefixSchema } from '@vigil/contract';
+
 /** Settings every worker process shares. */
 export const LogLevelSchema = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
 export const RedisUrlSchema = z.url({ protocol: /^rediss?$/, error: 'must be a redis:// URL' }).default('redis://127.0.0.1:6379');
-/** Same rule as the api: prepended to our keys (ioredis keyPrefix) and to BullMQ's `bull` prefix. */
-export const RedisKeyPrefixSchema = z
-  .string()
-  .max(64)
-  .regex(/^[A-Za-z0-9:_-]*$/, { error: 'may hold only letters, digits, ":", "_" and "-"' })
-  .default('');
 /** An optional port: unset or empty means "off". */
 export const OptionalPortSchema = z
   .string()
@@ -32,6 +28,3 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv)
   const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(environment)'}: ${i.message}`);
   throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
 }
-
-/** The BullMQ `prefix` matching REDIS_KEY_PREFIX (BullMQ cannot use ioredis' keyPrefix). */
-export const bullPrefix = (redisKeyPrefix: string) => `${redisKeyPrefix}bull`;

@@ -1,5 +1,6 @@
 import {
   AGGREGATOR_GROUP,
+  DEFAULT_FRESHNESS_SLACK_MS,
   FEED_FIELD,
   FEED_MAXLEN,
   type FeedEvent,
@@ -15,7 +16,7 @@ import {
 import type { ChainableCommander, default as Redis } from 'ioredis';
 import type { Logger } from '../common/logger';
 import type { AggregatorMetrics } from './metrics';
-import { DEFAULT_FRESHNESS_SLACK_MS, nextHealth, type Thresholds } from './quorum';
+import { nextHealth, type Thresholds } from './quorum';
 
 /**
  * Compare-and-set of one address's health, with the feed append in the same atomic step:

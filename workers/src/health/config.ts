@@ -1,7 +1,8 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { FreshnessSlackSecondsSchema } from '@vigil/contract';
 import { LogLevelSchema, OptionalPortSchema, parseEnv, RedisKeyPrefixSchema, RedisUrlSchema } from '../common/env';
-import { DEFAULT_FRESHNESS_SLACK_MS, DEFAULT_THRESHOLDS } from './quorum';
+import { DEFAULT_THRESHOLDS } from './quorum';
 
 const share = (fallback: number) =>
   z.coerce
@@ -24,11 +25,7 @@ export const AggregatorConfigSchema = z
       .max(200)
       .default(() => `${hostname()}-${process.pid}`),
     /** Added to the two check periods during which a location's latest result counts. */
-    FRESHNESS_SLACK_SECONDS: z.coerce
-      .number({ error: 'must be a number of seconds' })
-      .min(0)
-      .max(600)
-      .default(DEFAULT_FRESHNESS_SLACK_MS / 1000),
+    FRESHNESS_SLACK_SECONDS: FreshnessSlackSecondsSchema,
     METRICS_PORT: OptionalPortSchema,
     METRICS_HOST: z.string().default('127.0.0.1'),
     LOG_LEVEL: LogLevelSchema,

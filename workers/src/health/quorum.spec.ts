@@ -1,5 +1,6 @@
 import type { HealthState, ProbeResult } from '@vigil/contract';
-import { DEFAULT_FRESHNESS_SLACK_MS, DEFAULT_THRESHOLDS, isFresh, nextHealth, verdict } from './quorum';
+import { DEFAULT_FRESHNESS_SLACK_MS, isFresh } from '@vigil/contract';
+import { DEFAULT_THRESHOLDS, nextHealth, verdict } from './quorum';
 
 const NOW = 1_700_000_000_000;
 const T = DEFAULT_THRESHOLDS;

@@ -1,4 +1,4 @@
-import type { HealthState, HealthStateName, ProbeResult } from '@vigil/contract';
+import { DEFAULT_FRESHNESS_SLACK_MS, type HealthState, type HealthStateName, isFresh, type ProbeResult } from '@vigil/contract';
 
 export interface Thresholds {
   /** Share of fresh locations that must succeed for `available` (default 0.85). */
@@ -8,21 +8,6 @@ export interface Thresholds {
 }
 
 export const DEFAULT_THRESHOLDS: Thresholds = { available: 0.85, unavailable: 0.2 };
-
-/** A location's latest result counts while it is at most this many check periods old... */
-export const FRESHNESS_PERIODS = 2;
-/**
- * ...plus this slack. A result is stamped when its check ends, up to check.timeout (at most 10 s)
- * after the job started, so two results of one location can be frequency + timeout apart; the
- * rest covers job queueing and clock skew between probe hosts. With it, one missed or slow round
- * does not drop a location, two missed rounds do.
- */
-export const DEFAULT_FRESHNESS_SLACK_MS = 15_000;
-
-export function isFresh(result: ProbeResult, now: number, slackMs: number = DEFAULT_FRESHNESS_SLACK_MS): boolean {
-  // A result from the future (a probe whose clock runs ahead) is fresh: it is the latest we have.
-  return now - result.at <= FRESHNESS_PERIODS * result.frequency * 1000 + slackMs;
-}
 
 export interface Verdict {
   /** The state the fresh results call for; null in the hysteresis band or without fresh results. */

@@ -1,5 +1,6 @@
 // The real probe worker through a real BullMQ queue on the local Redis, under a unique key prefix.
 import {
+  bullPrefix,
   type CheckJob,
   PROBE_JOB_NAME,
   probeQueueName,
@@ -11,7 +12,6 @@ import {
 } from '@vigil/contract';
 import { Queue, QueueEvents } from 'bullmq';
 import Redis from 'ioredis';
-import { bullPrefix } from '../common/env';
 import { createLogger } from '../common/logger';
 import { deleteKeys, TEST_REDIS_URL, uniquePrefix, waitFor } from '../common/testing/redis';
 import { startHttpServer, type TestServer } from '../common/testing/servers';

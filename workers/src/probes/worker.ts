@@ -1,17 +1,23 @@
-import { CheckJobSchema, type CheckJob, probeQueueName, type ProbeReport, redisKeys, REPORT_FIELD } from '@vigil/contract';
+import {
+  bullPrefix,
+  CheckJobSchema,
+  type CheckJob,
+  HEARTBEAT_INTERVAL_MS,
+  probeQueueName,
+  type ProbeReport,
+  redisKeys,
+  REPORT_FIELD,
+  RESULTS_FEED_MAXLEN,
+} from '@vigil/contract';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type Redis from 'ioredis';
-import { bullPrefix } from '../common/env';
 import type { Logger } from '../common/logger';
 import type { ProbeMetrics } from './metrics';
 import { ProbeRunner } from './runner';
 import type { TargetPolicy } from './target-policy';
 
-/** The results feed is trimmed to about this many entries (aggregators read it as it grows). */
-export const RESULTS_FEED_MAXLEN = 100_000;
 /** A results hash outlives its check by this many periods, then expires (removed checks clean up). */
 export const RESULTS_TTL_PERIODS = 10;
-export const HEARTBEAT_INTERVAL_MS = 10_000;
 
 export interface ProbeWorkerOptions {
   location: string;

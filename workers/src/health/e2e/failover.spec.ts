@@ -11,6 +11,7 @@
  * 2 x 10 s + 2 s = 22 s and then drops out.
  */
 import {
+  bullPrefix,
   FEED_FIELD,
   FeedEventSchema,
   type CheckJob,
@@ -25,7 +26,6 @@ import {
 } from '@vigil/contract';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
-import { bullPrefix } from '../../common/env';
 import { type Child, ensureBuilt, startProcess, stopProcess } from '../../common/testing/processes';
 import { deleteKeys, TEST_REDIS_URL, uniquePrefix, waitFor } from '../../common/testing/redis';
 import { closedPort, startHttpServer, type TestServer } from '../../common/testing/servers';
