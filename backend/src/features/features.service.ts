@@ -1,15 +1,12 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, In, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { Account, type AccountFeatures } from '../accounts/account.entity';
 import type { AccountPrincipal, Principal } from '../auth/principal';
 import { AuditService } from '../audit/audit.service';
 import { apiError, conflict, notFound } from '../common/errors';
 import type { PageQuery } from '../common/pagination';
-import { PublisherService } from '../publishing/publisher.service';
-import { SchedulerService } from '../scheduling/scheduler.service';
-import { Rrset } from '../rrsets/rrset.entity';
-import { touchZones } from '../publishing/versions';
+import { type ZoneChanges, ZoneChangesService } from '../publishing/zone-changes';
 import { Zone } from '../zones/zone.entity';
 import { type Feature, FeatureRequest, type RequestStatus } from './feature-request.entity';
 
@@ -32,8 +29,7 @@ export class FeaturesService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly audit: AuditService,
-    private readonly publisher: PublisherService,
-    private readonly scheduler: SchedulerService,
+    private readonly changes: ZoneChangesService,
   ) {}
 
   /** A customer asks for a beta feature. */
@@ -74,44 +70,44 @@ export class FeaturesService {
 
   /** Support grants or rejects a pending request; granting turns the feature on. */
   async decide(support: Principal, requestId: string, status: 'granted' | 'rejected') {
-    const request = await this.ds.transaction(async (tx) => {
+    const request = await this.changes.transaction(async (tx, changes) => {
       const r = await tx.findOne(FeatureRequest, { where: { id: requestId }, lock: { mode: 'pessimistic_write' } });
       if (!r) throw notFound('feature request');
       if (r.status !== 'pending') throw apiError(HttpStatus.CONFLICT, `this request was already ${r.status}`);
-      if (status === 'granted') await this.setFeature(tx, support, r.accountId, r.feature, true);
+      if (status === 'granted') await this.setFeature(changes, support, r.accountId, r.feature, true);
       await this.closeRequests(tx, support, r.accountId, r.feature, status);
       if (status === 'rejected') {
         await this.audit.record(tx, { accountId: r.accountId, actor: support.actor, action: 'feature.reject', target: r.feature });
       }
       return tx.findOneByOrFail(FeatureRequest, { id: r.id });
     });
-    if (status === 'granted') await this.publishAccount(request.accountId);
     return requestView(request);
   }
 
   /** Support sets an account's features; pending requests for a granted feature are closed as granted. */
   async setFeatures(support: Principal, accountId: string, wanted: AccountFeatures) {
-    const result = await this.ds.transaction(async (tx) => {
+    return this.changes.transaction(async (tx, changes) => {
       let features: AccountFeatures | null = null;
       for (const [feature, on] of Object.entries(wanted) as [Feature, boolean][]) {
-        features = await this.setFeature(tx, support, accountId, feature, on);
+        features = await this.setFeature(changes, support, accountId, feature, on);
         if (on) await this.closeRequests(tx, support, accountId, feature, 'granted');
       }
       return features;
     });
-    await this.publishAccount(accountId);
-    return result;
   }
 
-  private async setFeature(tx: EntityManager, support: Principal, accountId: string, feature: Feature, on: boolean) {
+  private async setFeature(changes: ZoneChanges, support: Principal, accountId: string, feature: Feature, on: boolean) {
+    const tx = changes.tx;
     const account = await tx.findOne(Account, { where: { id: accountId }, lock: { mode: 'pessimistic_write' } });
     if (!account) throw notFound('account');
     const before = account.features[feature] === true;
     const features = { ...account.features, [feature]: on };
     if (before !== on) {
       await tx.update(Account, { id: accountId }, { features });
-      // Failover is compiled into the account's zones, so they change with the feature.
-      await touchZones(tx, await this.zoneIds(tx, accountId), { serial: true });
+      // Failover is compiled into the account's zones and decides their probes, so they change with the feature.
+      const zoneIds = await this.zoneIds(tx, accountId);
+      await changes.touch(zoneIds);
+      changes.syncZones(zoneIds);
       await this.audit.record(tx, { accountId, actor: support.actor, action: on ? 'feature.grant' : 'feature.revoke', target: feature });
     }
     return features;
@@ -119,15 +115,6 @@ export class FeaturesService {
 
   private async zoneIds(tx: EntityManager, accountId: string): Promise<string[]> {
     return (await tx.find(Zone, { where: { accountId }, select: { id: true } })).map((z) => z.id);
-  }
-
-  /** Republishes the account's zones and re-syncs its probes after a committed feature change. */
-  private async publishAccount(accountId: string): Promise<void> {
-    const zoneIds = await this.zoneIds(this.ds.manager, accountId);
-    await this.publisher.publish(zoneIds);
-    if (zoneIds.length === 0) return;
-    const rrsets = await this.ds.getRepository(Rrset).find({ where: { zoneId: In(zoneIds) }, select: { id: true } });
-    await this.scheduler.syncRrsets(rrsets.map((r) => r.id));
   }
 
   private async closeRequests(tx: EntityManager, support: Principal, accountId: string, feature: Feature, status: 'granted' | 'rejected') {

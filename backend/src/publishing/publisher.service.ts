@@ -1,12 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { FEED_FIELD, FEED_MAXLEN, type FeedEvent, redisKeys } from '@vigil/contract';
 import type Redis from 'ioredis';
-import { DataSource, type EntityManager } from 'typeorm';
-import { Account } from '../accounts/account.entity';
+import type { Account } from '../accounts/account.entity';
 import { REDIS } from '../redis/redis.module';
-import { Rrset } from '../rrsets/rrset.entity';
-import { Zone } from '../zones/zone.entity';
+import type { Rrset } from '../rrsets/rrset.entity';
+import type { Zone } from '../zones/zone.entity';
+import type { ZoneSnapshot } from './snapshot';
 import { compileZone } from './zone-compiler';
 
 // Each script compares versions inside Redis, so api processes publishing the same zone at the
@@ -37,25 +36,20 @@ return 1`;
 export class PublisherService {
   private readonly logger = new Logger(PublisherService.name);
 
-  constructor(
-    @InjectDataSource() private readonly ds: DataSource,
-    @Inject(REDIS) private readonly redis: Redis,
-  ) {}
+  constructor(@Inject(REDIS) private readonly redis: Redis) {}
 
   /**
-   * Publishes the committed state of these zones. Called after a transaction commits; when Redis
-   * is unreachable it only logs, and the reconciler publishes the zone once Redis is back.
+   * Publishes these zones as read after a commit (a disabled zone as a deletion). When Redis is unreachable it only logs, and the reconciler
+   * publishes the zone once Redis is back.
    */
-  async publish(zoneIds: string[]): Promise<void> {
-    if (zoneIds.length === 0) return;
+  async publish(snapshots: ZoneSnapshot[]): Promise<void> {
     try {
-      const snapshots = await this.ds.transaction('REPEATABLE READ', (tx) => this.load(tx, zoneIds));
       for (const s of snapshots) {
         if (s.zone.enabled) await this.upsert(s.zone, s.rrsets, s.account);
         else await this.remove(s.zone.name, s.zone.version);
       }
     } catch (e) {
-      this.logger.warn(`could not publish ${zoneIds.length} zone(s): ${(e as Error).message}`);
+      this.logger.warn(`could not publish ${snapshots.length} zone(s): ${(e as Error).message}`);
     }
   }
 
@@ -72,23 +66,6 @@ export class PublisherService {
   async publishedVersions(): Promise<Map<string, number>> {
     const h = await this.redis.hgetall(redisKeys.zoneIndex);
     return new Map(Object.entries(h).map(([k, v]) => [k, Number(v)]));
-  }
-
-  private async load(tx: EntityManager, zoneIds: string[]) {
-    const zones = await tx.createQueryBuilder(Zone, 'z').where('z.id IN (:...ids)', { ids: zoneIds }).getMany();
-    if (zones.length === 0) return [];
-    const rrsets = await tx
-      .createQueryBuilder(Rrset, 'r')
-      .where('r.zone_id IN (:...ids)', { ids: zones.map((z) => z.id) })
-      .orderBy('r.name')
-      .addOrderBy('r.type')
-      .getMany();
-    const accounts = await tx
-      .createQueryBuilder(Account, 'a')
-      .where('a.id IN (:...ids)', { ids: [...new Set(zones.map((z) => z.accountId))] })
-      .getMany();
-    const accountById = new Map(accounts.map((a) => [a.id, a]));
-    return zones.map((zone) => ({ zone, rrsets: rrsets.filter((r) => r.zoneId === zone.id), account: accountById.get(zone.accountId)! }));
   }
 
   private async upsert(zone: Zone, rrsets: Rrset[], account: Account) {

@@ -6,6 +6,7 @@ import { SchedulerService } from '../scheduling/scheduler.service';
 import { Zone } from '../zones/zone.entity';
 import { PublisherService } from './publisher.service';
 import { freshVersion } from './versions';
+import { ZoneChangesService } from './zone-changes';
 
 /**
  * Redis is a cache of PostgreSQL for zones and probe schedules. At start and every
@@ -24,6 +25,7 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly publisher: PublisherService,
+    private readonly changes: ZoneChangesService,
     private readonly scheduler: SchedulerService,
   ) {}
 
@@ -60,7 +62,7 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
     const stale = zones.filter((z) => (z.enabled ? held.get(z.name) !== z.version : held.has(z.name)));
     const served = new Set(zones.map((z) => z.name));
     const orphans = [...held.keys()].filter((name) => !served.has(name));
-    for (let i = 0; i < stale.length; i += 100) await this.publisher.publish(stale.slice(i, i + 100).map((z) => z.id));
+    for (let i = 0; i < stale.length; i += 100) await this.changes.republish(stale.slice(i, i + 100).map((z) => z.id));
     for (const name of orphans) await this.publisher.unpublish(name, await freshVersion(this.ds.manager));
     if (stale.length || orphans.length) this.logger.log(`republished ${stale.length} zone(s), unpublished ${orphans.length}`);
     return { published: stale.length, unpublished: orphans.length };

@@ -1,7 +1,8 @@
-import type { CompiledZone, Failover } from '@vigil/contract';
+import type { CompiledZone } from '@vigil/contract';
 import type { AccountFeatures } from '../accounts/account.entity';
 import type { Rrset } from '../rrsets/rrset.entity';
 import type { Zone } from '../zones/zone.entity';
+import { failoverApplies } from './failover';
 
 /** TTL of the SOA record itself; negative answers use min(this, nx_ttl) (RFC 2308). */
 const SOA_TTL = 3600;
@@ -14,8 +15,8 @@ export function contactToRname(contact: string): string {
 }
 
 /**
- * The zone as the DNS server reads it. Failover applies only while the account has the beta
- * feature; without it the record set is served as a plain one.
+ * The zone as the DNS server reads it; a record set to which failover does not apply is served
+ * as a plain one.
  */
 export function compileZone(zone: Zone, rrsets: Rrset[], features: AccountFeatures, version: number): CompiledZone {
   return {
@@ -32,14 +33,17 @@ export function compileZone(zone: Zone, rrsets: Rrset[], features: AccountFeatur
       minimum: zone.nxTtl,
       ttl: SOA_TTL,
     },
-    rrsets: rrsets.map((r) => ({
-      id: r.id,
-      name: r.name,
-      type: r.type,
-      ttl: r.ttl,
-      records: r.resourceRecords.map((rec) => ({ content: rec.content, enabled: rec.enabled, meta: rec.meta })),
-      pickers: r.pickers,
-      failover: features.failover && r.meta.failover ? { checkId: r.id, check: r.meta.failover as Failover } : null,
-    })),
+    rrsets: rrsets.map((r) => {
+      const check = failoverApplies(r, features);
+      return {
+        id: r.id,
+        name: r.name,
+        type: r.type,
+        ttl: r.ttl,
+        records: r.resourceRecords.map((rec) => ({ content: rec.content, enabled: rec.enabled, meta: rec.meta })),
+        pickers: r.pickers,
+        failover: check ? { checkId: r.id, check } : null,
+      };
+    }),
   };
 }

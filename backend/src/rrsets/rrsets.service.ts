@@ -7,9 +7,7 @@ import type { AccountPrincipal } from '../auth/principal';
 import { AuditService } from '../audit/audit.service';
 import { apiError, conflict, formatPath, notFound, ValidationFailed } from '../common/errors';
 import type { PageQuery } from '../common/pagination';
-import { PublisherService } from '../publishing/publisher.service';
-import { SchedulerService } from '../scheduling/scheduler.service';
-import { touchZones } from '../publishing/versions';
+import { ZoneChangesService } from '../publishing/zone-changes';
 import { Zone } from '../zones/zone.entity';
 import { ZonesService } from '../zones/zones.service';
 import { Rrset } from './rrset.entity';
@@ -44,8 +42,7 @@ export class RrsetsService {
     @InjectDataSource() private readonly ds: DataSource,
     private readonly zones: ZonesService,
     private readonly audit: AuditService,
-    private readonly publisher: PublisherService,
-    private readonly scheduler: SchedulerService,
+    private readonly changes: ZoneChangesService,
   ) {}
 
   async list(p: AccountPrincipal, zoneName: string, page: PageQuery) {
@@ -69,7 +66,7 @@ export class RrsetsService {
 
   /** POST: creates; 409 when the record set exists. PUT: creates or replaces. */
   async save(p: AccountPrincipal, zoneName: string, name: string, type: string, input: RrsetBody, mode: 'create' | 'put') {
-    const result = await this.ds.transaction(async (tx) => {
+    const result = await this.changes.transaction(async (tx, changes) => {
       // Locking the zone row serialises every change of one zone: exclusivity checks and serials stay right.
       const zone = await this.zones.find(tx, p, zoneName, true);
       const key = this.key(zone, name, type);
@@ -87,7 +84,8 @@ export class RrsetsService {
       } else {
         saved = await tx.save(tx.create(Rrset, { zoneId: zone.id, name: key.name, type: key.type, ...fields }));
       }
-      await touchZones(tx, [zone.id], { serial: true });
+      await changes.touch([zone.id]);
+      changes.syncRrsets([saved.id]);
       const after = auditable(saved);
       await this.audit.record(tx, {
         accountId: p.accountId,
@@ -98,13 +96,11 @@ export class RrsetsService {
       });
       return { rrset: saved, created: !existing };
     });
-    await this.publisher.publish([result.rrset.zoneId]);
-    await this.scheduler.syncRrsets([result.rrset.id]);
     return { body: rrsetView(result.rrset), created: result.created };
   }
 
   async remove(p: AccountPrincipal, zoneName: string, name: string, type: string) {
-    const removed = await this.ds.transaction(async (tx) => {
+    await this.changes.transaction(async (tx, changes) => {
       const zone = await this.zones.find(tx, p, zoneName, true);
       const key = this.key(zone, name, type);
       if (key.name === zone.name && key.type === 'NS') {
@@ -113,7 +109,8 @@ export class RrsetsService {
       const existing = await tx.findOneBy(Rrset, { zoneId: zone.id, name: key.name, type: key.type });
       if (!existing) throw notFound('record set');
       await tx.delete(Rrset, { id: existing.id });
-      await touchZones(tx, [zone.id], { serial: true });
+      await changes.touch([zone.id]);
+      changes.syncRrsets([existing.id]);
       await this.audit.record(tx, {
         accountId: p.accountId,
         actor: p.actor,
@@ -121,10 +118,7 @@ export class RrsetsService {
         target: `${key.name}/${key.type}`,
         details: { before: auditable(existing) },
       });
-      return { zoneId: zone.id, rrsetId: existing.id };
     });
-    await this.publisher.publish([removed.zoneId]);
-    await this.scheduler.syncRrsets([], [removed.rrsetId]);
   }
 
   /** The record set's name and type from the path: normalised, inside the zone, a known type. */

@@ -1,14 +1,20 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { bullPrefix, type CheckJob, LOCATION_STALE_AFTER_MS, PROBE_JOB_NAME, probeQueueName, probeSchedulerId, redisKeys } from '@vigil/contract';
+import {
+  bullPrefix,
+  type CheckJob,
+  LOCATION_STALE_AFTER_MS,
+  PROBE_JOB_NAME,
+  probeQueueName,
+  probeSchedulerId,
+  redisKeys,
+} from '@vigil/contract';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
-import { DataSource, In } from 'typeorm';
-import { Account } from '../accounts/account.entity';
+import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { REDIS } from '../redis/redis.module';
-import { Rrset } from '../rrsets/rrset.entity';
-import { Zone } from '../zones/zone.entity';
+import { loadSnapshots } from '../publishing/snapshot';
 import { checkJobFor } from './check-jobs';
 
 /**
@@ -48,16 +54,16 @@ export class SchedulerService implements OnApplicationShutdown {
   }
 
   /**
-   * Brings the schedulers of these record sets in line with the database, after a commit.
-   * Failures are logged: the reconciler repairs schedulers too.
+   * Brings these record sets' schedulers in line with the committed state: a job is upserted in
+   * every active location, null removes the check everywhere. Failures are logged: the
+   * reconciler repairs schedulers too.
    */
-  async syncRrsets(rrsetIds: string[], removedIds: string[] = []): Promise<void> {
+  async sync(jobs: Map<string, CheckJob | null>): Promise<void> {
+    if (jobs.size === 0) return;
     try {
-      const jobs = await this.jobsFor(rrsetIds);
       const active = await this.activeLocations();
       const known = await this.knownLocations();
-      for (const id of [...rrsetIds, ...removedIds]) {
-        const job = jobs.get(id) ?? null;
+      for (const [id, job] of jobs) {
         if (job) await this.upsert(job, active);
         else await this.remove(id, known);
       }
@@ -66,23 +72,15 @@ export class SchedulerService implements OnApplicationShutdown {
     }
   }
 
-  /** The check jobs that should exist now, for the given record sets (all when `ids` is null). */
-  async jobsFor(ids: string[] | null): Promise<Map<string, CheckJob>> {
+  /** Every check job that should exist now. */
+  private async allJobs(): Promise<Map<string, CheckJob>> {
     const out = new Map<string, CheckJob>();
-    if (ids !== null && ids.length === 0) return out;
-    const qb = this.ds.getRepository(Rrset).createQueryBuilder('r').where(`r.meta ? 'failover'`).andWhere(`r.type IN ('A', 'AAAA')`);
-    if (ids) qb.andWhere('r.id IN (:...ids)', { ids });
-    const rrsets = await qb.getMany();
-    if (rrsets.length === 0) return out;
-    const zones = await this.ds.getRepository(Zone).findBy({ id: In([...new Set(rrsets.map((r) => r.zoneId))]) });
-    const zoneById = new Map(zones.map((z) => [z.id, z]));
-    const accounts = await this.ds.getRepository(Account).findBy({ id: In([...new Set(zones.map((z) => z.accountId))]) });
-    const accountById = new Map(accounts.map((a) => [a.id, a]));
-    for (const r of rrsets) {
-      const zone = zoneById.get(r.zoneId);
-      const account = zone && accountById.get(zone.accountId);
-      const job = zone && account ? checkJobFor(r, zone, account.features) : null;
-      if (job) out.set(r.id, job);
+    const snapshots = await this.ds.transaction('REPEATABLE READ', (tx) => loadSnapshots(tx, { failoverOnly: true }));
+    for (const s of snapshots) {
+      for (const r of s.rrsets) {
+        const job = checkJobFor(r, s.zone, s.account.features);
+        if (job) out.set(r.id, job);
+      }
     }
     return out;
   }
@@ -92,7 +90,7 @@ export class SchedulerService implements OnApplicationShutdown {
    * differs, removes those of checks that no longer exist. Returns how many it changed.
    */
   async reconcile(): Promise<{ upserted: number; removed: number; forgotten: number }> {
-    const jobs = await this.jobsFor(null);
+    const jobs = await this.allJobs();
     let upserted = 0;
     let removed = 0;
     for (const location of await this.activeLocations()) {

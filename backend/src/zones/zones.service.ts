@@ -7,9 +7,7 @@ import { AuditService } from '../audit/audit.service';
 import { conflict, notFound, ValidationFailed } from '../common/errors';
 import type { PageQuery } from '../common/pagination';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { PublisherService } from '../publishing/publisher.service';
-import { SchedulerService } from '../scheduling/scheduler.service';
-import { freshVersion, touchZones } from '../publishing/versions';
+import { ZoneChangesService } from '../publishing/zone-changes';
 import { Rrset } from '../rrsets/rrset.entity';
 import { SOA_LIMITS, type CreateZone, type UpdateZone } from './dto/zone.dto';
 import { Zone } from './zone.entity';
@@ -48,15 +46,14 @@ export class ZonesService {
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly audit: AuditService,
-    private readonly publisher: PublisherService,
-    private readonly scheduler: SchedulerService,
+    private readonly changes: ZoneChangesService,
   ) {}
 
   async create(p: AccountPrincipal, body: CreateZone) {
     const name = zoneName(body.name);
     const primary = body.primary_server !== undefined ? zoneName(body.primary_server, 'primary_server') : this.config.ZONE_NAMESERVERS[0]!;
     try {
-      const zone = await this.ds.transaction(async (tx) => {
+      const zone = await this.changes.transaction(async (tx, changes) => {
         await this.assertNotBelowAnotherAccount(tx, p, name);
         const z = await tx.save(
           tx.create(Zone, {
@@ -83,9 +80,9 @@ export class ZonesService {
           meta: {},
         });
         await this.audit.record(tx, { accountId: p.accountId, actor: p.actor, action: 'zone.create', target: name });
+        changes.publish([z.id]);
         return z;
       });
-      await this.publisher.publish([zone.id]);
       return zoneView(zone, 1);
     } catch (e) {
       if ((e as { code?: string }).code === '23505') throw conflict(`zone ${name} is already hosted`);
@@ -114,10 +111,10 @@ export class ZonesService {
 
   async update(p: AccountPrincipal, name: string, body: UpdateZone) {
     const primary = body.primary_server !== undefined ? zoneName(body.primary_server, 'primary_server') : undefined;
-    const zone = await this.ds.transaction(async (tx) => {
+    const zone = await this.changes.transaction(async (tx, changes) => {
       const z = await this.find(tx, p, name, true);
       const before = zoneView(z, 0);
-      const changes: Partial<Zone> = {
+      const fields: Partial<Zone> = {
         ...(body.contact !== undefined && { contact: body.contact }),
         ...(primary !== undefined && { primaryServer: primary }),
         ...(body.refresh !== undefined && { refresh: body.refresh }),
@@ -126,8 +123,10 @@ export class ZonesService {
         ...(body.nx_ttl !== undefined && { nxTtl: body.nx_ttl }),
         ...(body.enabled !== undefined && { enabled: body.enabled }),
       };
-      if (Object.keys(changes).length) await tx.update(Zone, { id: z.id }, changes);
-      await touchZones(tx, [z.id], { serial: true });
+      if (Object.keys(fields).length) await tx.update(Zone, { id: z.id }, fields);
+      await changes.touch([z.id]);
+      // Probing follows whether the zone is served.
+      if (body.enabled !== undefined) changes.syncZones([z.id]);
       const after = await tx.findOneByOrFail(Zone, { id: z.id });
       await this.audit.record(tx, {
         accountId: p.accountId,
@@ -138,13 +137,11 @@ export class ZonesService {
       });
       return after;
     });
-    await this.publisher.publish([zone.id]);
-    if (body.enabled !== undefined) await this.scheduler.syncRrsets(await this.rrsetIds(zone.id));
     return zoneView(zone, (await this.rrsetCounts([zone.id])).get(zone.id) ?? 0);
   }
 
   async remove(p: AccountPrincipal, name: string) {
-    const gone = await this.ds.transaction(async (tx) => {
+    await this.changes.transaction(async (tx, changes) => {
       const z = await this.find(tx, p, name, true);
       const rrsetIds = await this.rrsetIds(z.id, tx);
       await tx.delete(Zone, { id: z.id });
@@ -155,10 +152,8 @@ export class ZonesService {
         target: z.name,
         details: { rrsets: rrsetIds.length },
       });
-      return { name: z.name, version: await freshVersion(tx), rrsetIds };
+      await changes.deleteZone(z.name, rrsetIds);
     });
-    await this.publisher.unpublish(gone.name, gone.version);
-    await this.scheduler.syncRrsets([], gone.rrsetIds);
   }
 
   /**
@@ -188,7 +183,7 @@ export class ZonesService {
     return z;
   }
 
-  private async rrsetIds(zoneId: string, tx: EntityManager = this.ds.manager): Promise<string[]> {
+  private async rrsetIds(zoneId: string, tx: EntityManager): Promise<string[]> {
     return (await tx.find(Rrset, { where: { zoneId }, select: { id: true } })).map((r) => r.id);
   }
 

@@ -1,0 +1,41 @@
+import type { EntityManager } from 'typeorm';
+import { Account } from '../accounts/account.entity';
+import { Rrset } from '../rrsets/rrset.entity';
+import { Zone } from '../zones/zone.entity';
+
+/** A zone as one consistent read: the zone, its account and its record sets. */
+export interface ZoneSnapshot {
+  zone: Zone;
+  account: Account;
+  /** Every record set of the zone, by name and type; only the failover candidates when loaded with `failoverOnly`. */
+  rrsets: Rrset[];
+}
+
+/**
+ * Loads zones with their accounts and record sets in three queries, whatever their number: the
+ * given zones with all their record sets (for publishing), or, with `failoverOnly`, every zone
+ * that has a record set with a failover check, with just those (for the probe schedules).
+ * Call it inside a REPEATABLE READ transaction so the three reads agree.
+ */
+export async function loadSnapshots(tx: EntityManager, which: { zoneIds: string[] } | { failoverOnly: true }): Promise<ZoneSnapshot[]> {
+  const rq = tx.createQueryBuilder(Rrset, 'r').orderBy('r.name').addOrderBy('r.type');
+  if ('zoneIds' in which) {
+    if (which.zoneIds.length === 0) return [];
+    rq.where('r.zone_id = ANY(:ids)', { ids: which.zoneIds });
+  } else {
+    rq.where(`r.meta ? 'failover'`).andWhere(`r.type IN ('A', 'AAAA')`);
+  }
+  const rrsets = await rq.getMany();
+  const zoneIds = 'zoneIds' in which ? which.zoneIds : [...new Set(rrsets.map((r) => r.zoneId))];
+  if (zoneIds.length === 0) return [];
+  const zones = await tx.createQueryBuilder(Zone, 'z').where('z.id = ANY(:ids)', { ids: zoneIds }).getMany();
+  if (zones.length === 0) return [];
+  const accounts = await tx
+    .createQueryBuilder(Account, 'a')
+    .where('a.id = ANY(:ids)', { ids: [...new Set(zones.map((z) => z.accountId))] })
+    .getMany();
+  const accountById = new Map(accounts.map((a) => [a.id, a]));
+  const rrsetsByZone = new Map<string, Rrset[]>();
+  for (const r of rrsets) (rrsetsByZone.get(r.zoneId) ?? rrsetsByZone.set(r.zoneId, []).get(r.zoneId)!).push(r);
+  return zones.map((zone) => ({ zone, account: accountById.get(zone.accountId)!, rrsets: rrsetsByZone.get(zone.id) ?? [] }));
+}

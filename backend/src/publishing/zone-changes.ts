@@ -1,0 +1,113 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { CheckJob } from '@vigil/contract';
+import { DataSource, type EntityManager } from 'typeorm';
+import { checkJobFor } from '../scheduling/check-jobs';
+import { SchedulerService } from '../scheduling/scheduler.service';
+import { PublisherService } from './publisher.service';
+import { loadSnapshots, type ZoneSnapshot } from './snapshot';
+import { freshVersion, touchZones } from './versions';
+
+/**
+ * What one transaction changed, collected while it runs. Zones are marked through it (touchZones
+ * is not called any other way), so whatever marks a zone also gets it published after the commit.
+ */
+export class ZoneChanges {
+  readonly zones = new Set<string>();
+  /** Record sets whose probe schedules follow the committed state. */
+  readonly rrsets = new Set<string>();
+  /** Zones all of whose failover record sets are re-synced (enabled switched, feature granted). */
+  readonly wholeZones = new Set<string>();
+  readonly deleted: { name: string; version: number; rrsetIds: string[] }[] = [];
+
+  constructor(readonly tx: EntityManager) {}
+
+  /** A new publish version and, for changes of served data (the default), a new SOA serial. */
+  async touch(zoneIds: string[], opts: { serial: boolean } = { serial: true }): Promise<void> {
+    await touchZones(this.tx, zoneIds, opts);
+    this.publish(zoneIds);
+  }
+
+  /** Publish these zones after the commit, at the version they already have (a new zone). */
+  publish(zoneIds: string[]): void {
+    for (const id of zoneIds) this.zones.add(id);
+  }
+
+  /** These record sets' probe schedules (created, changed or deleted) follow the commit. */
+  syncRrsets(rrsetIds: string[]): void {
+    for (const id of rrsetIds) this.rrsets.add(id);
+  }
+
+  /** Every failover record set of these zones follows the commit. */
+  syncZones(zoneIds: string[]): void {
+    for (const id of zoneIds) this.wholeZones.add(id);
+  }
+
+  /** The zone is deleted in this transaction: unpublish it and remove its record sets' schedules. */
+  async deleteZone(name: string, rrsetIds: string[]): Promise<void> {
+    this.deleted.push({ name, version: await freshVersion(this.tx), rrsetIds });
+  }
+}
+
+/**
+ * The one path from a committed change to Redis: runs the work in a transaction, then publishes
+ * the zones it touched and syncs the probe schedules it named, from one snapshot read. Failures
+ * after the commit are logged by the publisher and scheduler; the reconciler repairs them.
+ */
+@Injectable()
+export class ZoneChangesService {
+  private readonly logger = new Logger(ZoneChangesService.name);
+
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly publisher: PublisherService,
+    private readonly scheduler: SchedulerService,
+  ) {}
+
+  async transaction<T>(work: (tx: EntityManager, changes: ZoneChanges) => Promise<T>): Promise<T> {
+    let changes!: ZoneChanges;
+    const result = await this.ds.transaction(async (tx) => {
+      changes = new ZoneChanges(tx);
+      return work(tx, changes);
+    });
+    await this.afterCommit(changes);
+    return result;
+  }
+
+  /** Publishes these zones as committed (the reconciler's repair), without touching schedules. */
+  async republish(zoneIds: string[]): Promise<void> {
+    const changes = new ZoneChanges(this.ds.manager);
+    changes.publish(zoneIds);
+    await this.afterCommit(changes);
+  }
+
+  private async afterCommit(changes: ZoneChanges): Promise<void> {
+    for (const d of changes.deleted) await this.publisher.unpublish(d.name, d.version);
+    // Schedules: a named record set gets its job, or loses its schedulers when it has none now
+    // (deleted, failover off, zone disabled, feature revoked).
+    const jobs = new Map<string, CheckJob | null>();
+    for (const d of changes.deleted) for (const id of d.rrsetIds) jobs.set(id, null);
+
+    const zoneIds = [...new Set([...changes.zones, ...changes.wholeZones])];
+    let snapshots: ZoneSnapshot[];
+    try {
+      snapshots = await this.ds.transaction('REPEATABLE READ', (tx) => loadSnapshots(tx, { zoneIds }));
+    } catch (e) {
+      // The reconciler publishes these zones and repairs their schedules once the database answers.
+      this.logger.warn(`could not read ${zoneIds.length} zone(s) to publish: ${(e as Error).message}`);
+      await this.scheduler.sync(jobs);
+      return;
+    }
+    await this.publisher.publish(snapshots.filter((s) => changes.zones.has(s.zone.id)));
+
+    for (const id of changes.rrsets) jobs.set(id, null);
+    for (const s of snapshots) {
+      const whole = changes.wholeZones.has(s.zone.id);
+      for (const r of s.rrsets) {
+        if (!jobs.has(r.id) && !(whole && r.meta.failover)) continue;
+        jobs.set(r.id, checkJobFor(r, s.zone, s.account.features));
+      }
+    }
+    await this.scheduler.sync(jobs);
+  }
+}
