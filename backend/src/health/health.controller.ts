@@ -2,25 +2,32 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiCookieAuth, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { type AccountPrincipal, CurrentPrincipal, Requires } from '../auth/principal';
 import { PageQuerySchema, type PageQuery } from '../common/pagination';
-import { HealthEventListSchema, HealthEventsQuerySchema, RrsetHealthSchema } from './dto/health.dto';
+import { HealthEventListSchema, HealthEventsQuerySchema, RrsetHealthSchema, ZoneHealthSchema } from './dto/health.dto';
 import { HealthService } from './health.service';
 
 @ApiTags('health')
 @ApiSecurity('APIKey')
 @ApiCookieAuth()
-@Controller('v2/zones/:zone/:name/:type/health')
+@Controller('v2/zones/:zone')
 @Requires('account')
 export class HealthController {
   constructor(private readonly health: HealthService) {}
 
-  @Get()
+  @Get('health')
+  @ApiOperation({ summary: "Each failover record set of the zone with its addresses' states (available, unavailable, unknown) and counts" })
+  @ApiOkResponse({ standardSchema: ZoneHealthSchema })
+  zone(@CurrentPrincipal() p: AccountPrincipal, @Param('zone') zone: string) {
+    return this.health.zone(p, zone);
+  }
+
+  @Get(':name/:type/health')
   @ApiOperation({ summary: "Each address's state (available, unavailable, unknown), since when, each location's last result, uptime" })
   @ApiOkResponse({ standardSchema: RrsetHealthSchema })
   current(@CurrentPrincipal() p: AccountPrincipal, @Param('zone') zone: string, @Param('name') name: string, @Param('type') type: string) {
     return this.health.current(p, zone, name, type);
   }
 
-  @Get('events')
+  @Get(':name/:type/health/events')
   @ApiOperation({ summary: 'Transitions, newest first; filter by time range (from, to) and address' })
   @ApiOkResponse({ standardSchema: HealthEventListSchema })
   events(

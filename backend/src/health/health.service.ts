@@ -1,15 +1,26 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { HealthStateSchema, type HealthStateName, healthField, isFresh, ProbeResultSchema, redisKeys } from '@vigil/contract';
+import {
+  HealthStateSchema,
+  type HealthStateName,
+  healthField,
+  isFresh,
+  ProbeResultSchema,
+  redisKeys,
+  type RrsetBody,
+} from '@vigil/contract';
 import type Redis from 'ioredis';
 import { Between, DataSource, MoreThanOrEqual } from 'typeorm';
 import { Account } from '../accounts/account.entity';
 import type { AccountPrincipal } from '../auth/principal';
+import { notFound } from '../common/errors';
 import type { PageQuery } from '../common/pagination';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { failoverApplies } from '../publishing/failover';
 import { REDIS } from '../redis/redis.module';
 import { RrsetsService } from '../rrsets/rrsets.service';
 import { SchedulerService } from '../scheduling/scheduler.service';
+import { zoneName } from '../zones/zones.service';
 import { HealthEvent } from './health-event.entity';
 import { type Transition, uptimeRatio } from './uptime';
 
@@ -34,6 +45,23 @@ function uptime(t: Timeline | undefined, from: number, to: number): number | nul
   return r === null ? null : Math.round(r * 100000) / 100000;
 }
 
+/**
+ * An address's state as the aggregator last wrote it (`raw`, its field of the health hash), or
+ * unknown when nothing is decided yet or failover does not apply to the record set now.
+ */
+function addressState(
+  raw: string | null,
+  failover: boolean,
+): { state: HealthStateName | 'unknown'; since: string | null; reasons: Record<string, string> } {
+  const s = failover && raw ? HealthStateSchema.safeParse(JSON.parse(raw)) : null;
+  return s?.success
+    ? { state: s.data.state, since: new Date(s.data.since).toISOString(), reasons: s.data.reasons }
+    : { state: 'unknown', since: null, reasons: {} };
+}
+
+/** The address a failover check probes: the record's first content field. */
+const addressOf = (rec: RrsetBody['resource_records'][number]) => String(rec.content[0]);
+
 @Injectable()
 export class HealthService {
   constructor(
@@ -48,17 +76,16 @@ export class HealthService {
   async current(p: AccountPrincipal, zone: string, name: string, type: string) {
     const view = await this.rrsets.get(p, zone, name, type);
     const account = await this.ds.getRepository(Account).findOneByOrFail({ id: p.accountId });
-    const failover = Boolean(view.meta.failover) && account.features.failover;
+    const failover = failoverApplies(view, account.features) !== null;
     const now = Date.now();
     const timelines = await this.timelines(view.id, now - 7 * DAY);
     const addresses = await Promise.all(
       view.resource_records.map(async (rec) => {
-        const address = String(rec.content[0]);
+        const address = addressOf(rec);
         const [stateRaw, results] = await Promise.all([
           this.redis.hget(redisKeys.health, healthField(view.id, address)),
           this.redis.hgetall(redisKeys.results(view.id, address)),
         ]);
-        const state = stateRaw ? HealthStateSchema.safeParse(JSON.parse(stateRaw)) : null;
         const locations = Object.values(results)
           .map((r) => ProbeResultSchema.safeParse(JSON.parse(r)))
           .filter((r) => r.success)
@@ -74,9 +101,7 @@ export class HealthService {
         return {
           address,
           enabled: rec.enabled,
-          state: (failover && state?.success ? state.data.state : 'unknown') as HealthStateName | 'unknown',
-          since: failover && state?.success ? new Date(state.data.since).toISOString() : null,
-          reasons: failover && state?.success ? state.data.reasons : {},
+          ...addressState(stateRaw, failover),
           locations: failover ? locations : [],
           uptime: {
             '24h': uptime(timelines.get(address), now - DAY, now),
@@ -86,6 +111,47 @@ export class HealthService {
       }),
     );
     return { name: view.name, type: view.type, failover, locations: await this.scheduler.activeLocations(), addresses };
+  }
+
+  /**
+   * Every failover record set of the caller's zone with its addresses' states, for the zone page:
+   * one query for the zone and its record sets, one for the account and one Redis read, however
+   * many record sets and addresses the zone has.
+   */
+  async zone(p: AccountPrincipal, zone: string) {
+    const name = zoneName(zone, 'zone');
+    // A LEFT JOIN, so that a zone without failover record sets is one row of nulls, not "not found".
+    const rows: { id: string | null; name: string; type: string; resource_records: RrsetBody['resource_records'] }[] = await this.ds.query(
+      `SELECT r.id, r.name, r.type, r.resource_records FROM zones z
+         LEFT JOIN rrsets r ON r.zone_id = z.id AND jsonb_typeof(r.meta->'failover') = 'object'
+        WHERE z.name = $1 AND z.account_id = $2 ORDER BY r.name, r.type`,
+      [name, p.accountId],
+    );
+    if (rows.length === 0) throw notFound('zone');
+    const rrsets = rows.filter((r) => r.id !== null).map((r) => ({ ...r, id: r.id! }));
+    const account = await this.ds.getRepository(Account).findOneByOrFail({ id: p.accountId });
+    const failover = account.features.failover;
+    // Without the feature every state is unknown, so there is nothing to read.
+    const fields = failover ? rrsets.flatMap((r) => r.resource_records.map((rec) => healthField(r.id, addressOf(rec)))) : [];
+    const raw = fields.length ? await this.redis.hmget(redisKeys.health, ...fields) : [];
+    const stored = new Map(fields.map((f, i) => [f, raw[i] ?? null]));
+    return {
+      rrsets: rrsets.map((r) => {
+        const addresses = r.resource_records.map((rec) => {
+          const address = addressOf(rec);
+          const { state, since } = addressState(stored.get(healthField(r.id, address)) ?? null, failover);
+          return { address, enabled: rec.enabled, state, since };
+        });
+        const count = (state: string) => addresses.filter((a) => a.state === state).length;
+        return {
+          name: r.name,
+          type: r.type,
+          failover,
+          addresses,
+          counts: { available: count('available'), unavailable: count('unavailable'), unknown: count('unknown') },
+        };
+      }),
+    };
   }
 
   /** Transitions, newest first, optionally for one address and a time range. */

@@ -1,6 +1,10 @@
 import { FEED_FIELD, type FeedEvent, type HealthState, healthField, type ProbeResult, redisKeys } from '@vigil/contract';
 import type Redis from 'ioredis';
-import { apiKey, TestApi } from '../testing/test-app';
+import { Client } from 'pg';
+import type { AccountPrincipal } from '../auth/principal';
+import { REDIS } from '../redis/redis.module';
+import { apiKey, expectInvalid, TestApi } from '../testing/test-app';
+import { HealthService } from './health.service';
 
 /** Polls until `fn` returns a truthy value or the deadline passes. */
 async function until<T>(fn: () => Promise<T>, ms = 10_000): Promise<T> {
@@ -17,23 +21,24 @@ describe('health read-out and history (real PostgreSQL and Redis)', () => {
   let redis: Redis;
   let token: string;
   let rrsetId: string;
+  let accountId: string;
   const path = '/v2/zones/health.example/www.health.example/A/health';
+  /** Creates or replaces an A record set of health.example. */
+  const putA = (name: string, body: object) =>
+    api.http().put(`/v2/zones/health.example/${name}.health.example/A`).set(apiKey(token)).send(body);
 
   beforeAll(async () => {
     api = await TestApi.start({ RECONCILE_INTERVAL_SECONDS: '0' });
     redis = api.redis();
     const c = await api.customer();
     token = await api.token(c.agent);
-    await api.grantFailover(c.accountId);
+    accountId = c.accountId;
+    await api.grantFailover(accountId);
     await api.http().post('/v2/zones').set(apiKey(token)).send({ name: 'health.example' }).expect(201);
-    const res = await api
-      .http()
-      .put('/v2/zones/health.example/www.health.example/A')
-      .set(apiKey(token))
-      .send({
-        resource_records: [{ content: ['192.0.2.1'] }, { content: ['192.0.2.2'] }],
-        meta: { failover: { protocol: 'TCP', port: 443, frequency: 30, timeout: 5 } },
-      });
+    const res = await putA('www', {
+      resource_records: [{ content: ['192.0.2.1'] }, { content: ['192.0.2.2'] }],
+      meta: { failover: { protocol: 'TCP', port: 443, frequency: 30, timeout: 5 } },
+    });
     rrsetId = res.body.id;
   });
   afterAll(async () => {
@@ -116,6 +121,81 @@ describe('health read-out and history (real PostgreSQL and Redis)', () => {
     expect(a2.uptime['24h']).toBeCloseTo(0.5, 2);
   });
 
+  it("sums up the zone's failover record sets in one read-out with the states of the per-record-set one", async () => {
+    await putA('mail', {
+      resource_records: [{ content: ['192.0.2.9'], enabled: false }],
+      meta: { failover: { protocol: 'ICMP', frequency: 30, timeout: 5 } },
+    }).expect(201);
+    await putA('plain', { resource_records: [{ content: ['192.0.2.50'] }] }).expect(201);
+
+    const res = await api.http().get('/v2/zones/health.example/health').set(apiKey(token)).expect(200);
+    expect(res.body.rrsets.map((r: { name: string; type: string }) => `${r.name} ${r.type}`)).toEqual([
+      'mail.health.example A',
+      'www.health.example A',
+    ]);
+    const [mail, www] = res.body.rrsets;
+    expect(mail).toEqual({
+      name: 'mail.health.example',
+      type: 'A',
+      failover: true,
+      addresses: [{ address: '192.0.2.9', enabled: false, state: 'unknown', since: null }],
+      counts: { available: 0, unavailable: 0, unknown: 1 },
+    });
+    const single = await api.http().get(path).set(apiKey(token)).expect(200);
+    expect(www).toEqual({
+      name: single.body.name,
+      type: single.body.type,
+      failover: single.body.failover,
+      addresses: single.body.addresses.map((a: { address: string; enabled: boolean; state: string; since: string | null }) => ({
+        address: a.address,
+        enabled: a.enabled,
+        state: a.state,
+        since: a.since,
+      })),
+      counts: { available: 1, unavailable: 1, unknown: 0 },
+    });
+  });
+
+  it('reads the summary with two SQL queries and one Redis read, however many record sets the zone has', async () => {
+    const principal: AccountPrincipal = {
+      kind: 'token',
+      accountId,
+      role: 'token',
+      userId: null,
+      tokenId: null,
+      sessionId: null,
+      isSupport: false,
+      actor: 'token:test',
+    };
+    const appRedis = api.app.get<Redis>(REDIS);
+    const cost = async () => {
+      const sql = jest.spyOn(Client.prototype, 'query');
+      const commands = jest.spyOn(appRedis, 'sendCommand');
+      try {
+        const out = await api.app.get(HealthService).zone(principal, 'health.example');
+        return { rrsets: out.rrsets.length, sql: sql.mock.calls.length, redis: commands.mock.calls.length };
+      } finally {
+        sql.mockRestore();
+        commands.mockRestore();
+      }
+    };
+    expect(await cost()).toEqual({ rrsets: 2, sql: 2, redis: 1 });
+    for (const n of [1, 2]) {
+      await putA(`app${n}`, {
+        resource_records: [{ content: [`192.0.2.${60 + n}`] }, { content: [`192.0.2.${70 + n}`] }],
+        meta: { failover: { protocol: 'ICMP', frequency: 30, timeout: 5 } },
+      }).expect(201);
+    }
+    expect(await cost()).toEqual({ rrsets: 4, sql: 2, redis: 1 });
+  });
+
+  it('gives an empty summary for a zone without failover record sets, and 400 naming the zone for a bad name', async () => {
+    await api.http().post('/v2/zones').set(apiKey(token)).send({ name: 'plain.example' }).expect(201);
+    const res = await api.http().get('/v2/zones/plain.example/health').set(apiKey(token)).expect(200);
+    expect(res.body).toEqual({ rrsets: [] });
+    expectInvalid(await api.http().get('/v2/zones/bad..example/health').set(apiKey(token)), 'zone');
+  });
+
   it('refuses bad ranges and hides other tenants', async () => {
     const bad = await api.http().get(`${path}/events`).query({ from: 'yesterday' }).set(apiKey(token)).expect(400);
     expect(bad.body.details[0].field).toBe('from');
@@ -123,5 +203,24 @@ describe('health read-out and history (real PostgreSQL and Redis)', () => {
     const otherToken = await api.token(other.agent);
     await api.http().get(path).set(apiKey(otherToken)).expect(404);
     await api.http().get(`${path}/events`).set(apiKey(otherToken)).expect(404);
+    // Another account's zone is the same 404 as a zone that does not exist.
+    const theirs = await api.http().get('/v2/zones/health.example/health').set(apiKey(otherToken)).expect(404);
+    const missing = await api.http().get('/v2/zones/missing.example/health').set(apiKey(otherToken)).expect(404);
+    expect(theirs.body).toEqual(missing.body);
+  });
+
+  it('shows every address unknown and failover not applied once the account loses the feature', async () => {
+    const support = await api.support();
+    await support
+      .patch(`/v2/admin/accounts/${accountId}`)
+      .send({ features: { failover: false } })
+      .expect(200);
+    const res = await api.http().get('/v2/zones/health.example/health').set(apiKey(token)).expect(200);
+    const www = res.body.rrsets.find((r: { name: string }) => r.name === 'www.health.example');
+    expect(www).toMatchObject({ failover: false, counts: { available: 0, unavailable: 0, unknown: 2 } });
+    expect(www.addresses.map((a: { state: string; since: string | null }) => [a.state, a.since])).toEqual([
+      ['unknown', null],
+      ['unknown', null],
+    ]);
   });
 });

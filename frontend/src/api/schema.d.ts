@@ -355,6 +355,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v2/zones/{zone}/health': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Each failover record set of the zone with its addresses' states (available, unavailable, unknown) and counts */
+    get: operations['HealthController_zone'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v2/zones/{zone}/{name}/{type}/health': {
     parameters: {
       query?: never;
@@ -1568,6 +1585,46 @@ export interface operations {
           [name: string]: unknown;
         };
         content?: never;
+      };
+    };
+  };
+  HealthController_zone: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        zone: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            rrsets: {
+              name: string;
+              type: string;
+              /** @description Whether health checks apply now (failover set and the beta feature enabled) */
+              failover: boolean;
+              addresses: {
+                address: string;
+                enabled: boolean;
+                /** @enum {string} */
+                state: 'available' | 'unavailable' | 'unknown';
+                since: string | null;
+              }[];
+              counts: {
+                available: number;
+                unavailable: number;
+                unknown: number;
+              };
+            }[];
+          };
+        };
       };
     };
   };

@@ -27,6 +27,19 @@ export const RrsetHealthSchema = z.object({
   addresses: z.array(AddressHealthSchema),
 });
 
+/** The zone page's read-out: every failover record set of the zone, its addresses' states and their counts. */
+export const ZoneHealthSchema = z.object({
+  rrsets: z.array(
+    z.object({
+      name: z.string(),
+      type: z.string(),
+      failover: RrsetHealthSchema.shape.failover,
+      addresses: z.array(AddressHealthSchema.pick({ address: true, enabled: true, state: true, since: true })),
+      counts: z.object({ available: z.number(), unavailable: z.number(), unknown: z.number() }),
+    }),
+  ),
+});
+
 export const HealthEventsQuerySchema = z.object({
   from: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }).optional(),
   to: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }).optional(),
