@@ -1,14 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import {
-  HealthStateSchema,
-  type HealthStateName,
-  healthField,
-  isFresh,
-  ProbeResultSchema,
-  redisKeys,
-  type RrsetBody,
-} from '@vigil/contract';
+import { HealthStateSchema, type HealthStateName, healthField, isFresh, ProbeResultSchema, redisKeys } from '@vigil/contract';
 import type Redis from 'ioredis';
 import { Between, DataSource, MoreThanOrEqual } from 'typeorm';
 import { Account } from '../accounts/account.entity';
@@ -18,6 +10,7 @@ import type { PageQuery } from '../common/pagination';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { failoverApplies } from '../publishing/failover';
 import { REDIS } from '../redis/redis.module';
+import type { Rrset } from '../rrsets/rrset.entity';
 import { RrsetsService } from '../rrsets/rrsets.service';
 import { SchedulerService } from '../scheduling/scheduler.service';
 import { zoneName } from '../zones/zones.service';
@@ -60,7 +53,14 @@ function addressState(
 }
 
 /** The address a failover check probes: the record's first content field. */
-const addressOf = (rec: RrsetBody['resource_records'][number]) => String(rec.content[0]);
+const addressOf = (rec: Rrset['resourceRecords'][number]) => String(rec.content[0]);
+
+/** A row of the zone read-out's query: a failover record set, or nulls alone for a zone without any. */
+interface FailoverRow extends Pick<Rrset, 'type' | 'meta'> {
+  id: string | null;
+  name: string;
+  resource_records: Rrset['resourceRecords'];
+}
 
 @Injectable()
 export class HealthService {
@@ -121,32 +121,33 @@ export class HealthService {
   async zone(p: AccountPrincipal, zone: string) {
     const name = zoneName(zone, 'zone');
     // A LEFT JOIN, so that a zone without failover record sets is one row of nulls, not "not found".
-    const rows: { id: string | null; name: string; type: string; resource_records: RrsetBody['resource_records'] }[] = await this.ds.query(
-      `SELECT r.id, r.name, r.type, r.resource_records FROM zones z
+    const rows: FailoverRow[] = await this.ds.query(
+      `SELECT r.id, r.name, r.type, r.resource_records, r.meta FROM zones z
          LEFT JOIN rrsets r ON r.zone_id = z.id AND jsonb_typeof(r.meta->'failover') = 'object'
         WHERE z.name = $1 AND z.account_id = $2 ORDER BY r.name, r.type`,
       [name, p.accountId],
     );
     if (rows.length === 0) throw notFound('zone');
-    const rrsets = rows.filter((r) => r.id !== null).map((r) => ({ ...r, id: r.id! }));
     const account = await this.ds.getRepository(Account).findOneByOrFail({ id: p.accountId });
-    const failover = account.features.failover;
-    // Without the feature every state is unknown, so there is nothing to read.
-    const fields = failover ? rrsets.flatMap((r) => r.resource_records.map((rec) => healthField(r.id, addressOf(rec)))) : [];
+    const rrsets = rows
+      .filter((r) => r.id !== null)
+      .map((r) => ({ ...r, id: r.id!, failover: failoverApplies(r, account.features) !== null }));
+    // Where failover does not apply every state is unknown, so there is nothing to read.
+    const fields = rrsets.flatMap((r) => (r.failover ? r.resource_records.map((rec) => healthField(r.id, addressOf(rec))) : []));
     const raw = fields.length ? await this.redis.hmget(redisKeys.health, ...fields) : [];
     const stored = new Map(fields.map((f, i) => [f, raw[i] ?? null]));
     return {
       rrsets: rrsets.map((r) => {
         const addresses = r.resource_records.map((rec) => {
           const address = addressOf(rec);
-          const { state, since } = addressState(stored.get(healthField(r.id, address)) ?? null, failover);
+          const { state, since } = addressState(stored.get(healthField(r.id, address)) ?? null, r.failover);
           return { address, enabled: rec.enabled, state, since };
         });
         const count = (state: string) => addresses.filter((a) => a.state === state).length;
         return {
           name: r.name,
           type: r.type,
-          failover,
+          failover: r.failover,
           addresses,
           counts: { available: count('available'), unavailable: count('unavailable'), unknown: count('unknown') },
         };
