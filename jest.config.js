@@ -19,7 +19,10 @@ const project = (name, extra = {}) => ({
   transform: { '^.+\\.(ts|js|mjs)$': swc },
   transformIgnorePatterns: ['/node_modules/(?!(@nestjs)/)'],
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
-  moduleNameMapper: { '^@vigil/contract$': '<rootDir>/../contract/src/index.ts' },
+  moduleNameMapper: {
+    '^@vigil/contract$': '<rootDir>/../contract/src/index.ts',
+    '^@vigil/stack$': '<rootDir>/../stack/src/index.ts',
+  },
   ...extra,
 });
 
@@ -28,6 +31,8 @@ module.exports = {
   rootDir: __dirname,
   projects: [
     project('contract'),
+    // Starting and stopping Vigil's processes, for the suites below, npm start and the benchmarks.
+    project('stack'),
     project('backend'),
     project('workers'),
     // The panel's unit tests (its browser suites are Playwright's, in frontend/e2e).

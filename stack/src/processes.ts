@@ -1,0 +1,94 @@
+// Vigil's processes, described once: the file `npm run build` leaves for each, the environment
+// that places it, where it listens and how to tell it is ready. Everything else a caller wants
+// (database, support user, rate limits) is plain environment it adds on top.
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+/** The repository root (this file runs from stack/src under jest, from stack/dist otherwise). */
+export const ROOT = join(__dirname, '..', '..');
+export const FRONTEND = join(ROOT, 'frontend');
+
+export type Env = Record<string, string | undefined>;
+
+export interface ProcessSpec {
+  /** Names its output and log file: api, dns, probe-<location>, aggregator, panel. */
+  name: string;
+  /** Node's arguments, the entry file first. */
+  args: string[];
+  cwd: string;
+  /** The file it cannot start without, relative to ROOT (made by `npm run build`). */
+  requires?: string;
+  env: Env;
+  /** Answers 2xx once the process serves; none: ready once started (probes, aggregator). */
+  readyUrl?: string;
+  /** Where it listens, for npm start's table. */
+  where?: string;
+}
+
+/** What `npm run build` leaves for each process, relative to ROOT. */
+export const BUILT = {
+  api: 'backend/dist/main.js',
+  dns: 'workers/dist/dns/main.js',
+  probe: 'workers/dist/probes/main.js',
+  aggregator: 'workers/dist/health/main.js',
+  panel: 'frontend/dist/index.html',
+} as const;
+
+/** npm start's ports (API_PORT, DNS_PORT, METRICS_PORT, PANEL_PORT override them there). */
+export const DEFAULT_PORTS = { api: 3000, dns: 5300, metrics: 9153, panel: 5173 } as const;
+
+/** The ones of `files` (relative to ROOT) that are not there. */
+export const missingBuilds = (files: readonly string[]) => files.filter((f) => !existsSync(join(ROOT, f)));
+
+const nodeProcess = (name: string, entry: string, spec: Omit<ProcessSpec, 'name' | 'args' | 'cwd' | 'requires'>): ProcessSpec => ({
+  name,
+  args: [join(ROOT, entry)],
+  cwd: ROOT,
+  requires: entry,
+  ...spec,
+});
+
+export const apiProcess = (port: number, env: Env = {}): ProcessSpec =>
+  nodeProcess('api', BUILT.api, {
+    env: { API_PORT: String(port), ...env },
+    readyUrl: `http://127.0.0.1:${port}/healthz`,
+    where: `http://127.0.0.1:${port}/v2 (docs: http://127.0.0.1:${port}/docs)`,
+  });
+
+/** /healthz answers 200 once the zones are loaded from Redis, just before DNS listens. */
+export const dnsProcess = (port: number, metricsPort: number, env: Env = {}): ProcessSpec =>
+  nodeProcess('dns', BUILT.dns, {
+    env: { DNS_PORT: String(port), METRICS_PORT: String(metricsPort), ...env },
+    readyUrl: `http://127.0.0.1:${metricsPort}/healthz`,
+    where: `udp+tcp 127.0.0.1:${port} (metrics: http://127.0.0.1:${metricsPort}/metrics)`,
+  });
+
+// Probes and the aggregator expose no metrics unless asked (METRICS_PORT in `env`): an inherited
+// METRICS_PORT would be the DNS server's.
+export const probeProcess = (location: string, env: Env = {}): ProcessSpec =>
+  nodeProcess(`probe-${location}`, BUILT.probe, { env: { LOCATION: location, METRICS_PORT: '', ...env }, where: `location ${location}` });
+
+export const aggregatorProcess = (env: Env = {}): ProcessSpec =>
+  nodeProcess('aggregator', BUILT.aggregator, {
+    env: { METRICS_PORT: '', ...env },
+    where: 'combines the probes’ results into each address’s state',
+  });
+
+/** The built panel (`vite preview`, host and port from frontend/vite.config.ts), proxying /v2 to `apiUrl`. */
+export function panelProcess(port: number, apiUrl: string, env: Env = {}): ProcessSpec {
+  let vite: string;
+  try {
+    vite = join(dirname(require.resolve('vite/package.json', { paths: [FRONTEND] })), 'bin', 'vite.js');
+  } catch {
+    vite = join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'); // frontend not installed: fails at start, with node's message
+  }
+  return {
+    name: 'panel',
+    args: [vite, 'preview'],
+    cwd: FRONTEND,
+    requires: BUILT.panel,
+    env: { API_URL: apiUrl, PANEL_PORT: String(port), ...env },
+    readyUrl: `http://127.0.0.1:${port}/`,
+    where: `http://127.0.0.1:${port}`,
+  };
+}
