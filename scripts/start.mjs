@@ -1,76 +1,65 @@
 #!/usr/bin/env node
 // `npm start`: every Vigil process on this machine, against local PostgreSQL and Redis,
 // with their output prefixed: the api, the DNS server, probes for two locations, the health
-// aggregator and the panel. Each process reads its settings from the environment.
+// aggregator and the panel. Each process reads its settings from the environment, which it
+// inherits from this one; the processes themselves are described in @vigil/stack.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import concurrently from 'concurrently';
+import {
+  aggregatorProcess,
+  apiProcess,
+  DEFAULT_PORTS,
+  dnsProcess,
+  panelProcess,
+  probeProcess,
+  ROOT,
+  startProcess,
+  stopProcess,
+} from '@vigil/stack';
 
-const root = new URL('..', import.meta.url).pathname;
 const env = process.env;
-const apiPort = env.API_PORT ?? '3000';
-const dnsPort = env.DNS_PORT ?? '5300';
-const metricsPort = env.METRICS_PORT ?? '9153';
-const panelPort = env.PANEL_PORT ?? '5173';
+const apiPort = Number(env.API_PORT ?? DEFAULT_PORTS.api);
+const panelPort = Number(env.PANEL_PORT ?? DEFAULT_PORTS.panel);
 const locations = (env.LOCATIONS ?? 'local-1,local-2').split(',').filter(Boolean);
 
 const processes = [
-  {
-    name: 'api',
-    command: 'node backend/dist/main.js',
-    requires: 'backend/dist/main.js',
-    url: `http://127.0.0.1:${apiPort}/v2 (docs: http://127.0.0.1:${apiPort}/docs)`,
-    env: {
-      API_PORT: apiPort,
-      PANEL_ORIGIN: env.PANEL_ORIGIN ?? `http://127.0.0.1:${panelPort}`,
-      // The panel's server proxies /v2 from loopback: the client address comes from it.
-      TRUST_PROXY: env.TRUST_PROXY ?? 'loopback',
-      SUPPORT_EMAIL: env.SUPPORT_EMAIL ?? 'support@vigil.localhost',
-      SUPPORT_PASSWORD: env.SUPPORT_PASSWORD ?? 'change-me-support',
-    },
-  },
-  {
-    name: 'dns',
-    command: 'node workers/dist/dns/main.js',
-    requires: 'workers/dist/dns/main.js',
-    url: `udp+tcp 127.0.0.1:${dnsPort} (metrics: http://127.0.0.1:${metricsPort}/metrics)`,
-    env: { DNS_PORT: dnsPort, METRICS_PORT: metricsPort },
-  },
-  ...locations.map((location) => ({
-    name: `probe-${location}`,
-    command: 'node workers/dist/probes/main.js',
-    requires: 'workers/dist/probes/main.js',
-    url: `location ${location}`,
-    // The DNS server's metrics port is taken; probes expose none unless asked.
-    env: { LOCATION: location, METRICS_PORT: '' },
-  })),
-  {
-    name: 'aggregator',
-    command: 'node workers/dist/health/main.js',
-    requires: 'workers/dist/health/main.js',
-    url: 'combines the probes’ results into each address’s state',
-    env: { METRICS_PORT: '' },
-  },
-  {
-    name: 'panel',
-    command: 'npm run preview -w frontend',
-    requires: 'frontend/dist/index.html',
-    url: `http://127.0.0.1:${panelPort}`,
-    env: { API_URL: `http://127.0.0.1:${apiPort}`, PANEL_PORT: panelPort },
-  },
-].filter((p) => existsSync(join(root, p.requires)));
+  apiProcess(apiPort, {
+    PANEL_ORIGIN: env.PANEL_ORIGIN ?? `http://127.0.0.1:${panelPort}`,
+    // The panel's server proxies /v2 from loopback: the client address comes from it.
+    TRUST_PROXY: env.TRUST_PROXY ?? 'loopback',
+    SUPPORT_EMAIL: env.SUPPORT_EMAIL ?? 'support@vigil.localhost',
+    SUPPORT_PASSWORD: env.SUPPORT_PASSWORD ?? 'change-me-support',
+  }),
+  dnsProcess(Number(env.DNS_PORT ?? DEFAULT_PORTS.dns), Number(env.METRICS_PORT ?? DEFAULT_PORTS.metrics)),
+  ...locations.map((location) => probeProcess(location)),
+  aggregatorProcess(),
+  panelProcess(panelPort, `http://127.0.0.1:${apiPort}`),
+].filter((p) => existsSync(join(ROOT, p.requires)));
 
 console.log('Vigil is starting:');
-for (const p of processes) console.log(`  ${p.name.padEnd(16)} ${p.url}`);
+for (const p of processes) console.log(`  ${p.name.padEnd(16)} ${p.where}`);
 if (!env.SUPPORT_PASSWORD) {
   console.log('  support user support@vigil.localhost / change-me-support (set SUPPORT_EMAIL and SUPPORT_PASSWORD to choose)');
 }
 
-const { result } = concurrently(
-  processes.map((p) => ({ name: p.name, command: p.command, cwd: root, env: p.env })),
-  { prefix: 'name', killOthersOn: ['failure'], restartTries: 0 },
-);
-result.then(
-  () => process.exit(0),
-  () => process.exit(1),
-);
+const running = processes.map((p) => startProcess(p, { env, echo: 'all' }));
+let stopping = false;
+async function stopAll(code) {
+  if (stopping) return;
+  stopping = true;
+  await Promise.all(running.map((p) => stopProcess(p)));
+  process.exit(code);
+}
+// npm runs this script in place of its shell (`exec`), so a SIGTERM to npm arrives here.
+process.on('SIGTERM', () => stopAll(0));
+process.on('SIGINT', () => stopAll(0));
+// One process failing stops the others; all of them ending by themselves ends npm start.
+for (const p of running) {
+  p.exited.then((code) => {
+    if (stopping) return;
+    if (code !== 0) {
+      console.log(`[${p.name}] exited with ${code ?? p.child.signalCode}; stopping the others`);
+      stopAll(1);
+    } else if (running.every((r) => r.child.exitCode !== null || r.child.signalCode !== null)) process.exit(0);
+  });
+}
