@@ -1,7 +1,7 @@
 import { Center, Loader } from '@mantine/core';
 import { lazy, type ReactNode } from 'react';
 import { Navigate, Route, Routes, useLocation } from 'react-router';
-import { useMe } from './api/queries';
+import { useMe } from './api/auth';
 import { Layout } from './components/Layout';
 import { QueryError } from './components/QueryError';
 import { AccountPage } from './pages/AccountPage';

@@ -8,6 +8,11 @@ import type { paths } from './schema';
  */
 export const api = createClient<paths>({ baseUrl: '', credentials: 'include' });
 
+export const PAGE_SIZE = 25;
+
+/** The `limit` and `offset` of a list route for a page (from 1) of `size` items. */
+export const pageQuery = (page: number, size = PAGE_SIZE) => ({ limit: size, offset: (page - 1) * size });
+
 /** One problem with one field, as the API reports it in `details`. */
 export interface FieldIssue {
   field: string;

@@ -10,20 +10,41 @@ type Ok<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends {
       : never
   : never;
 
+/**
+ * What a page does once a mutation settles, besides the hook's own cache updates; it runs for
+ * every call (a callback given to `mutate` runs for the last call only).
+ */
+export interface After<D, V> {
+  onSuccess?: (data: D, variables: V) => unknown;
+  onError?: (error: Error, variables: V) => unknown;
+}
+
+/** The JSON body a route takes. */
+type Body<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends { requestBody?: infer B }
+  ? NonNullable<B> extends { content: { 'application/json': infer J } }
+    ? J
+    : never
+  : never;
+
 export type Me = Ok<'/v2/auth/me', 'get'>;
+export type SignIn = Body<'/v2/auth/signin', 'post'>;
+export type SignUp = Body<'/v2/auth/signup', 'post'>;
 export type Account = Ok<'/v2/account', 'get'>;
 export type FeatureRequest = Ok<'/v2/account/feature-requests', 'get'>['requests'][number];
 export type Zone = Ok<'/v2/zones/{zone}', 'get'>;
 export type ZoneList = Ok<'/v2/zones', 'get'>;
 export type Rrset = Ok<'/v2/zones/{zone}/{name}/{type}', 'get'>;
 export type RrsetList = Ok<'/v2/zones/{zone}/rrsets', 'get'>;
+export type ZoneHealth = Ok<'/v2/zones/{zone}/health', 'get'>;
+export type RrsetHealthSummary = ZoneHealth['rrsets'][number];
 export type RrsetHealth = Ok<'/v2/zones/{zone}/{name}/{type}/health', 'get'>;
 export type AddressHealth = RrsetHealth['addresses'][number];
 export type HealthEvents = Ok<'/v2/zones/{zone}/{name}/{type}/health/events', 'get'>;
 export type HealthEvent = HealthEvents['events'][number];
 export type Token = Ok<'/v2/account/tokens', 'get'>['tokens'][number];
+export type NewToken = Body<'/v2/account/tokens', 'post'>;
 export type CreatedToken = Ok<'/v2/account/tokens', 'post'>;
 export type AuditList = Ok<'/v2/account/audit-log', 'get'>;
 export type AdminAccount = Ok<'/v2/admin/accounts/{id}', 'get'>;
 export type AdminAccountList = Ok<'/v2/admin/accounts', 'get'>;
-export type RrsetBody = NonNullable<paths['/v2/zones/{zone}/{name}/{type}']['put']['requestBody']>['content']['application/json'];
+export type RrsetBody = Body<'/v2/zones/{zone}/{name}/{type}', 'put'>;

@@ -2,7 +2,7 @@ import { Alert, Badge, Button, Group, Stack, Text, Textarea } from '@mantine/cor
 import { notifications } from '@mantine/notifications';
 import { IconFlask } from '@tabler/icons-react';
 import { useState } from 'react';
-import { useFeatureRequests, useRequestFeature } from '../api/queries';
+import { useFeatureRequests, useRequestFeature } from '../api/account';
 import { errorMessage, fieldErrors } from '../lib/errors';
 import { formatDate } from '../lib/format';
 

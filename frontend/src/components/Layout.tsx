@@ -2,11 +2,9 @@ import { AppShell, Badge, Burger, Button, Group, Loader, Menu, NavLink, ScrollAr
 import { useDisclosure } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { IconChevronDown, IconFlask, IconHistory, IconKey, IconLifebuoy, IconLogout, IconWorld } from '@tabler/icons-react';
-import { useQueryClient } from '@tanstack/react-query';
 import { Suspense, useEffect } from 'react';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
-import { api, call } from '../api/client';
-import { keys, useMe } from '../api/queries';
+import { useMe, useSignOut } from '../api/auth';
 import { Logo } from './Logo';
 
 export function Layout() {
@@ -14,7 +12,7 @@ export function Layout() {
   const me = useMe().data!;
   const location = useLocation();
   const navigate = useNavigate();
-  const qc = useQueryClient();
+  const endSession = useSignOut();
   const hasAccount = me.accounts.length > 0;
   const account = me.accounts.find((a) => a.id === me.current_account_id) ?? me.accounts[0];
 
@@ -22,13 +20,7 @@ export function Layout() {
   useEffect(close, [location.pathname, close]);
 
   const signOut = async () => {
-    try {
-      await call(api.POST('/v2/auth/signout'));
-    } catch {
-      // Signed out already, or the server is gone: the session is over for the panel either way.
-    }
-    qc.clear();
-    qc.setQueryData(keys.me, null);
+    await endSession();
     notifications.show({ message: 'You are signed out.' });
     await navigate('/signin');
   };

@@ -1,6 +1,6 @@
 import { Alert, Badge, Card, Group, Loader, Stack, Table, Text, Title } from '@mantine/core';
 import { IconCircleCheck } from '@tabler/icons-react';
-import { useAccount, useFeatureRequests } from '../api/queries';
+import { useAccount, useFeatureRequests } from '../api/account';
 import { FailoverBeta } from '../components/FailoverBeta';
 import { PageHeader } from '../components/PageHeader';
 import { QueryError } from '../components/QueryError';

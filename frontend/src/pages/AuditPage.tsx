@@ -1,9 +1,8 @@
 import { Badge, Code, Group, Loader, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { api, call } from '../api/client';
-import { keys, PAGE_SIZE } from '../api/queries';
+import { useAuditLog } from '../api/account';
+import { PAGE_SIZE } from '../api/client';
 import { PageHeader } from '../components/PageHeader';
 import { Pager } from '../components/Pager';
 import { QueryError } from '../components/QueryError';
@@ -24,16 +23,7 @@ export function AuditPage() {
   const [page, setPage] = useState(1);
   const [action, setAction] = useState('');
   const [debounced] = useDebouncedValue(action.trim(), 300);
-  const audit = useQuery({
-    queryKey: keys.audit(page, debounced),
-    queryFn: () =>
-      call(
-        api.GET('/v2/account/audit-log', {
-          params: { query: { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE, action: debounced || undefined } },
-        }),
-      ),
-    placeholderData: keepPreviousData,
-  });
+  const audit = useAuditLog(page, debounced);
   return (
     <>
       <PageHeader title="Audit log">

@@ -1,10 +1,9 @@
 import { Alert, Anchor, Button, Center, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
 import { IconAlertTriangle } from '@tabler/icons-react';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link, Navigate, useLocation, useNavigate } from 'react-router';
-import { api, ApiError, call } from '../api/client';
-import { keys, useMe } from '../api/queries';
+import { useMe, useSignIn, useSignUp } from '../api/auth';
+import { ApiError } from '../api/client';
 import type { Me } from '../api/types';
 import { Logo } from '../components/Logo';
 import { errorMessage, fieldErrors } from '../lib/errors';
@@ -26,14 +25,12 @@ function AuthFrame({ title, children }: { title: string; children: React.ReactNo
   );
 }
 
+/** Where a user goes once signed in: back where they came from, else their home page. */
 function useAfterSignIn() {
-  const qc = useQueryClient();
   const navigate = useNavigate();
   const location = useLocation();
   const from = (location.state as { from?: string } | null)?.from;
   return async (me: Me) => {
-    qc.clear();
-    qc.setQueryData(keys.me, me);
     const home = me.accounts.length === 0 && me.user.is_support ? '/support' : '/zones';
     await navigate(from && from !== '/' ? from : home, { replace: true });
   };
@@ -55,15 +52,12 @@ export function SignInPage() {
   const after = useAfterSignIn();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const signIn = useMutation({
-    mutationFn: () => call(api.POST('/v2/auth/signin', { body: { email, password } })),
-    onSuccess: after,
-  });
+  const signIn = useSignIn({ onSuccess: after });
   if (me.data && !signIn.isPending && !signIn.isSuccess) return <Navigate to="/" replace />;
   const errors = fieldErrors(signIn.error);
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    signIn.mutate();
+    signIn.mutate({ email, password });
   };
   return (
     <AuthFrame title="Sign in">
@@ -110,16 +104,12 @@ export function SignUpPage() {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [accountName, setAccountName] = useState('');
-  const signUp = useMutation({
-    mutationFn: () =>
-      call(api.POST('/v2/auth/signup', { body: { email, password, ...(accountName.trim() ? { account_name: accountName.trim() } : {}) } })),
-    onSuccess: after,
-  });
+  const signUp = useSignUp({ onSuccess: after });
   if (me.data && !signUp.isPending && !signUp.isSuccess) return <Navigate to="/" replace />;
   const errors = fieldErrors(signUp.error);
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    signUp.mutate();
+    signUp.mutate({ email, password, ...(accountName.trim() ? { account_name: accountName.trim() } : {}) });
   };
   return (
     <AuthFrame title="Create an account">

@@ -16,11 +16,10 @@ import {
   Tooltip,
 } from '@mantine/core';
 import { IconPencil } from '@tabler/icons-react';
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { api, call } from '../api/client';
-import { PAGE_SIZE, useHealth, useHealthEvents } from '../api/queries';
+import { PAGE_SIZE } from '../api/client';
+import { useHealth, useHealthEvents, useRecentHealthEvents } from '../api/health';
 import type { AddressHealth, HealthEvent } from '../api/types';
 import { PageHeader } from '../components/PageHeader';
 import { Pager } from '../components/Pager';
@@ -221,18 +220,8 @@ export function HealthPage() {
   const [page, setPage] = useState(1);
   const events = useHealthEvents(zone, name, type, page);
   const [windowKey, setWindowKey] = useState<WindowKey>('24h');
-  // Transitions in the chosen window, for the timeline; refreshed every 5 s.
-  const recent = useQuery({
-    queryKey: ['health-events-window', zone, name, type, windowKey],
-    queryFn: () =>
-      call(
-        api.GET('/v2/zones/{zone}/{name}/{type}/health/events', {
-          params: { path: { zone, name, type }, query: { from: new Date(Date.now() - WINDOWS[windowKey]).toISOString(), limit: 1000 } },
-        }),
-      ),
-    refetchInterval: 5000,
-    placeholderData: keepPreviousData,
-  });
+  // Transitions in the chosen window, for the timeline.
+  const recent = useRecentHealthEvents(zone, name, type, WINDOWS[windowKey]);
   const now = recent.dataUpdatedAt || Date.now();
   // When every transition ever recorded falls in the window (a new record set), the timeline
   // starts a little before the first one instead of showing a window of nothing.

@@ -27,7 +27,8 @@ import { IconActivityHeartbeat, IconAlertTriangle, IconPlus, IconTrash } from '@
 import { useEffect, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { ApiError } from '../api/client';
-import { useAccount, useDeleteRrset, useRrset, useSaveRrset, useZone } from '../api/queries';
+import { useAccount } from '../api/account';
+import { useDeleteRrset, useRrset, useSaveRrset, useZone } from '../api/zones';
 import { FailoverBeta } from '../components/FailoverBeta';
 import { PageHeader } from '../components/PageHeader';
 import { QueryError } from '../components/QueryError';

@@ -3,10 +3,10 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { modals } from '@mantine/modals';
 import { notifications } from '@mantine/notifications';
 import { IconLock, IconSearch } from '@tabler/icons-react';
-import { keepPreviousData, useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { api, call } from '../api/client';
-import { keys, PAGE_SIZE, useMe } from '../api/queries';
+import { useAdminAccounts, useAdminAccountsById, useDecideRequest, usePendingRequests, useSetFailover } from '../api/admin';
+import { useMe } from '../api/auth';
+import { PAGE_SIZE } from '../api/client';
 import type { AdminAccount } from '../api/types';
 import { PageHeader } from '../components/PageHeader';
 import { Pager } from '../components/Pager';
@@ -16,31 +16,11 @@ import { formatDate } from '../lib/format';
 import { usePageTitle } from '../lib/usePageTitle';
 
 function PendingRequests() {
-  const qc = useQueryClient();
-  const requests = useQuery({
-    queryKey: keys.adminRequests('pending'),
-    queryFn: () => call(api.GET('/v2/admin/feature-requests', { params: { query: { status: 'pending', limit: 100 } } })),
-    refetchInterval: 10_000,
-  });
-  const accountIds = [...new Set(requests.data?.requests.map((r) => r.account_id) ?? [])];
-  const accounts = useQueries({
-    queries: accountIds.map((id) => ({
-      queryKey: keys.adminAccount(id),
-      queryFn: () => call(api.GET('/v2/admin/accounts/{id}', { params: { path: { id } } })),
-    })),
-  });
-  const accountById = new Map(accounts.flatMap((q) => (q.data ? [[q.data.id, q.data] as const] : [])));
-  const decide = useMutation({
-    mutationFn: (v: { id: string; status: 'granted' | 'rejected' }) =>
-      call(api.PATCH('/v2/admin/feature-requests/{id}', { params: { path: { id: v.id } }, body: { status: v.status } })),
-    onSuccess: (r) => {
-      notifications.show({ color: r.status === 'granted' ? 'green' : 'gray', message: `Request ${r.status}.` });
-      void qc.invalidateQueries({ queryKey: ['admin'] });
-    },
-    onError: (e) => {
-      notifications.show({ color: 'red', title: 'The request was not decided', message: errorMessage(e) });
-      void qc.invalidateQueries({ queryKey: ['admin'] });
-    },
+  const requests = usePendingRequests();
+  const accountById = useAdminAccountsById([...new Set(requests.data?.requests.map((r) => r.account_id) ?? [])]);
+  const decide = useDecideRequest({
+    onSuccess: (r) => notifications.show({ color: r.status === 'granted' ? 'green' : 'gray', message: `Request ${r.status}.` }),
+    onError: (e) => notifications.show({ color: 'red', title: 'The request was not decided', message: errorMessage(e) }),
   });
 
   const confirmReject = (id: string, account: string) =>
@@ -136,27 +116,12 @@ function PendingRequests() {
 }
 
 function Accounts() {
-  const qc = useQueryClient();
   const [search, setSearch] = useState('');
   const [debounced] = useDebouncedValue(search.trim(), 250);
   const [page, setPage] = useState(1);
-  const accounts = useQuery({
-    queryKey: keys.adminAccounts(debounced, page),
-    queryFn: () =>
-      call(
-        api.GET('/v2/admin/accounts', {
-          params: { query: { search: debounced || undefined, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE } },
-        }),
-      ),
-    placeholderData: keepPreviousData,
-  });
-  const setFeature = useMutation({
-    mutationFn: (v: { account: AdminAccount; failover: boolean }) =>
-      call(api.PATCH('/v2/admin/accounts/{id}', { params: { path: { id: v.account.id } }, body: { features: { failover: v.failover } } })),
-    onSuccess: (a) => {
-      notifications.show({ message: `Failover is ${a.features.failover ? 'granted to' : 'revoked from'} ${a.name}.` });
-      void qc.invalidateQueries({ queryKey: ['admin'] });
-    },
+  const accounts = useAdminAccounts(debounced, page);
+  const setFeature = useSetFailover({
+    onSuccess: (a) => notifications.show({ message: `Failover is ${a.features.failover ? 'granted to' : 'revoked from'} ${a.name}.` }),
     onError: (e) => notifications.show({ color: 'red', title: 'The feature was not changed', message: errorMessage(e) }),
   });
   const toggle = (a: AdminAccount, failover: boolean) => {

@@ -17,10 +17,9 @@ import {
 import { modals } from '@mantine/modals';
 import { notifications } from '@mantine/notifications';
 import { IconAlertTriangle, IconCheck, IconCopy, IconKey, IconTrash } from '@tabler/icons-react';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { api, ApiError, call } from '../api/client';
-import { keys } from '../api/queries';
+import { useCreateToken, useRevokeToken, useTokens } from '../api/account';
+import { ApiError } from '../api/client';
 import type { CreatedToken, Token } from '../api/types';
 import { PageHeader } from '../components/PageHeader';
 import { QueryError } from '../components/QueryError';
@@ -76,34 +75,23 @@ function NewSecret({ token, onDone }: { token: CreatedToken; onDone: () => void 
 
 export function TokensPage() {
   usePageTitle('API tokens');
-  const qc = useQueryClient();
-  const tokens = useQuery({ queryKey: keys.tokens, queryFn: () => call(api.GET('/v2/account/tokens')) });
+  const tokens = useTokens();
   const [name, setName] = useState('');
   const [expires, setExpires] = useState('');
   const [created, setCreated] = useState<CreatedToken | null>(null);
-  const create = useMutation({
-    mutationFn: () =>
-      call(
-        api.POST('/v2/account/tokens', {
-          body: { name: name.trim(), ...(expires ? { expires_at: new Date(`${expires}T23:59:59`).toISOString() } : {}) },
-        }),
-      ),
+  const create = useCreateToken({
     onSuccess: (t) => {
       setCreated(t);
       setName('');
       setExpires('');
-      void qc.invalidateQueries({ queryKey: keys.tokens });
     },
   });
-  const revoke = useMutation({
-    mutationFn: (id: string) => call(api.DELETE('/v2/account/tokens/{id}', { params: { path: { id } } })),
-    onSuccess: () => void qc.invalidateQueries({ queryKey: keys.tokens }),
-  });
+  const revoke = useRevokeToken();
   const errors = fieldErrors(create.error);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setCreated(null);
-    create.mutate();
+    create.mutate({ name: name.trim(), ...(expires ? { expires_at: new Date(`${expires}T23:59:59`).toISOString() } : {}) });
   };
   const confirmRevoke = (t: Token) =>
     modals.openConfirmModal({

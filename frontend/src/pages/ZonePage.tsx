@@ -2,12 +2,12 @@ import { ActionIcon, Alert, Anchor, Badge, Button, Group, Loader, Stack, Table, 
 import { modals } from '@mantine/modals';
 import { notifications } from '@mantine/notifications';
 import { IconActivityHeartbeat, IconPencil, IconPlus, IconTrash } from '@tabler/icons-react';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { api, call } from '../api/client';
-import { keys, RRSET_PAGE_SIZE, useDeleteRrset, useRrsets, useZone } from '../api/queries';
-import type { Rrset } from '../api/types';
+import { useZoneHealth } from '../api/health';
+import type { Rrset, RrsetHealthSummary } from '../api/types';
+import { RRSET_PAGE_SIZE, useDeleteRrset, useRrsets, useZone } from '../api/zones';
+import { useConfirmDeleteZone } from '../components/DeleteZone';
 import { PageHeader } from '../components/PageHeader';
 import { Pager } from '../components/Pager';
 import { QueryError } from '../components/QueryError';
@@ -17,23 +17,17 @@ import { formatTtl } from '../lib/format';
 import { relativeName } from '../lib/rrset';
 import { usePageTitle } from '../lib/usePageTitle';
 
-/** The live state of a failover record set's addresses, refreshed every 10 s. */
-function FailoverState({ zone, name, type }: { zone: string; name: string; type: string }) {
-  const health = useQuery({
-    queryKey: keys.health(zone, name, type),
-    queryFn: () => call(api.GET('/v2/zones/{zone}/{name}/{type}/health', { params: { path: { zone, name, type } } })),
-    refetchInterval: 10_000,
-  });
-  if (!health.data) return null;
-  if (!health.data.failover) {
+/** The live state of a failover record set's addresses, from the zone's health read-out (nothing until it has loaded). */
+function FailoverState({ health }: { health: RrsetHealthSummary | undefined }) {
+  if (!health) return null;
+  if (!health.failover) {
     return (
       <Text size="xs" c="dimmed">
         not applied
       </Text>
     );
   }
-  const count = (state: string) => health.data.addresses.filter((a) => a.state === state).length;
-  const [up, down, unknown] = [count('available'), count('unavailable'), count('unknown')];
+  const { available: up, unavailable: down, unknown } = health.counts;
   return (
     <Group gap={4} mt={4} data-testid="failover-state" aria-label={`${up} available, ${down} unavailable, ${unknown} unknown`}>
       {up > 0 && (
@@ -61,18 +55,12 @@ export function ZonePage() {
   const [page, setPage] = useState(1);
   const zoneQ = useZone(zone);
   const rrsets = useRrsets(zone, page);
+  // One request for the failover state of every row, and none while no row shown has failover.
+  const health = useZoneHealth(zone, rrsets.data?.rrsets.some((r) => failoverOf(r)) ?? false);
+  const healthOf = (r: Rrset) => health.data?.rrsets.find((h) => h.name === r.name && h.type === r.type);
   const navigate = useNavigate();
-  const qc = useQueryClient();
   const removeRrset = useDeleteRrset(zone);
-  const removeZone = useMutation({
-    mutationFn: () => call(api.DELETE('/v2/zones/{zone}', { params: { path: { zone } } })),
-    onSuccess: async () => {
-      notifications.show({ message: `Zone ${zone} is deleted.` });
-      void qc.invalidateQueries({ queryKey: ['zones'] });
-      await navigate('/zones');
-    },
-    onError: (e) => notifications.show({ color: 'red', title: 'The zone was not deleted', message: errorMessage(e) }),
-  });
+  const confirmDeleteZone = useConfirmDeleteZone(() => navigate('/zones'));
 
   if (zoneQ.isError) return <QueryError error={zoneQ.error} what="zone" />;
   if (zoneQ.isPending) return <Loader aria-label="Loading zone" />;
@@ -94,20 +82,6 @@ export function ZonePage() {
         ),
     });
 
-  const confirmDeleteZone = () =>
-    modals.openConfirmModal({
-      title: `Delete zone ${z.name}?`,
-      children: (
-        <Text size="sm">
-          The zone and its {z.rrsets_amount} record sets are deleted, and the DNS servers stop answering for {z.name}. This cannot be
-          undone.
-        </Text>
-      ),
-      labels: { confirm: 'Delete zone', cancel: 'Cancel' },
-      confirmProps: { color: 'red' },
-      onConfirm: () => removeZone.mutate(),
-    });
-
   return (
     <>
       <PageHeader
@@ -122,7 +96,7 @@ export function ZonePage() {
             <Button component={Link} to={`/zones/${zone}/new`} leftSection={<IconPlus size={16} aria-hidden />}>
               Add record set
             </Button>
-            <Button variant="default" color="red" leftSection={<IconTrash size={16} aria-hidden />} onClick={confirmDeleteZone}>
+            <Button variant="default" color="red" leftSection={<IconTrash size={16} aria-hidden />} onClick={() => confirmDeleteZone(z)}>
               Delete zone
             </Button>
           </>
@@ -205,7 +179,7 @@ export function ZonePage() {
                             <Text size="xs" c="dimmed">
                               every {f.frequency} s
                             </Text>
-                            <FailoverState zone={zone} name={r.name} type={r.type} />
+                            <FailoverState health={healthOf(r)} />
                           </>
                         ) : (
                           <Text size="sm" c="dimmed">

@@ -1,14 +1,12 @@
 import { ActionIcon, Alert, Anchor, Badge, Button, Card, Group, Loader, Stack, Table, Text, TextInput, Tooltip } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { modals } from '@mantine/modals';
 import { notifications } from '@mantine/notifications';
 import { IconPlus, IconSearch, IconTrash } from '@tabler/icons-react';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router';
-import { api, ApiError, call } from '../api/client';
-import { PAGE_SIZE, useZones } from '../api/queries';
-import type { Zone } from '../api/types';
+import { ApiError, PAGE_SIZE } from '../api/client';
+import { useCreateZone, useZones } from '../api/zones';
+import { useConfirmDeleteZone } from '../components/DeleteZone';
 import { PageHeader } from '../components/PageHeader';
 import { Pager } from '../components/Pager';
 import { QueryError } from '../components/QueryError';
@@ -18,12 +16,9 @@ import { usePageTitle } from '../lib/usePageTitle';
 
 function CreateZone() {
   const [name, setName] = useState('');
-  const qc = useQueryClient();
   const navigate = useNavigate();
-  const create = useMutation({
-    mutationFn: () => call(api.POST('/v2/zones', { body: { name: name.trim() } })),
+  const create = useCreateZone({
     onSuccess: async (zone) => {
-      void qc.invalidateQueries({ queryKey: ['zones'] });
       notifications.show({ color: 'green', message: `Zone ${zone.name} is hosted.` });
       setName('');
       await navigate(`/zones/${zone.name}`);
@@ -32,7 +27,7 @@ function CreateZone() {
   const errors = fieldErrors(create.error);
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    create.mutate();
+    create.mutate(name.trim());
   };
   const error =
     errors.name ??
@@ -69,30 +64,7 @@ export function ZonesPage() {
   const [debounced] = useDebouncedValue(search.trim(), 250);
   const [page, setPage] = useState(1);
   const zones = useZones(debounced, page);
-  const qc = useQueryClient();
-  const remove = useMutation({
-    mutationFn: (zone: string) => call(api.DELETE('/v2/zones/{zone}', { params: { path: { zone } } })),
-    onSuccess: (_d, zone) => {
-      notifications.show({ message: `Zone ${zone} is deleted.` });
-      void qc.invalidateQueries({ queryKey: ['zones'] });
-      qc.removeQueries({ queryKey: ['zone', zone] });
-    },
-    onError: (e, zone) => notifications.show({ color: 'red', title: `Zone ${zone} was not deleted`, message: errorMessage(e) }),
-  });
-
-  const confirmDelete = (z: Zone) =>
-    modals.openConfirmModal({
-      title: `Delete zone ${z.name}?`,
-      children: (
-        <Text size="sm">
-          The zone and its {z.rrsets_amount} record sets are deleted, and the DNS servers stop answering for {z.name}. This cannot be
-          undone.
-        </Text>
-      ),
-      labels: { confirm: 'Delete zone', cancel: 'Cancel' },
-      confirmProps: { color: 'red' },
-      onConfirm: () => remove.mutate(z.name),
-    });
+  const confirmDelete = useConfirmDeleteZone();
 
   return (
     <>
