@@ -1,0 +1,31 @@
+import { TextInput } from '@mantine/core';
+import type { ReactNode } from 'react';
+
+/** A numeric text input: free text, so that out-of-range values reach validation and get its message. */
+export function NumberField(props: {
+  label: string;
+  value: string;
+  onChange: (v: string) => void;
+  error?: string;
+  description?: ReactNode;
+  placeholder?: string;
+  w?: number | string;
+  required?: boolean;
+  disabled?: boolean;
+}) {
+  return (
+    <TextInput
+      label={props.label}
+      value={props.value}
+      onChange={(e) => props.onChange(e.currentTarget.value)}
+      error={props.error}
+      description={props.description}
+      placeholder={props.placeholder}
+      inputMode="numeric"
+      w={props.w}
+      required={props.required}
+      disabled={props.disabled}
+      autoComplete="off"
+    />
+  );
+}

@@ -1,0 +1,69 @@
+import { Button, Fieldset, Group, Stack, Switch, Text } from '@mantine/core';
+import { IconTrash } from '@tabler/icons-react';
+import type { RecordDraft, RrsetDraft } from '../../lib/rrset';
+import type { Errors } from './form';
+import { NumberField } from './NumberField';
+import { RecordContent } from './RecordContent';
+import { RecordGeo } from './RecordGeo';
+
+/** One record of the set: its content, what the balancing needs of it (geo, weight), enabled. */
+export function RecordEditor({
+  d,
+  rec,
+  index,
+  errors,
+  onChange,
+  onRemove,
+  canRemove,
+}: {
+  d: RrsetDraft;
+  rec: RecordDraft;
+  index: number;
+  errors: Errors;
+  onChange: (r: RecordDraft) => void;
+  onRemove: () => void;
+  canRemove: boolean;
+}) {
+  const p = `resource_records[${index}]`;
+  const set = (patch: Partial<RecordDraft>) => onChange({ ...rec, ...patch });
+  const recordError = errors[`${p}.content`] ?? errors[p];
+  const legend = `Record ${index + 1}`;
+  return (
+    <Fieldset legend={legend} variant="filled" aria-label={legend} data-testid={`record-${index}`}>
+      <Stack gap="sm">
+        <RecordContent type={d.type} rec={rec} index={index} errors={errors} onChange={(fields) => set({ fields })} />
+        {recordError && (
+          <Text size="sm" c="red" role="alert">
+            {recordError}
+          </Text>
+        )}
+        {d.balancing === 'geo' && <RecordGeo rec={rec} index={index} errors={errors} set={set} />}
+        {d.balancing === 'weighted' && (
+          <NumberField
+            label="Weight"
+            description="0–65535; higher is picked more often"
+            value={rec.weight}
+            onChange={(v) => set({ weight: v })}
+            error={errors[`${p}.meta.weight`]}
+            w={220}
+          />
+        )}
+        <Group justify="space-between">
+          <Switch label="Enabled" checked={rec.enabled} onChange={(e) => set({ enabled: e.currentTarget.checked })} />
+          {canRemove && (
+            <Button
+              variant="subtle"
+              color="red"
+              size="xs"
+              leftSection={<IconTrash size={14} aria-hidden />}
+              onClick={onRemove}
+              aria-label={`Remove record ${index + 1}`}
+            >
+              Remove
+            </Button>
+          )}
+        </Group>
+      </Stack>
+    </Fieldset>
+  );
+}
