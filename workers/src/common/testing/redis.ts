@@ -21,23 +21,5 @@ export async function deleteKeys(prefix: string): Promise<void> {
   }
 }
 
-/** Polls `probe` until it returns a truthy value, or fails with `what` at the deadline. */
-export async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | null | undefined | false> | T | null | undefined | false,
-  timeoutMs = 10_000,
-  everyMs = 50,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown = null;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+/** Polls until a truthy value, or fails naming what it waited for (the one poll helper, of @vigil/stack). */
+export { until as waitFor } from '@vigil/stack';

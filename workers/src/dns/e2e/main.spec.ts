@@ -1,7 +1,7 @@
 // The dns process itself (src/dns/main.ts run through SWC): configuration errors, a Redis that is
 // not there at start, and a clean stop.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { startProcess } from '@vigil/stack';
 import { dig, until } from '../testing/client';
 import { freePort, LocalRedis, RedisFixture } from '../testing/redis';
 import { rr, zone } from '../testing/zones';
@@ -10,29 +10,13 @@ const WORKERS = join(__dirname, '..', '..', '..');
 const HOOK = join(WORKERS, 'src', 'dns', 'testing', 'ts-hook.js');
 const MAIN = join(WORKERS, 'src', 'dns', 'main.ts');
 
-interface Proc {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-function start(env: Record<string, string>): Proc {
-  const child = spawn(process.execPath, ['-r', HOOK, MAIN], {
-    cwd: WORKERS,
-    env: { PATH: process.env.PATH, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
-  child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output: () => out, exited };
-}
+const start = (env: Record<string, string>) => startProcess({ name: 'dns', args: ['-r', HOOK, MAIN], cwd: WORKERS, env });
 
 describe('the dns process', () => {
   it('refuses a bad configuration with a clear message', async () => {
     const p = start({ DNS_PORT: 'fifty-three', REDIS_URL: 'http://nope' });
-    expect(await p.exited).toBe(1);
+    // 2: a configuration error, as for every worker process.
+    expect(await p.exited).toBe(2);
     expect(p.output()).toContain('Invalid configuration of the dns server');
     expect(p.output()).toContain('DNS_PORT: must be a port number from 0 to 65535 (got "fifty-three")');
     expect(p.output()).toContain('REDIS_URL: must be a redis:// or rediss:// URL');

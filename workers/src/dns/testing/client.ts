@@ -139,26 +139,8 @@ export function runTool(tool: 'dig' | 'kdig', port: number, args: string[]): Pro
 export const aData = (m: Decoded) =>
   (m.answers ?? []).filter((a) => a.type === 'A' || a.type === 'AAAA').map((a) => (a as { data: string }).data);
 
-/** Polls `fn` until it returns a truthy value or the deadline passes. */
-export async function until<T>(
-  what: string,
-  fn: () => Promise<T | null | undefined | false> | T | null | undefined | false,
-  ms = 10_000,
-  every = 50,
-): Promise<T> {
-  const end = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, every));
-  }
-}
+/** Polls `fn` until it returns a truthy value or the deadline passes (the one poll helper, of @vigil/stack). */
+export { until } from '@vigil/stack';
 
 export interface ToolAnswer {
   status: string;

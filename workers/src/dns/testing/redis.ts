@@ -2,7 +2,6 @@
 // under a key prefix of its own so parallel test files and other users of Redis never collide.
 import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { FEED_FIELD, healthField, redisKeys, type CompiledZone, type FeedEvent, type HealthState } from '@vigil/contract';
 import { Redis } from 'ioredis';
 
@@ -57,16 +56,8 @@ export class RedisFixture {
   }
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
+// Where the tests find it; it lives with the rest of what starts processes.
+export { freePort } from '@vigil/stack';
 
 /** A throwaway redis-server on a loopback port, without persistence, that a test may kill. */
 export class LocalRedis {
