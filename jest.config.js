@@ -21,6 +21,7 @@ const project = (name, extra = {}) => ({
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
   moduleNameMapper: {
     '^@vigil/contract$': '<rootDir>/../contract/src/index.ts',
+    '^@vigil/contract/redis$': '<rootDir>/../contract/src/redis/index.ts',
     '^@vigil/stack$': '<rootDir>/../stack/src/index.ts',
   },
   ...extra,

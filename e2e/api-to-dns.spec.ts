@@ -1,4 +1,5 @@
-import { FEED_FIELD, type FeedEvent, type HealthState, healthField, redisKeys } from '@vigil/contract';
+import { type HealthState, healthField, redisKeys } from '@vigil/contract';
+import { appendFeed } from '@vigil/contract/redis';
 import Redis from 'ioredis';
 import { aData, dig, query, udp, tcp } from '../workers/src/dns/testing/client';
 import { type ApiClient, customerWithFailover, Stack, until } from './stack';
@@ -79,7 +80,7 @@ describe('api → Redis → DNS server (real processes)', () => {
       reasons: { 'eu-1': 'timeout' },
     };
     await redis.hset(redisKeys.health, healthField(rr.id, '192.0.2.10'), JSON.stringify(health));
-    await redis.xadd(redisKeys.feed, '*', FEED_FIELD, JSON.stringify({ kind: 'health', health } satisfies FeedEvent));
+    await appendFeed(redis, { kind: 'health', health });
     await until('the unavailable address to leave', async () => (await answerOf('fo.live.example')).data.join() === '192.0.2.11');
 
     await api.ok('PUT', '/v2/zones/live.example/fo.live.example/A', {

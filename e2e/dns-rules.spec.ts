@@ -1,4 +1,5 @@
-import { FEED_FIELD, type FeedEvent, type HealthState, healthField, redisKeys } from '@vigil/contract';
+import { type HealthState, healthField, redisKeys } from '@vigil/contract';
+import { appendFeed } from '@vigil/contract/redis';
 import Redis from 'ioredis';
 import { aData, dig, kdig, query, tcp, udp, type ToolAnswer } from '../workers/src/dns/testing/client';
 import { type ApiClient, customerWithFailover, Stack, until } from './stack';
@@ -118,7 +119,7 @@ describe('DNS rules on zones saved through the API (real processes)', () => {
     const down = async (address: string) => {
       const health: HealthState = { checkId: failoverId, address, state: 'unavailable', since: Date.now(), reasons: { x: 'timeout' } };
       await redis.hset(redisKeys.health, healthField(failoverId, address), JSON.stringify(health));
-      await redis.xadd(redisKeys.feed, '*', FEED_FIELD, JSON.stringify({ kind: 'health', health } satisfies FeedEvent));
+      await appendFeed(redis, { kind: 'health', health });
     };
     await down('192.0.2.61');
     await until('only the healthy US address', async () => {

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { FEED_FIELD, FeedEventSchema, redisKeys } from '@vigil/contract';
+import { ConsumerGroup, type StreamEntry } from '@vigil/contract/redis';
 import { hostname } from 'node:os';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
@@ -18,9 +19,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export class HistoryConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(HistoryConsumer.name);
   private readonly redis: Redis;
-  private readonly consumer = `${hostname()}-${process.pid}`;
-  private stopping = false;
-  private loop: Promise<void> | null = null;
+  private readonly group: ConsumerGroup;
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
@@ -29,65 +28,31 @@ export class HistoryConsumer implements OnApplicationBootstrap, OnApplicationShu
     // A blocking XREADGROUP needs a connection of its own.
     this.redis = new Redis(config.REDIS_URL, { keyPrefix: config.REDIS_KEY_PREFIX, lazyConnect: true, maxRetriesPerRequest: null });
     this.redis.on('error', () => undefined);
+    let warned = false;
+    this.group = new ConsumerGroup({
+      redis: this.redis,
+      reader: this.redis,
+      stream: redisKeys.feed,
+      group: HISTORY_GROUP,
+      consumer: `${hostname()}-${process.pid}`,
+      batch: 200,
+      handle: (entries) => this.store(entries),
+      onError: (e) => {
+        if (!warned) this.logger.warn(`health history paused: ${e.message}`);
+        warned = true;
+      },
+    });
   }
 
   onApplicationBootstrap() {
-    if (!this.config.HEALTH_HISTORY) return;
-    this.loop = this.run();
+    if (this.config.HEALTH_HISTORY) this.group.start();
   }
 
   async onApplicationShutdown() {
-    this.stopping = true;
-    this.redis.disconnect();
-    await this.loop;
+    await this.group.stop();
   }
 
-  private async run(): Promise<void> {
-    let warned = false;
-    while (!this.stopping) {
-      try {
-        await this.ensureGroup();
-        // First what this consumer read but did not acknowledge before a restart, then new entries.
-        let id = '0';
-        while (!this.stopping) {
-          const handled = await this.readOnce(id);
-          if (id === '0' && handled === 0) id = '>';
-        }
-      } catch (e) {
-        if (this.stopping) return;
-        if (!warned) this.logger.warn(`health history paused: ${(e as Error).message}`);
-        warned = true;
-        await new Promise((r) => setTimeout(r, 1000));
-      }
-    }
-  }
-
-  private async ensureGroup() {
-    if (this.redis.status === 'wait') await this.redis.connect();
-    try {
-      // ioredis does not apply keyPrefix to XGROUP's key, so it is spelled out here.
-      await this.redis.xgroup('CREATE', `${this.config.REDIS_KEY_PREFIX}${redisKeys.feed}`, HISTORY_GROUP, '0', 'MKSTREAM');
-    } catch (e) {
-      if (!(e as Error).message.includes('BUSYGROUP')) throw e;
-    }
-  }
-
-  /** Reads and stores one batch; returns how many entries it handled. */
-  async readOnce(id: string): Promise<number> {
-    const reply = (await this.redis.xreadgroup(
-      'GROUP',
-      HISTORY_GROUP,
-      this.consumer,
-      'COUNT',
-      200,
-      'BLOCK',
-      2000,
-      'STREAMS',
-      redisKeys.feed,
-      id,
-    )) as [string, [string, string[]][]][] | null;
-    const entries = reply?.[0]?.[1] ?? [];
-    if (entries.length === 0) return 0;
+  private async store(entries: StreamEntry[]): Promise<void> {
     const rows: unknown[][] = [];
     for (const [entryId, fields] of entries) {
       const i = fields.indexOf(FEED_FIELD);
@@ -97,20 +62,17 @@ export class HistoryConsumer implements OnApplicationBootstrap, OnApplicationShu
         rows.push([h.checkId, h.address, h.state, new Date(h.since), JSON.stringify(h.reasons), entryId]);
       }
     }
-    if (rows.length) {
-      const values = rows.map(
-        (_, n) => `($${n * 6 + 1}::uuid, $${n * 6 + 2}, $${n * 6 + 3}, $${n * 6 + 4}::timestamptz, $${n * 6 + 5}::jsonb, $${n * 6 + 6})`,
-      );
-      // Transitions of record sets deleted meanwhile are dropped (the join), never an error.
-      await this.ds.query(
-        `INSERT INTO health_events (rrset_id, address, state, at, reasons, feed_id)
-         SELECT v.* FROM (VALUES ${values.join(', ')}) AS v(rrset_id, address, state, at, reasons, feed_id)
-         JOIN rrsets r ON r.id = v.rrset_id
-         ON CONFLICT (feed_id) DO NOTHING`,
-        rows.flat(),
-      );
-    }
-    await this.redis.xack(redisKeys.feed, HISTORY_GROUP, ...entries.map(([entryId]) => entryId));
-    return entries.length;
+    if (rows.length === 0) return;
+    const values = rows.map(
+      (_, n) => `($${n * 6 + 1}::uuid, $${n * 6 + 2}, $${n * 6 + 3}, $${n * 6 + 4}::timestamptz, $${n * 6 + 5}::jsonb, $${n * 6 + 6})`,
+    );
+    // Transitions of record sets deleted meanwhile are dropped (the join), never an error.
+    await this.ds.query(
+      `INSERT INTO health_events (rrset_id, address, state, at, reasons, feed_id)
+       SELECT v.* FROM (VALUES ${values.join(', ')}) AS v(rrset_id, address, state, at, reasons, feed_id)
+       JOIN rrsets r ON r.id = v.rrset_id
+       ON CONFLICT (feed_id) DO NOTHING`,
+      rows.flat(),
+    );
   }
 }

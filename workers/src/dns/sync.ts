@@ -2,9 +2,10 @@
 // feed (XREAD BLOCK from the last applied id). Runs beside the query path and never blocks it;
 // while Redis is away the server answers from what it holds.
 import { CompiledZoneSchema, FEED_FIELD, FeedEventSchema, HealthStateSchema, redisKeys, type FeedEvent } from '@vigil/contract';
+import { type StreamEntry, unprefixedCommandKey } from '@vigil/contract/redis';
 import { Redis } from 'ioredis';
-import type { Logger } from 'pino';
-import { redactUrl } from './config';
+import type { Logger } from '../common/logger';
+import { safeRedisUrl } from '../common/redis';
 import type { HealthTable } from './health';
 import type { SyncStatus } from './metrics';
 import { buildZoneIndex, type ZoneIndex } from './zone-index';
@@ -12,7 +13,7 @@ import type { ZoneStore } from './zone-store';
 
 export interface SyncOptions {
   redisUrl: string;
-  /** REDIS_KEY_PREFIX: prepended to every contract key (the api sets it with ioredis keyPrefix). */
+  /** REDIS_KEY_PREFIX, the connection's keyPrefix as in every Vigil process. */
   keyPrefix?: string;
   zones: ZoneStore;
   health: HealthTable;
@@ -25,18 +26,6 @@ export interface SyncOptions {
 
 const NO_STREAM = '0-0';
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/** Stream ids compare as (ms, seq) pairs. */
-export function compareIds(a: string, b: string): number {
-  const [am, as] = a.split('-');
-  const [bm, bs] = b.split('-');
-  const d = BigInt(am ?? '0') - BigInt(bm ?? '0');
-  if (d !== 0n) return d < 0n ? -1 : 1;
-  const e = BigInt(as ?? '0') - BigInt(bs ?? '0');
-  return e === 0n ? 0 : e < 0n ? -1 : 1;
-}
-
-type StreamEntry = [id: string, fields: string[]];
 
 export class RedisSync implements SyncStatus {
   connected = false;
@@ -62,23 +51,15 @@ export class RedisSync implements SyncStatus {
   private lastFailureLog = 0;
   private failing = false;
   private readonly url: string;
-  // Keys are spelled out rather than left to ioredis' keyPrefix, which skips some commands' keys (XINFO, XREAD).
-  private readonly keys: { feed: string; zoneIndex: string; health: string; zone: (name: string) => string };
 
   constructor(private readonly opts: SyncOptions) {
     this.log = opts.logger;
     this.blockMs = opts.blockMs ?? 5000;
     this.batch = opts.batch ?? 1000;
-    this.url = redactUrl(opts.redisUrl);
-    const prefix = opts.keyPrefix ?? '';
-    this.keys = {
-      feed: prefix + redisKeys.feed,
-      zoneIndex: prefix + redisKeys.zoneIndex,
-      health: prefix + redisKeys.health,
-      zone: (name) => prefix + redisKeys.zone(name),
-    };
+    this.url = safeRedisUrl(opts.redisUrl);
     this.firstLoad = new Promise((resolve) => (this.resolveFirstLoad = resolve));
     this.client = new Redis(opts.redisUrl, {
+      keyPrefix: opts.keyPrefix ?? '',
       lazyConnect: true,
       // Fail fast while disconnected: the loop decides when to retry, and the query path never waits.
       enableOfflineQueue: false,
@@ -127,7 +108,7 @@ export class RedisSync implements SyncStatus {
         if (this.reloadReason === null) await this.checkFeedContinuity();
         if (this.reloadReason !== null) await this.fullLoad(this.reloadReason);
         const generation = this.generation;
-        const reply = (await this.client.xread('COUNT', this.batch, 'BLOCK', this.blockMs, 'STREAMS', this.keys.feed, this.lastId)) as
+        const reply = (await this.client.xread('COUNT', this.batch, 'BLOCK', this.blockMs, 'STREAMS', redisKeys.feed, this.lastId)) as
           [string, StreamEntry[]][] | null;
         // Reconnected while waiting: the reply may come from another Redis; check the feed again.
         if (generation !== this.generation) continue;
@@ -197,7 +178,7 @@ export class RedisSync implements SyncStatus {
       if (info?.maxDeletedId && info.maxDeletedId !== NO_STREAM) this.needReload('feed_trimmed');
       return;
     }
-    const found = await this.client.xrange(this.keys.feed, this.lastId, this.lastId);
+    const found = await this.client.xrange(redisKeys.feed, this.lastId, this.lastId);
     if (found.length > 0) return;
     const info = await this.streamInfo();
     // An existing stream that is merely empty and has added nothing since is still continuous.
@@ -213,7 +194,7 @@ export class RedisSync implements SyncStatus {
   private async streamInfo(): Promise<{ length: number; lastGeneratedId: string; maxDeletedId: string | null } | null> {
     let raw: unknown[];
     try {
-      raw = (await this.client.call('XINFO', 'STREAM', this.keys.feed)) as unknown[];
+      raw = (await this.client.call('XINFO', 'STREAM', unprefixedCommandKey(this.client, redisKeys.feed))) as unknown[];
     } catch (err) {
       if (err instanceof Error && /no such key/i.test(err.message)) return null;
       throw err;
@@ -234,14 +215,14 @@ export class RedisSync implements SyncStatus {
     const started = Date.now();
     const info = await this.streamInfo();
     const startId = info ? info.lastGeneratedId : NO_STREAM;
-    const index = await this.client.hgetall(this.keys.zoneIndex);
+    const index = await this.client.hgetall(redisKeys.zoneIndex);
     const names = Object.keys(index);
     const docs: (string | null)[] = [];
     for (let i = 0; i < names.length; i += 500) {
       const chunk = names.slice(i, i + 500);
-      docs.push(...(await this.client.mget(...chunk.map((n) => this.keys.zone(n)))));
+      docs.push(...(await this.client.mget(...chunk.map((n) => redisKeys.zone(n)))));
     }
-    const healthRaw = await this.client.hgetall(this.keys.health);
+    const healthRaw = await this.client.hgetall(redisKeys.health);
 
     const zones = this.opts.zones;
     const next = new Map<string, ZoneIndex>();
@@ -323,7 +304,7 @@ export class RedisSync implements SyncStatus {
     const upserts = [...new Set(events.flatMap(([, e]) => (e?.kind === 'zone.upsert' ? [e.zone.toLowerCase()] : [])))];
     const docs = new Map<string, string | null>();
     if (upserts.length > 0) {
-      const got = await this.client.mget(...upserts.map((z) => this.keys.zone(z)));
+      const got = await this.client.mget(...upserts.map((z) => redisKeys.zone(z)));
       upserts.forEach((z, i) => docs.set(z, got[i] ?? null));
     }
     const built = new Map<string, ZoneIndex | null>();

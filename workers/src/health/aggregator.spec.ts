@@ -34,7 +34,6 @@ function aggregator(consumer: string, extra: Partial<AggregatorOptions> = {}): A
   const a = new Aggregator({
     redis: connect(),
     reader: connect(),
-    keyPrefix: PREFIX,
     consumer,
     thresholds: DEFAULT_THRESHOLDS,
     log,

@@ -25,7 +25,6 @@ async function main(): Promise<void> {
   const aggregator = new Aggregator({
     redis,
     reader,
-    keyPrefix: config.REDIS_KEY_PREFIX,
     consumer: config.CONSUMER,
     thresholds: { available: config.AVAILABLE_THRESHOLD, unavailable: config.UNAVAILABLE_THRESHOLD },
     freshnessSlackMs: config.FRESHNESS_SLACK_SECONDS * 1000,

@@ -3,7 +3,8 @@
 import pino from 'pino';
 import type { DnsConfig } from '../config';
 import { startDnsServer, type DnsServer } from '../server';
-import { RedisFixture, TEST_REDIS_URL } from '../testing/redis';
+import { TEST_REDIS_URL } from '../../common/testing/redis';
+import { RedisFixture } from '../testing/redis';
 
 export interface Harness {
   server: DnsServer;

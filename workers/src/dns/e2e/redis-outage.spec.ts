@@ -25,7 +25,7 @@ describe('when Redis goes away', () => {
 
   afterAll(async () => {
     await h?.server.stop();
-    h?.redis.redis.disconnect();
+    h?.redis.disconnect();
     await local?.stop();
   });
 

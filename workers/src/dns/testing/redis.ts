@@ -2,19 +2,23 @@
 // under a key prefix of its own so parallel test files and other users of Redis never collide.
 import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { FEED_FIELD, healthField, redisKeys, type CompiledZone, type FeedEvent, type HealthState } from '@vigil/contract';
+import { healthField, redisKeys, type CompiledZone, type FeedEvent, type HealthState } from '@vigil/contract';
+import { appendFeed } from '@vigil/contract/redis';
+import { TEST_REDIS_URL } from '../../common/testing/redis';
 import { Redis } from 'ioredis';
 
-export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
 export class RedisFixture {
+  /** Without keyPrefix: tests stage raw states through it with `key()`. */
   readonly redis: Redis;
+  /** With keyPrefix, as every Vigil process connects: the contract's feed runtime writes through it. */
+  private readonly prefixed: Redis;
 
   constructor(
     readonly url = TEST_REDIS_URL,
     readonly prefix = `dnstest-${randomBytes(5).toString('hex')}:`,
   ) {
     this.redis = new Redis(url, { maxRetriesPerRequest: 1 });
+    this.prefixed = new Redis(url, { maxRetriesPerRequest: 1, keyPrefix: prefix });
   }
 
   key(k: string): string {
@@ -22,10 +26,13 @@ export class RedisFixture {
   }
 
   async feed(event: FeedEvent): Promise<string> {
-    return (await this.redis.xadd(this.key(redisKeys.feed), '*', FEED_FIELD, JSON.stringify(event)))!;
+    return appendFeed(this.prefixed, event);
   }
 
-  /** Stores the zone; with `announce` (default) also appends its zone.upsert event, as the api does. */
+  /**
+   * Stores the zone; with `announce` (default) also appends its zone.upsert event. Unlike the api's
+   * publish it never refuses an older version, so tests can stage a late, stale upsert.
+   */
   async putZone(zone: CompiledZone, announce = true): Promise<void> {
     await this.redis.set(this.key(redisKeys.zone(zone.name)), JSON.stringify(zone));
     await this.redis.hset(this.key(redisKeys.zoneIndex), zone.name, String(zone.version));
@@ -52,7 +59,13 @@ export class RedisFixture {
 
   async close(): Promise<void> {
     await this.cleanup();
+    this.disconnect();
+  }
+
+  /** Drops the connections without cleaning up (for a Redis the test has killed). */
+  disconnect(): void {
     this.redis.disconnect();
+    this.prefixed.disconnect();
   }
 }
 

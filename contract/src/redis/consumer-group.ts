@@ -1,0 +1,131 @@
+import type { Redis } from 'ioredis';
+import { unprefixedCommandKey } from './keys';
+
+export type StreamEntry = [id: string, fields: string[]];
+
+export interface ConsumerGroupOptions {
+  /** Commands (XGROUP, XACK, XAUTOCLAIM), with keyPrefix = REDIS_KEY_PREFIX. */
+  redis: Redis;
+  /** The blocking XREADGROUP's connection (the same keyPrefix); `stop()` disconnects it. */
+  reader: Redis;
+  stream: string;
+  group: string;
+  consumer: string;
+  /** Handles a batch of entries; they are acknowledged once it returns. */
+  handle: (entries: StreamEntry[]) => Promise<void>;
+  /** Runs before each read (an aggregator takes over abandoned entries there). */
+  beforeRead?: () => Promise<void>;
+  /** A failure of the loop, with how many happened in a row; the loop retries after a pause. */
+  onError: (err: Error, failures: number) => void;
+  batch?: number;
+  blockMs?: number;
+}
+
+/**
+ * One consumer of a Redis consumer group: first re-reads the entries it took but did not
+ * acknowledge (a crash, a Redis error), then new ones, each batch acknowledged after it was
+ * handled, so an entry is handled at least once by some consumer of the group.
+ */
+export class ConsumerGroup {
+  private stopping = false;
+  private loop: Promise<void> | null = null;
+
+  constructor(private readonly opts: ConsumerGroupOptions) {}
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** Stops reading; an entry read but not yet acknowledged is handled again at the next start. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    // Interrupts the blocking read.
+    this.opts.reader.disconnect();
+    await this.loop;
+  }
+
+  async ensureGroup(): Promise<void> {
+    const { redis, stream, group } = this.opts;
+    if (redis.status === 'wait') await redis.connect();
+    try {
+      // '0': entries written before the group existed are handled too.
+      await redis.xgroup('CREATE', unprefixedCommandKey(redis, stream), group, '0', 'MKSTREAM');
+    } catch (e) {
+      if (!(e as Error).message.includes('BUSYGROUP')) throw e;
+    }
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (!this.stopping) {
+      try {
+        await this.ensureGroup();
+        let id = '0';
+        while (!this.stopping) {
+          await this.opts.beforeRead?.();
+          const n = await this.readOnce(id);
+          if (id === '0' && n === 0) id = '>';
+          failures = 0;
+        }
+      } catch (e) {
+        if (this.stopping) return;
+        this.opts.onError(e as Error, ++failures);
+        await new Promise((r) => setTimeout(r, Math.min(200 * failures, 2000)));
+      }
+    }
+  }
+
+  /** Reads one batch (`id` '0': this consumer's pending entries; '>': new ones), handles and acknowledges it. */
+  async readOnce(id: string): Promise<number> {
+    const { reader, group, consumer, stream } = this.opts;
+    if (reader.status === 'wait') await reader.connect();
+    const reply = (await reader.xreadgroup(
+      'GROUP',
+      group,
+      consumer,
+      'COUNT',
+      this.opts.batch ?? 1000,
+      'BLOCK',
+      this.opts.blockMs ?? 2000,
+      'STREAMS',
+      stream,
+      id,
+    )) as [string, StreamEntry[]][] | null;
+    const entries = reply?.[0]?.[1] ?? [];
+    await this.settle(entries);
+    return entries.length;
+  }
+
+  /**
+   * Takes over entries another consumer read and has not acknowledged for `idleMs` (it died),
+   * at most `rounds` batches at a time so a huge backlog is spread over several turns.
+   */
+  async claim(idleMs: number, rounds = 10): Promise<number> {
+    let cursor = '0-0';
+    let total = 0;
+    for (let round = 0; round < rounds; round++) {
+      const [next, entries] = (await this.opts.redis.xautoclaim(
+        this.opts.stream,
+        this.opts.group,
+        this.opts.consumer,
+        idleMs,
+        cursor,
+        'COUNT',
+        this.opts.batch ?? 1000,
+      )) as [string, (StreamEntry | null)[], ...unknown[]];
+      // Entries deleted from the stream meanwhile come back as null.
+      const live = entries.filter((e): e is StreamEntry => e !== null);
+      await this.settle(live);
+      total += live.length;
+      cursor = next;
+      if (cursor === '0-0') break;
+    }
+    return total;
+  }
+
+  private async settle(entries: StreamEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    await this.opts.handle(entries);
+    await this.opts.redis.xack(this.opts.stream, this.opts.group, ...entries.map(([id]) => id));
+  }
+}
