@@ -3,8 +3,14 @@ import { z } from 'zod';
 export { RedisKeyPrefixSchema } from '@vigil/contract';
 
 /** Settings every worker process shares. */
-export const LogLevelSchema = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
-export const RedisUrlSchema = z.url({ protocol: /^rediss?$/, error: 'must be a redis:// URL' }).default('redis://127.0.0.1:6379');
+export const LogLevelSchema = z
+  .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+    error: 'must be one of fatal, error, warn, info, debug, trace, silent',
+  })
+  .default('info');
+export const RedisUrlSchema = z
+  .url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL, such as redis://127.0.0.1:6379' })
+  .default('redis://127.0.0.1:6379');
 /** An optional port: unset or empty means "off". */
 export const OptionalPortSchema = z
   .string()
@@ -21,10 +27,31 @@ export const OptionalPortSchema = z
 
 export class ConfigError extends Error {}
 
-/** Parses the environment with `schema`; throws one error that names every bad variable and why. */
-export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.output<S> {
+function withoutPassword(value: string): string {
+  try {
+    const u = new URL(value);
+    if (u.password) {
+      u.password = '***';
+      return u.toString();
+    }
+  } catch {
+    // not a URL
+  }
+  return value;
+}
+
+/**
+ * Parses the environment with `schema`; throws one error that names every bad variable, why, and
+ * what it held (URLs without their password, secrets not at all).
+ */
+export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv, of = ''): z.output<S> {
   const parsed = schema.safeParse(env);
   if (parsed.success) return parsed.data;
-  const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(environment)'}: ${i.message}`);
-  throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  const lines = parsed.error.issues.map((i) => {
+    const key = i.path.join('.');
+    const got = env[key];
+    const shown = got === undefined || /PASSWORD|SECRET|TOKEN/.test(key) ? '' : ` (got ${JSON.stringify(withoutPassword(got))})`;
+    return `  ${key || '(environment)'}: ${i.message}${shown}`;
+  });
+  throw new ConfigError(`Invalid configuration${of ? ` of ${of}` : ''}:\n${lines.join('\n')}`);
 }

@@ -1,25 +1,23 @@
-import { loadConfig, redactUrl } from './config';
+import { safeRedisUrl } from '../common/redis';
+import { loadDnsConfig } from './config';
 
-describe('loadConfig', () => {
+describe('loadDnsConfig', () => {
   it('fills local defaults', () => {
-    expect(loadConfig({})).toEqual({
-      ok: true,
-      config: {
-        dnsPort: 5300,
-        dnsHost: '127.0.0.1',
-        redisUrl: 'redis://127.0.0.1:6379',
-        redisKeyPrefix: '',
-        metricsPort: 9153,
-        metricsHost: '127.0.0.1',
-        tcpIdleTimeoutMs: 10000,
-        tcpMaxConnections: 1000,
-        logLevel: 'info',
-      },
+    expect(loadDnsConfig({})).toEqual({
+      dnsPort: 5300,
+      dnsHost: '127.0.0.1',
+      redisUrl: 'redis://127.0.0.1:6379',
+      redisKeyPrefix: '',
+      metricsPort: 9153,
+      metricsHost: '127.0.0.1',
+      tcpIdleTimeoutMs: 10000,
+      tcpMaxConnections: 1000,
+      logLevel: 'info',
     });
   });
 
   it('reads container settings', () => {
-    const r = loadConfig({
+    const r = loadDnsConfig({
       DNS_PORT: '53',
       DNS_HOST: '::',
       REDIS_URL: 'redis://redis:6379/2',
@@ -27,28 +25,22 @@ describe('loadConfig', () => {
       REDIS_KEY_PREFIX: 'prod:',
     });
     expect(r).toMatchObject({
-      ok: true,
-      config: {
-        dnsPort: 53,
-        dnsHost: '::',
-        metricsHost: '::',
-        redisUrl: 'redis://redis:6379/2',
-        metricsPort: 9100,
-        redisKeyPrefix: 'prod:',
-      },
+      dnsPort: 53,
+      dnsHost: '::',
+      metricsHost: '::',
+      redisUrl: 'redis://redis:6379/2',
+      metricsPort: 9100,
+      redisKeyPrefix: 'prod:',
     });
   });
 
   it('names every bad variable and what it got', () => {
-    const r = loadConfig({
-      DNS_PORT: 'fifty-three',
-      DNS_HOST: 'localhost',
-      REDIS_URL: 'http://x',
-      METRICS_PORT: '70000',
-      LOG_LEVEL: 'loud',
-    });
-    expect(r.ok).toBe(false);
-    const message = (r as { message: string }).message;
+    let message = '';
+    try {
+      loadDnsConfig({ DNS_PORT: 'fifty-three', DNS_HOST: 'localhost', REDIS_URL: 'http://x', METRICS_PORT: '70000', LOG_LEVEL: 'loud' });
+    } catch (e) {
+      message = (e as Error).message;
+    }
     expect(message).toContain('Invalid configuration of the dns server');
     expect(message).toContain('DNS_PORT: must be a port number from 0 to 65535 (got "fifty-three")');
     expect(message).toContain('DNS_HOST: must be an IP address to bind');
@@ -58,6 +50,6 @@ describe('loadConfig', () => {
   });
 
   it('hides the Redis password in logs', () => {
-    expect(redactUrl('redis://user:secret@redis:6379/0')).toBe('redis://user:***@redis:6379/0');
+    expect(safeRedisUrl('redis://user:secret@redis:6379/0')).toBe('redis://user:***@redis:6379/0');
   });
 });

@@ -1,16 +1,20 @@
 // Entry of the dns process: validate the environment, then serve until SIGTERM/SIGINT.
-import pino from 'pino';
-import { loadConfig } from './config';
+import { ConfigError } from '../common/env';
+import { createLogger } from '../common/logger';
+import { type DnsConfig, loadDnsConfig } from './config';
 import { startDnsServer } from './server';
 
 async function main(): Promise<void> {
-  const loaded = loadConfig(process.env);
-  if (!loaded.ok) {
-    process.stderr.write(`${loaded.message}\n`);
-    process.exit(1);
+  let config: DnsConfig;
+  try {
+    config = loadDnsConfig();
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    // 2, as every worker: a configuration error, not a crash worth restarting for.
+    console.error(`dns: ${e.message}`);
+    process.exit(2);
   }
-  const config = loaded.config;
-  const logger = pino({ level: config.logLevel, base: { service: 'dns' } });
+  const logger = createLogger('dns', config.logLevel);
   const server = await startDnsServer(config, { logger });
   let stopping = false;
   const stop = (signal: string) => {

@@ -2,7 +2,7 @@
 import type { Socket as UdpSocket } from 'node:dgram';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from 'pino';
+import type { Logger } from '../common/logger';
 import type { DnsConfig } from './config';
 import { DnsEngine } from './engine';
 import { geoipCountryLookup, type GeoLookup } from './geo';
