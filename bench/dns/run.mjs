@@ -99,7 +99,7 @@ async function main() {
   execFileSync('dnsperf', ['-h'], { stdio: 'ignore' });
   const stack = new Stack();
   try {
-    const api = await stack.api();
+    const api = await stack.startApi();
     const call = await customer(api);
     await call('POST', '/v2/zones', { name: 'bench.example' });
     await call('PUT', '/v2/zones/bench.example/static.bench.example/A', { ttl: 300, resource_records: [{ content: ['192.0.2.1'] }] });
@@ -118,9 +118,11 @@ async function main() {
       meta: { failover: { protocol: 'HTTP', port: 80, frequency: 60, timeout: 5, url: '/health' } },
     });
 
-    const one = await stack.dns();
-    const two = [one, await stack.dns()];
-    for (const s of two) await until('the zone in DNS', async () => (await udpQuery(s.port, 'static.bench.example')).answers.length === 1);
+    const one = await stack.startDns();
+    const two = [one, await stack.startDns()];
+    for (const port of two) {
+      await until('the zone in DNS', async () => (await udpQuery(port, 'static.bench.example')).answers.length === 1, 30_000);
+    }
 
     const files = {
       'static A': queryFile('static.txt', ['static.bench.example A']),
@@ -140,12 +142,8 @@ async function main() {
     const rows = [];
     for (const [label, file] of Object.entries(files)) {
       const extra = label.includes('ECS') ? ecs : [];
-      const r1 = await dnsperf([one.port], file, extra);
-      const r2 = await dnsperf(
-        two.map((s) => s.port),
-        file,
-        extra,
-      );
+      const r1 = await dnsperf([one], file, extra);
+      const r2 = await dnsperf(two, file, extra);
       rows.push({ label, r1, r2 });
     }
 
@@ -156,7 +154,7 @@ async function main() {
       const t0 = process.hrtime.bigint();
       await call('PUT', '/v2/zones/bench.example/static.bench.example/A', { ttl: 300, resource_records: [{ content: [address] }] });
       for (;;) {
-        const r = await udpQuery(one.port, 'static.bench.example');
+        const r = await udpQuery(one, 'static.bench.example');
         if (r.answers[0]?.data === address) break;
         await sleep(1);
       }

@@ -43,13 +43,13 @@ function backend(host, port) {
 async function main() {
   const stack = new Stack();
   try {
-    const api = await stack.api();
-    const { port } = await stack.dns();
-    stack.spawn('workers/dist/probes/main.js', { LOCATION: 'bench-1', ALLOW_PRIVATE_TARGETS: '127.0.0.0/8' });
-    stack.spawn('workers/dist/probes/main.js', { LOCATION: 'bench-2', ALLOW_PRIVATE_TARGETS: '127.0.0.0/8' });
-    stack.spawn('workers/dist/health/main.js', {});
-    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { keyPrefix: stack.prefix });
-    await until('the probes', async () => (await redis.zcard('vigil:locations')) === 2);
+    const api = await stack.startApi();
+    const port = await stack.startDns();
+    stack.startProbe('bench-1');
+    stack.startProbe('bench-2');
+    stack.startAggregator();
+    const redis = new Redis(stack.redisUrl, { keyPrefix: stack.prefix });
+    await until('the probes', async () => (await redis.zcard('vigil:locations')) === 2, 30_000);
     redis.disconnect();
 
     const backendPort = await freePort();

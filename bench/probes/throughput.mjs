@@ -10,8 +10,6 @@
 // ADDRESSES_PER_JOB: addresses per record set (job); targets = 1,000 = ports x addresses, the
 // addresses being 127.0.0.1..127.0.0.N. DURATION: measured seconds, after WARMUP seconds.
 // Everything listens on loopback; the keys live under a unique REDIS_KEY_PREFIX, deleted at the end.
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
@@ -19,6 +17,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { clearInterval, setInterval, setTimeout } from 'node:timers';
+import { freePort, Stack, until } from '../lib.mjs';
 
 const root = new URL('../..', import.meta.url).pathname;
 const require = createRequire(join(root, 'workers', 'package.json'));
@@ -33,8 +32,6 @@ const RATE = Number(env.RATE ?? 0);
 const DURATION = Number(env.DURATION ?? 30);
 const WARMUP = Number(env.WARMUP ?? 5);
 const CONCURRENCY = Number(env.PROBE_CONCURRENCY ?? 200);
-const REDIS_URL = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const PREFIX = `vigilbench-${randomBytes(4).toString('hex')}:`;
 const LOCATION = 'bench';
 const CLK_TCK = 100; // Linux USER_HZ
 
@@ -70,30 +67,13 @@ for (let i = 0; i < ports; i++) {
 }
 console.log(`targets: ${servers.length} HTTP servers (${ports} ports x ${PER_JOB} addresses on 127.0.0.x)`);
 
-// --- the probe
-const metricsPort = await new Promise((resolve) => {
-  const s = createServer();
-  s.listen(0, '127.0.0.1', () => {
-    const p = s.address().port;
-    s.close(() => resolve(p));
-  });
-});
-const probe = spawn(process.execPath, [join(root, 'workers/dist/probes/main.js')], {
-  env: {
-    PATH: env.PATH,
-    LOCATION,
-    REDIS_URL,
-    REDIS_KEY_PREFIX: PREFIX,
-    PROBE_CONCURRENCY: String(CONCURRENCY),
-    ALLOW_PRIVATE_TARGETS: '127.0.0.0/8',
-    METRICS_PORT: String(metricsPort),
-    LOG_LEVEL: 'warn',
-  },
-  stdio: ['ignore', 'inherit', 'inherit'],
-});
+// --- the probe, in a run of its own (a Redis key prefix; no database), its output shown
+const stack = new Stack({ echo: 'all' });
+const metricsPort = await freePort();
+const probe = stack.startProbe(LOCATION, { PROBE_CONCURRENCY: String(CONCURRENCY), METRICS_PORT: String(metricsPort) }).child;
 
-const redis = new Redis(REDIS_URL);
-const queue = new Queue(`probe-${LOCATION}`, { connection: { url: REDIS_URL }, prefix: bullPrefix(PREFIX) });
+const redis = new Redis(stack.redisUrl);
+const queue = new Queue(`probe-${LOCATION}`, { connection: { url: stack.redisUrl }, prefix: bullPrefix(stack.prefix) });
 
 async function counters() {
   const text = await (await globalThis.fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
@@ -113,16 +93,7 @@ async function redisCpu() {
   return Number(/used_cpu_user:([\d.]+)/.exec(info)[1]) + Number(/used_cpu_sys:([\d.]+)/.exec(info)[1]);
 }
 
-// Wait for the probe's metrics endpoint.
-for (let i = 0; ; i++) {
-  try {
-    await counters();
-    break;
-  } catch {
-    if (i > 100) throw new Error('probe did not start');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+await until("the probe's metrics endpoint", counters, 10_000, 100);
 
 // --- the driver
 let next = 0;
@@ -218,17 +189,9 @@ const report = {
 };
 console.log(JSON.stringify(report, null, 2));
 
-// --- clean up
-probe.kill('SIGTERM');
-await new Promise((r) => probe.once('exit', r));
-await queue.obliterate({ force: true }).catch(() => undefined);
+// --- clean up: the probe stops, every key under the prefix goes
 await queue.close();
-let cursor = '0';
-do {
-  const [nextCursor, keys] = await redis.scan(cursor, 'MATCH', `${PREFIX}*`, 'COUNT', 1000);
-  if (keys.length) await redis.del(...keys);
-  cursor = nextCursor;
-} while (cursor !== '0');
 redis.disconnect();
+await stack.stop();
 await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
 process.exit(0);
