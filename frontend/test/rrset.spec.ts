@@ -2,7 +2,7 @@
 // the contract's schemas (same messages and field paths as the API).
 import { ApiError } from '../src/api/client';
 import type { Rrset } from '../src/api/types';
-import { balancingText, contentText, failoverText } from '../src/lib/display';
+import { balancingText, contentText } from '../src/lib/display';
 import { fieldErrors, formatPath } from '../src/lib/errors';
 import { buildBody, draftFromRrset, emptyRecord, fullName, newDraft, relativeName, validateDraft, type RrsetDraft } from '../src/lib/rrset';
 
@@ -180,8 +180,6 @@ describe('display helpers', () => {
     expect(contentText('CAA', [0, 'issue', 'ca.example'])).toBe('0 issue "ca.example"');
     expect(balancingText({ pickers: [] })).toBe('Round robin');
     expect(balancingText({ pickers: [{ type: 'weighted_shuffle' }, { type: 'first_n', limit: 2 }] })).toBe('Weighted → First 2');
-    expect(failoverText({ protocol: 'HTTP', port: 80, frequency: 60, timeout: 5, url: '/health' })).toBe('HTTP :80/health every 60 s');
-    expect(failoverText({ protocol: 'ICMP', frequency: 60, timeout: 5 })).toBe('ICMP ping every 60 s');
   });
 
   it("maps the API's error details to fields", () => {

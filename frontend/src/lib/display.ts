@@ -39,7 +39,3 @@ export function failoverOf(r: Pick<Rrset, 'meta'>): FailoverView | null {
 export function failoverTarget(f: FailoverView): string {
   return f.protocol === 'ICMP' ? 'ICMP ping' : `${f.protocol} :${f.port ?? ''}${f.url && f.url !== '/' ? f.url : ''}`;
 }
-
-export function failoverText(f: FailoverView): string {
-  return `${failoverTarget(f)} every ${f.frequency} s`;
-}

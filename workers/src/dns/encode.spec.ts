@@ -1,5 +1,6 @@
 import { RCODE } from './constants';
-import { emptyReply, encodeReply, type RecordRun } from './encode';
+import { emptyReply, encodeReply } from './encode';
+import type { RecordRun } from './zone-index';
 import { parseQuery, type Query } from './parse';
 import { decode, query } from './testing/client';
 import { index, rr, zone } from './testing/zones';

@@ -5,17 +5,7 @@
 import { EDNS_OPTION_ECS, EDNS_UDP_SIZE, QTYPE } from './constants';
 import type { Ecs } from './parse';
 import { nameToWire } from './rdata';
-import type { Glue, ServedRecord } from './zone-index';
-
-export interface RecordRun {
-  /** Lower-case owner name. */
-  owner: string;
-  /** Uncompressed owner, used when the owner is not the question name or one of its suffixes. */
-  ownerWire: Buffer | null;
-  records: readonly ServedRecord[];
-  /** Round-robin: records are written from this index, wrapping. */
-  start: number;
-}
+import type { Glue, RecordRun } from './zone-index';
 
 export interface EdnsReply {
   dnssecOk: boolean;

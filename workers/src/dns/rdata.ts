@@ -1,6 +1,6 @@
 // Wire encodings of names and record data, computed once per zone load (never per query).
 import type { RecordType, Soa } from '@vigil/contract';
-import { CLASS_IN, TYPE_CODE } from './constants';
+import { CLASS_IN } from './constants';
 
 const ROOT = Buffer.from([0]);
 
@@ -200,8 +200,4 @@ export function rrTail(type: number, ttl: number, rdata: Buffer): Buffer {
   b.writeUInt16BE(rdata.length, 8);
   rdata.copy(b, 10);
   return b;
-}
-
-export function typeCode(type: RecordType): number {
-  return TYPE_CODE[type];
 }

@@ -2,7 +2,6 @@
 // Map lookups and buffer copies: names → node → type → rrset with every record's RR pre-encoded.
 import { healthField, type CompiledZone, type Picker, type RecordType } from '@vigil/contract';
 import { QTYPE, TYPE_CODE } from './constants';
-import type { RecordRun } from './encode';
 import { encodeRdata, nameToWire, rrTail, soaRdata } from './rdata';
 
 export interface ServedRecord {
@@ -18,6 +17,17 @@ export interface ServedRecord {
   /** meta.weight; a record without one weighs 1. */
   readonly weight: number;
   readonly isDefault: boolean;
+}
+
+/** Records of one owner as the encoder writes them. */
+export interface RecordRun {
+  /** Lower-case owner name. */
+  owner: string;
+  /** Uncompressed owner, used when the owner is not the question name or one of its suffixes. */
+  ownerWire: Buffer | null;
+  records: readonly ServedRecord[];
+  /** Round-robin: records are written from this index, wrapping. */
+  start: number;
 }
 
 export interface ServedRrset {
