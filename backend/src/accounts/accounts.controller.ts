@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiCookieAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { type AccountPrincipal, CurrentPrincipal, Requires } from '../auth/principal';
@@ -40,7 +41,7 @@ export class AccountsController {
   @Get()
   @ApiOperation({ summary: 'The account: name, features (failover is a beta feature support grants), your role' })
   @ApiOkResponse({ standardSchema: AccountSchema })
-  get(@CurrentPrincipal() p: AccountPrincipal) {
+  get(@CurrentPrincipal() p: AccountPrincipal): Promise<z.output<typeof AccountSchema>> {
     return this.accounts.get(p);
   }
 
@@ -48,7 +49,10 @@ export class AccountsController {
   @Requires('owner')
   @ApiOperation({ summary: 'Rename the account (owners)' })
   @ApiOkResponse({ standardSchema: AccountSchema })
-  rename(@CurrentPrincipal() p: AccountPrincipal, @Body({ schema: UpdateAccountSchema }) body: UpdateAccount) {
+  rename(
+    @CurrentPrincipal() p: AccountPrincipal,
+    @Body({ schema: UpdateAccountSchema }) body: UpdateAccount,
+  ): Promise<z.output<typeof AccountSchema>> {
     return this.accounts.rename(p, body.name);
   }
 
@@ -56,7 +60,7 @@ export class AccountsController {
   @Requires('session')
   @ApiOperation({ summary: 'Users of the account and their roles' })
   @ApiOkResponse({ standardSchema: MemberListSchema })
-  members(@CurrentPrincipal() p: AccountPrincipal) {
+  members(@CurrentPrincipal() p: AccountPrincipal): Promise<z.output<typeof MemberListSchema>> {
     return this.accounts.members(p.accountId);
   }
 
@@ -64,7 +68,10 @@ export class AccountsController {
   @Requires('owner')
   @ApiOperation({ summary: 'Add a signed-up user to the account, or change their role (owners)' })
   @ApiOkResponse({ standardSchema: MemberSchema })
-  addMember(@CurrentPrincipal() p: AccountPrincipal, @Body({ schema: AddMemberSchema }) body: AddMember) {
+  addMember(
+    @CurrentPrincipal() p: AccountPrincipal,
+    @Body({ schema: AddMemberSchema }) body: AddMember,
+  ): Promise<z.output<typeof MemberSchema>> {
     return this.accounts.addMember(p, body.email, body.role);
   }
 
@@ -79,14 +86,17 @@ export class AccountsController {
   @Post('feature-requests')
   @ApiOperation({ summary: 'Ask support for a beta feature, e.g. {"feature": "failover"}' })
   @ApiCreatedResponse({ standardSchema: FeatureRequestSchema })
-  requestFeature(@CurrentPrincipal() p: AccountPrincipal, @Body({ schema: CreateFeatureRequestSchema }) body: CreateFeatureRequest) {
+  requestFeature(
+    @CurrentPrincipal() p: AccountPrincipal,
+    @Body({ schema: CreateFeatureRequestSchema }) body: CreateFeatureRequest,
+  ): Promise<z.output<typeof FeatureRequestSchema>> {
     return this.features.request(p, body.feature, body.message);
   }
 
   @Get('feature-requests')
   @ApiOperation({ summary: "The account's feature requests and their state" })
   @ApiOkResponse({ standardSchema: FeatureRequestListSchema })
-  featureRequests(@CurrentPrincipal() p: AccountPrincipal) {
+  featureRequests(@CurrentPrincipal() p: AccountPrincipal): Promise<z.output<typeof FeatureRequestListSchema>> {
     return this.features.listForAccount(p.accountId);
   }
 
@@ -96,7 +106,7 @@ export class AccountsController {
   auditLog(
     @CurrentPrincipal() p: AccountPrincipal,
     @Query({ schema: PageQuerySchema.extend(AuditQuerySchema.shape) }) q: PageQuery & { action?: string },
-  ) {
+  ): Promise<z.output<typeof AuditListSchema>> {
     if (p.role === 'member') throw forbidden('only an owner of the account can read the audit log');
     return this.audit.list(p.accountId, q, q.action);
   }

@@ -1,3 +1,5 @@
+import type { z } from 'zod';
+import type { AccountSchema } from './dto/account.dto';
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -8,7 +10,7 @@ import { User } from '../users/user.entity';
 import { Account } from './account.entity';
 import { Membership, type Role } from './membership.entity';
 
-export function accountView(a: Account, role: AccountPrincipal['role'] | null) {
+export function accountView(a: Account, role: AccountPrincipal['role'] | null): z.output<typeof AccountSchema> {
   return { id: a.id, name: a.name, features: { failover: a.features.failover === true }, role, created_at: a.createdAt.toISOString() };
 }
 

@@ -33,14 +33,14 @@ export class AdminController {
   @Get('accounts')
   @ApiOperation({ summary: 'Accounts with their features and owners; `search` matches name or user e-mail' })
   @ApiOkResponse({ standardSchema: AdminAccountListSchema })
-  accounts(@Query({ schema: AccountQuerySchema }) q: PageQuery & { search?: string }) {
+  accounts(@Query({ schema: AccountQuerySchema }) q: PageQuery & { search?: string }): Promise<z.output<typeof AdminAccountListSchema>> {
     return this.admin.listAccounts(q, q.search);
   }
 
   @Get('accounts/:id')
   @ApiOperation({ summary: 'One account' })
   @ApiOkResponse({ standardSchema: AdminAccountSchema })
-  account(@Param('id') id: string) {
+  account(@Param('id') id: string): Promise<z.output<typeof AdminAccountSchema>> {
     return this.admin.getAccount(existingId(id, 'account'));
   }
 
@@ -51,7 +51,7 @@ export class AdminController {
     @CurrentPrincipal() p: Principal,
     @Param('id') id: string,
     @Body({ schema: UpdateFeaturesSchema }) body: UpdateFeatures,
-  ) {
+  ): Promise<z.output<typeof AdminAccountSchema>> {
     const accountId = existingId(id, 'account');
     await this.features.setFeatures(p, accountId, body.features);
     return this.admin.getAccount(accountId);
@@ -60,7 +60,9 @@ export class AdminController {
   @Get('feature-requests')
   @ApiOperation({ summary: 'Feature requests, oldest first; filter with status=pending' })
   @ApiOkResponse({ standardSchema: FeatureRequestListSchema })
-  requests(@Query({ schema: PageQuerySchema.extend(FeatureRequestQuerySchema.shape) }) q: PageQuery & { status?: RequestStatus }) {
+  requests(
+    @Query({ schema: PageQuerySchema.extend(FeatureRequestQuerySchema.shape) }) q: PageQuery & { status?: RequestStatus },
+  ): Promise<z.output<typeof FeatureRequestListSchema>> {
     return this.features.listAll(q.status, q);
   }
 
@@ -71,7 +73,7 @@ export class AdminController {
     @CurrentPrincipal() p: Principal,
     @Param('id') id: string,
     @Body({ schema: DecideFeatureRequestSchema }) body: DecideFeatureRequest,
-  ) {
+  ): Promise<z.output<typeof FeatureRequestSchema>> {
     return this.features.decide(p, existingId(id, 'feature request'), body.status);
   }
 }

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { Body, Controller, Get, HttpCode, Inject, Post, Res } from '@nestjs/common';
 import { ApiCookieAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -25,7 +26,10 @@ export class AuthController {
   @SigninLimited()
   @ApiOperation({ summary: 'Create a user and their account, and sign in' })
   @ApiOkResponse({ standardSchema: MeSchema })
-  async signUp(@Body({ schema: SignUpSchema }) body: SignUp, @Res({ passthrough: true }) res: Response) {
+  async signUp(
+    @Body({ schema: SignUpSchema }) body: SignUp,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<z.output<typeof MeSchema>> {
     const { user } = await this.auth.signUp(body.email, body.password, body.account_name ?? body.email);
     await this.startSession(user.id, res);
     res.status(201);
@@ -38,7 +42,10 @@ export class AuthController {
   @SigninLimited()
   @ApiOperation({ summary: 'Sign in to the panel (sets the session cookie)' })
   @ApiOkResponse({ standardSchema: MeSchema })
-  async signIn(@Body({ schema: SignInSchema }) body: SignIn, @Res({ passthrough: true }) res: Response) {
+  async signIn(
+    @Body({ schema: SignInSchema }) body: SignIn,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<z.output<typeof MeSchema>> {
     const user = await this.auth.verifyPassword(body.email, body.password);
     await this.startSession(user.id, res);
     return this.me(user.id, null);
@@ -59,7 +66,7 @@ export class AuthController {
   @ApiCookieAuth()
   @ApiOperation({ summary: 'The signed-in user and their accounts' })
   @ApiOkResponse({ standardSchema: MeSchema })
-  async whoAmI(@CurrentPrincipal() p: Principal) {
+  async whoAmI(@CurrentPrincipal() p: Principal): Promise<z.output<typeof MeSchema>> {
     return this.me(p.userId!, p.accountId);
   }
 

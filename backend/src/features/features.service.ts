@@ -1,3 +1,5 @@
+import type { z } from 'zod';
+import type { FeatureRequestSchema } from './dto/feature.dto';
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -10,7 +12,7 @@ import { type ZoneChanges, ZoneChangesService } from '../publishing/zone-changes
 import { Zone } from '../zones/zone.entity';
 import { type Feature, FeatureRequest, type RequestStatus } from './feature-request.entity';
 
-export function requestView(r: FeatureRequest) {
+export function requestView(r: FeatureRequest): z.output<typeof FeatureRequestSchema> {
   return {
     id: r.id,
     account_id: r.accountId,

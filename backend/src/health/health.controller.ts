@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiCookieAuth, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { type AccountPrincipal, CurrentPrincipal, Requires } from '../auth/principal';
@@ -16,14 +17,19 @@ export class HealthController {
   @Get('health')
   @ApiOperation({ summary: "Each failover record set of the zone with its addresses' states (available, unavailable, unknown) and counts" })
   @ApiOkResponse({ standardSchema: ZoneHealthSchema })
-  zone(@CurrentPrincipal() p: AccountPrincipal, @Param('zone') zone: string) {
+  zone(@CurrentPrincipal() p: AccountPrincipal, @Param('zone') zone: string): Promise<z.output<typeof ZoneHealthSchema>> {
     return this.health.zone(p, zone);
   }
 
   @Get(':name/:type/health')
   @ApiOperation({ summary: "Each address's state (available, unavailable, unknown), since when, each location's last result, uptime" })
   @ApiOkResponse({ standardSchema: RrsetHealthSchema })
-  current(@CurrentPrincipal() p: AccountPrincipal, @Param('zone') zone: string, @Param('name') name: string, @Param('type') type: string) {
+  current(
+    @CurrentPrincipal() p: AccountPrincipal,
+    @Param('zone') zone: string,
+    @Param('name') name: string,
+    @Param('type') type: string,
+  ): Promise<z.output<typeof RrsetHealthSchema>> {
     return this.health.current(p, zone, name, type);
   }
 
@@ -37,7 +43,7 @@ export class HealthController {
     @Param('type') type: string,
     @Query({ schema: PageQuerySchema.extend(HealthEventsQuerySchema.shape) })
     q: PageQuery & { from?: string; to?: string; address?: string },
-  ) {
+  ): Promise<z.output<typeof HealthEventListSchema>> {
     return this.health.events(p, zone, name, type, q);
   }
 }

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiCookieAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { RrsetBody } from '@vigil/contract';
@@ -18,14 +19,23 @@ export class RrsetsController {
   @Get('rrsets')
   @ApiOperation({ summary: 'Record sets of a zone, by name and type' })
   @ApiOkResponse({ standardSchema: RrsetListSchema })
-  list(@CurrentPrincipal() p: AccountPrincipal, @Param('zone') zone: string, @Query({ schema: PageQuerySchema }) q: PageQuery) {
+  list(
+    @CurrentPrincipal() p: AccountPrincipal,
+    @Param('zone') zone: string,
+    @Query({ schema: PageQuerySchema }) q: PageQuery,
+  ): Promise<z.output<typeof RrsetListSchema>> {
     return this.rrsets.list(p, zone, q);
   }
 
   @Get(':name/:type')
   @ApiOperation({ summary: 'One record set; name is the full domain name, e.g. www.example.com' })
   @ApiOkResponse({ standardSchema: RrsetSchema })
-  get(@CurrentPrincipal() p: AccountPrincipal, @Param('zone') zone: string, @Param('name') name: string, @Param('type') type: string) {
+  get(
+    @CurrentPrincipal() p: AccountPrincipal,
+    @Param('zone') zone: string,
+    @Param('name') name: string,
+    @Param('type') type: string,
+  ): Promise<z.output<typeof RrsetSchema>> {
     return this.rrsets.get(p, zone, name, type);
   }
 
@@ -38,7 +48,7 @@ export class RrsetsController {
     @Param('name') name: string,
     @Param('type') type: string,
     @Body({ schema: RrsetBodySchema }) body: RrsetBody,
-  ) {
+  ): Promise<z.output<typeof RrsetSchema>> {
     return (await this.rrsets.save(p, zone, name, type, body, 'create')).body;
   }
 
@@ -52,7 +62,7 @@ export class RrsetsController {
     @Param('type') type: string,
     @Body({ schema: RrsetBodySchema }) body: RrsetBody,
     @Res({ passthrough: true }) res: Response,
-  ) {
+  ): Promise<z.output<typeof RrsetSchema>> {
     const r = await this.rrsets.save(p, zone, name, type, body, 'put');
     res.status(r.created ? 201 : 200);
     return r.body;

@@ -1,3 +1,5 @@
+import type { z } from 'zod';
+import type { RrsetSchema } from './dto/rrset.dto';
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { checkRrsetForType, isInZone, isRecordType, normalizeName, type RecordType, type RrsetBody } from '@vigil/contract';
@@ -12,7 +14,7 @@ import { Zone } from '../zones/zone.entity';
 import { ZonesService } from '../zones/zones.service';
 import { Rrset } from './rrset.entity';
 
-export function rrsetView(r: Rrset) {
+export function rrsetView(r: Rrset): z.output<typeof RrsetSchema> {
   return {
     id: r.id,
     name: r.name,

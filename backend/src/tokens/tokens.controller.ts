@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiCookieAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type AccountPrincipal, CurrentPrincipal, Requires } from '../auth/principal';
@@ -16,14 +17,17 @@ export class TokensController {
   @Get()
   @ApiOperation({ summary: "The account's API tokens (never their secrets)" })
   @ApiOkResponse({ standardSchema: TokenListSchema })
-  list(@CurrentPrincipal() p: AccountPrincipal) {
+  list(@CurrentPrincipal() p: AccountPrincipal): Promise<z.output<typeof TokenListSchema>> {
     return this.tokens.list(p.accountId);
   }
 
   @Post()
   @ApiOperation({ summary: 'Create an API token; its secret is shown in this response only' })
   @ApiCreatedResponse({ standardSchema: CreatedTokenSchema })
-  create(@CurrentPrincipal() p: AccountPrincipal, @Body({ schema: CreateTokenSchema }) body: CreateToken) {
+  create(
+    @CurrentPrincipal() p: AccountPrincipal,
+    @Body({ schema: CreateTokenSchema }) body: CreateToken,
+  ): Promise<z.output<typeof CreatedTokenSchema>> {
     return this.tokens.create(p, body.name, body.expires_at ? new Date(body.expires_at) : null);
   }
 

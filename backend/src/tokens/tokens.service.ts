@@ -1,3 +1,5 @@
+import type { z } from 'zod';
+import type { TokenSchema } from './dto/token.dto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull } from 'typeorm';
@@ -9,7 +11,7 @@ import { ApiToken } from './api-token.entity';
 
 const TOKEN_PREFIX = 'vgl_';
 
-export function tokenView(t: ApiToken) {
+export function tokenView(t: ApiToken): z.output<typeof TokenSchema> {
   return {
     id: t.id,
     name: t.name,

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiCookieAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { type AccountPrincipal, CurrentPrincipal, Requires } from '../auth/principal';
@@ -27,28 +28,35 @@ export class ZonesController {
   list(
     @CurrentPrincipal() p: AccountPrincipal,
     @Query({ schema: PageQuerySchema.extend(ZoneListQuerySchema.shape) }) q: PageQuery & { search?: string },
-  ) {
+  ): Promise<z.output<typeof ZoneListSchema>> {
     return this.zones.list(p, q, q.search);
   }
 
   @Post()
   @ApiOperation({ summary: 'Host a zone; its SOA and apex NS record set are made with it' })
   @ApiCreatedResponse({ standardSchema: ZoneSchema })
-  create(@CurrentPrincipal() p: AccountPrincipal, @Body({ schema: CreateZoneSchema }) body: CreateZone) {
+  create(
+    @CurrentPrincipal() p: AccountPrincipal,
+    @Body({ schema: CreateZoneSchema }) body: CreateZone,
+  ): Promise<z.output<typeof ZoneSchema>> {
     return this.zones.create(p, body);
   }
 
   @Get(':zone')
   @ApiOperation({ summary: 'One zone' })
   @ApiOkResponse({ standardSchema: ZoneSchema })
-  get(@CurrentPrincipal() p: AccountPrincipal, @Param('zone') zone: string) {
+  get(@CurrentPrincipal() p: AccountPrincipal, @Param('zone') zone: string): Promise<z.output<typeof ZoneSchema>> {
     return this.zones.get(p, zone);
   }
 
   @Patch(':zone')
   @ApiOperation({ summary: 'Change SOA fields or disable the zone' })
   @ApiOkResponse({ standardSchema: ZoneSchema })
-  update(@CurrentPrincipal() p: AccountPrincipal, @Param('zone') zone: string, @Body({ schema: UpdateZoneSchema }) body: UpdateZone) {
+  update(
+    @CurrentPrincipal() p: AccountPrincipal,
+    @Param('zone') zone: string,
+    @Body({ schema: UpdateZoneSchema }) body: UpdateZone,
+  ): Promise<z.output<typeof ZoneSchema>> {
     return this.zones.update(p, zone, body);
   }
 

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { normalizeName } from '@vigil/contract';
@@ -9,12 +10,12 @@ import type { PageQuery } from '../common/pagination';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { ZoneChangesService } from '../publishing/zone-changes';
 import { Rrset } from '../rrsets/rrset.entity';
-import { SOA_LIMITS, type CreateZone, type UpdateZone } from './dto/zone.dto';
+import { SOA_LIMITS, type CreateZone, type UpdateZone, ZoneSchema } from './dto/zone.dto';
 import { Zone } from './zone.entity';
 
 const nowSerial = () => Math.floor(Date.now() / 1000);
 
-export function zoneView(z: Zone, rrsetsAmount: number) {
+export function zoneView(z: Zone, rrsetsAmount: number): z.output<typeof ZoneSchema> {
   return {
     id: z.id,
     name: z.name,
