@@ -30,7 +30,7 @@ export const BUILT = {
   api: 'backend/dist/main.js',
   dns: 'workers/dist/dns/main.js',
   probe: 'workers/dist/probes/main.js',
-  aggregator: 'workers/dist/health/main.js',
+  aggregator: 'workers/dist/aggregator/main.js',
   panel: 'frontend/dist/index.html',
 } as const;
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { BUILT, ROOT, startProcess as start, stopProcess as stop } from '@vigil/stack';
 
 export const WORKERS_DIR = join(__dirname, '..', '..', '..');
-const SOURCES = ['probes', 'health', 'common'].map((d) => join(WORKERS_DIR, 'src', d));
+const SOURCES = ['probes', 'aggregator', 'common'].map((d) => join(WORKERS_DIR, 'src', d));
 
 function newestSource(dir: string): number {
   let newest = 0;

@@ -1,4 +1,4 @@
-// Health aggregator: `node workers/dist/health/main.js` (run one or more).
+// Health aggregator: `node workers/dist/aggregator/main.js` (run one or more).
 import { collectDefaultMetrics } from 'prom-client';
 import { ConfigError } from '../common/env';
 import { createLogger } from '../common/logger';

@@ -97,7 +97,7 @@ beforeAll(async () => {
       }),
     );
   }
-  aggregator = startProcess('aggregator', 'dist/health/main.js', {
+  aggregator = startProcess('aggregator', 'dist/aggregator/main.js', {
     ...common,
     CONSUMER: 'e2e',
     FRESHNESS_SLACK_SECONDS: '2',
