@@ -2,19 +2,10 @@ import { FEED_FIELD, type FeedEvent, type HealthState, healthField, type ProbeRe
 import type Redis from 'ioredis';
 import { Client } from 'pg';
 import type { AccountPrincipal } from '../auth/principal';
+import { until } from '@vigil/stack';
 import { REDIS } from '../redis/redis.module';
 import { apiKey, expectInvalid, TestApi } from '../testing/test-app';
 import { HealthService } from './health.service';
-
-/** Polls until `fn` returns a truthy value or the deadline passes. */
-async function until<T>(fn: () => Promise<T>, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v || Date.now() > end) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('health read-out and history (real PostgreSQL and Redis)', () => {
   let api: TestApi;
@@ -84,7 +75,7 @@ describe('health read-out and history (real PostgreSQL and Redis)', () => {
     await transition('192.0.2.2', 'available', now - 2 * 3600_000);
     await transition('192.0.2.2', 'unavailable', now - 3600_000, { 'eu-1': 'connection refused' });
 
-    const events = await until(async () => {
+    const events = await until('the three transitions in the history', async () => {
       const r = await api.http().get(`${path}/events`).set(apiKey(token)).expect(200);
       return r.body.total_amount === 3 ? r.body : null;
     });

@@ -1,3 +1,4 @@
+import { deleteKeys } from '@vigil/stack';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
@@ -101,10 +102,7 @@ export class TestApi {
 
   async close(): Promise<void> {
     await this.app.close();
-    const raw = new Redis(this.config.REDIS_URL);
-    const keys = await raw.keys(`${this.config.REDIS_KEY_PREFIX}*`);
-    if (keys.length) await raw.del(...keys);
-    raw.disconnect();
+    await deleteKeys(this.config.REDIS_URL, this.config.REDIS_KEY_PREFIX);
     const c = new Client({ connectionString: ADMIN_URL });
     await c.connect();
     await c.query(`DROP DATABASE IF EXISTS "${this.dbName}" WITH (FORCE)`);

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { healthField, redisKeys, type CompiledZone, type FeedEvent, type HealthState } from '@vigil/contract';
 import { appendFeed } from '@vigil/contract/redis';
+import { deleteKeys } from '@vigil/stack';
 import { TEST_REDIS_URL } from '../../common/testing/redis';
 import { Redis } from 'ioredis';
 
@@ -53,8 +54,7 @@ export class RedisFixture {
 
   /** Removes every key this fixture created, and nothing else. */
   async cleanup(): Promise<void> {
-    const keys = await this.redis.keys(`${this.prefix}*`);
-    if (keys.length) await this.redis.del(...keys);
+    await deleteKeys(this.url, this.prefix);
   }
 
   async close(): Promise<void> {
