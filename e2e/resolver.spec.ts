@@ -3,16 +3,20 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dig } from '../workers/src/dns/testing/client';
+import { prerequisite } from '@vigil/stack';
 import { type ApiClient, customerWithFailover, freePort, Stack, until } from './stack';
 
-const hasUnbound = (() => {
-  try {
-    execFileSync('unbound', ['-V'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasUnbound = prerequisite(
+  'Unbound',
+  (() => {
+    try {
+      execFileSync('unbound', ['-V'], { stdio: 'ignore' });
+      return null;
+    } catch (e) {
+      return (e as Error).message;
+    }
+  })(),
+);
 
 /**
  * A real recursive resolver (Unbound) uses the Vigil DNS server as the authority for a test

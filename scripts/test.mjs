@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm test`: builds, runs every jest project and then the browser suites, and ends with one
-// line `tests: N passed, N failed` summed over all of them (CI reads that line).
+// line `tests: N passed, N failed, N skipped` summed over all of them (CI reads that line).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ const run = (cmd, args, opts = {}) => spawnSync(cmd, args, { cwd: root, stdio: '
 
 let passed = 0;
 let failed = 0;
+let skipped = 0;
 let broken = false;
 
 if (run('npm', ['run', 'build']) !== 0) {
@@ -27,6 +28,7 @@ if (existsSync(jestJson)) {
   const r = JSON.parse(readFileSync(jestJson, 'utf8'));
   passed += r.numPassedTests;
   failed += r.numFailedTests;
+  skipped += r.numPendingTests + r.numTodoTests;
   // A suite that failed to load has no failed tests but is a failure all the same.
   failed += r.testResults.filter((s) => s.status === 'failed' && s.assertionResults.length === 0).length;
 } else if (jestStatus !== 0) {
@@ -44,10 +46,11 @@ if (existsSync(pwConfig)) {
     const s = JSON.parse(readFileSync(pwJson, 'utf8')).stats;
     passed += s.expected + s.flaky;
     failed += s.unexpected;
+    skipped += s.skipped;
   } else if (status !== 0) {
     broken = true;
   }
 }
 
-console.log(`tests: ${passed} passed, ${failed} failed`);
+console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed > 0 || broken || jestStatus !== 0 ? 1 : 0);

@@ -1,6 +1,7 @@
 // The whole story, through the panel: a customer asks for failover, support grants it, the
 // customer puts a failover A record set over two local HTTP backends, and the panel and the DNS
 // server follow one backend going down and coming back.
+import { prerequisite } from '@vigil/stack';
 import { Backends } from './backends';
 import { digA, env, expect, newSupportPage, PASSWORD, test, uniq } from './fixtures';
 
@@ -11,7 +12,10 @@ const STATE_DEADLINE = 60_000;
 
 test('failover: request, grant, health checks, DNS answers follow a backend down and up', async ({ page, browser }) => {
   const missing = env.dataPlaneMissing();
-  test.skip(missing !== '', `the data plane is not built: ${missing} missing (npm run build -w workers)`);
+  test.skip(
+    !prerequisite('the built data plane', missing ? `${missing} missing (npm run build -w workers)` : null),
+    'the data plane is not built',
+  );
   test.setTimeout(6 * 60_000);
 
   const backends = await Backends.start([A, B]);

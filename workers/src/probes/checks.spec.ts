@@ -1,4 +1,5 @@
 // Every check against real servers on loopback addresses (ALLOW_PRIVATE_TARGETS=127.0.0.0/8).
+import { prerequisite } from '@vigil/stack';
 import type { CheckJob } from '@vigil/contract';
 import type { ServerResponse } from 'node:http';
 import { waitFor } from '../common/testing/redis';
@@ -238,8 +239,8 @@ describe('HTTP over IPv6', () => {
     try {
       s = keep(await startHttpServer(okHandler, '::1'));
     } catch (e) {
-      console.warn(`IPv6 HTTP test skipped: cannot listen on ::1 (${(e as Error).message})`);
-      return;
+      if (!prerequisite('IPv6 on loopback', `cannot listen on ::1 (${(e as Error).message})`)) return;
+      throw e;
     }
     expect(await runner.checkAddress('::1', http(s.port))).toMatchObject({ ok: true });
     expect(s.requests[0]!.headers.host).toBe(`[::1]:${s.port}`);
@@ -315,8 +316,7 @@ const icmpProblem = (() => {
     p.close();
   }
 })();
-if (icmpProblem) console.warn(`ICMP tests skipped: ${icmpProblem}`);
-const icmpIt = icmpProblem ? it.skip : it;
+const icmpIt = prerequisite('ICMP (raw sockets: root or CAP_NET_RAW)', icmpProblem) ? it : it.skip;
 
 describe('ICMP', () => {
   icmpIt('gets an echo reply from 127.0.0.1', async () => {
@@ -343,8 +343,8 @@ describe('ICMP', () => {
     try {
       v6.icmp.selfTest('ipv6');
     } catch (e) {
-      console.warn(`ICMPv6 test skipped: ${(e as Error).message}`);
-      return;
+      if (!prerequisite('ICMPv6 on loopback', (e as Error).message)) return;
+      throw e;
     }
     try {
       expect(await v6.checkAddress('::1', { protocol: 'ICMP', frequency: 10, timeout: 2 })).toMatchObject({ ok: true });
