@@ -9,7 +9,7 @@ export { freePort, ROOT, sleep, until };
 /** A run of its own (database, Redis prefix); the processes' stderr shows on ours, prefixed. */
 export class Stack extends BaseStack {
   constructor(options = {}) {
-    super({ kind: 'bench', pgAdminUrl: process.env.TEST_DATABASE_ADMIN_URL, redisUrl: process.env.REDIS_URL, echo: 'stderr', ...options });
+    super({ kind: 'bench', echo: 'stderr', ...options });
   }
 
   startApi(env = {}) {

@@ -1,5 +1,6 @@
 import { type HealthState, healthField, redisKeys } from '@vigil/contract';
 import { appendFeed } from '@vigil/contract/redis';
+import { TEST_REDIS_URL } from '@vigil/stack';
 import Redis from 'ioredis';
 import { aData, dig, query, udp, tcp } from '../workers/src/dns/testing/client';
 import { type ApiClient, customerWithFailover, Stack, until } from './stack';
@@ -15,7 +16,7 @@ describe('api → Redis → DNS server (real processes)', () => {
     await stack.startApi();
     port = await stack.startDns();
     api = await customerWithFailover(stack.apiUrl);
-    redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { keyPrefix: stack.prefix });
+    redis = new Redis(TEST_REDIS_URL, { keyPrefix: stack.prefix });
     await api.ok('POST', '/v2/zones', { name: 'live.example' });
   });
   afterAll(async () => {

@@ -1,5 +1,6 @@
 import { type HealthState, healthField, redisKeys } from '@vigil/contract';
 import { appendFeed } from '@vigil/contract/redis';
+import { TEST_REDIS_URL } from '@vigil/stack';
 import Redis from 'ioredis';
 import { aData, dig, kdig, query, tcp, udp, type ToolAnswer } from '../workers/src/dns/testing/client';
 import { type ApiClient, customerWithFailover, Stack, until } from './stack';
@@ -20,7 +21,7 @@ describe('DNS rules on zones saved through the API (real processes)', () => {
     await stack.startApi();
     port = await stack.startDns();
     api = await customerWithFailover(stack.apiUrl);
-    redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { keyPrefix: stack.prefix });
+    redis = new Redis(TEST_REDIS_URL, { keyPrefix: stack.prefix });
     await api.ok('POST', '/v2/zones', { name: 'rules.example', nx_ttl: 120 });
     const put = (name: string, type: string, body: object) => api.ok('PUT', `${Z}/${name}/${type}`, body);
     await put('www.rules.example', 'A', { ttl: 60, resource_records: [{ content: ['192.0.2.1'] }, { content: ['192.0.2.2'] }] });

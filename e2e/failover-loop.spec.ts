@@ -1,4 +1,5 @@
 import { redisKeys } from '@vigil/contract';
+import { TEST_REDIS_URL } from '@vigil/stack';
 import Redis from 'ioredis';
 import { startHttpServer, type TestServer } from '../workers/src/common/testing/servers';
 import { aData, query, udp } from '../workers/src/dns/testing/client';
@@ -37,7 +38,7 @@ describe('failover loop: backend down → out of DNS → back (real processes)',
     stack.startProbe('loop-1');
     stack.startProbe('loop-2');
     stack.startAggregator();
-    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { keyPrefix: stack.prefix });
+    const redis = new Redis(TEST_REDIS_URL, { keyPrefix: stack.prefix });
     await until('both probe locations to announce themselves', async () => (await redis.zcard(redisKeys.locations)) === 2);
     redis.disconnect();
 

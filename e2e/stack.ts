@@ -15,8 +15,6 @@ export class Stack extends BaseStack {
   constructor() {
     super({
       kind: 'e2e',
-      pgAdminUrl: process.env.TEST_DATABASE_ADMIN_URL,
-      redisUrl: process.env.REDIS_URL,
       logLevel: process.env.E2E_LOG_LEVEL ?? 'warn',
     });
   }

@@ -16,8 +16,6 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
   }
   const stack = new Stack({
     kind: 'e2e',
-    pgAdminUrl: process.env.E2E_PG_URL,
-    redisUrl: process.env.E2E_REDIS_URL,
     logLevel: process.env.E2E_LOG_LEVEL ?? 'info',
     logDir: LOG_DIR,
   });

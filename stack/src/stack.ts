@@ -5,8 +5,12 @@ import { aggregatorProcess, apiProcess, dnsProcess, type Env, panelProcess, prob
 import { type Running, type StartOptions, startProcess, stopProcess, waitReady } from './spawn';
 import { freePort } from './wait';
 
-/** PostgreSQL (an admin connection, to drop the run's database) and Redis on this machine. */
-export const LOCAL_SERVICES = { pgAdminUrl: 'postgres://postgres@127.0.0.1:5432/postgres', redisUrl: 'redis://127.0.0.1:6379' };
+/**
+ * The PostgreSQL (an admin connection: runs create and drop their databases) and Redis that every
+ * test and benchmark uses, from TEST_DATABASE_ADMIN_URL and TEST_REDIS_URL, else this machine's.
+ */
+export const TEST_DATABASE_ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export interface StackOptions extends Pick<StartOptions, 'logDir' | 'echo'> {
   /** Names the run: database `vigil_<kind>_<id>`, Redis key prefix `vigil-<kind>-<id>:`. */
@@ -35,8 +39,8 @@ export class Stack {
   constructor(readonly options: StackOptions) {
     this.dbName = `vigil_${options.kind}_${this.id}`;
     this.prefix = `vigil-${options.kind}-${this.id}:`;
-    this.pgAdminUrl = options.pgAdminUrl ?? LOCAL_SERVICES.pgAdminUrl;
-    this.redisUrl = options.redisUrl ?? LOCAL_SERVICES.redisUrl;
+    this.pgAdminUrl = options.pgAdminUrl ?? TEST_DATABASE_ADMIN_URL;
+    this.redisUrl = options.redisUrl ?? TEST_REDIS_URL;
   }
 
   get databaseUrl(): string {

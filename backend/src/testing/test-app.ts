@@ -1,4 +1,4 @@
-import { deleteKeys } from '@vigil/stack';
+import { deleteKeys, TEST_DATABASE_ADMIN_URL, TEST_REDIS_URL } from '@vigil/stack';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
@@ -10,7 +10,7 @@ import type { DataSource } from 'typeorm';
 import { createApi } from '../bootstrap';
 import { type AppConfig, loadConfig } from '../config/config';
 
-const ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const ADMIN_URL = TEST_DATABASE_ADMIN_URL;
 export const SUPPORT = { email: 'support@vigil.test', password: 'support-password-1' };
 
 /**
@@ -32,7 +32,7 @@ export class TestApi {
       NODE_ENV: 'test',
       LOG_LEVEL: 'silent',
       DATABASE_URL: url.toString(),
-      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      REDIS_URL: TEST_REDIS_URL,
       // Each test app publishes under its own prefix, so parallel test files never see each other's zones.
       REDIS_KEY_PREFIX: `${dbName}:`,
       SUPPORT_EMAIL: SUPPORT.email,

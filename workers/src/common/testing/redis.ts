@@ -1,8 +1,8 @@
-import { deleteKeys as deleteKeysOf } from '@vigil/stack';
+import { deleteKeys as deleteKeysOf, TEST_REDIS_URL } from '@vigil/stack';
 import { randomBytes } from 'node:crypto';
 
-/** The Redis every test of the workers uses (tests that kill Redis start their own). */
-export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** The Redis every test uses (tests that kill Redis start their own). */
+export { TEST_REDIS_URL };
 
 /** A prefix no other test run uses, so runs can share one Redis. */
 export const uniquePrefix = (what: string) => `vigiltest-${what}-${randomBytes(4).toString('hex')}:`;
