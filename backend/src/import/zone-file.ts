@@ -1,0 +1,237 @@
+// A BIND master file (RFC 1035 §5.1, with BIND's TTL units) read into records, pure and I/O-free.
+// Written here rather than taken from a package because an import must name the line of every
+// problem, and the zone-file packages on npm report none.
+
+/** One record as written in the file, names absolute (no trailing dot), rdata still as tokens. */
+export interface FileRecord {
+  line: number;
+  name: string;
+  ttl: number;
+  type: string;
+  rdata: string[];
+}
+
+export interface LineIssue {
+  line: number;
+  reason: string;
+}
+
+export interface ParsedZoneFile {
+  records: FileRecord[];
+  errors: LineIssue[];
+}
+
+const CLASSES = new Set(['IN', 'CH', 'HS', 'CS']);
+const TTL_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
+/** Types whose rdata fields are domain names (relative ones are completed with $ORIGIN), by index. */
+const NAME_FIELDS: Record<string, number[]> = { CNAME: [0], NS: [0], MX: [1], SRV: [3], SOA: [0, 1], PTR: [0], DNAME: [0] };
+const MAX_TTL = 2 ** 31 - 1;
+
+/** `3600`, `1h`, `1h30m`, `2W`; null when it is not a TTL. */
+export function parseTtl(token: string): number | null {
+  if (/^\d+$/.test(token)) {
+    const n = Number(token);
+    return n <= MAX_TTL ? n : null;
+  }
+  const parts = /^(?:\d+[smhdw])+$/i.test(token) ? token.toLowerCase().match(/\d+[smhdw]/g)! : null;
+  if (!parts) return null;
+  const n = parts.reduce((sum, p) => sum + Number(p.slice(0, -1)) * TTL_UNITS[p.slice(-1)]!, 0);
+  return n <= MAX_TTL ? n : null;
+}
+
+interface Token {
+  text: string;
+  quoted: boolean;
+}
+
+interface Entry {
+  line: number;
+  /** The line started with white space: the owner is the previous record's. */
+  indented: boolean;
+  tokens: Token[];
+}
+
+/**
+ * Splits the file into entries: comments dropped, parentheses joining lines, quoted strings kept
+ * whole (with \X and \DDD escapes resolved inside them).
+ */
+function tokenize(text: string, errors: LineIssue[]): Entry[] {
+  const entries: Entry[] = [];
+  let current: Entry | null = null;
+  let depth = 0;
+  let openedAt = 0;
+  // An entry with a problem is dropped whole, and reading goes on after it, so one pass names
+  // every bad line.
+  let broken = false;
+  const lines = text.split(/\r?\n/);
+  for (let n = 0; n < lines.length; n++) {
+    const lineNo = n + 1;
+    const line = lines[n]!;
+    if (depth === 0) {
+      current = { line: lineNo, indented: /^[ \t]/.test(line), tokens: [] };
+      broken = false;
+    }
+    let i = 0;
+    while (i < line.length && !broken) {
+      const c = line[i]!;
+      if (c === ' ' || c === '\t') {
+        i++;
+      } else if (c === ';') {
+        break;
+      } else if (c === '(') {
+        if (depth === 0) openedAt = lineNo;
+        depth++;
+        i++;
+      } else if (c === ')') {
+        if (depth === 0) {
+          errors.push({ line: lineNo, reason: '")" without a matching "("' });
+          broken = true;
+          break;
+        }
+        depth--;
+        i++;
+      } else if (c === '"') {
+        let s = '';
+        let j = i + 1;
+        let closed = false;
+        while (j < line.length) {
+          const d = line[j]!;
+          if (d === '\\' && j + 1 < line.length) {
+            const ddd = /^\d{3}/.exec(line.slice(j + 1, j + 4));
+            if (ddd) {
+              s += String.fromCharCode(Number(ddd[0]));
+              j += 4;
+            } else {
+              s += line[j + 1];
+              j += 2;
+            }
+          } else if (d === '"') {
+            closed = true;
+            break;
+          } else {
+            s += d;
+            j++;
+          }
+        }
+        if (!closed) {
+          errors.push({ line: lineNo, reason: 'a quoted string is not closed on its line' });
+          broken = true;
+          depth = 0;
+          break;
+        }
+        current!.tokens.push({ text: s, quoted: true });
+        i = j + 1;
+      } else {
+        let j = i;
+        while (j < line.length && !' \t;()"'.includes(line[j]!)) j += line[j] === '\\' ? 2 : 1;
+        current!.tokens.push({ text: line.slice(i, j), quoted: false });
+        i = j;
+      }
+    }
+    if (depth === 0 && !broken && current!.tokens.length > 0) entries.push(current!);
+  }
+  if (depth > 0) errors.push({ line: openedAt, reason: '"(" is never closed' });
+  return entries;
+}
+
+/** `name` completed with the origin unless absolute; `@` is the origin. */
+function absolute(name: string, origin: string): string {
+  if (name === '@') return origin;
+  if (name.endsWith('.') && !name.endsWith('\\.')) return name.slice(0, -1).toLowerCase();
+  return `${name}.${origin}`.toLowerCase();
+}
+
+/**
+ * Reads a zone file for `origin` (normalised, no trailing dot). `defaultTtl` applies until a $TTL
+ * (or, as in BIND, the SOA's minimum when there is no $TTL). Problems are collected per line;
+ * records of lines without problems are returned either way, so the caller decides.
+ */
+export function parseZoneFile(text: string, origin: string, defaultTtl: number): ParsedZoneFile {
+  const errors: LineIssue[] = [];
+  const records: FileRecord[] = [];
+  let currentOrigin = origin;
+  let ttl: number | null = null;
+  let lastName: string | null = null;
+  let lastTtl: number | null = null;
+
+  for (const e of tokenize(text, errors)) {
+    const words = e.tokens;
+    const first = words[0]!;
+    if (!first.quoted && first.text.startsWith('$')) {
+      const directive = first.text.toUpperCase();
+      if (directive === '$ORIGIN') {
+        if (words.length !== 2) errors.push({ line: e.line, reason: '$ORIGIN takes one domain name' });
+        else currentOrigin = absolute(words[1]!.text, currentOrigin);
+      } else if (directive === '$TTL') {
+        const t = words.length === 2 ? parseTtl(words[1]!.text) : null;
+        if (t === null) errors.push({ line: e.line, reason: '$TTL takes one TTL, such as 3600 or 1h' });
+        else ttl = t;
+      } else if (directive === '$INCLUDE') {
+        errors.push({ line: e.line, reason: '$INCLUDE is not supported: paste the included file in its place' });
+      } else {
+        errors.push({ line: e.line, reason: `${first.text} is not a supported directive ($ORIGIN, $TTL)` });
+      }
+      continue;
+    }
+
+    let k = 0;
+    let name: string;
+    if (e.indented) {
+      if (lastName === null) {
+        errors.push({ line: e.line, reason: 'the first record must name its owner' });
+        continue;
+      }
+      name = lastName;
+    } else {
+      name = absolute(words[k++]!.text, currentOrigin);
+    }
+    // TTL and class, in either order, both optional.
+    let recordTtl: number | null = null;
+    for (let round = 0; round < 2 && k < words.length; round++) {
+      const w = words[k]!.text;
+      if (recordTtl === null && parseTtl(w) !== null && k + 1 < words.length) {
+        recordTtl = parseTtl(w);
+        k++;
+      } else if (CLASSES.has(w.toUpperCase())) {
+        if (w.toUpperCase() !== 'IN') {
+          errors.push({ line: e.line, reason: `class ${w} is not served; only IN` });
+          k = -1;
+          break;
+        }
+        k++;
+      }
+    }
+    if (k < 0) continue;
+    if (k >= words.length) {
+      errors.push({ line: e.line, reason: 'a record needs a type and its data' });
+      continue;
+    }
+    const type = words[k++]!.text.toUpperCase();
+    if (!/^[A-Z][A-Z0-9-]*$/.test(type)) {
+      errors.push({ line: e.line, reason: `"${words[k - 1]!.text}" is not a record type` });
+      continue;
+    }
+    const rdata = words
+      .slice(k)
+      .map((w, i) => (!w.quoted && NAME_FIELDS[type]?.includes(i) ? absoluteTarget(w.text, currentOrigin) : w.text));
+    if (rdata.length === 0) {
+      errors.push({ line: e.line, reason: `the ${type} record has no data` });
+      continue;
+    }
+    if (type === 'SOA' && ttl === null && rdata.length === 7) {
+      // BIND: without $TTL, the SOA's last field is the default TTL.
+      ttl = parseTtl(rdata[6]!) ?? ttl;
+    }
+    const effective: number = recordTtl ?? ttl ?? lastTtl ?? defaultTtl;
+    records.push({ line: e.line, name, ttl: effective, type, rdata });
+    lastName = name;
+    lastTtl = effective;
+  }
+  errors.sort((a, b) => a.line - b.line);
+  return { records, errors };
+}
+
+/** Domain names in rdata: `.` (the root, as in a null MX) stays as it is. */
+function absoluteTarget(name: string, origin: string): string {
+  return name === '.' ? '.' : absolute(name, origin);
+}

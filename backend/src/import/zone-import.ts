@@ -1,0 +1,130 @@
+// What a zone file asks of a zone: its records grouped into Vigil's record sets, each checked by
+// the contract's rules, with every problem tied to its line. Pure; the service applies the plan.
+import {
+  checkRrsetForType,
+  contentKey,
+  isInZone,
+  isRecordType,
+  normalizeName,
+  parseContent,
+  type RecordType,
+  type RrsetBody,
+  RrsetBodySchema,
+} from '@vigil/contract';
+import type { FileRecord, LineIssue } from './zone-file';
+
+export interface ImportedRrset {
+  name: string;
+  type: RecordType;
+  /** The file's line of each record, in order. */
+  lines: number[];
+  body: RrsetBody;
+}
+
+export interface ImportPlan {
+  rrsets: ImportedRrset[];
+  /** Records the file has that Vigil does not take from it (the SOA, the apex NS, other types). */
+  skipped: number;
+  errors: LineIssue[];
+  warnings: string[];
+}
+
+/** Fields of a record's presentation form, for the types Vigil serves. */
+function content(type: RecordType, rdata: string[]): unknown[] {
+  // TXT and CAA values are character strings; every other field is one token.
+  if (type === 'CAA' && rdata.length >= 3) return [rdata[0], rdata[1], rdata.slice(2).join(' ')];
+  return rdata;
+}
+
+export function planImport(records: FileRecord[], zone: string): ImportPlan {
+  const errors: LineIssue[] = [];
+  const warnings: string[] = [];
+  let skipped = 0;
+  const groups = new Map<
+    string,
+    { name: string; type: RecordType; ttl: number; lines: number[]; contents: unknown[][]; keys: Set<string> }
+  >();
+
+  for (const r of records) {
+    const n = normalizeName(r.name, { allowWildcard: true });
+    if (!n.ok) {
+      errors.push({ line: r.line, reason: `owner ${r.name}: ${n.reason}` });
+      continue;
+    }
+    if (!isInZone(n.name, zone)) {
+      errors.push({ line: r.line, reason: `owner ${n.name} is not in the zone ${zone}` });
+      continue;
+    }
+    if (r.type === 'SOA') {
+      skipped++;
+      warnings.push(`line ${r.line}: the SOA is not imported; the zone's own SOA fields (PATCH /v2/zones/${zone}) stay`);
+      continue;
+    }
+    if (r.type === 'NS' && n.name === zone) {
+      skipped++;
+      warnings.push(`line ${r.line}: the apex NS record is not imported; the zone keeps Vigil's name servers`);
+      continue;
+    }
+    if (!isRecordType(r.type)) {
+      skipped++;
+      warnings.push(`line ${r.line}: ${r.type} records are not served by Vigil; skipped`);
+      continue;
+    }
+    const parsed = parseContent(r.type, content(r.type, r.rdata));
+    if (!parsed.ok) {
+      errors.push({ line: r.line, reason: `${r.type} ${parsed.reason}` });
+      continue;
+    }
+    const id = `${n.name} ${r.type}`;
+    let g = groups.get(id);
+    if (!g) {
+      g = { name: n.name, type: r.type, ttl: r.ttl, lines: [], contents: [], keys: new Set() };
+      groups.set(id, g);
+    } else if (g.ttl !== r.ttl) {
+      warnings.push(
+        `line ${r.line}: TTL ${r.ttl} differs from the ${g.ttl} of ${id} above (line ${g.lines[0]}); a record set has one TTL, ${g.ttl}`,
+      );
+    }
+    const key = contentKey(parsed.content);
+    if (g.keys.has(key)) {
+      warnings.push(`line ${r.line}: repeats a record of ${id}; imported once`);
+      continue;
+    }
+    g.keys.add(key);
+    g.lines.push(r.line);
+    g.contents.push(parsed.content);
+  }
+
+  const rrsets: ImportedRrset[] = [];
+  for (const g of groups.values()) {
+    const shaped = RrsetBodySchema.safeParse({
+      ttl: g.ttl,
+      resource_records: g.contents.map((c) => ({ content: c, enabled: true })),
+    });
+    if (!shaped.success) {
+      for (const i of shaped.error.issues)
+        errors.push({ line: lineOf(g.lines, i.path), reason: `${g.name} ${g.type}: ${describe(i.path, i.message)}` });
+      continue;
+    }
+    const checked = checkRrsetForType(g.type, shaped.data);
+    if (checked.issues.length) {
+      for (const i of checked.issues) errors.push({ line: lineOf(g.lines, i.path), reason: `${g.name} ${g.type}: ${i.message}` });
+      continue;
+    }
+    rrsets.push({ name: g.name, type: g.type, lines: g.lines, body: checked.body });
+  }
+  errors.sort((a, b) => a.line - b.line);
+  return { rrsets, skipped, errors, warnings };
+}
+
+/** The line of `resource_records[i]` when the issue names one, else the record set's first line. */
+function lineOf(lines: number[], path: readonly PropertyKey[] | readonly unknown[]): number {
+  const i = path[0] === 'resource_records' && typeof path[1] === 'number' ? path[1] : 0;
+  return lines[i] ?? lines[0]!;
+}
+
+function describe(path: readonly unknown[], message: string): string {
+  if (path[0] === 'ttl') return `TTL ${message}`;
+  if (path[0] === 'resource_records' && path.length === 1) return `the record set ${message}`;
+  return message;
+}
