@@ -14,6 +14,7 @@ import type { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { dataSourceOptions } from './database/data-source';
 import { HealthModule } from './health/health.module';
+import { ImportModule } from './import/import.module';
 import { LivenessController } from './liveness/liveness.controller';
 import { PublishingModule } from './publishing/publishing.module';
 import { RedisThrottlerStorage } from './ratelimit/redis-throttler.storage';
@@ -77,6 +78,7 @@ export class AppModule {
         AdminModule,
         ZonesModule,
         RrsetsModule,
+        ImportModule,
         HealthModule,
       ],
       controllers: [LivenessController],

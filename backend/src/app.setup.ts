@@ -2,12 +2,13 @@ import { type INestApplication, StandardSchemaValidationPipe } from '@nestjs/com
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import cookieParser from 'cookie-parser';
+import { json, text } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { SESSION_COOKIE } from './auth/auth.service';
 import { issuesToValidationFailed } from './common/errors';
 import { HttpExceptionFilter } from './common/http-exception.filter';
-import { requireJsonBody } from './common/json-body';
+import { IMPORT_BODY_LIMIT, IMPORT_ROUTE, requireJsonBody, ZONE_FILE_TYPES } from './common/json-body';
 import type { AppConfig } from './config/config';
 
 /** Everything main.ts and the tests both need on the app, so tests run the real thing. */
@@ -18,6 +19,8 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): Op
   app.use(cookieParser());
   app.enableCors({ origin: config.PANEL_ORIGIN, credentials: true, allowedHeaders: ['Authorization', 'Content-Type', 'X-Account-Id'] });
   app.use(requireJsonBody);
+  // Registered before the general parser, which then leaves the parsed body alone.
+  app.use(IMPORT_ROUTE, json({ limit: IMPORT_BODY_LIMIT }), text({ type: ZONE_FILE_TYPES, limit: IMPORT_BODY_LIMIT }));
   // The largest valid body (100 TXT records of 4096 bytes, escaped) is over the 100 kB default.
   app.useBodyParser('json', { limit: '4mb' });
   app.useGlobalPipes(new StandardSchemaValidationPipe({ exceptionFactory: (issues) => issuesToValidationFailed(issues) }));

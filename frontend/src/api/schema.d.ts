@@ -355,6 +355,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v2/zones/{zone}/import': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Import a BIND zone file: its record sets are created or replaced (records keep their settings, record sets their failover and pickers) in one transaction; the SOA and apex NS stay the zone’s. With dry_run=true nothing changes and the answer says what would. A bad line is a 400 naming it. */
+    post: operations['ImportController_import'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v2/zones/{zone}/health': {
     parameters: {
       query?: never;
@@ -1585,6 +1602,69 @@ export interface operations {
           [name: string]: unknown;
         };
         content?: never;
+      };
+    };
+  };
+  ImportController_import: {
+    parameters: {
+      query?: {
+        dry_run?: 'true' | 'false';
+      };
+      header?: never;
+      path: {
+        zone: string;
+      };
+      cookie?: never;
+    };
+    /** @description The zone file itself (text/plain or text/dns), or JSON {"content": "<zone file>"} as Gcore’s SDK sends it */
+    requestBody: {
+      content: {
+        'text/plain':
+          | string
+          | {
+              content: string;
+            };
+        'text/dns':
+          | string
+          | {
+              content: string;
+            };
+        'application/json':
+          | string
+          | {
+              content: string;
+            };
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            imported: {
+              qtype: number;
+              resource_records: number;
+              rrsets: number;
+              skipped_resource_records: number;
+            };
+            success: boolean;
+            warnings: string[];
+            dry_run: boolean;
+            diff: {
+              created: {
+                name: string;
+                type: string;
+              }[];
+              updated: {
+                name: string;
+                type: string;
+              }[];
+              unchanged: number;
+            };
+          };
+        };
       };
     };
   };

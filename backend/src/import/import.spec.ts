@@ -1,0 +1,172 @@
+import { CompiledZoneSchema, redisKeys } from '@vigil/contract';
+import type Redis from 'ioredis';
+import { apiKey, expectError, expectInvalid, TestApi } from '../testing/test-app';
+
+const FILE = `$ORIGIN shop.example.
+$TTL 3600
+@     IN SOA ns1.old-provider.net. hostmaster.shop.example. 2024010101 7200 3600 1209600 300
+@     IN NS  ns1.old-provider.net.
+@     300 IN A 192.0.2.1
+      IN A 192.0.2.2
+www   IN CNAME @
+@     IN MX 10 mail
+mail  IN A 192.0.2.25
+txt   IN TXT "v=spf1 -all"
+ptr   IN PTR elsewhere.example.
+`;
+
+describe('zone import (real PostgreSQL and Redis)', () => {
+  let api: TestApi;
+  let redis: Redis;
+  let H: { Authorization: string };
+  let other: { Authorization: string };
+  let accountId: string;
+
+  beforeAll(async () => {
+    api = await TestApi.start();
+    redis = api.redis();
+    const c = await api.customer();
+    accountId = c.accountId;
+    H = apiKey(await api.token(c.agent));
+    other = apiKey(await api.token((await api.customer()).agent));
+    await api.http().post('/v2/zones').set(H).send({ name: 'shop.example' }).expect(201);
+  });
+  afterAll(async () => {
+    redis.disconnect();
+    await api.close();
+  });
+
+  const importText = (zone: string, text: string, query = '') =>
+    api.http().post(`/v2/zones/${zone}/import${query}`).set(H).set('Content-Type', 'text/plain').send(text);
+  const rrsets = async (zone = 'shop.example') =>
+    (await api.http().get(`/v2/zones/${zone}/rrsets`).query({ limit: 1000 }).set(H).expect(200)).body.rrsets as {
+      name: string;
+      type: string;
+      ttl: number;
+      resource_records: { content: unknown[]; enabled: boolean; meta: Record<string, unknown> }[];
+      meta: Record<string, unknown>;
+    }[];
+  const names = async (zone = 'shop.example') => (await rrsets(zone)).map((r) => `${r.name} ${r.type}`).sort();
+
+  it('dry run: says what would change, in Gcore’s shape, and changes nothing', async () => {
+    const before = await names();
+    const res = await importText('shop.example', FILE, '?dry_run=true').expect(200);
+    expect(res.body).toEqual({
+      imported: { qtype: 4, resource_records: 6, rrsets: 5, skipped_resource_records: 3 },
+      success: true,
+      warnings: [
+        expect.stringContaining('line 3: the SOA is not imported'),
+        expect.stringContaining('line 4: the apex NS record is not imported'),
+        // Line 6 takes the $TTL, as in BIND, not the TTL of the line before.
+        'line 6: TTL 3600 differs from the 300 of shop.example A above (line 5); a record set has one TTL, 300',
+        expect.stringContaining('line 11: PTR records are not served by Vigil'),
+      ],
+      dry_run: true,
+      diff: {
+        created: [
+          { name: 'shop.example', type: 'A' },
+          { name: 'www.shop.example', type: 'CNAME' },
+          { name: 'shop.example', type: 'MX' },
+          { name: 'mail.shop.example', type: 'A' },
+          { name: 'txt.shop.example', type: 'TXT' },
+        ],
+        updated: [],
+        unchanged: 0,
+      },
+    });
+    expect(await names()).toEqual(before);
+  });
+
+  it('imports as the raw body, publishes the zone once, and writes one audit entry', async () => {
+    const version = CompiledZoneSchema.parse(JSON.parse((await redis.get(redisKeys.zone('shop.example')))!)).version;
+    const upserts = async () =>
+      (await redis.xrange(redisKeys.feed, '-', '+')).filter(([, f]) => f[1]!.includes('"zone.upsert"') && f[1]!.includes('"shop.example"'))
+        .length;
+    const before = await upserts();
+    const res = await importText('shop.example', FILE).expect(200);
+    expect(await upserts()).toBe(before + 1);
+    expect(res.body).toMatchObject({ success: true, dry_run: false, imported: { rrsets: 5 } });
+    expect(await names()).toEqual([
+      'mail.shop.example A',
+      'shop.example A',
+      'shop.example MX',
+      'shop.example NS',
+      'txt.shop.example TXT',
+      'www.shop.example CNAME',
+    ]);
+    const apexA = (await rrsets()).find((r) => r.name === 'shop.example' && r.type === 'A')!;
+    expect(apexA).toMatchObject({ ttl: 300, resource_records: [{ content: ['192.0.2.1'] }, { content: ['192.0.2.2'] }] });
+    const published = CompiledZoneSchema.parse(JSON.parse((await redis.get(redisKeys.zone('shop.example')))!));
+    expect(published.version).toBeGreaterThan(version);
+    expect(published.rrsets.map((r) => `${r.name} ${r.type}`)).toContain('www.shop.example CNAME');
+    const audit = await api.http().get('/v2/account/audit-log').query({ action: 'zone.import' }).set(H).expect(200);
+    expect(audit.body.events).toEqual([
+      expect.objectContaining({ target: 'shop.example', details: { created: 5, updated: 0, unchanged: 0, skipped: 3 } }),
+    ]);
+  });
+
+  it('takes Gcore SDK’s {"content": ...} form; a second import of the same file changes nothing', async () => {
+    const res = await api.http().post('/v2/zones/shop.example/import').set(H).send({ content: FILE }).expect(200);
+    expect(res.body.diff).toEqual({ created: [], updated: [], unchanged: 5 });
+  });
+
+  it('replaces record sets the file names, keeping their failover and the settings of records that stay', async () => {
+    await api.grantFailover(accountId);
+    const failover = { protocol: 'TCP', port: 443, frequency: 30, timeout: 5 };
+    await api
+      .http()
+      .put('/v2/zones/shop.example/shop.example/A')
+      .set(H)
+      .send({
+        ttl: 300,
+        resource_records: [{ content: ['192.0.2.1'], enabled: false, meta: { weight: 5 } }, { content: ['192.0.2.2'] }],
+        meta: { failover },
+      })
+      .expect(200);
+    const res = await importText('shop.example', '@ 120 A 192.0.2.1\n@ 120 A 192.0.2.3\n', '').expect(200);
+    expect(res.body.diff).toEqual({ created: [], updated: [{ name: 'shop.example', type: 'A' }], unchanged: 0 });
+    const a = (await rrsets()).find((r) => r.name === 'shop.example' && r.type === 'A')!;
+    expect(a.ttl).toBe(120);
+    expect(a.meta).toEqual({ failover: expect.objectContaining(failover) });
+    expect(a.resource_records).toEqual([
+      { content: ['192.0.2.1'], enabled: false, meta: { weight: 5 } },
+      { content: ['192.0.2.3'], enabled: true, meta: {} },
+    ]);
+    // Record sets the file does not name stay.
+    expect(await names()).toContain('txt.shop.example TXT');
+  });
+
+  it('refuses a file with bad lines, naming each, and changes nothing', async () => {
+    const before = await rrsets();
+    const bad = ['ok A 192.0.2.9', 'a A 192.0.2.300', 'b.elsewhere.example. A 192.0.2.1', 'www A 192.0.2.7', 'c CH A 192.0.2.1'].join('\n');
+    const res = await importText('shop.example', bad);
+    expect(expectInvalid(res, 'line 2')).toBe('A must be an IPv4 address such as 192.0.2.1');
+    expect(expectInvalid(res, 'line 3')).toBe('owner b.elsewhere.example is not in the zone shop.example');
+    expect(expectInvalid(res, 'line 4')).toContain('would have a CNAME beside A');
+    expect(expectInvalid(res, 'line 5')).toBe('class CH is not served; only IN');
+    expect(await rrsets()).toEqual(before);
+  });
+
+  it('refuses bodies that are not zone files, and other tenants’ zones as missing', async () => {
+    expect(expectInvalid(await importText('shop.example', '; only a comment\n'), '(body)')).toContain('holds no records');
+    expect(expectInvalid(await api.http().post('/v2/zones/shop.example/import').set(H).send({ text: 'x' }), 'text')).toBe(
+      'is not a known field',
+    );
+    const form = await api.http().post('/v2/zones/shop.example/import').set(H).type('form').send('a=b');
+    expect(expectInvalid(form, '(body)')).toContain('must be a zone file');
+    expect(expectInvalid(await importText('shop.example', FILE, '?dry_run=maybe'), 'dry_run')).toBe('must be true or false');
+    expectError(await api.http().post('/v2/zones/shop.example/import').set(other).set('Content-Type', 'text/plain').send(FILE), 404);
+    expectError(await importText('nothere.example', FILE), 404);
+  });
+
+  it('imports a large zone in one request', async () => {
+    await api.http().post('/v2/zones').set(H).send({ name: 'big.example' }).expect(201);
+    const lines = Array.from({ length: 20_000 }, (_, i) => `h${i} 300 IN A 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`);
+    const res = await importText('big.example', `$ORIGIN big.example.\n${lines.join('\n')}\n`).expect(200);
+    expect(res.body.imported).toEqual({ qtype: 1, resource_records: 20_000, rrsets: 20_000, skipped_resource_records: 0 });
+    const zone = await api.http().get('/v2/zones/big.example').set(H).expect(200);
+    expect(zone.body.rrsets_amount).toBe(20_001);
+    const published = CompiledZoneSchema.parse(JSON.parse((await redis.get(redisKeys.zone('big.example')))!));
+    expect(published.rrsets).toHaveLength(20_001);
+  });
+});
