@@ -1,6 +1,8 @@
-// The in-memory form of one zone, built once per published version so the query path only does
-// Map lookups and buffer copies: names → node → type → rrset with every record's RR pre-encoded.
-import { healthField, type CompiledZone, type Picker, type RecordType } from '@vigil/contract';
+// The in-memory form of one zone, so the query path only does Map lookups and buffer copies:
+// names → node → type → rrset with every record's RR pre-encoded. Built from a whole zone, then
+// patched in place one record set at a time, in time independent of the zone's size; a build is
+// itself that sequence of patches, so the two cannot disagree.
+import { healthField, type CompiledRrset, type CompiledZone, type Picker, type RecordType, type Soa } from '@vigil/contract';
 import { QTYPE, TYPE_CODE } from './constants';
 import { encodeRdata, nameToWire, rrTail, soaRdata } from './rdata';
 
@@ -69,24 +71,30 @@ export interface ZoneNode {
   cname: ServedRrset | null;
   /** Set on an NS rrset below the apex: everything at and below it is delegated. */
   referral: Referral | null;
+  /** Nodes one label below; a node with neither data nor children is removed. */
+  children: number;
 }
 
 export interface ZoneIndex {
   readonly name: string;
-  readonly version: number;
+  version: number;
   readonly nodes: Map<string, ZoneNode>;
-  readonly hasCuts: boolean;
+  /** Nodes below the apex with a referral; lookups skip the search for cuts while there are none. */
+  cuts: number;
+  hasCuts: boolean;
   /** SOA RR tail with the SOA's own TTL (answers to SOA queries). */
-  readonly soaAnswer: Buffer;
+  soaAnswer: Buffer;
   /** SOA RR tail with the negative TTL, min(SOA ttl, SOA minimum) per RFC 2308 3. */
-  readonly soaNegative: Buffer;
-  readonly negativeTtl: number;
-  readonly soaTtl: number;
+  soaNegative: Buffer;
+  negativeTtl: number;
+  soaTtl: number;
   readonly apexWire: Buffer;
   /** RFC 8482 4.2 answer to ANY: HINFO "RFC8482" "". */
-  readonly anyAnswer: readonly ServedRecord[];
+  anyAnswer: readonly ServedRecord[];
   /** The apex SOA with the negative TTL as the authority section of NXDOMAIN and NODATA. */
-  readonly negativeSoaRun: RecordRun;
+  negativeSoaRun: RecordRun;
+  /** Name → the cuts whose NS records point at it, so a change of its addresses updates their glue. */
+  readonly glueTargets: Map<string, Set<string>>;
 }
 
 export interface BuildResult {
@@ -95,90 +103,177 @@ export interface BuildResult {
   warnings: string[];
 }
 
+/** One published change of a zone: its new version and SOA, record sets upserted and deleted. */
+export interface ZoneDelta {
+  version: number;
+  soa: Soa;
+  upserts: readonly CompiledRrset[];
+  deletes: readonly { name: string; type: string }[];
+}
+
 const lower = (name: string) => (name.endsWith('.') ? name.slice(0, -1) : name).toLowerCase();
 
 export function buildZoneIndex(zone: CompiledZone): BuildResult {
   const warnings: string[] = [];
   const apex = lower(zone.name);
-  const nodes = new Map<string, ZoneNode>();
-
-  const node = (name: string): ZoneNode => {
-    let n = nodes.get(name);
-    if (!n) {
-      n = { name, rrsets: new Map(), cname: null, referral: null };
-      nodes.set(name, n);
-      // Every ancestor up to the apex exists too (RFC 4592 empty non-terminals).
-      if (name !== apex) node(name.slice(name.indexOf('.') + 1));
-    }
-    return n;
+  const index: ZoneIndex = {
+    name: apex,
+    version: zone.version,
+    nodes: new Map(),
+    cuts: 0,
+    hasCuts: false,
+    soaAnswer: Buffer.alloc(0),
+    soaNegative: Buffer.alloc(0),
+    negativeTtl: 0,
+    soaTtl: 0,
+    apexWire: nameToWire(apex),
+    anyAnswer: [],
+    negativeSoaRun: { owner: apex, ownerWire: null, records: [], start: 0 },
+    glueTargets: new Map(),
   };
-  node(apex);
-
+  node(index, apex);
+  setSoa(index, zone.soa);
   for (const rrset of zone.rrsets) {
-    const name = lower(rrset.name);
-    if (name !== apex && !name.endsWith(`.${apex}`)) {
-      warnings.push(`rrset ${rrset.name} ${rrset.type} is outside zone ${apex}; skipped`);
+    const served = serve(index, rrset, warnings);
+    if (!served) continue;
+    // Each record set once; the api never publishes two of one name and type.
+    if (index.nodes.get(served.name)?.rrsets.has(served.type)) {
+      warnings.push(`duplicate rrset ${served.name} ${rrset.type}; the first one is kept`);
       continue;
     }
-    const type = TYPE_CODE[rrset.type];
-    if (type === undefined) {
-      warnings.push(`rrset ${name} has unsupported type ${String(rrset.type)}; skipped`);
-      continue;
-    }
-    const checkId = rrset.failover && (rrset.type === 'A' || rrset.type === 'AAAA') ? rrset.failover.checkId : null;
-    const records: ServedRecord[] = [];
-    for (const rec of rrset.records) {
-      if (!rec.enabled) continue;
-      let tail: Buffer;
-      try {
-        tail = rrTail(type, rrset.ttl, encodeRdata(rrset.type, rec.content));
-      } catch (e) {
-        warnings.push(`record ${JSON.stringify(rec.content)} of ${name} ${rrset.type} skipped: ${(e as Error).message}`);
-        continue;
-      }
-      records.push({
-        content: rec.content,
-        tail,
-        healthKey: checkId === null ? null : healthField(checkId, String(rec.content[0])),
-        countries: rec.meta.countries?.length ? rec.meta.countries.map((c) => c.toUpperCase()) : null,
-        continents: rec.meta.continents?.length ? rec.meta.continents.map((c) => c.toLowerCase()) : null,
-        weight: rec.meta.weight ?? 1,
-        isDefault: rec.meta.default === true,
-      });
-    }
-    // A set with every record disabled serves nothing, as if it did not exist.
-    if (records.length === 0) continue;
-    const n = node(name);
-    if (n.rrsets.has(type)) {
-      warnings.push(`duplicate rrset ${name} ${rrset.type}; the first one is kept`);
-      continue;
-    }
-    const served: ServedRrset = {
-      id: rrset.id,
-      name,
-      type,
-      typeName: rrset.type,
-      ttl: rrset.ttl,
-      records,
-      pickers: rrset.pickers,
-      checkId,
-      rotate: !rrset.pickers.some((p) => p.type === 'weighted_shuffle'),
-      ownerWire: nameToWire(name),
-      cursor: 0,
-    };
-    n.rrsets.set(type, served);
-    if (type === QTYPE.CNAME) n.cname = served;
+    put(index, served);
   }
+  return { index, warnings };
+}
 
-  let hasCuts = false;
-  for (const n of nodes.values()) {
-    const ns = n.rrsets.get(QTYPE.NS);
-    if (!ns || n.name === apex) continue;
-    hasCuts = true;
+/**
+ * Applies a delta to the index in place: work in proportion to the record sets it names. The
+ * caller decides whether the delta is newer than the index (its version), and applies it between
+ * queries, which therefore see the zone before or after, never half of it.
+ */
+export function patchZoneIndex(index: ZoneIndex, delta: ZoneDelta): string[] {
+  const warnings: string[] = [];
+  for (const d of delta.deletes) {
+    const type = TYPE_CODE[d.type as RecordType];
+    if (type !== undefined) remove(index, lower(d.name), type);
+  }
+  for (const rrset of delta.upserts) {
+    const type = TYPE_CODE[rrset.type];
+    if (type !== undefined) remove(index, lower(rrset.name), type);
+    const served = serve(index, rrset, warnings);
+    if (served) put(index, served);
+  }
+  setSoa(index, delta.soa);
+  index.version = delta.version;
+  return warnings;
+}
+
+/** The record set as served, or null when it serves nothing (outside the zone, no enabled record). */
+function serve(index: ZoneIndex, rrset: CompiledRrset, warnings: string[]): ServedRrset | null {
+  const apex = index.name;
+  const name = lower(rrset.name);
+  if (name !== apex && !name.endsWith(`.${apex}`)) {
+    warnings.push(`rrset ${rrset.name} ${rrset.type} is outside zone ${apex}; skipped`);
+    return null;
+  }
+  const type = TYPE_CODE[rrset.type];
+  if (type === undefined) {
+    warnings.push(`rrset ${name} has unsupported type ${String(rrset.type)}; skipped`);
+    return null;
+  }
+  const checkId = rrset.failover && (rrset.type === 'A' || rrset.type === 'AAAA') ? rrset.failover.checkId : null;
+  const records: ServedRecord[] = [];
+  for (const rec of rrset.records) {
+    if (!rec.enabled) continue;
+    let tail: Buffer;
+    try {
+      tail = rrTail(type, rrset.ttl, encodeRdata(rrset.type, rec.content));
+    } catch (e) {
+      warnings.push(`record ${JSON.stringify(rec.content)} of ${name} ${rrset.type} skipped: ${(e as Error).message}`);
+      continue;
+    }
+    records.push({
+      content: rec.content,
+      tail,
+      healthKey: checkId === null ? null : healthField(checkId, String(rec.content[0])),
+      countries: rec.meta.countries?.length ? rec.meta.countries.map((c) => c.toUpperCase()) : null,
+      continents: rec.meta.continents?.length ? rec.meta.continents.map((c) => c.toLowerCase()) : null,
+      weight: rec.meta.weight ?? 1,
+      isDefault: rec.meta.default === true,
+    });
+  }
+  // A set with every record disabled serves nothing, as if it did not exist.
+  if (records.length === 0) return null;
+  return {
+    id: rrset.id,
+    name,
+    type,
+    typeName: rrset.type,
+    ttl: rrset.ttl,
+    records,
+    pickers: rrset.pickers,
+    checkId,
+    rotate: !rrset.pickers.some((p) => p.type === 'weighted_shuffle'),
+    ownerWire: nameToWire(name),
+    cursor: 0,
+  };
+}
+
+/** The node of `name`, made with every missing ancestor up to the apex (RFC 4592 empty non-terminals). */
+function node(index: ZoneIndex, name: string): ZoneNode {
+  let n = index.nodes.get(name);
+  if (!n) {
+    n = { name, rrsets: new Map(), cname: null, referral: null, children: 0 };
+    index.nodes.set(name, n);
+    if (name !== index.name) node(index, parent(name)).children++;
+  }
+  return n;
+}
+
+const parent = (name: string) => name.slice(name.indexOf('.') + 1);
+
+function put(index: ZoneIndex, served: ServedRrset): void {
+  const n = node(index, served.name);
+  n.rrsets.set(served.type, served);
+  if (served.type === QTYPE.CNAME) n.cname = served;
+  if (served.type === QTYPE.NS && n.name !== index.name) refer(index, n);
+  if (served.type === QTYPE.A || served.type === QTYPE.AAAA) reglue(index, served.name);
+}
+
+function remove(index: ZoneIndex, name: string, type: number): void {
+  const n = index.nodes.get(name);
+  if (!n?.rrsets.has(type)) return;
+  n.rrsets.delete(type);
+  if (type === QTYPE.CNAME) n.cname = null;
+  if (type === QTYPE.NS && n.name !== index.name) refer(index, n);
+  if (type === QTYPE.A || type === QTYPE.AAAA) reglue(index, name);
+  prune(index, n);
+}
+
+/** Drops a node that holds nothing and has no children, then its ancestors likewise. */
+function prune(index: ZoneIndex, n: ZoneNode): void {
+  let at: ZoneNode | undefined = n;
+  while (at && at.name !== index.name && at.rrsets.size === 0 && at.children === 0) {
+    index.nodes.delete(at.name);
+    at = index.nodes.get(parent(at.name));
+    if (at) at.children--;
+  }
+}
+
+/** Rebuilds the referral of a cut from its NS records and the addresses of their targets. */
+function refer(index: ZoneIndex, n: ZoneNode): void {
+  const before = n.referral;
+  for (const rec of before?.ns.records ?? []) index.glueTargets.get(String(rec.content[0]).toLowerCase())?.delete(n.name);
+  const ns = n.rrsets.get(QTYPE.NS);
+  if (!ns) {
+    n.referral = null;
+  } else {
     const glue: Glue[] = [];
     for (const rec of ns.records) {
       const target = String(rec.content[0]).toLowerCase();
-      const t = nodes.get(target);
+      const cuts = index.glueTargets.get(target) ?? index.glueTargets.set(target, new Set()).get(target)!;
+      cuts.add(n.name);
+      const t = index.nodes.get(target);
       if (!t) continue;
       const ownerWire = nameToWire(target);
       for (const type of [QTYPE.A, QTYPE.AAAA]) {
@@ -187,42 +282,45 @@ export function buildZoneIndex(zone: CompiledZone): BuildResult {
     }
     n.referral = { cut: n.name, ns, glue, run: { owner: n.name, ownerWire: ns.ownerWire, records: ns.records, start: 0 } };
   }
+  index.cuts += (n.referral ? 1 : 0) - (before ? 1 : 0);
+  index.hasCuts = index.cuts > 0;
+}
 
-  const soa = zone.soa;
+/** The glue of every cut whose NS records name `name` follows its addresses. */
+function reglue(index: ZoneIndex, name: string): void {
+  const cuts = index.glueTargets.get(name);
+  if (!cuts) return;
+  for (const cut of [...cuts]) {
+    const n = index.nodes.get(cut);
+    if (n) refer(index, n);
+  }
+  if (cuts.size === 0) index.glueTargets.delete(name);
+}
+
+function setSoa(index: ZoneIndex, soa: Soa): void {
+  const apex = index.name;
   const negativeTtl = Math.min(soa.ttl, soa.minimum);
   const soaData = soaRdata(soa);
-  const soaAnswer = rrTail(QTYPE.SOA, soa.ttl, soaData);
-  const soaNegative = rrTail(QTYPE.SOA, negativeTtl, soaData);
+  index.soaAnswer = rrTail(QTYPE.SOA, soa.ttl, soaData);
+  index.soaNegative = rrTail(QTYPE.SOA, negativeTtl, soaData);
+  index.negativeTtl = negativeTtl;
+  index.soaTtl = soa.ttl;
+  index.anyAnswer = [plainRecord(['RFC8482', ''], rrTail(QTYPE.HINFO, soa.ttl, Buffer.from([7, ...Buffer.from('RFC8482'), 0])))];
+  index.negativeSoaRun = { owner: apex, ownerWire: index.apexWire, records: [plainRecord([], index.soaNegative)], start: 0 };
   // The SOA is an ordinary apex rrset to lookups, so SOA and ANY queries need no special path.
-  nodes.get(apex)!.rrsets.set(QTYPE.SOA, {
+  index.nodes.get(apex)!.rrsets.set(QTYPE.SOA, {
     id: 'soa',
     name: apex,
     type: QTYPE.SOA,
     typeName: 'SOA',
     ttl: soa.ttl,
-    records: [plainRecord([], soaAnswer)],
+    records: [plainRecord([], index.soaAnswer)],
     pickers: [],
     checkId: null,
     rotate: false,
-    ownerWire: nameToWire(apex),
+    ownerWire: index.apexWire,
     cursor: 0,
   });
-  return {
-    index: {
-      name: apex,
-      version: zone.version,
-      nodes,
-      hasCuts,
-      soaAnswer,
-      soaNegative,
-      negativeTtl,
-      soaTtl: soa.ttl,
-      apexWire: nameToWire(apex),
-      anyAnswer: [plainRecord(['RFC8482', ''], rrTail(QTYPE.HINFO, soa.ttl, Buffer.from([7, ...Buffer.from('RFC8482'), 0])))],
-      negativeSoaRun: { owner: apex, ownerWire: nameToWire(apex), records: [plainRecord([], soaNegative)], start: 0 },
-    },
-    warnings,
-  };
 }
 
 function plainRecord(content: (string | number)[], tail: Buffer): ServedRecord {
