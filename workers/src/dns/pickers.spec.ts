@@ -2,6 +2,7 @@ import type { Picker } from '@vigil/contract';
 import type { GeoLocation } from './geo';
 import { applyPickers, defaultOnly, firstN, geodns, weightedShuffle } from './pickers';
 import { contents, servedA } from './testing/zones';
+import { seeded } from './testing/random';
 
 const FR: GeoLocation = { country: 'FR', continent: 'eu' };
 const DE: GeoLocation = { country: 'DE', continent: 'eu' };
@@ -13,18 +14,6 @@ const geoSet = servedA([
   { content: ['192.0.2.3'], meta: { countries: ['US'], continents: ['na'], default: true } },
   { content: ['192.0.2.4'], meta: { countries: ['fr'] } },
 ]).records;
-
-/** A seeded generator so shuffles are reproducible. */
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('geodns', () => {
   it('prefers the country, keeping the records order', () => {

@@ -3,6 +3,7 @@
 // wildcards, CNAMEs, delegations and their glue.
 import type { CompiledRrset, CompiledZone, Soa } from '@vigil/contract';
 import { buildZoneIndex, patchZoneIndex, type ZoneIndex } from './zone-index';
+import { seeded } from './testing/random';
 
 const APEX = 'patch.example';
 const NAMES = [
@@ -21,18 +22,6 @@ const NAMES = [
 ];
 const NS_TARGETS = [`ns1.sub.${APEX}`, `ns.${APEX}`, 'ns.elsewhere.example', `missing.${APEX}`];
 const TYPES = ['A', 'AAAA', 'CNAME', 'NS', 'MX', 'TXT'] as const;
-
-/** Mulberry32: a small seeded generator, so a failure names the seed that reproduces it. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function soa(serial: number): Soa {
   return { mname: `ns1.${APEX}`, rname: `hostmaster.${APEX}`, serial, refresh: 3600, retry: 600, expire: 86400, minimum: 300, ttl: 3600 };
@@ -114,7 +103,7 @@ const zoneOf = (version: number, rrsets: Map<string, CompiledRrset>): CompiledZo
 
 describe('patchZoneIndex', () => {
   it.each(Array.from({ length: 40 }, (_, i) => 1000 + i))('matches a rebuild after every step (seed %i)', (seed) => {
-    const next = rng(seed);
+    const next = seeded(seed);
     const state = new Map<string, CompiledRrset>();
     let id = 0;
     // Start from a zone that already has some of everything.
