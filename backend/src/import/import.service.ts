@@ -5,6 +5,7 @@ import type { AccountPrincipal } from '../auth/principal';
 import { AuditService } from '../audit/audit.service';
 import { ValidationFailed } from '../common/errors';
 import { ZoneChangesService } from '../publishing/zone-changes';
+import { APEX_CNAME, cnameConflict, typesAfter } from '../rrsets/exclusivity';
 import { Rrset } from '../rrsets/rrset.entity';
 import type { Zone } from '../zones/zone.entity';
 import { ZonesService } from '../zones/zones.service';
@@ -139,22 +140,11 @@ function same(old: Rrset, body: RrsetBody): boolean {
  * will be: what it has, with the file's record sets added or replaced.
  */
 function exclusivity(zone: Zone, imported: ImportedRrset[], existing: Rrset[]): LineIssue[] {
-  const types = new Map<string, Set<string>>();
-  const add = (name: string, type: string) => (types.get(name) ?? types.set(name, new Set()).get(name)!).add(type);
-  for (const r of existing) add(r.name, r.type);
-  for (const r of imported) add(r.name, r.type);
+  const types = typesAfter(existing, [], imported);
   const issues: LineIssue[] = [];
   for (const r of imported) {
-    const at = types.get(r.name)!;
-    if (r.type === 'CNAME' && r.name === zone.name) {
-      issues.push({ line: r.lines[0]!, reason: 'a CNAME cannot be at the zone apex, which holds the SOA and NS records' });
-    } else if (at.has('CNAME') && at.size > 1) {
-      const others = [...at].filter((t) => t !== 'CNAME').join(', ');
-      issues.push({
-        line: r.lines[0]!,
-        reason: `${r.name} would have a CNAME beside ${others}; a CNAME must be the only record set at its name`,
-      });
-    }
+    const reason = r.type === 'CNAME' && r.name === zone.name ? APEX_CNAME : cnameConflict(r.name, types.get(r.name));
+    if (reason) issues.push({ line: r.lines[0]!, reason });
   }
   return issues;
 }

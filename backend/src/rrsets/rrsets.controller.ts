@@ -1,11 +1,11 @@
 import type { z } from 'zod';
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiCookieAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { RrsetBody } from '@vigil/contract';
 import type { Response } from 'express';
 import { type AccountPrincipal, CurrentPrincipal, Requires } from '../auth/principal';
 import { PageQuerySchema, type PageQuery } from '../common/pagination';
-import { RrsetBodySchema, RrsetListSchema, RrsetSchema } from './dto/rrset.dto';
+import { type RrsetBatch, RrsetBatchResultSchema, RrsetBatchSchema, RrsetBodySchema, RrsetListSchema, RrsetSchema } from './dto/rrset.dto';
 import { RrsetsService } from './rrsets.service';
 
 @ApiTags('rrsets')
@@ -25,6 +25,21 @@ export class RrsetsController {
     @Query({ schema: PageQuerySchema }) q: PageQuery,
   ): Promise<z.output<typeof RrsetListSchema>> {
     return this.rrsets.list(p, zone, q);
+  }
+
+  @Patch('rrsets')
+  @ApiOperation({
+    summary:
+      'Create or replace and delete record sets in one transaction, all or nothing: any problem is a 400 naming ' +
+      'its field (upserts[i]..., deletes[i]) and changes nothing',
+  })
+  @ApiOkResponse({ standardSchema: RrsetBatchResultSchema })
+  batch(
+    @CurrentPrincipal() p: AccountPrincipal,
+    @Param('zone') zone: string,
+    @Body({ schema: RrsetBatchSchema }) body: RrsetBatch,
+  ): Promise<z.output<typeof RrsetBatchResultSchema>> {
+    return this.rrsets.batch(p, zone, body);
   }
 
   @Get(':name/:type')

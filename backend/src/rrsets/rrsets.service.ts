@@ -3,15 +3,17 @@ import type { RrsetSchema } from './dto/rrset.dto';
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { checkRrsetForType, isInZone, isRecordType, normalizeName, type RecordType, type RrsetBody } from '@vigil/contract';
-import { DataSource, Not, type EntityManager } from 'typeorm';
+import { DataSource, In, Not, type EntityManager } from 'typeorm';
 import { Account } from '../accounts/account.entity';
 import type { AccountPrincipal } from '../auth/principal';
 import { AuditService } from '../audit/audit.service';
-import { apiError, conflict, formatPath, notFound, ValidationFailed } from '../common/errors';
+import { apiError, conflict, type FieldIssue, formatPath, notFound, ValidationFailed } from '../common/errors';
 import type { PageQuery } from '../common/pagination';
 import { ZoneChangesService } from '../publishing/zone-changes';
 import { Zone } from '../zones/zone.entity';
 import { ZonesService } from '../zones/zones.service';
+import type { RrsetBatch } from './dto/rrset.dto';
+import { APEX_CNAME, cnameConflict, typesAfter } from './exclusivity';
 import { Rrset } from './rrset.entity';
 
 export function rrsetView(r: Rrset): z.output<typeof RrsetSchema> {
@@ -78,24 +80,9 @@ export class RrsetsService {
 
       const existing = await tx.findOneBy(Rrset, { zoneId: zone.id, name: key.name, type: key.type });
       if (existing && mode === 'create') throw conflict(`record set ${key.name} ${key.type} already exists; use PUT to replace it`);
-      const fields = { ttl: body.ttl, resourceRecords: body.resource_records, pickers: body.pickers, meta: stripNull(body.meta) };
-      let saved: Rrset;
-      if (existing) {
-        await tx.update(Rrset, { id: existing.id }, fields);
-        saved = await tx.findOneByOrFail(Rrset, { id: existing.id });
-      } else {
-        saved = await tx.save(tx.create(Rrset, { zoneId: zone.id, name: key.name, type: key.type, ...fields }));
-      }
+      const saved = await this.write(tx, p, zone, key, body, existing);
       await changes.touch([zone.id]);
       changes.syncRrsets([saved.id]);
-      const after = auditable(saved);
-      await this.audit.record(tx, {
-        accountId: p.accountId,
-        actor: p.actor,
-        action: existing ? 'rrset.update' : 'rrset.create',
-        target: `${key.name}/${key.type}`,
-        details: existing ? { before: auditable(existing), after } : { after },
-      });
       return { rrset: saved, created: !existing };
     });
     return { body: rrsetView(result.rrset), created: result.created };
@@ -110,29 +97,126 @@ export class RrsetsService {
       }
       const existing = await tx.findOneBy(Rrset, { zoneId: zone.id, name: key.name, type: key.type });
       if (!existing) throw notFound('record set');
-      await tx.delete(Rrset, { id: existing.id });
+      await this.erase(tx, p, existing);
       await changes.touch([zone.id]);
       changes.syncRrsets([existing.id]);
-      await this.audit.record(tx, {
-        accountId: p.accountId,
-        actor: p.actor,
-        action: 'rrset.delete',
-        target: `${key.name}/${key.type}`,
-        details: { before: auditable(existing) },
+    });
+  }
+
+  /**
+   * Creates or replaces and deletes record sets in one transaction: all of them, or (on any
+   * problem, each named by its field) none. Published once, with one audit entry per change.
+   */
+  async batch(p: AccountPrincipal, zoneName: string, batch: RrsetBatch) {
+    return this.changes.transaction(async (tx, changes) => {
+      const zone = await this.zones.find(tx, p, zoneName, true);
+      const issues: FieldIssue[] = [];
+      const seen = new Map<string, string>();
+      const keyAt = (root: string, name: string, type: string): Key | null => {
+        const k = keyIssues(zone, name, type, root);
+        issues.push(...k.issues);
+        if (!k.key) return null;
+        const id = `${k.key.name} ${k.key.type}`;
+        const first = seen.get(id);
+        if (first) issues.push({ field: root, reason: `changes ${id} again, after ${first}` });
+        seen.set(id, root);
+        return k.key;
+      };
+      const upserts = batch.upserts.flatMap(({ name, type, ...input }, i) => {
+        const key = keyAt(`upserts[${i}]`, name, type);
+        if (!key) return [];
+        const { body, issues: bad } = checkRrsetForType(key.type, input);
+        issues.push(...bad.map((x) => ({ field: formatPath(x.path, `upserts[${i}]`), reason: x.message })));
+        if (key.type === 'CNAME' && key.name === zone.name) {
+          issues.push({ field: `upserts[${i}].name`, reason: APEX_CNAME });
+        }
+        return [{ key, body, field: `upserts[${i}]` }];
       });
+      const deletes = batch.deletes.flatMap(({ name, type }, i) => {
+        const key = keyAt(`deletes[${i}]`, name, type);
+        if (key && key.name === zone.name && key.type === 'NS') {
+          issues.push({ field: `deletes[${i}].type`, reason: 'the apex NS record set belongs to the zone; replace it instead' });
+        }
+        return key ? [{ key, field: `deletes[${i}]` }] : [];
+      });
+      if (issues.length) throw new ValidationFailed(issues);
+      if (upserts.some((u) => u.body.meta.failover)) await this.assertFailoverAllowed(tx, p.accountId);
+
+      // The record sets at every name the batch touches, to check deletions and CNAME exclusivity
+      // over the zone as it will be.
+      const names = [...new Set([...upserts, ...deletes].map((c) => c.key.name))];
+      const present = await tx.find(Rrset, { where: { zoneId: zone.id, name: In(names) } });
+      const byKey = new Map(present.map((r) => [`${r.name} ${r.type}`, r]));
+      for (const d of deletes) {
+        if (!byKey.has(`${d.key.name} ${d.key.type}`))
+          issues.push({ field: d.field, reason: `there is no record set ${d.key.name} ${d.key.type}` });
+      }
+      const types = typesAfter(
+        present,
+        deletes.map((d) => d.key),
+        upserts.map((u) => u.key),
+      );
+      for (const u of upserts) {
+        const conflict = cnameConflict(u.key.name, types.get(u.key.name));
+        if (conflict) issues.push({ field: `${u.field}.type`, reason: conflict });
+      }
+      if (issues.length) throw new ValidationFailed(issues);
+
+      const upserted: Rrset[] = [];
+      for (const u of upserts)
+        upserted.push(await this.write(tx, p, zone, u.key, u.body, byKey.get(`${u.key.name} ${u.key.type}`) ?? null));
+      for (const d of deletes) await this.erase(tx, p, byKey.get(`${d.key.name} ${d.key.type}`)!);
+      await changes.touch([zone.id]);
+      changes.syncRrsets([...upserted.map((r) => r.id), ...deletes.map((d) => byKey.get(`${d.key.name} ${d.key.type}`)!.id)]);
+      return { upserted: upserted.map(rrsetView), deleted: deletes.map((d) => ({ name: d.key.name, type: d.key.type })) };
+    });
+  }
+
+  /** Creates or replaces one record set, with its audit entry, inside the caller's transaction. */
+  private async write(
+    tx: EntityManager,
+    p: AccountPrincipal,
+    zone: Zone,
+    key: Key,
+    body: RrsetBody,
+    existing: Rrset | null,
+  ): Promise<Rrset> {
+    const fields = { ttl: body.ttl, resourceRecords: body.resource_records, pickers: body.pickers, meta: stripNull(body.meta) };
+    let saved: Rrset;
+    if (existing) {
+      await tx.update(Rrset, { id: existing.id }, fields);
+      saved = await tx.findOneByOrFail(Rrset, { id: existing.id });
+    } else {
+      saved = await tx.save(tx.create(Rrset, { zoneId: zone.id, name: key.name, type: key.type, ...fields }));
+    }
+    const after = auditable(saved);
+    await this.audit.record(tx, {
+      accountId: p.accountId,
+      actor: p.actor,
+      action: existing ? 'rrset.update' : 'rrset.create',
+      target: `${key.name}/${key.type}`,
+      details: existing ? { before: auditable(existing), after } : { after },
+    });
+    return saved;
+  }
+
+  /** Deletes one record set, with its audit entry, inside the caller's transaction. */
+  private async erase(tx: EntityManager, p: AccountPrincipal, existing: Rrset): Promise<void> {
+    await tx.delete(Rrset, { id: existing.id });
+    await this.audit.record(tx, {
+      accountId: p.accountId,
+      actor: p.actor,
+      action: 'rrset.delete',
+      target: `${existing.name}/${existing.type}`,
+      details: { before: auditable(existing) },
     });
   }
 
   /** The record set's name and type from the path: normalised, inside the zone, a known type. */
   private key(zone: Zone, name: string, type: string): Key {
-    const t = type.toUpperCase();
-    const issues = [];
-    if (!isRecordType(t)) issues.push({ field: 'type', reason: 'must be one of A, AAAA, CNAME, MX, TXT, NS, SRV, CAA' });
-    const r = normalizeName(name, { allowWildcard: true });
-    if (!r.ok) issues.push({ field: 'name', reason: r.reason });
-    else if (!isInZone(r.name, zone.name)) issues.push({ field: 'name', reason: `must be ${zone.name} or a name below it` });
-    if (issues.length || !r.ok || !isRecordType(t)) throw new ValidationFailed(issues);
-    return { name: r.name, type: t };
+    const k = keyIssues(zone, name, type);
+    if (!k.key) throw new ValidationFailed(k.issues);
+    return k.key;
   }
 
   private validate(key: Key, input: RrsetBody): RrsetBody {
@@ -149,7 +233,7 @@ export class RrsetsService {
   /** A CNAME is alone at its name (RFC 1034 §3.6.2), and never at the apex. */
   private async assertExclusive(tx: EntityManager, zone: Zone, key: Key) {
     if (key.type === 'CNAME' && key.name === zone.name) {
-      throw new ValidationFailed([{ field: 'name', reason: 'a CNAME cannot be at the zone apex, which holds the SOA and NS records' }]);
+      throw new ValidationFailed([{ field: 'name', reason: APEX_CNAME }]);
     }
     const others = await tx.find(Rrset, { where: { zoneId: zone.id, name: key.name, type: Not(key.type) }, select: { type: true } });
     if (others.length === 0) return;
@@ -165,6 +249,18 @@ export class RrsetsService {
       ]);
     }
   }
+}
+
+/** A record set's name and type: normalised, inside the zone, a known type; or what is wrong, under `root`. */
+function keyIssues(zone: Zone, name: string, type: string, root = ''): { key: Key | null; issues: FieldIssue[] } {
+  const field = (f: string) => (root ? `${root}.${f}` : f);
+  const t = type.toUpperCase();
+  const issues: FieldIssue[] = [];
+  if (!isRecordType(t)) issues.push({ field: field('type'), reason: 'must be one of A, AAAA, CNAME, MX, TXT, NS, SRV, CAA' });
+  const r = normalizeName(name, { allowWildcard: true });
+  if (!r.ok) issues.push({ field: field('name'), reason: r.reason });
+  else if (!isInZone(r.name, zone.name)) issues.push({ field: field('name'), reason: `must be ${zone.name} or a name below it` });
+  return { key: issues.length || !r.ok || !isRecordType(t) ? null : { name: r.name, type: t }, issues };
 }
 
 function stripNull(meta: RrsetBody['meta']): RrsetBody['meta'] {

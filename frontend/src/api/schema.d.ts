@@ -332,7 +332,8 @@ export interface paths {
     delete?: never;
     options?: never;
     head?: never;
-    patch?: never;
+    /** Create or replace and delete record sets in one transaction, all or nothing: any problem is a 400 naming its field (upserts[i]..., deletes[i]) and changes nothing */
+    patch: operations['RrsetsController_batch'];
     trace?: never;
   };
   '/v2/zones/{zone}/{name}/{type}': {
@@ -1336,6 +1337,119 @@ export interface operations {
               updated_at: string;
             }[];
             total_amount: number;
+          };
+        };
+      };
+    };
+  };
+  RrsetsController_batch: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        zone: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          upserts?: {
+            /** @default 300 */
+            ttl?: number;
+            resource_records: {
+              content: (string | number)[];
+              /** @default true */
+              enabled?: boolean;
+              meta?: {
+                countries?: string[];
+                continents?: string[];
+                weight?: number;
+                default?: boolean;
+              };
+            }[];
+            /** @default [] */
+            pickers?: (
+              | {
+                  /** @enum {string} */
+                  type: 'geodns';
+                  /** @default false */
+                  strict?: boolean;
+                }
+              | {
+                  /** @enum {string} */
+                  type: 'weighted_shuffle';
+                }
+              | {
+                  /** @enum {string} */
+                  type: 'first_n';
+                  limit: number;
+                }
+              | {
+                  /** @enum {string} */
+                  type: 'default';
+                }
+            )[];
+            meta?: {
+              failover?: {
+                /** @enum {string} */
+                protocol: 'ICMP' | 'TCP' | 'HTTP' | 'HTTPS';
+                port?: number;
+                frequency: number;
+                timeout: number;
+                /** @enum {string} */
+                method?: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
+                url?: string;
+                host?: string;
+                http_status_code?: number;
+                regexp?: string;
+                tls?: boolean;
+                verify?: boolean;
+              } | null;
+            };
+            name: string;
+            type: string;
+          }[];
+          /** @default [] */
+          deletes?: {
+            name: string;
+            type: string;
+          }[];
+        };
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            upserted: {
+              id: string;
+              name: string;
+              type: string;
+              ttl: number;
+              resource_records: {
+                content: (string | number)[];
+                enabled: boolean;
+                meta: {
+                  [key: string]: unknown;
+                };
+              }[];
+              pickers: {
+                [key: string]: unknown;
+              }[];
+              meta: {
+                [key: string]: unknown;
+              };
+              created_at: string;
+              updated_at: string;
+            }[];
+            deleted: {
+              name: string;
+              type: string;
+            }[];
           };
         };
       };

@@ -17,3 +17,22 @@ export const RrsetSchema = z.object({
   updated_at: z.string(),
 });
 export const RrsetListSchema = z.object({ rrsets: z.array(RrsetSchema), total_amount: z.number() });
+
+/** At most this many changes in one batch: enough to move a zone in a few requests. */
+export const MAX_BATCH = 10_000;
+const RrsetKeySchema = z.strictObject({ name: z.string({ error: 'must be a string' }), type: z.string({ error: 'must be a string' }) });
+
+/** PATCH /v2/zones/{zone}/rrsets: record sets to create or replace, and to delete, all or nothing. */
+export const RrsetBatchSchema = z
+  .strictObject({
+    upserts: z.array(RrsetBodySchema.extend(RrsetKeySchema.shape), { error: 'must be a list of record sets' }).default([]),
+    deletes: z.array(RrsetKeySchema, { error: 'must be a list of {name, type}' }).default([]),
+  })
+  .refine((b) => b.upserts.length + b.deletes.length > 0, { error: 'must change at least one record set', path: ['upserts'] })
+  .refine((b) => b.upserts.length + b.deletes.length <= MAX_BATCH, { error: `must hold at most ${MAX_BATCH} changes`, path: ['upserts'] });
+export type RrsetBatch = z.output<typeof RrsetBatchSchema>;
+
+export const RrsetBatchResultSchema = z.object({
+  upserted: z.array(RrsetSchema),
+  deleted: z.array(z.object({ name: z.string(), type: z.string() })),
+});
