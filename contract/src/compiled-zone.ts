@@ -44,7 +44,11 @@ export const CompiledZoneSchema = z.object({
   rrsets: z.array(CompiledRrsetSchema),
 });
 
+/** A stored zone's head: everything but its record sets, which are stored one by one. */
+export const ZoneHeadSchema = CompiledZoneSchema.omit({ rrsets: true });
+
 export type CompiledRecord = z.infer<typeof CompiledRecordSchema>;
 export type CompiledRrset = z.infer<typeof CompiledRrsetSchema>;
 export type CompiledZone = z.infer<typeof CompiledZoneSchema>;
 export type Soa = z.infer<typeof SoaSchema>;
+export type ZoneHead = z.infer<typeof ZoneHeadSchema>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CompiledRrsetSchema, ZoneHeadSchema } from './compiled-zone';
 import { HealthStateSchema } from './health';
 
 /**
@@ -9,6 +10,18 @@ import { HealthStateSchema } from './health';
 export const FeedEventSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('zone.upsert'), zone: z.string(), version: z.int() }),
   z.object({ kind: z.literal('zone.delete'), zone: z.string(), version: z.int() }),
+  /**
+   * Some record sets changed at `version`: exactly what Redis wrote (each record set only where it
+   * held something older), the head when it was newer, deletions as `<name> <type>`.
+   */
+  z.object({
+    kind: z.literal('zone.delta'),
+    zone: z.string(),
+    version: z.int(),
+    head: ZoneHeadSchema.nullable(),
+    upserts: z.array(CompiledRrsetSchema),
+    deletes: z.array(z.string()),
+  }),
   z.object({ kind: z.literal('health'), health: HealthStateSchema }),
 ]);
 export type FeedEvent = z.infer<typeof FeedEventSchema>;

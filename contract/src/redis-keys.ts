@@ -4,10 +4,10 @@ import { z } from 'zod';
 export const KEY_PREFIX = 'vigil:';
 
 export const redisKeys = {
-  /** String: JSON CompiledZone. */
-  zone: (name: string) => `${KEY_PREFIX}zone:${name}`,
-  /** Hash: zone name -> version of every published zone. */
-  zoneIndex: `${KEY_PREFIX}zones`,
+  /** Hash: the zone's head (`@zone`) and its record sets (`<name> <type>`), each `<version> <json>` (see redis/zones.ts). */
+  zone: (name: string) => `${KEY_PREFIX}zone-data:${name}`,
+  /** Hash: zone name -> version of every published zone. (Named anew with the hash format, so an upgrade republishes everything.) */
+  zoneIndex: `${KEY_PREFIX}zone-index`,
   /** Hash: zone name -> version at which it was deleted, so a late, older publish cannot revive it. */
   zoneTombstones: `${KEY_PREFIX}zone-tombstones`,
   /** Stream of FeedEvent (field `event`). */

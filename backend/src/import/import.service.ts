@@ -79,7 +79,10 @@ export class ImportService {
       if (dryRun || todo.length === 0) return result;
 
       const synced = await this.write(tx, zone, todo);
-      await changes.touch([zone.id]);
+      await changes.touchRrsets(
+        zone.id,
+        todo.map((c) => c.imported),
+      );
       changes.syncRrsets(synced);
       await this.audit.record(tx, {
         accountId: p.accountId,

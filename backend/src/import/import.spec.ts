@@ -1,4 +1,5 @@
-import { CompiledZoneSchema, redisKeys } from '@vigil/contract';
+import { redisKeys } from '@vigil/contract';
+import { compiledOf, readZone } from '@vigil/contract/redis';
 import type Redis from 'ioredis';
 import { apiKey, expectError, expectInvalid, TestApi } from '../testing/test-app';
 
@@ -78,10 +79,11 @@ describe('zone import (real PostgreSQL and Redis)', () => {
   });
 
   it('imports as the raw body, publishes the zone once, and writes one audit entry', async () => {
-    const version = CompiledZoneSchema.parse(JSON.parse((await redis.get(redisKeys.zone('shop.example')))!)).version;
+    const version = compiledOf((await readZone(redis, 'shop.example'))!).version;
     const upserts = async () =>
-      (await redis.xrange(redisKeys.feed, '-', '+')).filter(([, f]) => f[1]!.includes('"zone.upsert"') && f[1]!.includes('"shop.example"'))
-        .length;
+      (await redis.xrange(redisKeys.feed, '-', '+')).filter(
+        ([, f]) => /"zone\.(upsert|delta)"/.test(f[1]!) && f[1]!.includes('"shop.example"'),
+      ).length;
     const before = await upserts();
     const res = await importText('shop.example', FILE).expect(200);
     expect(await upserts()).toBe(before + 1);
@@ -96,7 +98,7 @@ describe('zone import (real PostgreSQL and Redis)', () => {
     ]);
     const apexA = (await rrsets()).find((r) => r.name === 'shop.example' && r.type === 'A')!;
     expect(apexA).toMatchObject({ ttl: 300, resource_records: [{ content: ['192.0.2.1'] }, { content: ['192.0.2.2'] }] });
-    const published = CompiledZoneSchema.parse(JSON.parse((await redis.get(redisKeys.zone('shop.example')))!));
+    const published = compiledOf((await readZone(redis, 'shop.example'))!);
     expect(published.version).toBeGreaterThan(version);
     expect(published.rrsets.map((r) => `${r.name} ${r.type}`)).toContain('www.shop.example CNAME');
     const audit = await api.http().get('/v2/account/audit-log').query({ action: 'zone.import' }).set(H).expect(200);
@@ -166,7 +168,7 @@ describe('zone import (real PostgreSQL and Redis)', () => {
     expect(res.body.imported).toEqual({ qtype: 1, resource_records: 20_000, rrsets: 20_000, skipped_resource_records: 0 });
     const zone = await api.http().get('/v2/zones/big.example').set(H).expect(200);
     expect(zone.body.rrsets_amount).toBe(20_001);
-    const published = CompiledZoneSchema.parse(JSON.parse((await redis.get(redisKeys.zone('big.example')))!));
+    const published = compiledOf((await readZone(redis, 'big.example'))!);
     expect(published.rrsets).toHaveLength(20_001);
   });
 });

@@ -1,13 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { redisKeys } from '@vigil/contract';
-import { publishZone, unpublishZone } from '@vigil/contract/redis';
+import { publishDelta, publishZone, unpublishZone } from '@vigil/contract/redis';
 import type Redis from 'ioredis';
 import type { Account } from '../accounts/account.entity';
 import { REDIS } from '../redis/redis.module';
 import type { Rrset } from '../rrsets/rrset.entity';
 import type { Zone } from '../zones/zone.entity';
 import type { ZoneSnapshot } from './snapshot';
-import { compileZone } from './zone-compiler';
+import { compileHead, compileRrset, compileZone } from './zone-compiler';
 
 /**
  * Publishes zones from PostgreSQL to Redis, where the DNS servers read them. The contract's scripts
@@ -35,6 +35,30 @@ export class PublisherService {
     }
   }
 
+  /**
+   * Publishes these record sets of a zone (`keys`: `<name> <type>`) as the snapshot has them: an
+   * upsert where one exists, a deletion where none does, at the zone's version. False when the
+   * zone must be published whole instead (Redis does not hold it). Logs and returns true when
+   * Redis is unreachable: the reconciler publishes the zone once Redis is back.
+   */
+  async publishRrsets(s: ZoneSnapshot, keys: ReadonlySet<string>): Promise<boolean> {
+    if (!s.zone.enabled) {
+      await this.publish([s]);
+      return true;
+    }
+    const upserts = s.rrsets.filter((r) => keys.has(`${r.name} ${r.type}`)).map((r) => compileRrset(r, s.account.features));
+    const present = new Set(upserts.map((r) => `${r.name} ${r.type}`));
+    const deletes = [...keys]
+      .filter((k) => !present.has(k))
+      .map((k) => ({ name: k.slice(0, k.indexOf(' ')), type: k.slice(k.indexOf(' ') + 1) }));
+    try {
+      return (await publishDelta(this.redis, compileHead(s.zone, s.zone.version), upserts, deletes)) !== 'unpublished';
+    } catch (e) {
+      this.logger.warn(`could not publish ${keys.size} record set(s) of ${s.zone.name}: ${(e as Error).message}`);
+      return true;
+    }
+  }
+
   /** Publishes the deletion of a zone at the version its deletion was given. */
   async unpublish(name: string, version: number): Promise<void> {
     try {
@@ -42,6 +66,23 @@ export class PublisherService {
     } catch (e) {
       this.logger.warn(`could not unpublish ${name}: ${(e as Error).message}`);
     }
+  }
+
+  /** Of these zones, the ones whose data Redis does not hold (the key is gone while the index lists it). */
+  async missingData(names: string[]): Promise<Set<string>> {
+    const missing = new Set<string>();
+    for (let i = 0; i < names.length; i += 1000) {
+      const chunk = names.slice(i, i + 1000);
+      const p = this.redis.pipeline();
+      for (const n of chunk) p.exists(redisKeys.zone(n));
+      const replies = (await p.exec()) ?? [];
+      chunk.forEach((n, j) => {
+        const [err, exists] = replies[j]!;
+        if (err) throw err;
+        if (exists === 0) missing.add(n);
+      });
+    }
+    return missing;
   }
 
   /** Versions of the zones Redis holds now (zone name → version). */

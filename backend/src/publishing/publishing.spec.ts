@@ -1,4 +1,5 @@
-import { CompiledZoneSchema, FeedEventSchema, redisKeys } from '@vigil/contract';
+import { FeedEventSchema, redisKeys } from '@vigil/contract';
+import { compiledOf, readZone } from '@vigil/contract/redis';
 import type Redis from 'ioredis';
 import { apiKey, TestApi } from '../testing/test-app';
 import { getDataSourceToken } from '@nestjs/typeorm';
@@ -28,8 +29,8 @@ describe('publishing zones to Redis (real PostgreSQL and Redis)', () => {
   });
 
   const published = async (zone: string) => {
-    const raw = await redis.get(redisKeys.zone(zone));
-    return raw === null ? null : CompiledZoneSchema.parse(JSON.parse(raw));
+    const stored = await readZone(redis, zone);
+    return stored === null ? null : compiledOf(stored);
   };
   const feed = async () =>
     (await redis.xrange(redisKeys.feed, '-', '+')).map(([, fields]) => FeedEventSchema.parse(JSON.parse(fields[1]!)));
@@ -55,10 +56,18 @@ describe('publishing zones to Redis (real PostgreSQL and Redis)', () => {
     expect(second!.soa.serial).toBeGreaterThan(first!.soa.serial);
     expect(second!.rrsets.map((r) => `${r.name}/${r.type}`)).toEqual(['pub.example/NS', 'www.pub.example/A']);
 
+    // The zone's creation publishes it whole; a record-set change, just that record set.
     const events = (await feed()).filter((e) => e.kind !== 'health' && e.zone === 'pub.example');
     expect(events).toEqual([
       { kind: 'zone.upsert', zone: 'pub.example', version: first!.version },
-      { kind: 'zone.upsert', zone: 'pub.example', version: second!.version },
+      {
+        kind: 'zone.delta',
+        zone: 'pub.example',
+        version: second!.version,
+        head: { format: 1, name: 'pub.example', version: second!.version, soa: second!.soa },
+        upserts: [second!.rrsets[1]],
+        deletes: [],
+      },
     ]);
   });
 
@@ -111,7 +120,7 @@ describe('publishing zones to Redis (real PostgreSQL and Redis)', () => {
     const version = (await published('heal.example'))!.version;
     await redis.del(redisKeys.zone('heal.example'));
     await redis.hdel(redisKeys.zoneIndex, 'heal.example');
-    await redis.set(redisKeys.zone('stray.example'), '{}');
+    await redis.hset(redisKeys.zone('stray.example'), '@zone', '1 {}');
     await redis.hset(redisKeys.zoneIndex, 'stray.example', '1');
 
     const result = await api.app.get(ReconcilerService).reconcile();
@@ -119,5 +128,28 @@ describe('publishing zones to Redis (real PostgreSQL and Redis)', () => {
     expect((await published('heal.example'))!.version).toBe(version);
     expect(await redis.exists(redisKeys.zone('stray.example'))).toBe(0);
     expect(await api.app.get(ReconcilerService).reconcile()).toEqual({ published: 0, unpublished: 0 });
+  });
+
+  it('heals a zone whose data Redis lost while its index still lists it, and publishes whole what Redis does not hold', async () => {
+    await api.http().post('/v2/zones').set(apiKey(token)).send({ name: 'lost.example' }).expect(201);
+    await api
+      .http()
+      .put('/v2/zones/lost.example/www.lost.example/A')
+      .set(apiKey(token))
+      .send({ resource_records: [{ content: ['192.0.2.1'] }] });
+    const before = (await published('lost.example'))!;
+    await redis.del(redisKeys.zone('lost.example'));
+    expect(await api.app.get(ReconcilerService).reconcile()).toEqual({ published: 1, unpublished: 0 });
+    expect(await published('lost.example')).toEqual(before);
+
+    // A record-set change of a zone Redis does not hold at all falls back to the whole zone.
+    await redis.del(redisKeys.zone('lost.example'));
+    await redis.hdel(redisKeys.zoneIndex, 'lost.example');
+    await api
+      .http()
+      .put('/v2/zones/lost.example/mail.lost.example/A')
+      .set(apiKey(token))
+      .send({ resource_records: [{ content: ['192.0.2.25'] }] });
+    expect((await published('lost.example'))!.rrsets.map((r) => r.name)).toEqual(['lost.example', 'mail.lost.example', 'www.lost.example']);
   });
 });

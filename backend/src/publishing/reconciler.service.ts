@@ -59,7 +59,8 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
   async reconcile(): Promise<{ published: number; unpublished: number }> {
     const zones = await this.ds.getRepository(Zone).find({ select: { id: true, name: true, version: true, enabled: true } });
     const held = await this.publisher.publishedVersions();
-    const stale = zones.filter((z) => (z.enabled ? held.get(z.name) !== z.version : held.has(z.name)));
+    const gone = await this.publisher.missingData(zones.filter((z) => z.enabled && held.get(z.name) === z.version).map((z) => z.name));
+    const stale = zones.filter((z) => (z.enabled ? held.get(z.name) !== z.version || gone.has(z.name) : held.has(z.name)));
     const served = new Set(zones.map((z) => z.name));
     const orphans = [...held.keys()].filter((name) => !served.has(name));
     for (let i = 0; i < stale.length; i += 100) await this.changes.republish(stale.slice(i, i + 100).map((z) => z.id));

@@ -1,11 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { CheckJob } from '@vigil/contract';
+import { MAX_DELTA_RRSETS } from '@vigil/contract/redis';
 import { DataSource, type EntityManager } from 'typeorm';
 import { checkJobFor } from '../scheduling/check-jobs';
 import { SchedulerService } from '../scheduling/scheduler.service';
 import { PublisherService } from './publisher.service';
-import { loadSnapshots, type ZoneSnapshot } from './snapshot';
+import { loadDeltaSnapshots, loadSnapshots, type ZoneSnapshot } from './snapshot';
 import { freshVersion, touchZones } from './versions';
 
 /**
@@ -14,6 +15,8 @@ import { freshVersion, touchZones } from './versions';
  */
 export class ZoneChanges {
   readonly zones = new Set<string>();
+  /** Zones of which only some record sets changed (`<name> <type>`): published as a delta. */
+  readonly rrsetKeys = new Map<string, Set<string>>();
   /** Record sets whose probe schedules follow the committed state. */
   readonly rrsets = new Set<string>();
   /** Zones all of whose failover record sets are re-synced (enabled switched, feature granted). */
@@ -26,6 +29,16 @@ export class ZoneChanges {
   async touch(zoneIds: string[], opts: { serial: boolean } = { serial: true }): Promise<void> {
     await touchZones(this.tx, zoneIds, opts);
     this.publish(zoneIds);
+  }
+
+  /**
+   * These record sets of the zone changed (created, replaced or deleted): the zone gets a new
+   * version and serial, and after the commit just these record sets are published.
+   */
+  async touchRrsets(zoneId: string, keys: readonly { name: string; type: string }[]): Promise<void> {
+    await touchZones(this.tx, [zoneId], { serial: true });
+    const set = this.rrsetKeys.get(zoneId) ?? this.rrsetKeys.set(zoneId, new Set()).get(zoneId)!;
+    for (const k of keys) set.add(`${k.name} ${k.type}`);
   }
 
   /** Publish these zones after the commit, at the version they already have (a new zone). */
@@ -81,6 +94,15 @@ export class ZoneChangesService {
     await this.afterCommit(changes);
   }
 
+  private async reread(zoneId: string): Promise<ZoneSnapshot[]> {
+    try {
+      return await this.ds.transaction('REPEATABLE READ', (tx) => loadSnapshots(tx, { zoneIds: [zoneId] }));
+    } catch (e) {
+      this.logger.warn(`could not read a zone to publish: ${(e as Error).message}`);
+      return [];
+    }
+  }
+
   private async afterCommit(changes: ZoneChanges): Promise<void> {
     for (const d of changes.deleted) await this.publisher.unpublish(d.name, d.version);
     // Schedules: a named record set gets its job, or loses its schedulers when it has none now
@@ -88,17 +110,31 @@ export class ZoneChangesService {
     const jobs = new Map<string, CheckJob | null>();
     for (const d of changes.deleted) for (const id of d.rrsetIds) jobs.set(id, null);
 
-    const zoneIds = [...new Set([...changes.zones, ...changes.wholeZones])];
+    // A zone changed as a whole, or in more record sets than a delta should carry, is published
+    // whole; otherwise just the record sets that changed, read at their committed state.
+    const deltas = new Map([...changes.rrsetKeys].filter(([id, keys]) => !changes.zones.has(id) && keys.size <= MAX_DELTA_RRSETS));
+    const entire = new Set([...changes.zones, ...[...changes.rrsetKeys.keys()].filter((id) => !deltas.has(id))]);
+    const zoneIds = [...new Set([...entire, ...changes.wholeZones])];
     let snapshots: ZoneSnapshot[];
+    let deltaSnapshots: ZoneSnapshot[];
     try {
-      snapshots = await this.ds.transaction('REPEATABLE READ', (tx) => loadSnapshots(tx, { zoneIds }));
+      [snapshots, deltaSnapshots] = await this.ds.transaction('REPEATABLE READ', async (tx) => [
+        await loadSnapshots(tx, { zoneIds }),
+        await loadDeltaSnapshots(tx, new Map([...deltas].filter(([id]) => !zoneIds.includes(id)).map(([id, keys]) => [id, names(keys)]))),
+      ]);
     } catch (e) {
       // The reconciler publishes these zones and repairs their schedules once the database answers.
-      this.logger.warn(`could not read ${zoneIds.length} zone(s) to publish: ${(e as Error).message}`);
+      this.logger.warn(`could not read ${zoneIds.length + deltas.size} zone(s) to publish: ${(e as Error).message}`);
       await this.scheduler.sync(jobs);
       return;
     }
-    await this.publisher.publish(snapshots.filter((s) => changes.zones.has(s.zone.id)));
+    const full = snapshots.filter((s) => entire.has(s.zone.id) || deltas.has(s.zone.id));
+    for (const s of deltaSnapshots) {
+      // Redis does not hold the zone (it lost it, or never had it): publish it whole.
+      if (!(await this.publisher.publishRrsets(s, deltas.get(s.zone.id)!))) full.push(...(await this.reread(s.zone.id)));
+    }
+    await this.publisher.publish(full);
+    snapshots.push(...deltaSnapshots);
 
     for (const id of changes.rrsets) jobs.set(id, null);
     for (const s of snapshots) {
@@ -110,4 +146,9 @@ export class ZoneChangesService {
     }
     await this.scheduler.sync(jobs);
   }
+}
+
+/** The names of `<name> <type>` keys. */
+function names(keys: Set<string>): Set<string> {
+  return new Set([...keys].map((k) => k.slice(0, k.indexOf(' '))));
 }

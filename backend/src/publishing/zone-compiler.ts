@@ -1,4 +1,4 @@
-import type { CompiledZone } from '@vigil/contract';
+import type { CompiledRrset, CompiledZone, ZoneHead } from '@vigil/contract';
 import type { AccountFeatures } from '../accounts/account.entity';
 import type { Rrset } from '../rrsets/rrset.entity';
 import type { Zone } from '../zones/zone.entity';
@@ -14,11 +14,8 @@ export function contactToRname(contact: string): string {
   return `${local}.${contact.slice(at + 1)}`.toLowerCase();
 }
 
-/**
- * The zone as the DNS server reads it; a record set to which failover does not apply is served
- * as a plain one.
- */
-export function compileZone(zone: Zone, rrsets: Rrset[], features: AccountFeatures, version: number): CompiledZone {
+/** The zone without its record sets: what a delta carries beside the record sets it changes. */
+export function compileHead(zone: Zone, version: number): ZoneHead {
   return {
     format: 1,
     name: zone.name,
@@ -33,17 +30,24 @@ export function compileZone(zone: Zone, rrsets: Rrset[], features: AccountFeatur
       minimum: zone.nxTtl,
       ttl: SOA_TTL,
     },
-    rrsets: rrsets.map((r) => {
-      const check = failoverApplies(r, features);
-      return {
-        id: r.id,
-        name: r.name,
-        type: r.type,
-        ttl: r.ttl,
-        records: r.resourceRecords.map((rec) => ({ content: rec.content, enabled: rec.enabled, meta: rec.meta })),
-        pickers: r.pickers,
-        failover: check ? { checkId: r.id, check } : null,
-      };
-    }),
   };
+}
+
+/** A record set as the DNS server reads it; one to which failover does not apply is served as a plain one. */
+export function compileRrset(r: Rrset, features: AccountFeatures): CompiledRrset {
+  const check = failoverApplies(r, features);
+  return {
+    id: r.id,
+    name: r.name,
+    type: r.type,
+    ttl: r.ttl,
+    records: r.resourceRecords.map((rec) => ({ content: rec.content, enabled: rec.enabled, meta: rec.meta })),
+    pickers: r.pickers,
+    failover: check ? { checkId: r.id, check } : null,
+  };
+}
+
+/** The zone as the DNS server reads it. */
+export function compileZone(zone: Zone, rrsets: Rrset[], features: AccountFeatures, version: number): CompiledZone {
+  return { ...compileHead(zone, version), rrsets: rrsets.map((r) => compileRrset(r, features)) };
 }

@@ -1,4 +1,5 @@
-import { CompiledZoneSchema, redisKeys } from '@vigil/contract';
+import { redisKeys } from '@vigil/contract';
+import { compiledOf, readZone } from '@vigil/contract/redis';
 import type Redis from 'ioredis';
 import { apiKey, expectError, expectInvalid, TestApi } from '../testing/test-app';
 
@@ -41,7 +42,7 @@ describe('record set batches (real PostgreSQL and Redis)', () => {
 
   it('creates, replaces and deletes in one request, published once, with an audit entry each', async () => {
     const upserts = async () =>
-      (await redis.xrange(redisKeys.feed, '-', '+')).filter(([, f]) => f[1]!.includes('"zone.upsert"') && f[1]!.includes(`"${zone}"`))
+      (await redis.xrange(redisKeys.feed, '-', '+')).filter(([, f]) => /"zone\.(upsert|delta)"/.test(f[1]!) && f[1]!.includes(`"${zone}"`))
         .length;
     const before = await upserts();
     const res = await patch({
@@ -58,7 +59,7 @@ describe('record set batches (real PostgreSQL and Redis)', () => {
     expect(res.body.deleted).toEqual([{ name: `old.${zone}`, type: 'TXT' }]);
     expect(await names()).toEqual([`api.${zone} A`, `batch.example NS`, `www.${zone} A`]);
     expect(await upserts()).toBe(before + 1);
-    const published = CompiledZoneSchema.parse(JSON.parse((await redis.get(redisKeys.zone(zone)))!));
+    const published = compiledOf((await readZone(redis, zone))!);
     expect(published.rrsets.map((r) => `${r.name} ${r.type}`).sort()).toEqual(await names());
     const audit = (await api.http().get('/v2/account/audit-log').set(H).expect(200)).body.events as { action: string; target: string }[];
     expect(audit.slice(0, 3).map((e) => `${e.action} ${e.target}`)).toEqual([

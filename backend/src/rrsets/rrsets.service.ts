@@ -81,7 +81,7 @@ export class RrsetsService {
       const existing = await tx.findOneBy(Rrset, { zoneId: zone.id, name: key.name, type: key.type });
       if (existing && mode === 'create') throw conflict(`record set ${key.name} ${key.type} already exists; use PUT to replace it`);
       const saved = await this.write(tx, p, zone, key, body, existing);
-      await changes.touch([zone.id]);
+      await changes.touchRrsets(zone.id, [key]);
       changes.syncRrsets([saved.id]);
       return { rrset: saved, created: !existing };
     });
@@ -98,7 +98,7 @@ export class RrsetsService {
       const existing = await tx.findOneBy(Rrset, { zoneId: zone.id, name: key.name, type: key.type });
       if (!existing) throw notFound('record set');
       await this.erase(tx, p, existing);
-      await changes.touch([zone.id]);
+      await changes.touchRrsets(zone.id, [key]);
       changes.syncRrsets([existing.id]);
     });
   }
@@ -166,7 +166,10 @@ export class RrsetsService {
       for (const u of upserts)
         upserted.push(await this.write(tx, p, zone, u.key, u.body, byKey.get(`${u.key.name} ${u.key.type}`) ?? null));
       for (const d of deletes) await this.erase(tx, p, byKey.get(`${d.key.name} ${d.key.type}`)!);
-      await changes.touch([zone.id]);
+      await changes.touchRrsets(
+        zone.id,
+        [...upserts, ...deletes].map((c) => c.key),
+      );
       changes.syncRrsets([...upserted.map((r) => r.id), ...deletes.map((d) => byKey.get(`${d.key.name} ${d.key.type}`)!.id)]);
       return { upserted: upserted.map(rrsetView), deleted: deletes.map((d) => ({ name: d.key.name, type: d.key.type })) };
     });

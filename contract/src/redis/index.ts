@@ -2,4 +2,5 @@
 // how a consumer group is read. Processes and tests use these, never their own copies.
 export * from './keys';
 export * from './feed';
+export * from './zones';
 export * from './consumer-group';

@@ -1,14 +1,14 @@
 // Keeps the in-memory zones and health current from Redis: a full load at start, then the change
 // feed (XREAD BLOCK from the last applied id). Runs beside the query path and never blocks it;
 // while Redis is away the server answers from what it holds.
-import { CompiledZoneSchema, FEED_FIELD, FeedEventSchema, HealthStateSchema, redisKeys, type FeedEvent } from '@vigil/contract';
-import { type StreamEntry, unprefixedCommandKey } from '@vigil/contract/redis';
+import { FEED_FIELD, FeedEventSchema, HealthStateSchema, redisKeys, type FeedEvent } from '@vigil/contract';
+import { decodeZone, readZone, type StoredZone, type StreamEntry, unprefixedCommandKey } from '@vigil/contract/redis';
 import { Redis } from 'ioredis';
 import type { Logger } from '../common/logger';
 import { safeRedisUrl } from '../common/redis';
 import type { HealthTable } from './health';
 import type { SyncStatus } from './metrics';
-import { buildZoneIndex, type ZoneIndex } from './zone-index';
+import { applyFeedDelta, buildStoredZoneIndex, type ZoneIndex } from './zone-index';
 import type { ZoneStore } from './zone-store';
 
 export interface SyncOptions {
@@ -217,11 +217,7 @@ export class RedisSync implements SyncStatus {
     const startId = info ? info.lastGeneratedId : NO_STREAM;
     const index = await this.client.hgetall(redisKeys.zoneIndex);
     const names = Object.keys(index);
-    const docs: (string | null)[] = [];
-    for (let i = 0; i < names.length; i += 500) {
-      const chunk = names.slice(i, i + 500);
-      docs.push(...(await this.client.mget(...chunk.map((n) => redisKeys.zone(n)))));
-    }
+    const docs = await this.readZones(names);
     const healthRaw = await this.client.hgetall(redisKeys.health);
 
     const zones = this.opts.zones;
@@ -229,7 +225,7 @@ export class RedisSync implements SyncStatus {
     for (let i = 0; i < names.length; i++) {
       const name = names[i]!.toLowerCase();
       const held = zones.get(name);
-      const built = this.buildZone(name, docs[i] ?? null);
+      const built = this.buildZone(name, docs.get(names[i]!) ?? null);
       // Keep the newer of what we hold and what Redis has (Redis may come back from an old snapshot).
       const pick = built && (!held || built.version >= held.version) ? built : held;
       if (pick) next.set(name, pick);
@@ -265,24 +261,43 @@ export class RedisSync implements SyncStatus {
     }
   }
 
-  /** Parses and indexes one zone document; null (and a log line) when it is unusable. */
-  private buildZone(name: string, doc: string | null): ZoneIndex | null {
-    if (doc === null) return null;
-    const parsed = CompiledZoneSchema.safeParse(safeJson(doc));
-    if (!parsed.success) {
-      this.log.error(
-        { zone: name, issues: parsed.error.issues.slice(0, 5) },
-        'Zone in Redis is not a valid CompiledZone; keeping what is held',
-      );
-      return null;
+  /**
+   * The stored zones by name (null: not there or no valid head). Small zones come a chunk of
+   * them per round trip; a large one field by field with HSCAN, so Redis never blocks on it.
+   */
+  private async readZones(names: string[]): Promise<Map<string, StoredZone | null>> {
+    const out = new Map<string, StoredZone | null>();
+    for (let i = 0; i < names.length; i += 100) {
+      const chunk = names.slice(i, i + 100);
+      const sizes = await this.client.pipeline(chunk.map((n) => ['hlen', redisKeys.zone(n)])).exec();
+      const small = chunk.filter((_, j) => Number(sizes?.[j]?.[1] ?? 0) <= 2000);
+      const whole = small.length ? await this.client.pipeline(small.map((n) => ['hgetall', redisKeys.zone(n)])).exec() : [];
+      small.forEach((n, j) => {
+        const [err, fields] = whole?.[j] ?? [null, {}];
+        if (err) throw err;
+        out.set(n, decodeZone(new Map(Object.entries(fields as Record<string, string>))));
+      });
+      for (const n of chunk) if (!out.has(n)) out.set(n, await readZone(this.client, n));
     }
-    const zoneName = parsed.data.name.replace(/\.$/, '').toLowerCase();
+    return out;
+  }
+
+  /** Indexes one stored zone; null (and a log line) when it is unusable. */
+  private buildZone(name: string, stored: StoredZone | null): ZoneIndex | null {
+    if (stored === null) return null;
+    if (stored.invalid.length) {
+      this.log.error(
+        { zone: name, fields: stored.invalid.slice(0, 5) },
+        'Record sets in Redis that are not valid CompiledRrsets; left out',
+      );
+    }
+    const zoneName = stored.head.value!.name.replace(/\.$/, '').toLowerCase();
     if (zoneName !== name) {
-      this.log.error({ zone: name, name: parsed.data.name }, 'Zone document names another zone; ignored');
+      this.log.error({ zone: name, name: stored.head.value!.name }, 'Zone data names another zone; ignored');
       return null;
     }
     try {
-      const { index, warnings } = buildZoneIndex(parsed.data);
+      const { index, warnings } = buildStoredZoneIndex(stored);
       for (const w of warnings) this.log.warn({ zone: name, version: index.version }, w);
       return index;
     } catch (err) {
@@ -302,11 +317,7 @@ export class RedisSync implements SyncStatus {
     // Fetch every zone the batch upserts in one round trip; their current state is the newest,
     // and version checks keep later deletes and older upserts in order.
     const upserts = [...new Set(events.flatMap(([, e]) => (e?.kind === 'zone.upsert' ? [e.zone.toLowerCase()] : [])))];
-    const docs = new Map<string, string | null>();
-    if (upserts.length > 0) {
-      const got = await this.client.mget(...upserts.map((z) => redisKeys.zone(z)));
-      upserts.forEach((z, i) => docs.set(z, got[i] ?? null));
-    }
+    const docs = await this.readZones(upserts);
     const built = new Map<string, ZoneIndex | null>();
     const zones = this.opts.zones;
     for (const [id, e] of events) {
@@ -324,6 +335,15 @@ export class RedisSync implements SyncStatus {
           if (zone && (!held || zone.version > held.version)) {
             zones.set(zone);
             this.log.info({ zone: name, version: zone.version }, 'Zone updated');
+          }
+        } else if (e.kind === 'zone.delta') {
+          const name = e.zone.toLowerCase();
+          const held = zones.get(name);
+          // A zone not held (not yet loaded, or unusable) gets its state from its next full publish.
+          if (held) {
+            const warnings = applyFeedDelta(held, e);
+            for (const w of warnings) this.log.warn({ zone: name, version: e.version }, w);
+            this.log.debug({ zone: name, version: e.version, upserts: e.upserts.length, deletes: e.deletes.length }, 'Zone patched');
           }
         } else {
           const name = e.zone.toLowerCase();

@@ -2,7 +2,16 @@
 // names → node → type → rrset with every record's RR pre-encoded. Built from a whole zone, then
 // patched in place one record set at a time, in time independent of the zone's size; a build is
 // itself that sequence of patches, so the two cannot disagree.
-import { healthField, type CompiledRrset, type CompiledZone, type Picker, type RecordType, type Soa } from '@vigil/contract';
+import {
+  healthField,
+  type CompiledRrset,
+  type CompiledZone,
+  type FeedEvent,
+  type Picker,
+  type RecordType,
+  type Soa,
+} from '@vigil/contract';
+import { compiledOf, type StoredZone } from '@vigil/contract/redis';
 import { QTYPE, TYPE_CODE } from './constants';
 import { encodeRdata, nameToWire, rrTail, soaRdata } from './rdata';
 
@@ -95,6 +104,10 @@ export interface ZoneIndex {
   negativeSoaRun: RecordRun;
   /** Name → the cuts whose NS records point at it, so a change of its addresses updates their glue. */
   readonly glueTargets: Map<string, Set<string>>;
+  /** Version each record set (`<name> <type>` as published) was last written or deleted at. */
+  readonly rrsetVersions: Map<string, number>;
+  /** Version of the SOA held. */
+  headVersion: number;
 }
 
 export interface BuildResult {
@@ -103,13 +116,15 @@ export interface BuildResult {
   warnings: string[];
 }
 
-/** One published change of a zone: its new version and SOA, record sets upserted and deleted. */
+/** One published change of a zone: its new version and SOA (null: unchanged), record sets upserted and deleted. */
 export interface ZoneDelta {
   version: number;
-  soa: Soa;
+  soa: Soa | null;
   upserts: readonly CompiledRrset[];
   deletes: readonly { name: string; type: string }[];
 }
+
+type FeedDelta = Extract<FeedEvent, { kind: 'zone.delta' }>;
 
 const lower = (name: string) => (name.endsWith('.') ? name.slice(0, -1) : name).toLowerCase();
 
@@ -130,6 +145,8 @@ export function buildZoneIndex(zone: CompiledZone): BuildResult {
     anyAnswer: [],
     negativeSoaRun: { owner: apex, ownerWire: null, records: [], start: 0 },
     glueTargets: new Map(),
+    rrsetVersions: new Map(),
+    headVersion: zone.version,
   };
   node(index, apex);
   setSoa(index, zone.soa);
@@ -163,9 +180,34 @@ export function patchZoneIndex(index: ZoneIndex, delta: ZoneDelta): string[] {
     const served = serve(index, rrset, warnings);
     if (served) put(index, served);
   }
-  setSoa(index, delta.soa);
-  index.version = delta.version;
+  if (delta.soa) setSoa(index, delta.soa);
+  index.version = Math.max(index.version, delta.version);
   return warnings;
+}
+
+/** A zone as Redis stores it, with the version of every record set and deletion it holds. */
+export function buildStoredZoneIndex(stored: StoredZone): BuildResult {
+  const built = buildZoneIndex(compiledOf(stored));
+  for (const [key, e] of stored.rrsets) built.index.rrsetVersions.set(key, e.version);
+  built.index.headVersion = stored.head.version;
+  return built;
+}
+
+/**
+ * Applies a change-feed delta: of its record sets only those newer than what the index holds
+ * (a delta that comes again, or after a newer state was loaded, changes nothing), and the SOA
+ * when its head is newer.
+ */
+export function applyFeedDelta(index: ZoneIndex, e: Pick<FeedDelta, 'version' | 'head' | 'upserts' | 'deletes'>): string[] {
+  const newer = (key: string) => (index.rrsetVersions.get(key) ?? -1) < e.version;
+  const upserts = e.upserts.filter((r) => newer(`${r.name} ${r.type}`));
+  const deletes = e.deletes.filter(newer);
+  for (const r of upserts) index.rrsetVersions.set(`${r.name} ${r.type}`, e.version);
+  for (const k of deletes) index.rrsetVersions.set(k, e.version);
+  const soa = e.head && e.version > index.headVersion ? e.head.soa : null;
+  if (soa) index.headVersion = e.version;
+  const split = (k: string) => ({ name: k.slice(0, k.indexOf(' ')), type: k.slice(k.indexOf(' ') + 1) });
+  return patchZoneIndex(index, { version: e.version, soa, upserts, deletes: deletes.map(split) });
 }
 
 /** The record set as served, or null when it serves nothing (outside the zone, no enabled record). */

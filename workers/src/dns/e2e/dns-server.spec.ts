@@ -3,6 +3,7 @@
 import { connect } from 'node:net';
 import * as dnsPacket from 'dns-packet';
 import { aData, decode, dig, kdig, query, tcp, tcpRaw, udp, udpRaw, until } from '../testing/client';
+import type { ZoneHead } from '@vigil/contract';
 import { rr, zone } from '../testing/zones';
 import { sample, scrape, startHarness, type Harness } from './harness';
 
@@ -324,6 +325,38 @@ describe('failover and changes through the feed', () => {
     expect(h.server.zones.get('example.com')!.version).toBe(2);
     expect(aData(await udp(h.port, query('new.example.com', 'A')))).toEqual(['192.0.2.200']);
     await h.redis.putZone(v2, false);
+  });
+
+  it('patches a zone from record-set deltas, and ignores one that comes late or again', async () => {
+    const head = (version: number): ZoneHead => {
+      const { rrsets: _, ...rest } = zone('delta.example', [], { version });
+      return rest;
+    };
+    await h.redis.putZone(zone('delta.example', [rr('www.delta.example', 'A', ['203.0.113.1'])], { version: 10 }));
+    await until('delta.example', async () => aData(await udp(h.port, query('www.delta.example', 'A')))[0] === '203.0.113.1');
+    const serial = async () => ((await udp(h.port, query('delta.example', 'SOA'))).answers![0] as { data: { serial: number } }).data.serial;
+    expect(await serial()).toBe(10);
+
+    const added = rr('new.delta.example', 'A', ['203.0.113.7']);
+    expect(await h.redis.publishDelta(head(11), [added])).toBe('applied');
+    await until('the added record set', async () => aData(await udp(h.port, query('new.delta.example', 'A')))[0] === '203.0.113.7');
+    expect(await serial()).toBe(11);
+    expect(aData(await udp(h.port, query('www.delta.example', 'A')))).toEqual(['203.0.113.1']);
+
+    expect(await h.redis.publishDelta(head(12), [], [{ name: 'new.delta.example', type: 'A' }])).toBe('applied');
+    await until('the deletion', async () => (await udp(h.port, query('new.delta.example', 'A'))).rcode === 'NXDOMAIN');
+    // Redis itself refuses the older change: the deletion at 12 is newer.
+    expect(await h.redis.publishDelta(head(11), [added])).toBe('unchanged');
+    // And the server ignores the same change when it reaches the feed anyway (a replay).
+    const events = async () => Number(sample(await scrape(h.server.metricsPort), 'vigil_dns_feed_events_total', { kind: 'zone.delta' }));
+    const before = await events();
+    await h.redis.feed({ kind: 'zone.delta', zone: 'delta.example', version: 11, head: head(11), upserts: [added], deletes: [] });
+    await until('the replayed delta to be read', async () => (await events()) > before);
+    expect((await udp(h.port, query('new.delta.example', 'A'))).rcode).toBe('NXDOMAIN');
+    expect(await serial()).toBe(12);
+    expect(h.server.zones.get('delta.example')!.version).toBe(12);
+    await h.redis.deleteZone('delta.example', 13);
+    await until('delta.example to be refused', async () => (await udp(h.port, query('www.delta.example', 'A'))).rcode === 'REFUSED');
   });
 
   it('serves a new zone and stops serving a deleted one', async () => {

@@ -1,5 +1,6 @@
 // The server and a Redis that goes away, comes back empty, or trims the feed past the server.
 import { FEED_FIELD, redisKeys } from '@vigil/contract';
+import { zoneFields } from '@vigil/contract/redis';
 import { aData, query, tcp, udp, until } from '../testing/client';
 import { freePort, LocalRedis } from '../testing/redis';
 import { rr, zone } from '../testing/zones';
@@ -99,7 +100,8 @@ describe('when the feed is trimmed past the server', () => {
     const z2 = zone('example.com', [rr('www.example.com', 'A', ['192.0.2.9'])], { version: 2 });
     await h.redis.redis
       .multi()
-      .set(h.redis.key(redisKeys.zone('example.com')), JSON.stringify(z2))
+      .unlink(h.redis.key(redisKeys.zone('example.com')))
+      .hset(h.redis.key(redisKeys.zone('example.com')), ...zoneFields(z2))
       .hset(h.redis.key(redisKeys.zoneIndex), 'example.com', '2')
       .hdel(h.redis.key(redisKeys.health), 'chk/192.0.2.7')
       .xadd(h.redis.key(redisKeys.feed), '*', FEED_FIELD, JSON.stringify({ kind: 'zone.upsert', zone: 'example.com', version: 2 }))

@@ -2,8 +2,16 @@
 // under a key prefix of its own so parallel test files and other users of Redis never collide.
 import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { healthField, redisKeys, type CompiledZone, type FeedEvent, type HealthState } from '@vigil/contract';
-import { appendFeed } from '@vigil/contract/redis';
+import {
+  healthField,
+  redisKeys,
+  type CompiledRrset,
+  type CompiledZone,
+  type FeedEvent,
+  type HealthState,
+  type ZoneHead,
+} from '@vigil/contract';
+import { appendFeed, type DeltaOutcome, publishDelta, writeZoneFields } from '@vigil/contract/redis';
 import { deleteKeys } from '@vigil/stack';
 import { TEST_REDIS_URL } from '../../common/testing/redis';
 import { Redis } from 'ioredis';
@@ -35,13 +43,18 @@ export class RedisFixture {
    * publish it never refuses an older version, so tests can stage a late, stale upsert.
    */
   async putZone(zone: CompiledZone, announce = true): Promise<void> {
-    await this.redis.set(this.key(redisKeys.zone(zone.name)), JSON.stringify(zone));
+    await writeZoneFields(this.prefixed, redisKeys.zone(zone.name), zone);
     await this.redis.hset(this.key(redisKeys.zoneIndex), zone.name, String(zone.version));
     if (announce) await this.feed({ kind: 'zone.upsert', zone: zone.name, version: zone.version });
   }
 
+  /** Publishes a change of some record sets through the contract's script, as the api does. */
+  publishDelta(head: ZoneHead, upserts: CompiledRrset[], deletes: { name: string; type: string }[] = []): Promise<DeltaOutcome> {
+    return publishDelta(this.prefixed, head, upserts, deletes);
+  }
+
   async deleteZone(name: string, version: number): Promise<void> {
-    await this.redis.del(this.key(redisKeys.zone(name)));
+    await this.redis.unlink(this.key(redisKeys.zone(name)));
     await this.redis.hdel(this.key(redisKeys.zoneIndex), name);
     await this.feed({ kind: 'zone.delete', zone: name, version });
   }

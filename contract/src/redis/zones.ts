@@ -1,0 +1,275 @@
+import type { Redis } from 'ioredis';
+import { type CompiledRrset, CompiledRrsetSchema, type CompiledZone, ZoneHeadSchema, type ZoneHead } from '../compiled-zone';
+import type { FeedEvent } from '../feed';
+import { redisKeys } from '../redis-keys';
+import { appendLua, scripts } from './scripts';
+
+// A published zone is a hash: its head (`@zone`: format, name, version, SOA) and one field per
+// record set (`<name> <type>`), each value `<version> <json>`. A deleted record set leaves
+// `<version> ` behind, so an older change that arrives later cannot bring it back. A change of a
+// few record sets therefore writes those fields only, and a whole zone is written in chunks to a
+// staging key that replaces the zone in one step.
+
+export const HEAD_FIELD = '@zone';
+export const rrsetField = (name: string, type: string) => `${name} ${type}`;
+/** Fields per HSET when a whole zone is written. */
+const CHUNK = 1000;
+/** A staging key that its writer abandoned expires. */
+const STAGING_TTL_SECONDS = 600;
+/** A change of more record sets than this is published as the whole zone instead. */
+export const MAX_DELTA_RRSETS = 1000;
+
+export interface ZoneEntry<T> {
+  version: number;
+  /** null: deleted at `version`. */
+  value: T | null;
+}
+
+const entry = (version: number, json: string) => `${version} ${json}`;
+
+/** `<version> <json>` → its parts; null when it is not one. */
+export function parseEntry(raw: string): { version: number; json: string } | null {
+  const space = raw.indexOf(' ');
+  const version = Number(raw.slice(0, space));
+  return space > 0 && Number.isSafeInteger(version) ? { version, json: raw.slice(space + 1) } : null;
+}
+
+/**
+ * Full publish. KEYS: staging, zone, index, tombstones, feed. ARGV: name, version, event.
+ * Refuses a version older than the one held (the same version only when the zone's data is
+ * gone: the reconciler's repair) or than the zone's deletion.
+ */
+const ZONE_REPLACE = `
+local held = tonumber(redis.call('HGET', KEYS[3], ARGV[1]) or '-1')
+local dead = tonumber(redis.call('HGET', KEYS[4], ARGV[1]) or '-1')
+local v = tonumber(ARGV[2])
+if v < held or v <= dead or (v == held and redis.call('EXISTS', KEYS[2]) == 1) then
+  redis.call('UNLINK', KEYS[1])
+  return 0
+end
+redis.call('UNLINK', KEYS[2])
+redis.call('RENAME', KEYS[1], KEYS[2])
+redis.call('PERSIST', KEYS[2])
+redis.call('HSET', KEYS[3], ARGV[1], ARGV[2])
+redis.call('HDEL', KEYS[4], ARGV[1])
+${appendLua('KEYS[5]', 'ARGV[3]')}
+return 1`;
+
+/**
+ * Delta. KEYS: zone, index, tombstones, feed. ARGV: name, version, head JSON, number of upserts,
+ * then (field, JSON) per upsert, then one field per delete. Each field is written only when what
+ * Redis holds for it is older; the feed event carries exactly what was written, so a reader of
+ * the feed arrives at the same state. -1: the zone is deleted; -2: it is not published (the caller
+ * publishes it whole).
+ */
+const ZONE_DELTA = `
+local v = tonumber(ARGV[2])
+local dead = tonumber(redis.call('HGET', KEYS[3], ARGV[1]) or '-1')
+if v <= dead then return -1 end
+if redis.call('EXISTS', KEYS[1]) == 0 then return -2 end
+local function held(field)
+  local e = redis.call('HGET', KEYS[1], field)
+  if not e then return -1 end
+  return tonumber(string.match(e, '^(%d+)'))
+end
+local up, del = {}, {}
+local n = tonumber(ARGV[4])
+local i = 5
+for _ = 1, n do
+  if held(ARGV[i]) < v then
+    redis.call('HSET', KEYS[1], ARGV[i], ARGV[2] .. ' ' .. ARGV[i + 1])
+    up[#up + 1] = ARGV[i + 1]
+  end
+  i = i + 2
+end
+while i <= #ARGV do
+  if held(ARGV[i]) < v then
+    redis.call('HSET', KEYS[1], ARGV[i], ARGV[2] .. ' ')
+    del[#del + 1] = cjson.encode(ARGV[i])
+  end
+  i = i + 1
+end
+local head = 'null'
+if held('${HEAD_FIELD}') < v then
+  redis.call('HSET', KEYS[1], '${HEAD_FIELD}', ARGV[2] .. ' ' .. ARGV[3])
+  head = ARGV[3]
+end
+if tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '-1') < v then redis.call('HSET', KEYS[2], ARGV[1], ARGV[2]) end
+if #up + #del == 0 and head == 'null' then return 0 end
+local event = '{"kind":"zone.delta","zone":' .. cjson.encode(ARGV[1]) .. ',"version":' .. ARGV[2] .. ',"head":' .. head ..
+  ',"upserts":[' .. table.concat(up, ',') .. '],"deletes":[' .. table.concat(del, ',') .. ']}'
+${appendLua('KEYS[4]', 'event')}
+return 1`;
+
+/** KEYS: zone, index, tombstones, feed. ARGV: name, version, event. */
+const ZONE_DELETE = `
+local held = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '-1')
+local v = tonumber(ARGV[2])
+if v < held then return 0 end
+redis.call('UNLINK', KEYS[1])
+redis.call('HDEL', KEYS[2], ARGV[1])
+redis.call('HSET', KEYS[3], ARGV[1], ARGV[2])
+${appendLua('KEYS[4]', 'ARGV[3]')}
+return 1`;
+
+const commands = {
+  vigilZoneReplace: { numberOfKeys: 5, lua: ZONE_REPLACE },
+  vigilZoneDelta: { numberOfKeys: 4, lua: ZONE_DELTA },
+  vigilZoneDelete: { numberOfKeys: 4, lua: ZONE_DELETE },
+};
+type Run = (...args: (string | number)[]) => Promise<number>;
+const run = (redis: Redis, name: keyof typeof commands): Run => {
+  const r = scripts(redis, commands) as unknown as Record<string, Run>;
+  return (...args) => r[name]!.apply(r, args);
+};
+
+const headOf = (zone: Pick<CompiledZone, 'format' | 'name' | 'version' | 'soa'>): ZoneHead => ({
+  format: zone.format,
+  name: zone.name,
+  version: zone.version,
+  soa: zone.soa,
+});
+
+/** The hash of a zone published whole at its version: field, value, field, value, … */
+export function zoneFields(zone: CompiledZone): string[] {
+  const fields: string[] = [HEAD_FIELD, entry(zone.version, JSON.stringify(headOf(zone)))];
+  for (const r of zone.rrsets) fields.push(rrsetField(r.name, r.type), entry(zone.version, JSON.stringify(r)));
+  return fields;
+}
+
+/**
+ * Writes the zone's fields as they are, with no version check and no event: the staging step of
+ * a full publish, and tests that stage a state Redis could be in.
+ */
+export async function writeZoneFields(redis: Redis, key: string, zone: CompiledZone): Promise<void> {
+  const fields = zoneFields(zone);
+  const p = redis.pipeline().unlink(key);
+  for (let i = 0; i < fields.length; i += 2 * CHUNK) p.hset(key, ...fields.slice(i, i + 2 * CHUNK));
+  await p.exec();
+}
+
+/** Publishes the whole zone and announces it; false when Redis holds a newer version or a newer deletion. */
+export async function publishZone(redis: Redis, zone: CompiledZone): Promise<boolean> {
+  const staging = `${redisKeys.zone(zone.name)}:staging:${zone.version}:${Math.random().toString(36).slice(2)}`;
+  await writeZoneFields(redis, staging, zone);
+  await redis.expire(staging, STAGING_TTL_SECONDS);
+  const event: FeedEvent = { kind: 'zone.upsert', zone: zone.name, version: zone.version };
+  const k = redisKeys;
+  const done = await run(redis, 'vigilZoneReplace')(
+    staging,
+    k.zone(zone.name),
+    k.zoneIndex,
+    k.zoneTombstones,
+    k.feed,
+    zone.name,
+    zone.version,
+    JSON.stringify(event),
+  );
+  return done === 1;
+}
+
+export type DeltaOutcome = 'applied' | 'unchanged' | 'deleted' | 'unpublished';
+
+/**
+ * Publishes a change of some record sets at `version`: each upsert or delete is written unless
+ * Redis holds something newer for it. 'unpublished' when the zone is not in Redis at all.
+ */
+export async function publishDelta(
+  redis: Redis,
+  head: ZoneHead,
+  upserts: readonly CompiledRrset[],
+  deletes: readonly { name: string; type: string }[],
+): Promise<DeltaOutcome> {
+  const k = redisKeys;
+  const args: (string | number)[] = [head.name, head.version, JSON.stringify(head), upserts.length];
+  for (const r of upserts) args.push(rrsetField(r.name, r.type), JSON.stringify(r));
+  for (const d of deletes) args.push(rrsetField(d.name, d.type));
+  const done = await run(redis, 'vigilZoneDelta')(k.zone(head.name), k.zoneIndex, k.zoneTombstones, k.feed, ...args);
+  return done === 1 ? 'applied' : done === 0 ? 'unchanged' : done === -1 ? 'deleted' : 'unpublished';
+}
+
+/** Removes a zone, leaves a tombstone at `version`, and announces it; false when Redis holds a newer version. */
+export async function unpublishZone(redis: Redis, name: string, version: number): Promise<boolean> {
+  const event: FeedEvent = { kind: 'zone.delete', zone: name, version };
+  const k = redisKeys;
+  const done = await run(redis, 'vigilZoneDelete')(
+    k.zone(name),
+    k.zoneIndex,
+    k.zoneTombstones,
+    k.feed,
+    name,
+    version,
+    JSON.stringify(event),
+  );
+  return done === 1;
+}
+
+/** A zone as stored: its head, and each record set (or deletion) with the version it was written at. */
+export interface StoredZone {
+  head: ZoneEntry<ZoneHead>;
+  rrsets: Map<string, ZoneEntry<CompiledRrset>>;
+  /** Fields that are not what the contract says, by name; the caller logs them. */
+  invalid: string[];
+}
+
+/**
+ * Reads a stored zone in chunks (HSCAN, so a large zone never blocks Redis); null when the zone is
+ * not there or has no valid head. Each record set's envelope is checked against the contract.
+ */
+export async function readZone(redis: Redis, name: string): Promise<StoredZone | null> {
+  const raw = new Map<string, string>();
+  let cursor = '0';
+  do {
+    const [next, chunk] = await redis.hscan(redisKeys.zone(name), cursor, 'COUNT', CHUNK);
+    for (let i = 0; i + 1 < chunk.length; i += 2) raw.set(chunk[i]!, chunk[i + 1]!);
+    cursor = next;
+  } while (cursor !== '0');
+  return decodeZone(raw);
+}
+
+/** The zone of a hash's fields; null without a valid head. */
+export function decodeZone(raw: Map<string, string>): StoredZone | null {
+  const invalid: string[] = [];
+  const headRaw = raw.get(HEAD_FIELD);
+  const headEntry = headRaw === undefined ? null : parseEntry(headRaw);
+  const head = headEntry ? ZoneHeadSchema.safeParse(safeJson(headEntry.json)) : null;
+  if (!headEntry || !head?.success) return null;
+  const rrsets = new Map<string, ZoneEntry<CompiledRrset>>();
+  for (const [field, value] of raw) {
+    if (field === HEAD_FIELD) continue;
+    const e = parseEntry(value);
+    if (!e) {
+      invalid.push(field);
+      continue;
+    }
+    if (e.json === '') {
+      rrsets.set(field, { version: e.version, value: null });
+      continue;
+    }
+    const r = CompiledRrsetSchema.safeParse(safeJson(e.json));
+    if (r.success && field === rrsetField(r.data.name, r.data.type)) rrsets.set(field, { version: e.version, value: r.data });
+    else invalid.push(field);
+  }
+  return { head: { version: headEntry.version, value: head.data }, rrsets, invalid };
+}
+
+/** The stored zone as a compiled zone (deletions left out), at the newest version it holds. */
+export function compiledOf(stored: StoredZone): CompiledZone {
+  let version = stored.head.version;
+  const rrsets: CompiledRrset[] = [];
+  for (const e of stored.rrsets.values()) {
+    version = Math.max(version, e.version);
+    if (e.value) rrsets.push(e.value);
+  }
+  // By name and type, as the api compiles them: a hash has no order of its own.
+  rrsets.sort((a, b) => (a.name === b.name ? (a.type < b.type ? -1 : 1) : a.name < b.name ? -1 : 1));
+  return { ...stored.head.value!, version, rrsets };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
