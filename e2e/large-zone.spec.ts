@@ -1,0 +1,89 @@
+import { createSocket } from 'node:dgram';
+import * as dnsPacket from 'dns-packet';
+import { aData, query, udp } from '../workers/src/dns/testing/client';
+import { type ApiClient, customerWithFailover, Stack, until } from './stack';
+
+const RECORDS = 100_000;
+const CHANGES = 100;
+
+/**
+ * A client that asks every 5 ms over UDP and remembers when answers came: the longest time
+ * without one, and queries never answered.
+ */
+function steadyClient(port: number, name: string) {
+  const socket = createSocket('udp4');
+  const sent = new Map<number, number>();
+  let id = 0;
+  let lastAnswer = performance.now();
+  let longestGap = 0;
+  let answered = 0;
+  socket.on('message', (msg) => {
+    const r = dnsPacket.decode(msg);
+    if (r.id === undefined || !sent.delete(r.id)) return;
+    const now = performance.now();
+    longestGap = Math.max(longestGap, now - lastAnswer);
+    lastAnswer = now;
+    answered++;
+  });
+  const timer = setInterval(() => {
+    id = (id + 1) % 65536;
+    sent.set(id, performance.now());
+    socket.send(dnsPacket.encode({ type: 'query', id, questions: [{ type: 'A', name }] }), port, '127.0.0.1');
+  }, 5);
+  return {
+    async stop() {
+      clearInterval(timer);
+      // Answers still on their way arrive first.
+      await new Promise((r) => setTimeout(r, 500));
+      socket.close();
+      const lost = [...sent.values()].filter((t) => performance.now() - t > 1000).length;
+      return { longestGap, answered, lost };
+    },
+  };
+}
+
+/** A zone of 100,000 record sets imported through the API, then changed while a client keeps asking. */
+describe('a large zone (real processes)', () => {
+  const stack = new Stack();
+  let api: ApiClient;
+  let port: number;
+
+  beforeAll(async () => {
+    await stack.startApi();
+    port = await stack.startDns();
+    api = await customerWithFailover(stack.apiUrl);
+    await api.ok('POST', '/v2/zones', { name: 'large.example' });
+  }, 60_000);
+  afterAll(() => stack.stop());
+
+  it('imports 100,000 records, then takes each change within 1 s while queries every 5 ms never wait 100 ms', async () => {
+    const lines = Array.from({ length: RECORDS }, (_, i) => `h${i} 300 IN A 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`);
+    const imported = await api.ok('POST', '/v2/zones/large.example/import', { content: `$ORIGIN large.example.\n${lines.join('\n')}\n` });
+    expect(imported.imported).toEqual({ qtype: 1, resource_records: RECORDS, rrsets: RECORDS, skipped_resource_records: 0 });
+    const last = `h${RECORDS - 1}.large.example`;
+    await until('the imported zone in DNS', async () => aData(await udp(port, query(last, 'A'))).length === 1, 60_000);
+
+    const client = steadyClient(port, 'h1.large.example');
+    const visibleMs: number[] = [];
+    for (let i = 0; i < CHANGES; i++) {
+      const address = `192.0.2.${i + 1}`;
+      const started = performance.now();
+      await api.ok('PUT', `/v2/zones/large.example/changed${i % 5}.large.example/A`, {
+        ttl: 60,
+        resource_records: [{ content: [address] }],
+      });
+      await until(
+        `change ${i} in DNS`,
+        async () => aData(await udp(port, query(`changed${i % 5}.large.example`, 'A')))[0] === address,
+        1000,
+        5,
+      );
+      visibleMs.push(performance.now() - started);
+    }
+    const { longestGap, answered, lost } = await client.stop();
+    expect(Math.max(...visibleMs)).toBeLessThan(1000);
+    expect(lost).toBe(0);
+    expect(answered).toBeGreaterThan(0);
+    expect(longestGap).toBeLessThan(100);
+  }, 240_000);
+});
