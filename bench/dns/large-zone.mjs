@@ -1,0 +1,225 @@
+#!/usr/bin/env node
+// Large-zone benchmark (not a test): a zone of N A records imported through the real api and
+// served by the real DNS server, beside Knot serving the same records in the same run.
+// Measures: import time, DNS RSS and bytes per record, start to serving, qps on random names,
+// CPU µs per query, API write → DNS answer latency and the longest query gap during changes,
+// and API record-set writes per second on the large zone.
+// Usage: npm run build && node bench/dns/large-zone.mjs [records, default 100000] [seconds per qps run, default 10]
+// Needs dnsperf and knotd (Debian: dnsperf, knot); without knotd the Knot columns are left out.
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import dnsPacket from 'dns-packet';
+import { stopProcess } from '@vigil/stack';
+import { cpuModel, customer, freePort, sleep, Stack, until } from '../lib.mjs';
+
+const N = Number(process.argv[2] ?? 100_000);
+const SECONDS = Number(process.argv[3] ?? 10);
+const ZONE = 'large.example';
+const dir = mkdtempSync(join(tmpdir(), 'vigil-large-'));
+const addr = (i) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+
+const rssBytes = (pid) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024;
+/** User + system CPU seconds of a process so far. */
+function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  const ticks = Number(execFileSync('getconf', ['CLK_TCK']).toString());
+  return (Number(fields[11]) + Number(fields[12])) / ticks;
+}
+
+function udpQuery(port, name, type = 'A', timeoutMs = 1000) {
+  return new Promise((resolve, reject) => {
+    const s = createSocket('udp4');
+    const t = setTimeout(() => {
+      s.close();
+      reject(new Error('timeout'));
+    }, timeoutMs);
+    s.once('message', (m) => {
+      clearTimeout(t);
+      s.close();
+      resolve(dnsPacket.decode(m));
+    });
+    s.send(dnsPacket.encode({ type: 'query', id: 1, questions: [{ type, name }] }), port, '127.0.0.1');
+  });
+}
+const answerOf = async (port, name) => (await udpQuery(port, name)).answers.filter((a) => a.type === 'A').map((a) => a.data);
+
+/** dnsperf over random names of the zone; qps, and the server's CPU µs per answered query. */
+async function dnsperf(port, pid) {
+  const names = Array.from({ length: 20_000 }, () => `h${Math.floor(Math.random() * N)}.${ZONE} A`);
+  const file = join(dir, 'queries.txt');
+  writeFileSync(file, `${names.join('\n')}\n`);
+  const cpu0 = cpuSeconds(pid);
+  const out = await new Promise((resolve, reject) =>
+    execFile(
+      'dnsperf',
+      ['-s', '127.0.0.1', '-p', String(port), '-d', file, '-l', String(SECONDS), '-c', '8', '-q', '200'],
+      { maxBuffer: 1 << 20 },
+      (e, o) => (e ? reject(e) : resolve(o)),
+    ),
+  );
+  const cpu = cpuSeconds(pid) - cpu0;
+  const completed = Number(/Queries completed:\s+(\d+)/.exec(out)[1]);
+  return {
+    qps: Math.round(Number(/Queries per second:\s+([\d.]+)/.exec(out)[1])),
+    cpuUsPerQuery: Math.round((cpu / completed) * 1e7) / 10,
+  };
+}
+
+/** A client asking every 5 ms; the longest time without an answer, and queries never answered. */
+function steadyClient(port, name) {
+  const socket = createSocket('udp4');
+  const sent = new Map();
+  let id = 0;
+  let last = performance.now();
+  let longest = 0;
+  socket.on('message', (m) => {
+    const r = dnsPacket.decode(m);
+    if (!sent.delete(r.id)) return;
+    const now = performance.now();
+    longest = Math.max(longest, now - last);
+    last = now;
+  });
+  const timer = setInterval(() => {
+    id = (id + 1) % 65536;
+    sent.set(id, performance.now());
+    socket.send(dnsPacket.encode({ type: 'query', id, questions: [{ type: 'A', name }] }), port, '127.0.0.1');
+  }, 5);
+  return async () => {
+    clearInterval(timer);
+    await sleep(500);
+    socket.close();
+    return { longestGapMs: Math.round(longest * 10) / 10, lost: sent.size };
+  };
+}
+
+const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+
+async function vigil() {
+  const stack = new Stack();
+  try {
+    const apiUrl = await stack.startApi();
+    const port = await stack.startDns();
+    const dnsPid = stack.procs.at(-1).child.pid;
+    const call = await customer(apiUrl);
+    await call('POST', '/v2/zones', { name: ZONE });
+    await until('the empty zone in DNS', async () => (await udpQuery(port, ZONE, 'SOA')).answers.length === 1);
+    const rssEmpty = rssBytes(dnsPid);
+
+    const lines = Array.from({ length: N }, (_, i) => `h${i} 300 IN A ${addr(i)}`);
+    const t0 = performance.now();
+    await call('POST', `/v2/zones/${ZONE}/import`, { content: `$ORIGIN ${ZONE}.\n${lines.join('\n')}\n` });
+    const importS = (performance.now() - t0) / 1000;
+    await until('the imported zone in DNS', async () => (await answerOf(port, `h${N - 1}.${ZONE}`)).length === 1, 600_000, 100);
+    const importToServedS = (performance.now() - t0) / 1000;
+    await sleep(2000);
+    const rss = rssBytes(dnsPid);
+
+    // A second DNS server: from start to serving the zone, loaded from Redis.
+    const t1 = performance.now();
+    const port2 = await stack.startDns();
+    const startS = (performance.now() - t1) / 1000;
+    await stopProcess(stack.procs.at(-1));
+
+    const perf = await dnsperf(port, dnsPid);
+
+    // 100 changes while a client asks every 5 ms.
+    const stop = steadyClient(port, `h1.${ZONE}`);
+    const latencies = [];
+    for (let i = 0; i < 100; i++) {
+      const address = `192.0.2.${(i % 250) + 1}`;
+      const s = performance.now();
+      await call('PUT', `/v2/zones/${ZONE}/changed${i % 10}.${ZONE}/A`, { ttl: 60, resource_records: [{ content: [address] }] });
+      await until('the change', async () => (await answerOf(port, `changed${i % 10}.${ZONE}`))[0] === address, 10_000, 1);
+      latencies.push(performance.now() - s);
+    }
+    const gaps = await stop();
+
+    // Record-set writes per second: 8 writers for 5 s.
+    let writes = 0;
+    const until5 = performance.now() + 5000;
+    await Promise.all(
+      Array.from({ length: 8 }, async (_, w) => {
+        for (let i = 0; performance.now() < until5; i++) {
+          await call('PUT', `/v2/zones/${ZONE}/w${w}-${i % 50}.${ZONE}/A`, { ttl: 60, resource_records: [{ content: [addr(i)] }] });
+          writes++;
+        }
+      }),
+    );
+    void port2;
+    return {
+      importS: Math.round(importS * 10) / 10,
+      importToServedS: Math.round(importToServedS * 10) / 10,
+      rssMB: Math.round(rss / 1e6),
+      bytesPerRecord: Math.round((rss - rssEmpty) / N),
+      startToServingS: Math.round(startS * 100) / 100,
+      ...perf,
+      writeToAnswerMs: { p50: Math.round(pct(latencies, 50) * 10) / 10, p99: Math.round(pct(latencies, 99) * 10) / 10 },
+      ...gaps,
+      writesPerSecond: Math.round(writes / 5),
+    };
+  } finally {
+    await stack.stop();
+  }
+}
+
+async function knot() {
+  try {
+    execFileSync('knotd', ['--version'], { stdio: 'ignore' });
+  } catch {
+    return null;
+  }
+  const kdir = join(dir, 'knot');
+  execFileSync('mkdir', ['-p', join(kdir, 'db')]);
+  const port = await freePort();
+  const records = Array.from({ length: N }, (_, i) => `h${i} 300 IN A ${addr(i)}`);
+  writeFileSync(
+    join(kdir, `${ZONE}.zone`),
+    `$ORIGIN ${ZONE}.\n$TTL 300\n@ SOA ns1 hostmaster 1 3600 600 86400 300\n@ NS ns1\nns1 A 192.0.2.53\n${records.join('\n')}\n`,
+  );
+  writeFileSync(
+    join(kdir, 'knot.conf'),
+    `server:\n  listen: 127.0.0.1@${port}\n  rundir: ${kdir}\n  user: root\ndatabase:\n  storage: ${join(kdir, 'db')}\n` +
+      `template:\n  - id: default\n    storage: ${kdir}\n    journal-content: none\n    zonefile-sync: -1\nzone:\n  - domain: ${ZONE}\n    file: ${ZONE}.zone\n` +
+      `log:\n  - target: stderr\n    any: error\n`,
+  );
+  const t0 = performance.now();
+  const child = spawn('knotd', ['-c', join(kdir, 'knot.conf')], { stdio: 'ignore' });
+  try {
+    await until('knot to serve the zone', async () => (await answerOf(port, `h${N - 1}.${ZONE}`)).length === 1, 300_000, 20);
+    const startS = (performance.now() - t0) / 1000;
+    await sleep(1000);
+    const rss = rssBytes(child.pid);
+    const perf = await dnsperf(port, child.pid);
+    return { rssMB: Math.round(rss / 1e6), bytesPerRecord: Math.round(rss / N), startToServingS: Math.round(startS * 100) / 100, ...perf };
+  } finally {
+    child.kill();
+  }
+}
+
+const k = await knot();
+const v = await vigil();
+rmSync(dir, { recursive: true, force: true });
+const row = (what, vv, kk = '') => `| ${what} | ${vv} | ${kk} |`;
+console.log(
+  [
+    `${N.toLocaleString('en')} A records; CPU: ${cpuModel()}; dnsperf -c 8 -q 200 for ${SECONDS} s on random names; all on one 2-core machine`,
+    '',
+    '| measure | Vigil | Knot (same run) |',
+    '| --- | ---: | ---: |',
+    row('import through the API (s)', v.importS),
+    row('import → served by DNS (s)', v.importToServedS),
+    row('DNS RSS (MB)', v.rssMB, k?.rssMB ?? ''),
+    row('bytes per record', v.bytesPerRecord, k?.bytesPerRecord ?? ''),
+    row('start to serving (s)', v.startToServingS, k?.startToServingS ?? ''),
+    row('qps, random names', v.qps, k?.qps ?? ''),
+    row('CPU µs per query', v.cpuUsPerQuery, k?.cpuUsPerQuery ?? ''),
+    row('API write → DNS answer p50 / p99 (ms), 100 changes', `${v.writeToAnswerMs.p50} / ${v.writeToAnswerMs.p99}`),
+    row('longest gap for a client asking every 5 ms (ms)', v.longestGapMs),
+    row('queries lost during the changes', v.lost),
+    row('API record-set writes per second (8 writers)', v.writesPerSecond),
+  ].join('\n'),
+);
+process.exit(0);
