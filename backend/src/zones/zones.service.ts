@@ -125,9 +125,14 @@ export class ZonesService {
         ...(body.enabled !== undefined && { enabled: body.enabled }),
       };
       if (Object.keys(fields).length) await tx.update(Zone, { id: z.id }, fields);
-      await changes.touch([z.id]);
-      // Probing follows whether the zone is served.
-      if (body.enabled !== undefined) changes.syncZones([z.id]);
+      if (body.enabled !== undefined) {
+        // Served or not: the zone is published (or unpublished) whole, and probing follows.
+        await changes.touch([z.id]);
+        changes.syncZones([z.id]);
+      } else {
+        // Only SOA fields: a delta of the zone's head, whatever the zone's size.
+        await changes.touchRrsets(z.id, []);
+      }
       const after = await tx.findOneByOrFail(Zone, { id: z.id });
       await this.audit.record(tx, {
         accountId: p.accountId,

@@ -216,7 +216,7 @@ export interface StoredZone {
  * Reads a stored zone in chunks (HSCAN, so a large zone never blocks Redis); null when the zone is
  * not there or has no valid head. Each record set's envelope is checked against the contract.
  */
-export async function readZone(redis: Redis, name: string): Promise<StoredZone | null> {
+export async function readZone(redis: Redis, name: string, pause?: () => Promise<void>): Promise<StoredZone | null> {
   const raw = new Map<string, string>();
   let cursor = '0';
   do {
@@ -224,33 +224,51 @@ export async function readZone(redis: Redis, name: string): Promise<StoredZone |
     for (let i = 0; i + 1 < chunk.length; i += 2) raw.set(chunk[i]!, chunk[i + 1]!);
     cursor = next;
   } while (cursor !== '0');
-  return decodeZone(raw);
+  return pause ? decodeZoneChunked(raw, pause) : decodeZone(raw);
 }
 
 /** The zone of a hash's fields; null without a valid head. */
 export function decodeZone(raw: Map<string, string>): StoredZone | null {
-  const invalid: string[] = [];
+  const zone = decodeHead(raw);
+  if (zone) for (const [field, value] of raw) decodeField(zone, field, value);
+  return zone;
+}
+
+/**
+ * As decodeZone, awaiting `pause()` every `every` fields, so a caller that serves while it
+ * loads (the DNS server) answers queries in between.
+ */
+export async function decodeZoneChunked(raw: Map<string, string>, pause: () => Promise<void>, every = 200): Promise<StoredZone | null> {
+  const zone = decodeHead(raw);
+  if (!zone) return null;
+  let n = 0;
+  for (const [field, value] of raw) {
+    decodeField(zone, field, value);
+    if (++n % every === 0) await pause();
+  }
+  return zone;
+}
+
+function decodeHead(raw: Map<string, string>): StoredZone | null {
   const headRaw = raw.get(HEAD_FIELD);
   const headEntry = headRaw === undefined ? null : parseEntry(headRaw);
   const head = headEntry ? ZoneHeadSchema.safeParse(safeJson(headEntry.json)) : null;
   if (!headEntry || !head?.success) return null;
-  const rrsets = new Map<string, ZoneEntry<CompiledRrset>>();
-  for (const [field, value] of raw) {
-    if (field === HEAD_FIELD) continue;
-    const e = parseEntry(value);
-    if (!e) {
-      invalid.push(field);
-      continue;
-    }
-    if (e.json === '') {
-      rrsets.set(field, { version: e.version, value: null });
-      continue;
-    }
+  return { head: { version: headEntry.version, value: head.data }, rrsets: new Map(), invalid: [] };
+}
+
+function decodeField(zone: StoredZone, field: string, value: string): void {
+  if (field === HEAD_FIELD) return;
+  const e = parseEntry(value);
+  if (!e) {
+    zone.invalid.push(field);
+  } else if (e.json === '') {
+    zone.rrsets.set(field, { version: e.version, value: null });
+  } else {
     const r = CompiledRrsetSchema.safeParse(safeJson(e.json));
-    if (r.success && field === rrsetField(r.data.name, r.data.type)) rrsets.set(field, { version: e.version, value: r.data });
-    else invalid.push(field);
+    if (r.success && field === rrsetField(r.data.name, r.data.type)) zone.rrsets.set(field, { version: e.version, value: r.data });
+    else zone.invalid.push(field);
   }
-  return { head: { version: headEntry.version, value: head.data }, rrsets, invalid };
 }
 
 /** The stored zone as a compiled zone (deletions left out), at the newest version it holds. */

@@ -25,6 +25,8 @@ export interface SyncOptions {
 }
 
 const NO_STREAM = '0-0';
+/** Lets the queries waiting on the event loop through, between chunks of a large zone's load. */
+const yieldToQueries = () => new Promise<void>((r) => setImmediate(r));
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export class RedisSync implements SyncStatus {
@@ -225,12 +227,12 @@ export class RedisSync implements SyncStatus {
     for (let i = 0; i < names.length; i++) {
       const name = names[i]!.toLowerCase();
       const held = zones.get(name);
-      const built = this.buildZone(name, docs.get(names[i]!) ?? null);
+      const built = await this.buildZone(name, docs.get(names[i]!) ?? null);
       // Keep the newer of what we hold and what Redis has (Redis may come back from an old snapshot).
       const pick = built && (!held || built.version >= held.version) ? built : held;
       if (pick) next.set(name, pick);
       // Building is CPU work: let queries through between zones.
-      if (i % 50 === 49) await new Promise((r) => setImmediate(r));
+      if (i % 50 === 49) await yieldToQueries();
     }
     if (names.length === 0 && zones.size > 0) {
       // An empty index while we hold zones is almost surely a Redis that lost its data and is
@@ -277,13 +279,13 @@ export class RedisSync implements SyncStatus {
         if (err) throw err;
         out.set(n, decodeZone(new Map(Object.entries(fields as Record<string, string>))));
       });
-      for (const n of chunk) if (!out.has(n)) out.set(n, await readZone(this.client, n));
+      for (const n of chunk) if (!out.has(n)) out.set(n, await readZone(this.client, n, yieldToQueries));
     }
     return out;
   }
 
   /** Indexes one stored zone; null (and a log line) when it is unusable. */
-  private buildZone(name: string, stored: StoredZone | null): ZoneIndex | null {
+  private async buildZone(name: string, stored: StoredZone | null): Promise<ZoneIndex | null> {
     if (stored === null) return null;
     if (stored.invalid.length) {
       this.log.error(
@@ -297,7 +299,8 @@ export class RedisSync implements SyncStatus {
       return null;
     }
     try {
-      const { index, warnings } = buildStoredZoneIndex(stored);
+      // A large zone is built beside the one served, with queries answered in between.
+      const { index, warnings } = await buildStoredZoneIndex(stored, stored.rrsets.size > 2000 ? yieldToQueries : undefined);
       for (const w of warnings) this.log.warn({ zone: name, version: index.version }, w);
       return index;
     } catch (err) {
@@ -328,7 +331,7 @@ export class RedisSync implements SyncStatus {
           this.log.info({ checkId: e.health.checkId, address: e.health.address, state: e.health.state }, 'Health changed');
         } else if (e.kind === 'zone.upsert') {
           const name = e.zone.toLowerCase();
-          if (!built.has(name)) built.set(name, this.buildZone(name, docs.get(name) ?? null));
+          if (!built.has(name)) built.set(name, await this.buildZone(name, docs.get(name) ?? null));
           const zone = built.get(name) ?? null;
           const held = zones.get(name);
           // A missing key means it was deleted since; its delete event follows in the feed.

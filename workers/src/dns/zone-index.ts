@@ -11,7 +11,7 @@ import {
   type RecordType,
   type Soa,
 } from '@vigil/contract';
-import { compiledOf, type StoredZone } from '@vigil/contract/redis';
+import type { StoredZone } from '@vigil/contract/redis';
 import { QTYPE, TYPE_CODE } from './constants';
 import { encodeRdata, nameToWire, rrTail, soaRdata } from './rdata';
 
@@ -129,7 +129,25 @@ type FeedDelta = Extract<FeedEvent, { kind: 'zone.delta' }>;
 const lower = (name: string) => (name.endsWith('.') ? name.slice(0, -1) : name).toLowerCase();
 
 export function buildZoneIndex(zone: CompiledZone): BuildResult {
-  const warnings: string[] = [];
+  const { index, warnings } = emptyIndex(zone);
+  for (const rrset of zone.rrsets) add(index, rrset, warnings);
+  return { index, warnings };
+}
+
+/**
+ * As buildZoneIndex, awaiting `pause()` every `every` record sets: a large zone is built beside
+ * the one being served, with queries answered in between, and swapped in by the caller.
+ */
+export async function buildZoneIndexChunked(zone: CompiledZone, pause: () => Promise<void>, every = 200): Promise<BuildResult> {
+  const { index, warnings } = emptyIndex(zone);
+  for (let i = 0; i < zone.rrsets.length; i++) {
+    add(index, zone.rrsets[i]!, warnings);
+    if (i % every === every - 1) await pause();
+  }
+  return { index, warnings };
+}
+
+function emptyIndex(zone: CompiledZone): BuildResult {
   const apex = lower(zone.name);
   const index: ZoneIndex = {
     name: apex,
@@ -150,17 +168,18 @@ export function buildZoneIndex(zone: CompiledZone): BuildResult {
   };
   node(index, apex);
   setSoa(index, zone.soa);
-  for (const rrset of zone.rrsets) {
-    const served = serve(index, rrset, warnings);
-    if (!served) continue;
-    // Each record set once; the api never publishes two of one name and type.
-    if (index.nodes.get(served.name)?.rrsets.has(served.type)) {
-      warnings.push(`duplicate rrset ${served.name} ${rrset.type}; the first one is kept`);
-      continue;
-    }
-    put(index, served);
+  return { index, warnings: [] };
+}
+
+function add(index: ZoneIndex, rrset: CompiledRrset, warnings: string[]): void {
+  const served = serve(index, rrset, warnings);
+  if (!served) return;
+  // Each record set once; the api never publishes two of one name and type.
+  if (index.nodes.get(served.name)?.rrsets.has(served.type)) {
+    warnings.push(`duplicate rrset ${served.name} ${rrset.type}; the first one is kept`);
+    return;
   }
-  return { index, warnings };
+  put(index, served);
 }
 
 /**
@@ -185,9 +204,21 @@ export function patchZoneIndex(index: ZoneIndex, delta: ZoneDelta): string[] {
   return warnings;
 }
 
-/** A zone as Redis stores it, with the version of every record set and deletion it holds. */
-export function buildStoredZoneIndex(stored: StoredZone): BuildResult {
-  const built = buildZoneIndex(compiledOf(stored));
+/**
+ * A zone as Redis stores it, with the version of every record set and deletion it holds; with
+ * `pause`, built in chunks (see buildZoneIndexChunked).
+ */
+export async function buildStoredZoneIndex(stored: StoredZone, pause?: () => Promise<void>): Promise<BuildResult> {
+  // The record sets in the hash's order: an index does not depend on it, and sorting a large zone
+  // would hold up queries.
+  const rrsets: CompiledRrset[] = [];
+  let version = stored.head.version;
+  for (const e of stored.rrsets.values()) {
+    version = Math.max(version, e.version);
+    if (e.value) rrsets.push(e.value);
+  }
+  const zone = { ...stored.head.value!, version, rrsets };
+  const built = pause ? await buildZoneIndexChunked(zone, pause) : buildZoneIndex(zone);
   for (const [key, e] of stored.rrsets) built.index.rrsetVersions.set(key, e.version);
   built.index.headVersion = stored.head.version;
   return built;
