@@ -7,12 +7,10 @@
 // Usage: npm run build && node bench/dns/large-zone.mjs [records, default 100000] [seconds per qps run, default 10]
 // Needs dnsperf and knotd (Debian: dnsperf, knot); without knotd the Knot columns are left out.
 import { execFile, execFileSync, spawn } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import dnsPacket from 'dns-packet';
-import { stopProcess } from '@vigil/stack';
+import { steadyClient, stopProcess, udpQuery } from '@vigil/stack';
 import { cpuModel, customer, freePort, sleep, Stack, until } from '../lib.mjs';
 
 const N = Number(process.argv[2] ?? 100_000);
@@ -29,21 +27,6 @@ function cpuSeconds(pid) {
   return (Number(fields[11]) + Number(fields[12])) / ticks;
 }
 
-function udpQuery(port, name, type = 'A', timeoutMs = 1000) {
-  return new Promise((resolve, reject) => {
-    const s = createSocket('udp4');
-    const t = setTimeout(() => {
-      s.close();
-      reject(new Error('timeout'));
-    }, timeoutMs);
-    s.once('message', (m) => {
-      clearTimeout(t);
-      s.close();
-      resolve(dnsPacket.decode(m));
-    });
-    s.send(dnsPacket.encode({ type: 'query', id: 1, questions: [{ type, name }] }), port, '127.0.0.1');
-  });
-}
 const answerOf = async (port, name) => (await udpQuery(port, name)).answers.filter((a) => a.type === 'A').map((a) => a.data);
 
 /** dnsperf over random names of the zone; qps, and the server's CPU µs per answered query. */
@@ -65,33 +48,6 @@ async function dnsperf(port, pid) {
   return {
     qps: Math.round(Number(/Queries per second:\s+([\d.]+)/.exec(out)[1])),
     cpuUsPerQuery: Math.round((cpu / completed) * 1e7) / 10,
-  };
-}
-
-/** A client asking every 5 ms; the longest time without an answer, and queries never answered. */
-function steadyClient(port, name) {
-  const socket = createSocket('udp4');
-  const sent = new Map();
-  let id = 0;
-  let last = performance.now();
-  let longest = 0;
-  socket.on('message', (m) => {
-    const r = dnsPacket.decode(m);
-    if (!sent.delete(r.id)) return;
-    const now = performance.now();
-    longest = Math.max(longest, now - last);
-    last = now;
-  });
-  const timer = setInterval(() => {
-    id = (id + 1) % 65536;
-    sent.set(id, performance.now());
-    socket.send(dnsPacket.encode({ type: 'query', id, questions: [{ type: 'A', name }] }), port, '127.0.0.1');
-  }, 5);
-  return async () => {
-    clearInterval(timer);
-    await sleep(500);
-    socket.close();
-    return { longestGapMs: Math.round(longest * 10) / 10, lost: sent.size };
   };
 }
 
@@ -126,7 +82,7 @@ async function vigil() {
     const perf = await dnsperf(port, dnsPid);
 
     // 100 changes while a client asks every 5 ms.
-    const stop = steadyClient(port, `h1.${ZONE}`);
+    const client = steadyClient(port, `h1.${ZONE}`);
     const latencies = [];
     for (let i = 0; i < 100; i++) {
       const address = `192.0.2.${(i % 250) + 1}`;
@@ -135,7 +91,7 @@ async function vigil() {
       await until('the change', async () => (await answerOf(port, `changed${i % 10}.${ZONE}`))[0] === address, 10_000, 1);
       latencies.push(performance.now() - s);
     }
-    const gaps = await stop();
+    const { longestGapMs, lost } = await client.stop();
 
     // Record-set writes per second: 8 writers for 5 s.
     let writes = 0;
@@ -157,7 +113,8 @@ async function vigil() {
       startToServingS: Math.round(startS * 100) / 100,
       ...perf,
       writeToAnswerMs: { p50: Math.round(pct(latencies, 50) * 10) / 10, p99: Math.round(pct(latencies, 99) * 10) / 10 },
-      ...gaps,
+      longestGapMs,
+      lost,
       writesPerSecond: Math.round(writes / 5),
     };
   } finally {

@@ -4,11 +4,10 @@
 // server processes; then the time from an API change to the new answer in DNS.
 // Usage: npm run build && node bench/dns/run.mjs [seconds per run, default 10]
 import { execFileSync, fork } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import dnsPacket from 'dns-packet';
+import { udpQuery } from '@vigil/stack';
 import { cpuModel, customer, freePort, sleep, Stack, until } from '../lib.mjs';
 
 const SECONDS = Number(process.argv[2] ?? 10);
@@ -75,22 +74,6 @@ async function bareResponders(n) {
     children.push(child);
   }
   return { ports, stop: () => children.forEach((c) => c.kill()) };
-}
-
-function udpQuery(port, name) {
-  return new Promise((resolve, reject) => {
-    const s = createSocket('udp4');
-    const t = setTimeout(() => {
-      s.close();
-      reject(new Error('timeout'));
-    }, 1000);
-    s.once('message', (m) => {
-      clearTimeout(t);
-      s.close();
-      resolve(dnsPacket.decode(m));
-    });
-    s.send(dnsPacket.encode({ type: 'query', id: 1, questions: [{ type: 'A', name }] }), port, '127.0.0.1');
-  });
 }
 
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];

@@ -1,5 +1,6 @@
 // Starting and stopping Vigil's processes, for npm start, the system tests, the Playwright stack,
 // the workers' process-level tests and the benchmarks.
+export * from './dns-client';
 export * from './prerequisite';
 export * from './processes';
 export * from './spawn';

@@ -11,7 +11,7 @@ import {
   type RecordType,
   type Soa,
 } from '@vigil/contract';
-import type { StoredZone } from '@vigil/contract/redis';
+import { compiledOf, type StoredZone } from '@vigil/contract/redis';
 import { QTYPE, TYPE_CODE } from './constants';
 import { encodeRdata, nameToWire, rrTail, soaRdata } from './rdata';
 
@@ -209,15 +209,8 @@ export function patchZoneIndex(index: ZoneIndex, delta: ZoneDelta): string[] {
  * `pause`, built in chunks (see buildZoneIndexChunked).
  */
 export async function buildStoredZoneIndex(stored: StoredZone, pause?: () => Promise<void>): Promise<BuildResult> {
-  // The record sets in the hash's order: an index does not depend on it, and sorting a large zone
-  // would hold up queries.
-  const rrsets: CompiledRrset[] = [];
-  let version = stored.head.version;
-  for (const e of stored.rrsets.values()) {
-    version = Math.max(version, e.version);
-    if (e.value) rrsets.push(e.value);
-  }
-  const zone = { ...stored.head.value!, version, rrsets };
+  // An index does not depend on the order of record sets, and sorting a large zone would hold up queries.
+  const zone = compiledOf(stored, { sorted: false });
   const built = pause ? await buildZoneIndexChunked(zone, pause) : buildZoneIndex(zone);
   for (const [key, e] of stored.rrsets) built.index.rrsetVersions.set(key, e.version);
   built.index.headVersion = stored.head.version;
