@@ -250,11 +250,15 @@ export async function decodeZoneChunked(raw: Map<string, string>, pause: () => P
 }
 
 function decodeHead(raw: Map<string, string>): StoredZone | null {
-  const headRaw = raw.get(HEAD_FIELD);
-  const headEntry = headRaw === undefined ? null : parseEntry(headRaw);
-  const head = headEntry ? ZoneHeadSchema.safeParse(safeJson(headEntry.json)) : null;
-  if (!headEntry || !head?.success) return null;
-  return { head: { version: headEntry.version, value: head.data }, rrsets: new Map(), invalid: [] };
+  const head = parseHead(raw.get(HEAD_FIELD) ?? null);
+  return head && { head, rrsets: new Map(), invalid: [] };
+}
+
+/** A zone's head field, checked against the contract; null when missing or not a head. */
+export function parseHead(raw: string | null): ZoneEntry<ZoneHead> | null {
+  const e = raw === null ? null : parseEntry(raw);
+  const head = e ? ZoneHeadSchema.safeParse(safeJson(e.json)) : null;
+  return e && head?.success ? { version: e.version, value: head.data } : null;
 }
 
 function decodeField(zone: StoredZone, field: string, value: string): void {
@@ -286,6 +290,55 @@ export function compiledOf(stored: StoredZone, { sorted = true } = {}): Compiled
   // A hash has no order of its own.
   if (sorted) rrsets.sort((a, b) => (a.name === b.name ? (a.type < b.type ? -1 : 1) : a.name < b.name ? -1 : 1));
   return { ...stored.head.value!, version, rrsets };
+}
+
+/**
+ * A record-set field as the api writes it, trusting Redis: the entry and the record set's
+ * envelope (name and type matching the field, TTL, lists of records and pickers) are checked,
+ * not every record against the contract, so a reader can load a million of them in seconds.
+ * rrset null: deleted at `version`. null: not such a field.
+ */
+export function parseStoredRrset(field: string, value: string): { version: number; rrset: CompiledRrset | null } | null {
+  const e = parseEntry(value);
+  if (e === null) return null;
+  if (e.json === '') return { version: e.version, rrset: null };
+  const r = safeJson(e.json) as Partial<CompiledRrset> | undefined;
+  const ok =
+    typeof r === 'object' &&
+    r !== null &&
+    typeof r.name === 'string' &&
+    typeof r.type === 'string' &&
+    field.length === r.name.length + 1 + r.type.length &&
+    field === rrsetField(r.name, r.type) &&
+    Number.isInteger(r.ttl) &&
+    Array.isArray(r.records) &&
+    Array.isArray(r.pickers) &&
+    (r.failover === null || typeof r.failover === 'object');
+  return ok ? { version: e.version, rrset: r as CompiledRrset } : null;
+}
+
+/** The head of a stored zone, checked against the contract; null when missing or not one. */
+export async function readHead(redis: Redis, name: string): Promise<ZoneEntry<ZoneHead> | null> {
+  return parseHead(await redis.hget(redisKeys.zone(name), HEAD_FIELD));
+}
+
+/**
+ * Every field of a stored zone, `count` at a time (HSCAN: Redis never blocks on a large zone, and
+ * the reader holds one chunk, never the whole zone, in memory): field, value, field, value, …
+ * A field may come twice, and one written during the scan may or may not come (SCAN's guarantees).
+ */
+export async function scanZone(
+  redis: Redis,
+  name: string,
+  onChunk: (fields: string[]) => Promise<void> | void,
+  count = CHUNK,
+): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, chunk] = await redis.hscan(redisKeys.zone(name), cursor, 'COUNT', count);
+    await onChunk(chunk);
+    cursor = next;
+  } while (cursor !== '0');
 }
 
 function safeJson(text: string): unknown {

@@ -6,7 +6,7 @@ import { decode, query } from './testing/client';
 import { index, rr, zone } from './testing/zones';
 
 const z = index(zone('example.com', [rr('www.example.com', 'A', ['192.0.2.1', '192.0.2.2', '192.0.2.3'])]));
-const www = z.nodes.get('www.example.com')!.rrsets.get(1)!;
+const www = z.nodes.get('www.example.com')!.get(1)!;
 
 function replyFor(buf: Buffer) {
   const q = parseQuery(buf) as Query;

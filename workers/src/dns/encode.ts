@@ -59,9 +59,12 @@ const scratch = Buffer.allocUnsafe(2 + 65535);
  * several times faster. Returns the number of bytes copied.
  */
 function put(src: Buffer, dst: Buffer, at: number): number {
-  const n = src.length;
-  if (n > 48) return src.copy(dst, at);
-  for (let i = 0; i < n; i++) dst[at + i] = src[i]!;
+  return putRange(src, 0, src.length, dst, at);
+}
+
+function putRange(src: Buffer, from: number, n: number, dst: Buffer, at: number): number {
+  if (n > 48) return src.copy(dst, at, from, from + n);
+  for (let i = 0; i < n; i++) dst[at + i] = src[from + i]!;
   return n;
 }
 
@@ -91,13 +94,13 @@ export function encodeReply(query: Buffer, r: Reply, tcp: boolean): Buffer {
       const records = run.records;
       const n = records.length;
       for (let k = 0; k < n; k++) {
-        const tail = records[(run.start + k) % n]!.tail;
-        const next = writeOwner(run, r.qname, off, limit - tail.length);
+        const rec = records[(run.start + k) % n]!;
+        const next = writeOwner(run, r.qname, off, limit - rec.len);
         if (next < 0) {
           tc = true;
           break;
         }
-        off = next + put(tail, scratch, next);
+        off = next + putRange(rec.data, rec.off, rec.len, scratch, next);
         if (s === 0) an++;
         else ns++;
       }
@@ -105,14 +108,14 @@ export function encodeReply(query: Buffer, r: Reply, tcp: boolean): Buffer {
   }
   for (let i = 0; i < r.additional.length && !tc; i++) {
     const g = r.additional[i]!;
-    if (off + g.ownerWire.length + g.tail.length > limit) {
+    if (off + g.ownerWire.length + g.record.len > limit) {
       // Glue for an in-zone name server is required (RFC 9471): send nothing rather than a
       // referral the resolver cannot follow.
       tc = true;
       break;
     }
     off += put(g.ownerWire, scratch, off);
-    off += put(g.tail, scratch, off);
+    off += putRange(g.record.data, g.record.off, g.record.len, scratch, off);
     ar++;
   }
   if (tc) {

@@ -165,7 +165,7 @@ export class DnsEngine {
       }
       r.answer.push({
         owner: hop.owner,
-        ownerWire: hop.owner === rrset.name ? rrset.ownerWire : null,
+        ownerWire: null,
         records,
         start: rotationStart(rrset, records.length),
       });

@@ -2,7 +2,7 @@
 // delegations first, then the exact name, then a wildcard (RFC 4592), following CNAMEs inside
 // the zone. Pure: it reads the index and returns which rrsets to answer with.
 import { QTYPE, RCODE } from './constants';
-import type { Referral, ServedRrset, ZoneIndex, ZoneNode } from './zone-index';
+import { targetOf, type Referral, type ServedRrset, type ZoneIndex, type ZoneNode } from './zone-index';
 
 export interface AnswerHop {
   /** Owner to write: the queried (or CNAME target) name, also for wildcard-synthesised records. */
@@ -38,12 +38,12 @@ export function lookup(zone: ZoneIndex, qname: string, qtype: number): LookupRes
     const node = zone.nodes.get(name) ?? findWildcard(zone, name);
     if (node === undefined) return result('nxdomain', RCODE.NXDOMAIN, true, answers);
     if (qtype === QTYPE.ANY) {
-      if (node.rrsets.size === 0) return result('nodata', RCODE.NOERROR, true, answers);
+      if (node.first === null) return result('nodata', RCODE.NOERROR, true, answers);
       const r = result('any', RCODE.NOERROR, true, answers);
       r.anyOwner = name;
       return r;
     }
-    const rrset = node.rrsets.get(qtype);
+    const rrset = node.get(qtype);
     if (rrset !== undefined) {
       answers.push({ owner: name, rrset });
       return result('data', RCODE.NOERROR, true, answers);
@@ -51,7 +51,7 @@ export function lookup(zone: ZoneIndex, qname: string, qtype: number): LookupRes
     const cname = node.cname;
     if (cname === null || qtype === QTYPE.CNAME) return result('nodata', RCODE.NOERROR, true, answers);
     answers.push({ owner: name, rrset: cname });
-    const target = String(cname.records[0]!.content[0]).toLowerCase();
+    const target = targetOf(cname.records[0]!);
     const inZone = target === zone.name || target.endsWith(`.${zone.name}`);
     // Outside the zone, or a loop, or too long: hand the chain to the resolver as it stands.
     if (!inZone || hop + 1 >= MAX_CHAIN || answers.some((a) => a.owner === target)) {

@@ -1,7 +1,7 @@
 import type { Picker } from '@vigil/contract';
 import type { GeoLocation } from './geo';
 import { applyPickers, defaultOnly, firstN, geodns, weightedShuffle } from './pickers';
-import { contents, servedA } from './testing/zones';
+import { contents, dataOf, servedA } from './testing/zones';
 import { seeded } from './testing/random';
 
 const FR: GeoLocation = { country: 'FR', continent: 'eu' };
@@ -61,8 +61,8 @@ describe('weighted_shuffle', () => {
     const runs = 20_000;
     for (let i = 0; i < runs; i++) {
       const out = weightedShuffle(weighted, random);
-      first.set(out[0]!.content[0], (first.get(out[0]!.content[0]) ?? 0) + 1);
-      expect(out[3]!.content[0]).toBe('192.0.2.3');
+      first.set(dataOf(out[0]!), (first.get(dataOf(out[0]!)) ?? 0) + 1);
+      expect(dataOf(out[3]!)).toBe('192.0.2.3');
     }
     // Weights 1, 3, 0 and 1 (no weight): shares 1/5, 3/5, 0, 1/5.
     expect(first.get('192.0.2.3')).toBeUndefined();
@@ -77,7 +77,7 @@ describe('weighted_shuffle', () => {
       { content: ['192.0.2.2'], meta: { weight: 0 } },
     ]).records;
     const random = seeded(7);
-    const firsts = new Set(Array.from({ length: 50 }, () => weightedShuffle(zeros, random)[0]!.content[0]));
+    const firsts = new Set(Array.from({ length: 50 }, () => dataOf(weightedShuffle(zeros, random)[0]!)));
     expect(firsts.size).toBe(2);
   });
 

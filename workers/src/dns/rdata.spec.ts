@@ -1,6 +1,6 @@
 import * as dnsPacket from 'dns-packet';
 import { QTYPE } from './constants';
-import { encodeRdata, ipv4Bytes, ipv6Bytes, mailboxToWire, nameToWire, rrTail, soaRdata } from './rdata';
+import { encodeRdata, ipv4Bytes, ipv6Bytes, mailboxToWire, nameToWire, rrTail, soaRdata, wireToName } from './rdata';
 
 /** Decodes one RR (owner + tail) with dns-packet, an independent implementation. */
 function decodeRR(owner: string, tail: Buffer): dnsPacket.Answer {
@@ -23,6 +23,13 @@ describe('record data', () => {
     expect([...nameToWire('a\\.b.c')]).toEqual([3, 97, 46, 98, 1, 99, 0]);
     expect(() => nameToWire(`${'x'.repeat(64)}.com`)).toThrow('bad label');
     expect(() => nameToWire('a..b')).toThrow('bad label');
+  });
+
+  it('reads back the names it encodes, escapes included', () => {
+    for (const name of ['a.bc', 'ns1.sub.example.com', 'a\\.b.c', '*.wild.example', '']) {
+      const at = Buffer.concat([Buffer.from([7, 7]), nameToWire(name)]);
+      expect(wireToName(at, 2)).toBe(name);
+    }
   });
 
   it('encodes an SOA RNAME given as a mailbox name or an e-mail address (RFC 1035 8)', () => {

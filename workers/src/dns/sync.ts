@@ -1,14 +1,14 @@
 // Keeps the in-memory zones and health current from Redis: a full load at start, then the change
 // feed (XREAD BLOCK from the last applied id). Runs beside the query path and never blocks it;
 // while Redis is away the server answers from what it holds.
-import { FEED_FIELD, FeedEventSchema, HealthStateSchema, redisKeys, type FeedEvent } from '@vigil/contract';
-import { decodeZone, readZone, type StoredZone, type StreamEntry, unprefixedCommandKey } from '@vigil/contract/redis';
+import { FEED_FIELD, FeedEventSchema, HealthStateSchema, redisKeys, type FeedEvent, type ZoneHead } from '@vigil/contract';
+import { HEAD_FIELD, parseHead, readHead, scanZone, type StreamEntry, type ZoneEntry, unprefixedCommandKey } from '@vigil/contract/redis';
 import { Redis } from 'ioredis';
 import type { Logger } from '../common/logger';
 import { safeRedisUrl } from '../common/redis';
 import type { HealthTable } from './health';
 import type { SyncStatus } from './metrics';
-import { applyFeedDelta, buildStoredZoneIndex, type ZoneIndex } from './zone-index';
+import { addStoredField, applyFeedDelta, emptyIndex, type ZoneIndex } from './zone-index';
 import type { ZoneStore } from './zone-store';
 
 export interface SyncOptions {
@@ -27,6 +27,12 @@ export interface SyncOptions {
 const NO_STREAM = '0-0';
 /** Lets the queries waiting on the event loop through, between chunks of a large zone's load. */
 const yieldToQueries = () => new Promise<void>((r) => setImmediate(r));
+/** Longest stretch of loading work between two chances for queries to be answered. */
+const SLICE_MS = 3;
+/** A zone with more fields than this is read with HSCAN, a chunk at a time, instead of HGETALL. */
+const SMALL_ZONE_FIELDS = 2000;
+/** Warnings of one zone's load logged one by one; the rest are counted. */
+const MAX_WARNINGS_LOGGED = 20;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export class RedisSync implements SyncStatus {
@@ -218,27 +224,28 @@ export class RedisSync implements SyncStatus {
     const info = await this.streamInfo();
     const startId = info ? info.lastGeneratedId : NO_STREAM;
     const index = await this.client.hgetall(redisKeys.zoneIndex);
-    const names = Object.keys(index);
-    const docs = await this.readZones(names);
+    const names = Object.keys(index).map((n) => n.toLowerCase());
     const healthRaw = await this.client.hgetall(redisKeys.health);
 
+    // Each zone is swapped in as soon as it is built, so memory holds at most one zone twice.
     const zones = this.opts.zones;
-    const next = new Map<string, ZoneIndex>();
-    for (let i = 0; i < names.length; i++) {
-      const name = names[i]!.toLowerCase();
-      const held = zones.get(name);
-      const built = await this.buildZone(name, docs.get(names[i]!) ?? null);
-      // Keep the newer of what we hold and what Redis has (Redis may come back from an old snapshot).
-      const pick = built && (!held || built.version >= held.version) ? built : held;
-      if (pick) next.set(name, pick);
-      // Building is CPU work: let queries through between zones.
-      if (i % 50 === 49) await yieldToQueries();
+    const listed = new Set<string>();
+    for (let i = 0; i < names.length; i += 100) {
+      const built = await this.loadZones(names.slice(i, i + 100));
+      for (const [name, zone] of built) {
+        listed.add(name);
+        const held = zones.get(name);
+        // Keep the newer of what we hold and what Redis has (Redis may come back from an old snapshot).
+        if (zone && (!held || zone.version >= held.version)) zones.set(zone);
+      }
+      await yieldToQueries();
     }
     if (names.length === 0 && zones.size > 0) {
       // An empty index while we hold zones is almost surely a Redis that lost its data and is
       // waiting for the api's reconciler; dropping everything would take every zone offline.
       this.log.warn({ held: zones.size }, 'Redis lists no zones; keeping the zones in memory until they are republished');
-      for (const name of zones.names()) next.set(name, zones.get(name)!);
+    } else {
+      for (const name of [...zones.names()]) if (!listed.has(name)) zones.delete(name);
     }
     const states = [];
     for (const [field, value] of Object.entries(healthRaw)) {
@@ -247,14 +254,13 @@ export class RedisSync implements SyncStatus {
       if (h.success) states.push(h.data);
       else this.log.warn({ field }, 'Ignoring a health entry that is not a HealthState');
     }
-    zones.replaceAll(next);
     this.opts.health.replaceAll(states);
     this.lastId = startId;
     this.reloadReason = null;
     this.reloads.set(reason, (this.reloads.get(reason) ?? 0) + 1);
     this.lastSyncAt = Date.now();
     this.log.info(
-      { reason, zones: next.size, unavailable: this.opts.health.unavailableCount, feedId: startId, ms: Date.now() - started },
+      { reason, zones: zones.size, unavailable: this.opts.health.unavailableCount, feedId: startId, ms: Date.now() - started },
       'Loaded zones and health from Redis',
     );
     if (!this.loaded) {
@@ -264,49 +270,68 @@ export class RedisSync implements SyncStatus {
   }
 
   /**
-   * The stored zones by name (null: not there or no valid head). Small zones come a chunk of
-   * them per round trip; a large one field by field with HSCAN, so Redis never blocks on it.
+   * Indexes the stored zones by name (null: not there, or unusable, with a log line). Small zones
+   * come a chunk of them per round trip; a large one a chunk of fields at a time (HSCAN), indexed
+   * as it comes, in slices of a few milliseconds with queries answered in between.
    */
-  private async readZones(names: string[]): Promise<Map<string, StoredZone | null>> {
-    const out = new Map<string, StoredZone | null>();
-    for (let i = 0; i < names.length; i += 100) {
-      const chunk = names.slice(i, i + 100);
-      const sizes = await this.client.pipeline(chunk.map((n) => ['hlen', redisKeys.zone(n)])).exec();
-      const small = chunk.filter((_, j) => Number(sizes?.[j]?.[1] ?? 0) <= 2000);
-      const whole = small.length ? await this.client.pipeline(small.map((n) => ['hgetall', redisKeys.zone(n)])).exec() : [];
-      small.forEach((n, j) => {
-        const [err, fields] = whole?.[j] ?? [null, {}];
-        if (err) throw err;
-        out.set(n, decodeZone(new Map(Object.entries(fields as Record<string, string>))));
-      });
-      for (const n of chunk) if (!out.has(n)) out.set(n, await readZone(this.client, n, yieldToQueries));
+  private async loadZones(names: string[]): Promise<Map<string, ZoneIndex | null>> {
+    const out = new Map<string, ZoneIndex | null>();
+    const sizes = await this.client.pipeline(names.map((n) => ['hlen', redisKeys.zone(n)])).exec();
+    const small = names.filter((_, j) => Number(sizes?.[j]?.[1] ?? 0) <= SMALL_ZONE_FIELDS);
+    const whole = small.length ? await this.client.pipeline(small.map((n) => ['hgetall', redisKeys.zone(n)])).exec() : [];
+    for (let j = 0; j < small.length; j++) {
+      const [err, fields] = whole?.[j] ?? [null, {}];
+      if (err) throw err;
+      const raw = fields as Record<string, string>;
+      const head = this.checkHead(small[j]!, parseHead(raw[HEAD_FIELD] ?? null));
+      if (head === null) {
+        out.set(small[j]!, null);
+        continue;
+      }
+      const warnings: string[] = [];
+      const index = emptyIndex(head.value.name, head.value.soa, head.version);
+      for (const field in raw) addStoredField(index, field, raw[field]!, warnings);
+      out.set(small[j]!, this.logWarnings(index, warnings));
     }
+    for (const n of names) if (!out.has(n)) out.set(n, await this.loadLargeZone(n));
     return out;
   }
 
-  /** Indexes one stored zone; null (and a log line) when it is unusable. */
-  private async buildZone(name: string, stored: StoredZone | null): Promise<ZoneIndex | null> {
-    if (stored === null) return null;
-    if (stored.invalid.length) {
-      this.log.error(
-        { zone: name, fields: stored.invalid.slice(0, 5) },
-        'Record sets in Redis that are not valid CompiledRrsets; left out',
-      );
-    }
-    const zoneName = stored.head.value!.name.replace(/\.$/, '').toLowerCase();
-    if (zoneName !== name) {
-      this.log.error({ zone: name, name: stored.head.value!.name }, 'Zone data names another zone; ignored');
+  private async loadLargeZone(name: string): Promise<ZoneIndex | null> {
+    const head = this.checkHead(name, await readHead(this.client, name));
+    if (!head) return null;
+    const warnings: string[] = [];
+    const index = emptyIndex(head.value.name, head.value.soa, head.version);
+    let slice = performance.now();
+    await scanZone(this.client, name, async (fields) => {
+      for (let i = 0; i + 1 < fields.length; i += 2) {
+        addStoredField(index, fields[i]!, fields[i + 1]!, warnings);
+        if ((i & 127) === 126 && performance.now() - slice > SLICE_MS) {
+          await yieldToQueries();
+          slice = performance.now();
+        }
+      }
+    });
+    return this.logWarnings(index, warnings);
+  }
+
+  /** The head if it names the zone it is stored under; null (and a log line when it names another). */
+  private checkHead(name: string, head: ZoneEntry<ZoneHead> | null): { version: number; value: ZoneHead } | null {
+    const value = head?.value ?? null;
+    if (head === null || value === null) return null;
+    if (value.name.replace(/\.$/, '').toLowerCase() !== name) {
+      this.log.error({ zone: name, name: value.name }, 'Zone data names another zone; ignored');
       return null;
     }
-    try {
-      // A large zone is built beside the one served, with queries answered in between.
-      const { index, warnings } = await buildStoredZoneIndex(stored, stored.rrsets.size > 2000 ? yieldToQueries : undefined);
-      for (const w of warnings) this.log.warn({ zone: name, version: index.version }, w);
-      return index;
-    } catch (err) {
-      this.log.error({ zone: name, err: (err as Error).message }, 'Zone could not be indexed; keeping what is held');
-      return null;
+    return { version: head.version, value };
+  }
+
+  private logWarnings(index: ZoneIndex, warnings: string[]): ZoneIndex {
+    for (const w of warnings.slice(0, MAX_WARNINGS_LOGGED)) this.log.warn({ zone: index.name, version: index.version }, w);
+    if (warnings.length > MAX_WARNINGS_LOGGED) {
+      this.log.warn({ zone: index.name, version: index.version, more: warnings.length - MAX_WARNINGS_LOGGED }, 'More record sets left out');
     }
+    return index;
   }
 
   private async applyEntries(entries: StreamEntry[]): Promise<void> {
@@ -320,8 +345,7 @@ export class RedisSync implements SyncStatus {
     // Fetch every zone the batch upserts in one round trip; their current state is the newest,
     // and version checks keep later deletes and older upserts in order.
     const upserts = [...new Set(events.flatMap(([, e]) => (e?.kind === 'zone.upsert' ? [e.zone.toLowerCase()] : [])))];
-    const docs = await this.readZones(upserts);
-    const built = new Map<string, ZoneIndex | null>();
+    const built = upserts.length ? await this.loadZones(upserts) : new Map<string, ZoneIndex | null>();
     const zones = this.opts.zones;
     for (const [id, e] of events) {
       if (e !== null) {
@@ -331,7 +355,6 @@ export class RedisSync implements SyncStatus {
           this.log.info({ checkId: e.health.checkId, address: e.health.address, state: e.health.state }, 'Health changed');
         } else if (e.kind === 'zone.upsert') {
           const name = e.zone.toLowerCase();
-          if (!built.has(name)) built.set(name, await this.buildZone(name, docs.get(name) ?? null));
           const zone = built.get(name) ?? null;
           const held = zones.get(name);
           // A missing key means it was deleted since; its delete event follows in the feed.

@@ -1,5 +1,5 @@
 import { QTYPE } from './constants';
-import { rr, zone } from './testing/zones';
+import { dataOf, rr, zone } from './testing/zones';
 import { buildZoneIndex } from './zone-index';
 import { ZoneStore } from './zone-store';
 
@@ -26,22 +26,17 @@ describe('buildZoneIndex', () => {
   const { index, warnings } = buildZoneIndex(z);
 
   it('keeps only enabled records, and leaves out sets with none', () => {
-    expect(
-      index.nodes
-        .get('www.example.com')!
-        .rrsets.get(QTYPE.A)!
-        .records.map((r) => r.content),
-    ).toEqual([['192.0.2.1']]);
+    expect(index.nodes.get('www.example.com')!.get(QTYPE.A)!.records.map(dataOf)).toEqual(['192.0.2.1']);
     expect(index.nodes.has('off.example.com')).toBe(false);
   });
 
   it('creates every ancestor as an empty non-terminal', () => {
-    expect(index.nodes.get('b.c.example.com')!.rrsets.size).toBe(0);
-    expect(index.nodes.get('c.example.com')!.rrsets.size).toBe(0);
+    expect(index.nodes.get('b.c.example.com')!.size).toBe(0);
+    expect(index.nodes.get('c.example.com')!.size).toBe(0);
   });
 
   it('lower-cases names and drops trailing dots', () => {
-    const mixed = index.nodes.get('mixed.example.com')!.rrsets.get(QTYPE.A)!;
+    const mixed = index.nodes.get('mixed.example.com')!.get(QTYPE.A)!;
     expect(mixed.checkId).toBe('check-1');
     expect(mixed.records[0]!.healthKey).toBe('check-1/192.0.2.4');
     expect(mixed.rotate).toBe(false);
@@ -56,7 +51,7 @@ describe('buildZoneIndex', () => {
   });
 
   it('synthesises the apex SOA with its TTL and the negative TTL min(ttl, minimum)', () => {
-    expect(index.nodes.get('example.com')!.rrsets.get(QTYPE.SOA)!.ttl).toBe(3600);
+    expect(index.nodes.get('example.com')!.get(QTYPE.SOA)!.ttl).toBe(3600);
     expect(index.negativeTtl).toBe(60);
     expect(index.soaNegative.readUInt32BE(4)).toBe(60);
     expect(index.soaAnswer.readUInt32BE(4)).toBe(3600);
@@ -69,7 +64,7 @@ describe('buildZoneIndex', () => {
       'duplicate rrset www.example.com A; the first one is kept',
       expect.stringContaining('record [99999,"x.example.com"] of bad.example.com MX skipped'),
     ]);
-    expect(index.nodes.get('bad.example.com')!.rrsets.get(QTYPE.MX)!.records).toHaveLength(1);
+    expect(index.nodes.get('bad.example.com')!.get(QTYPE.MX)!.records).toHaveLength(1);
   });
 });
 

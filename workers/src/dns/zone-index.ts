@@ -1,7 +1,9 @@
-// The in-memory form of one zone, so the query path only does Map lookups and buffer copies:
-// names → node → type → rrset with every record's RR pre-encoded. Built from a whole zone, then
-// patched in place one record set at a time, in time independent of the zone's size; a build is
-// itself that sequence of patches, so the two cannot disagree.
+// The in-memory form of one zone, so the query path only does Map lookups and byte copies:
+// names → node → its record sets (a short list) → records, each record a slice of the zone's
+// record data, pre-encoded once. Built from a whole zone, then patched in place one record set
+// at a time, in time independent of the zone's size; a build is itself that sequence of patches,
+// so the two cannot disagree. Kept small on purpose (a few hundred bytes per record): no Buffer,
+// Map or array per record beyond what answers need, versions on the record sets themselves.
 import {
   healthField,
   type CompiledRrset,
@@ -11,23 +13,83 @@ import {
   type RecordType,
   type Soa,
 } from '@vigil/contract';
-import { compiledOf, type StoredZone } from '@vigil/contract/redis';
+import { HEAD_FIELD, parseStoredRrset, rrsetField } from '@vigil/contract/redis';
 import { QTYPE, TYPE_CODE } from './constants';
-import { encodeRdata, nameToWire, rrTail, soaRdata } from './rdata';
+import { encodeRdata, nameToWire, soaRdata, wireToName, writeRrTail } from './rdata';
 
-export interface ServedRecord {
-  readonly content: readonly (string | number)[];
-  /** TYPE..RDATA, ready to follow an owner name. */
-  readonly tail: Buffer;
-  /** Key of the record's address in the health hash; null when the rrset has no failover. */
-  readonly healthKey: string | null;
+/** Record data of one zone, appended chunk by chunk; records point into it rather than owning a Buffer each. */
+export class Arena {
+  /** Bytes of records still served, and of records replaced or deleted since the arena was made. */
+  live = 0;
+  dead = 0;
+  private chunk: Buffer = Buffer.alloc(0);
+  private used = 0;
+
+  static readonly CHUNK = 64 * 1024;
+
+  /** Writes TYPE..RDATA of one record; returns the chunk it is in and its offset there. */
+  rr(type: number, ttl: number, rdata: Buffer): { data: Buffer; off: number } {
+    const len = 10 + rdata.length;
+    if (this.used + len > this.chunk.length) {
+      // A record larger than a chunk (a big TXT) gets a buffer of its own.
+      this.chunk = Buffer.allocUnsafeSlow(Math.max(Arena.CHUNK, len));
+      this.used = 0;
+    }
+    const off = this.used;
+    writeRrTail(this.chunk, off, type, ttl, rdata);
+    this.used += len;
+    this.live += len;
+    return { data: this.chunk, off };
+  }
+
+  free(len: number): void {
+    this.live -= len;
+    this.dead += len;
+  }
+}
+
+/** What geodns and weighted_shuffle read of a record; null on the (usual) record with no such meta. */
+export interface RecordGeo {
   /** Upper-case ISO country codes (meta.countries). */
   readonly countries: readonly string[] | null;
   /** Lower-case continent codes (meta.continents). */
   readonly continents: readonly string[] | null;
-  /** meta.weight; a record without one weighs 1. */
   readonly weight: number;
   readonly isDefault: boolean;
+}
+
+export class ServedRecord {
+  constructor(
+    /** TYPE..RDATA at data[off, off + len), ready to follow an owner name. */
+    readonly data: Buffer,
+    readonly off: number,
+    readonly len: number,
+    /** Key of the record's address in the health hash; null when the rrset has no failover. */
+    readonly healthKey: string | null,
+    readonly geo: RecordGeo | null,
+  ) {}
+
+  /** A copy-free view of the record's bytes (tests and glue; the encoder reads data/off/len). */
+  get tail(): Buffer {
+    return this.data.subarray(this.off, this.off + this.len);
+  }
+
+  get countries(): readonly string[] | null {
+    return this.geo === null ? null : this.geo.countries;
+  }
+
+  get continents(): readonly string[] | null {
+    return this.geo === null ? null : this.geo.continents;
+  }
+
+  /** meta.weight; a record without one weighs 1. */
+  get weight(): number {
+    return this.geo === null ? 1 : this.geo.weight;
+  }
+
+  get isDefault(): boolean {
+    return this.geo !== null && this.geo.isDefault;
+  }
 }
 
 /** Records of one owner as the encoder writes them. */
@@ -41,28 +103,64 @@ export interface RecordRun {
   start: number;
 }
 
-export interface ServedRrset {
-  readonly id: string;
-  readonly name: string;
-  readonly type: number;
-  /** A contract record type, or SOA for the synthesised apex SOA set. */
-  readonly typeName: RecordType | 'SOA';
-  readonly ttl: number;
-  /** Enabled records only: disabled ones are never served. */
-  readonly records: readonly ServedRecord[];
+/** How a record set is answered beyond its records; null for a plain one (most of them). */
+export interface RrsetPolicy {
   readonly pickers: readonly Picker[];
   /** Set when failover applies: health then filters the records. */
   readonly checkId: string | null;
   /** False when weighted_shuffle decides the order: rotating would undo its weighting. */
   readonly rotate: boolean;
-  readonly ownerWire: Buffer;
+}
+
+const NO_PICKERS: readonly Picker[] = Object.freeze([]);
+const TYPE_NAME = new Map<number, RecordType | 'SOA'>([
+  ...Object.entries(TYPE_CODE).map(([n, c]) => [c, n as RecordType] as const),
+  [QTYPE.SOA, 'SOA'],
+]);
+
+export class ServedRrset {
+  /** The node's next record set. */
+  next: ServedRrset | null = null;
   /** Round-robin position, advanced on every answer of this rrset. */
-  cursor: number;
+  cursor = 0;
+
+  constructor(
+    readonly name: string,
+    readonly type: number,
+    /** Enabled records only: disabled ones are never served. */
+    readonly records: readonly ServedRecord[],
+    readonly policy: RrsetPolicy | null,
+    /** Version the record set was published at. */
+    public version: number,
+  ) {}
+
+  get pickers(): readonly Picker[] {
+    return this.policy === null ? NO_PICKERS : this.policy.pickers;
+  }
+
+  get checkId(): string | null {
+    return this.policy === null ? null : this.policy.checkId;
+  }
+
+  get rotate(): boolean {
+    return this.policy === null || this.policy.rotate;
+  }
+
+  /** The TTL, as encoded in its records. */
+  get ttl(): number {
+    const r = this.records[0]!;
+    return r.data.readUInt32BE(r.off + 4);
+  }
+
+  /** A contract record type, or SOA for the synthesised apex SOA set. */
+  get typeName(): RecordType | 'SOA' {
+    return TYPE_NAME.get(this.type)!;
+  }
 }
 
 export interface Glue {
   readonly ownerWire: Buffer;
-  readonly tail: Buffer;
+  readonly record: ServedRecord;
 }
 
 export interface Referral {
@@ -73,21 +171,62 @@ export interface Referral {
   readonly run: RecordRun;
 }
 
-export interface ZoneNode {
-  readonly name: string;
-  /** Empty for an empty non-terminal: the name exists (it blocks wildcards) but owns no data. */
-  readonly rrsets: Map<number, ServedRrset>;
-  cname: ServedRrset | null;
+export class ZoneNode {
+  /** First record set, linked through `next`; null for an empty non-terminal (it blocks wildcards but owns no data). */
+  first: ServedRrset | null = null;
   /** Set on an NS rrset below the apex: everything at and below it is delegated. */
-  referral: Referral | null;
+  referral: Referral | null = null;
   /** Nodes one label below; a node with neither data nor children is removed. */
-  children: number;
+  children = 0;
+
+  constructor(readonly name: string) {}
+
+  get(type: number): ServedRrset | undefined {
+    for (let r = this.first; r !== null; r = r.next) if (r.type === type) return r;
+    return undefined;
+  }
+
+  get cname(): ServedRrset | null {
+    return this.get(QTYPE.CNAME) ?? null;
+  }
+
+  get size(): number {
+    let n = 0;
+    for (let r = this.first; r !== null; r = r.next) n++;
+    return n;
+  }
+
+  rrsets(): ServedRrset[] {
+    const out: ServedRrset[] = [];
+    for (let r = this.first; r !== null; r = r.next) out.push(r);
+    return out;
+  }
+
+  /** Replaces the set of the same type, or adds it. */
+  set(rrset: ServedRrset): void {
+    this.delete(rrset.type);
+    rrset.next = this.first;
+    this.first = rrset;
+  }
+
+  delete(type: number): ServedRrset | undefined {
+    let prev: ServedRrset | null = null;
+    for (let r = this.first; r !== null; prev = r, r = r.next) {
+      if (r.type !== type) continue;
+      if (prev === null) this.first = r.next;
+      else prev.next = r.next;
+      r.next = null;
+      return r;
+    }
+    return undefined;
+  }
 }
 
 export interface ZoneIndex {
   readonly name: string;
   version: number;
   readonly nodes: Map<string, ZoneNode>;
+  readonly arena: Arena;
   /** Nodes below the apex with a referral; lookups skip the search for cuts while there are none. */
   cuts: number;
   hasCuts: boolean;
@@ -104,8 +243,11 @@ export interface ZoneIndex {
   negativeSoaRun: RecordRun;
   /** Name → the cuts whose NS records point at it, so a change of its addresses updates their glue. */
   readonly glueTargets: Map<string, Set<string>>;
-  /** Version each record set (`<name> <type>` as published) was last written or deleted at. */
-  readonly rrsetVersions: Map<string, number>;
+  /**
+   * Version of each published record set (`<name> <type>`) that is not served: deleted, or
+   * serving nothing (every record disabled, outside the zone). Served ones carry their own.
+   */
+  readonly absent: Map<string, number>;
   /** Version of the SOA held. */
   headVersion: number;
 }
@@ -129,8 +271,9 @@ type FeedDelta = Extract<FeedEvent, { kind: 'zone.delta' }>;
 const lower = (name: string) => (name.endsWith('.') ? name.slice(0, -1) : name).toLowerCase();
 
 export function buildZoneIndex(zone: CompiledZone): BuildResult {
-  const { index, warnings } = emptyIndex(zone);
-  for (const rrset of zone.rrsets) add(index, rrset, warnings);
+  const warnings: string[] = [];
+  const index = emptyIndex(zone.name, zone.soa, zone.version);
+  for (const rrset of zone.rrsets) upsert(index, rrset, zone.version, warnings, true);
   return { index, warnings };
 }
 
@@ -139,20 +282,23 @@ export function buildZoneIndex(zone: CompiledZone): BuildResult {
  * the one being served, with queries answered in between, and swapped in by the caller.
  */
 export async function buildZoneIndexChunked(zone: CompiledZone, pause: () => Promise<void>, every = 200): Promise<BuildResult> {
-  const { index, warnings } = emptyIndex(zone);
+  const warnings: string[] = [];
+  const index = emptyIndex(zone.name, zone.soa, zone.version);
   for (let i = 0; i < zone.rrsets.length; i++) {
-    add(index, zone.rrsets[i]!, warnings);
+    upsert(index, zone.rrsets[i]!, zone.version, warnings, true);
     if (i % every === every - 1) await pause();
   }
   return { index, warnings };
 }
 
-function emptyIndex(zone: CompiledZone): BuildResult {
-  const apex = lower(zone.name);
+/** An index holding only the apex and its SOA, at `version`: what a stored zone's fields are then added to. */
+export function emptyIndex(name: string, soa: Soa, version: number): ZoneIndex {
+  const apex = lower(name);
   const index: ZoneIndex = {
     name: apex,
-    version: zone.version,
+    version,
     nodes: new Map(),
+    arena: new Arena(),
     cuts: 0,
     hasCuts: false,
     soaAnswer: Buffer.alloc(0),
@@ -163,23 +309,30 @@ function emptyIndex(zone: CompiledZone): BuildResult {
     anyAnswer: [],
     negativeSoaRun: { owner: apex, ownerWire: null, records: [], start: 0 },
     glueTargets: new Map(),
-    rrsetVersions: new Map(),
-    headVersion: zone.version,
+    absent: new Map(),
+    headVersion: version,
   };
   node(index, apex);
-  setSoa(index, zone.soa);
-  return { index, warnings: [] };
+  setSoa(index, soa);
+  return index;
 }
 
-function add(index: ZoneIndex, rrset: CompiledRrset, warnings: string[]): void {
-  const served = serve(index, rrset, warnings);
-  if (!served) return;
-  // Each record set once; the api never publishes two of one name and type.
-  if (index.nodes.get(served.name)?.rrsets.has(served.type)) {
-    warnings.push(`duplicate rrset ${served.name} ${rrset.type}; the first one is kept`);
+/**
+ * Adds one field of a stored zone (`<name> <type>` → `<version> <json>`) as read from Redis,
+ * checking its envelope only: Redis is written by the api alone, and what an envelope lets
+ * through that cannot be served is left out record by record with a warning.
+ */
+export function addStoredField(index: ZoneIndex, field: string, value: string, warnings: string[]): void {
+  if (field === HEAD_FIELD) return;
+  const stored = parseStoredRrset(field, value);
+  if (stored === null) {
+    warnings.push(`field ${JSON.stringify(field)} is not a record set as the api publishes it; skipped`);
     return;
   }
-  put(index, served);
+  index.version = Math.max(index.version, stored.version);
+  // A field may come twice from HSCAN: the second replaces the first, which it equals.
+  if (stored.rrset === null) index.absent.set(field, stored.version);
+  else upsert(index, stored.rrset, stored.version, warnings, false, field);
 }
 
 /**
@@ -192,29 +345,20 @@ export function patchZoneIndex(index: ZoneIndex, delta: ZoneDelta): string[] {
   for (const d of delta.deletes) {
     const type = TYPE_CODE[d.type as RecordType];
     if (type !== undefined) remove(index, lower(d.name), type);
+    index.absent.set(rrsetField(d.name, d.type), delta.version);
   }
-  for (const rrset of delta.upserts) {
-    const type = TYPE_CODE[rrset.type];
-    if (type !== undefined) remove(index, lower(rrset.name), type);
-    const served = serve(index, rrset, warnings);
-    if (served) put(index, served);
-  }
+  for (const rrset of delta.upserts) upsert(index, rrset, delta.version, warnings, false);
   if (delta.soa) setSoa(index, delta.soa);
   index.version = Math.max(index.version, delta.version);
   return warnings;
 }
 
-/**
- * A zone as Redis stores it, with the version of every record set and deletion it holds; with
- * `pause`, built in chunks (see buildZoneIndexChunked).
- */
-export async function buildStoredZoneIndex(stored: StoredZone, pause?: () => Promise<void>): Promise<BuildResult> {
-  // An index does not depend on the order of record sets, and sorting a large zone would hold up queries.
-  const zone = compiledOf(stored, { sorted: false });
-  const built = pause ? await buildZoneIndexChunked(zone, pause) : buildZoneIndex(zone);
-  for (const [key, e] of stored.rrsets) built.index.rrsetVersions.set(key, e.version);
-  built.index.headVersion = stored.head.version;
-  return built;
+/** Version the index holds of a record set (`<name> <type>`), served or not; -1 when it never saw it. */
+export function versionOf(index: ZoneIndex, field: string): number {
+  const space = field.indexOf(' ');
+  const type = TYPE_CODE[field.slice(space + 1) as RecordType];
+  const served = type === undefined ? undefined : index.nodes.get(lower(field.slice(0, space)))?.get(type);
+  return served?.version ?? index.absent.get(field) ?? -1;
 }
 
 /**
@@ -223,26 +367,64 @@ export async function buildStoredZoneIndex(stored: StoredZone, pause?: () => Pro
  * when its head is newer.
  */
 export function applyFeedDelta(index: ZoneIndex, e: Pick<FeedDelta, 'version' | 'head' | 'upserts' | 'deletes'>): string[] {
-  const newer = (key: string) => (index.rrsetVersions.get(key) ?? -1) < e.version;
-  const upserts = e.upserts.filter((r) => newer(`${r.name} ${r.type}`));
+  const newer = (key: string) => versionOf(index, key) < e.version;
+  const upserts = e.upserts.filter((r) => newer(rrsetField(r.name, r.type)));
   const deletes = e.deletes.filter(newer);
-  for (const r of upserts) index.rrsetVersions.set(`${r.name} ${r.type}`, e.version);
-  for (const k of deletes) index.rrsetVersions.set(k, e.version);
   const soa = e.head && e.version > index.headVersion ? e.head.soa : null;
   if (soa) index.headVersion = e.version;
   const split = (k: string) => ({ name: k.slice(0, k.indexOf(' ')), type: k.slice(k.indexOf(' ') + 1) });
   return patchZoneIndex(index, { version: e.version, soa, upserts, deletes: deletes.map(split) });
 }
 
-/** The record set as served, or null when it serves nothing (outside the zone, no enabled record). */
-function serve(index: ZoneIndex, rrset: CompiledRrset, warnings: string[]): ServedRrset | null {
-  const apex = index.name;
+/** Replaces what the index holds for the record set's name and type with it, at `version`. */
+function upsert(
+  index: ZoneIndex,
+  rrset: CompiledRrset,
+  version: number,
+  warnings: string[],
+  building: boolean,
+  field = rrsetField(rrset.name, rrset.type),
+): void {
+  const type = TYPE_CODE[rrset.type];
   const name = lower(rrset.name);
+  const held = type === undefined ? undefined : index.nodes.get(name)?.get(type);
+  if (held !== undefined) {
+    // Each record set once; the api never publishes two of one name and type.
+    if (building) {
+      warnings.push(`duplicate rrset ${name} ${rrset.type}; the first one is kept`);
+      return;
+    }
+    remove(index, name, type!);
+  }
+  let served: ServedRrset | null = null;
+  try {
+    served = serve(index, name, type, rrset, version, warnings);
+  } catch (e) {
+    // Only a record set the api could never publish gets here (Redis is trusted, not checked in depth).
+    warnings.push(`rrset ${name} ${String(rrset.type)} skipped: ${(e as Error).message}`);
+  }
+  if (served) {
+    index.absent.delete(field);
+    put(index, served);
+  } else {
+    index.absent.set(field, version);
+  }
+}
+
+/** The record set as served, or null when it serves nothing (outside the zone, no enabled record). */
+function serve(
+  index: ZoneIndex,
+  name: string,
+  type: number | undefined,
+  rrset: CompiledRrset,
+  version: number,
+  warnings: string[],
+): ServedRrset | null {
+  const apex = index.name;
   if (name !== apex && !name.endsWith(`.${apex}`)) {
     warnings.push(`rrset ${rrset.name} ${rrset.type} is outside zone ${apex}; skipped`);
     return null;
   }
-  const type = TYPE_CODE[rrset.type];
   if (type === undefined) {
     warnings.push(`rrset ${name} has unsupported type ${String(rrset.type)}; skipped`);
     return null;
@@ -251,45 +433,45 @@ function serve(index: ZoneIndex, rrset: CompiledRrset, warnings: string[]): Serv
   const records: ServedRecord[] = [];
   for (const rec of rrset.records) {
     if (!rec.enabled) continue;
-    let tail: Buffer;
+    let rdata: Buffer;
     try {
-      tail = rrTail(type, rrset.ttl, encodeRdata(rrset.type, rec.content));
+      rdata = encodeRdata(rrset.type, rec.content);
+      if (rdata.length > 65535) throw new Error('record data longer than 65535 bytes');
     } catch (e) {
       warnings.push(`record ${JSON.stringify(rec.content)} of ${name} ${rrset.type} skipped: ${(e as Error).message}`);
       continue;
     }
-    records.push({
-      content: rec.content,
-      tail,
-      healthKey: checkId === null ? null : healthField(checkId, String(rec.content[0])),
-      countries: rec.meta.countries?.length ? rec.meta.countries.map((c) => c.toUpperCase()) : null,
-      continents: rec.meta.continents?.length ? rec.meta.continents.map((c) => c.toLowerCase()) : null,
-      weight: rec.meta.weight ?? 1,
-      isDefault: rec.meta.default === true,
-    });
+    const { data, off } = index.arena.rr(type, rrset.ttl, rdata);
+    const m = rec.meta;
+    const geo: RecordGeo | null =
+      m.countries?.length || m.continents?.length || m.weight !== undefined || m.default === true
+        ? {
+            countries: m.countries?.length ? m.countries.map((c) => c.toUpperCase()) : null,
+            continents: m.continents?.length ? m.continents.map((c) => c.toLowerCase()) : null,
+            weight: m.weight ?? 1,
+            isDefault: m.default === true,
+          }
+        : null;
+    records.push(
+      new ServedRecord(data, off, 10 + rdata.length, checkId === null ? null : healthField(checkId, String(rec.content[0])), geo),
+    );
   }
   // A set with every record disabled serves nothing, as if it did not exist.
   if (records.length === 0) return null;
-  return {
-    id: rrset.id,
-    name,
-    type,
-    typeName: rrset.type,
-    ttl: rrset.ttl,
-    records,
-    pickers: rrset.pickers,
-    checkId,
-    rotate: !rrset.pickers.some((p) => p.type === 'weighted_shuffle'),
-    ownerWire: nameToWire(name),
-    cursor: 0,
-  };
+  // push() leaves room for more; a million record sets keep exactly what they hold.
+  const exact = records.length === 1 ? [records[0]!] : records.slice();
+  const policy: RrsetPolicy | null =
+    rrset.pickers.length === 0 && checkId === null
+      ? null
+      : { pickers: rrset.pickers, checkId, rotate: !rrset.pickers.some((p) => p.type === 'weighted_shuffle') };
+  return new ServedRrset(name, type, exact, policy, version);
 }
 
 /** The node of `name`, made with every missing ancestor up to the apex (RFC 4592 empty non-terminals). */
 function node(index: ZoneIndex, name: string): ZoneNode {
   let n = index.nodes.get(name);
   if (!n) {
-    n = { name, rrsets: new Map(), cname: null, referral: null, children: 0 };
+    n = new ZoneNode(name);
     index.nodes.set(name, n);
     if (name !== index.name) node(index, parent(name)).children++;
   }
@@ -300,17 +482,16 @@ const parent = (name: string) => name.slice(name.indexOf('.') + 1);
 
 function put(index: ZoneIndex, served: ServedRrset): void {
   const n = node(index, served.name);
-  n.rrsets.set(served.type, served);
-  if (served.type === QTYPE.CNAME) n.cname = served;
+  n.set(served);
   if (served.type === QTYPE.NS && n.name !== index.name) refer(index, n);
   if (served.type === QTYPE.A || served.type === QTYPE.AAAA) reglue(index, served.name);
 }
 
 function remove(index: ZoneIndex, name: string, type: number): void {
   const n = index.nodes.get(name);
-  if (!n?.rrsets.has(type)) return;
-  n.rrsets.delete(type);
-  if (type === QTYPE.CNAME) n.cname = null;
+  const gone = n?.delete(type);
+  if (!n || !gone) return;
+  for (const r of gone.records) index.arena.free(r.len);
   if (type === QTYPE.NS && n.name !== index.name) refer(index, n);
   if (type === QTYPE.A || type === QTYPE.AAAA) reglue(index, name);
   prune(index, n);
@@ -319,34 +500,37 @@ function remove(index: ZoneIndex, name: string, type: number): void {
 /** Drops a node that holds nothing and has no children, then its ancestors likewise. */
 function prune(index: ZoneIndex, n: ZoneNode): void {
   let at: ZoneNode | undefined = n;
-  while (at && at.name !== index.name && at.rrsets.size === 0 && at.children === 0) {
+  while (at && at.name !== index.name && at.first === null && at.children === 0) {
     index.nodes.delete(at.name);
     at = index.nodes.get(parent(at.name));
     if (at) at.children--;
   }
 }
 
+/** The name an NS or CNAME record points at, lower-case, from its encoded RDATA. */
+export const targetOf = (r: ServedRecord): string => wireToName(r.data, r.off + 10).toLowerCase();
+
 /** Rebuilds the referral of a cut from its NS records and the addresses of their targets. */
 function refer(index: ZoneIndex, n: ZoneNode): void {
   const before = n.referral;
-  for (const rec of before?.ns.records ?? []) index.glueTargets.get(String(rec.content[0]).toLowerCase())?.delete(n.name);
-  const ns = n.rrsets.get(QTYPE.NS);
+  for (const rec of before?.ns.records ?? []) index.glueTargets.get(targetOf(rec))?.delete(n.name);
+  const ns = n.get(QTYPE.NS);
   if (!ns) {
     n.referral = null;
   } else {
     const glue: Glue[] = [];
     for (const rec of ns.records) {
-      const target = String(rec.content[0]).toLowerCase();
+      const target = targetOf(rec);
       const cuts = index.glueTargets.get(target) ?? index.glueTargets.set(target, new Set()).get(target)!;
       cuts.add(n.name);
       const t = index.nodes.get(target);
       if (!t) continue;
       const ownerWire = nameToWire(target);
       for (const type of [QTYPE.A, QTYPE.AAAA]) {
-        for (const r of t.rrsets.get(type)?.records ?? []) glue.push({ ownerWire, tail: r.tail });
+        for (const r of t.get(type)?.records ?? []) glue.push({ ownerWire, record: r });
       }
     }
-    n.referral = { cut: n.name, ns, glue, run: { owner: n.name, ownerWire: ns.ownerWire, records: ns.records, start: 0 } };
+    n.referral = { cut: n.name, ns, glue, run: { owner: n.name, ownerWire: null, records: ns.records, start: 0 } };
   }
   index.cuts += (n.referral ? 1 : 0) - (before ? 1 : 0);
   index.hasCuts = index.cuts > 0;
@@ -363,32 +547,24 @@ function reglue(index: ZoneIndex, name: string): void {
   if (cuts.size === 0) index.glueTargets.delete(name);
 }
 
+function standalone(type: number, ttl: number, rdata: Buffer): ServedRecord {
+  const tail = Buffer.allocUnsafe(10 + rdata.length);
+  writeRrTail(tail, 0, type, ttl, rdata);
+  return new ServedRecord(tail, 0, tail.length, null, null);
+}
+
 function setSoa(index: ZoneIndex, soa: Soa): void {
   const apex = index.name;
   const negativeTtl = Math.min(soa.ttl, soa.minimum);
   const soaData = soaRdata(soa);
-  index.soaAnswer = rrTail(QTYPE.SOA, soa.ttl, soaData);
-  index.soaNegative = rrTail(QTYPE.SOA, negativeTtl, soaData);
+  const answer = standalone(QTYPE.SOA, soa.ttl, soaData);
+  const negative = standalone(QTYPE.SOA, negativeTtl, soaData);
+  index.soaAnswer = answer.tail;
+  index.soaNegative = negative.tail;
   index.negativeTtl = negativeTtl;
   index.soaTtl = soa.ttl;
-  index.anyAnswer = [plainRecord(['RFC8482', ''], rrTail(QTYPE.HINFO, soa.ttl, Buffer.from([7, ...Buffer.from('RFC8482'), 0])))];
-  index.negativeSoaRun = { owner: apex, ownerWire: index.apexWire, records: [plainRecord([], index.soaNegative)], start: 0 };
+  index.anyAnswer = [standalone(QTYPE.HINFO, soa.ttl, Buffer.from([7, ...Buffer.from('RFC8482'), 0]))];
+  index.negativeSoaRun = { owner: apex, ownerWire: index.apexWire, records: [negative], start: 0 };
   // The SOA is an ordinary apex rrset to lookups, so SOA and ANY queries need no special path.
-  index.nodes.get(apex)!.rrsets.set(QTYPE.SOA, {
-    id: 'soa',
-    name: apex,
-    type: QTYPE.SOA,
-    typeName: 'SOA',
-    ttl: soa.ttl,
-    records: [plainRecord([], index.soaAnswer)],
-    pickers: [],
-    checkId: null,
-    rotate: false,
-    ownerWire: index.apexWire,
-    cursor: 0,
-  });
-}
-
-function plainRecord(content: (string | number)[], tail: Buffer): ServedRecord {
-  return { content, tail, healthKey: null, countries: null, continents: null, weight: 1, isDefault: false };
+  index.nodes.get(apex)!.set(new ServedRrset(apex, QTYPE.SOA, [answer], null, index.headVersion));
 }

@@ -2,7 +2,18 @@
 // step of random sequences of record-set changes, over names that exercise empty non-terminals,
 // wildcards, CNAMEs, delegations and their glue.
 import type { CompiledRrset, CompiledZone, Soa } from '@vigil/contract';
-import { buildZoneIndex, buildZoneIndexChunked, patchZoneIndex, type ZoneIndex } from './zone-index';
+import { zoneFields } from '@vigil/contract/redis';
+import {
+  addStoredField,
+  applyFeedDelta,
+  buildZoneIndex,
+  buildZoneIndexChunked,
+  emptyIndex,
+  patchZoneIndex,
+  versionOf,
+  type ServedRrset,
+  type ZoneIndex,
+} from './zone-index';
 import { seeded } from './testing/random';
 
 const APEX = 'patch.example';
@@ -60,17 +71,15 @@ function randomRrset(next: () => number, name: string, type: (typeof TYPES)[numb
 /** Everything a query can see of an index, in an order that does not depend on how it was made. */
 function view(index: ZoneIndex) {
   const hex = (b: Buffer | null) => b?.toString('hex') ?? null;
-  const rrset = (r: {
-    id: string;
-    type: number;
-    ttl: number;
-    records: readonly { tail: Buffer; healthKey: string | null; weight: number }[];
-  }) => ({
-    id: r.id,
+  const rrset = (r: ServedRrset) => ({
     type: r.type,
     ttl: r.ttl,
-    records: r.records.map((x) => [hex(x.tail), x.healthKey, x.weight]),
+    checkId: r.checkId,
+    rotate: r.rotate,
+    pickers: r.pickers,
+    records: r.records.map((x) => [hex(x.tail), x.healthKey, x.weight, x.isDefault, x.countries, x.continents]),
   });
+  const id = (r: ServedRrset | null | undefined) => (r ? `${r.name} ${r.type}` : null);
   return {
     name: index.name,
     version: index.version,
@@ -81,12 +90,15 @@ function view(index: ZoneIndex) {
       .sort((a, b) => (a.name < b.name ? -1 : 1))
       .map((n) => ({
         name: n.name,
-        rrsets: [...n.rrsets.values()].sort((a, b) => a.type - b.type).map(rrset),
-        cname: n.cname?.id ?? null,
+        rrsets: n
+          .rrsets()
+          .sort((a, b) => a.type - b.type)
+          .map(rrset),
+        cname: id(n.cname),
         referral: n.referral && {
           cut: n.referral.cut,
-          ns: n.referral.ns.id,
-          glue: n.referral.glue.map((g) => [hex(g.ownerWire), hex(g.tail)]),
+          ns: id(n.referral.ns),
+          glue: n.referral.glue.map((g) => [hex(g.ownerWire), hex(g.record.tail)]),
           run: n.referral.run.records.map((r) => hex(r.tail)),
         },
       })),
@@ -196,5 +208,75 @@ describe('patchZoneIndex', () => {
     patchZoneIndex(index, { version: 3, soa: soa(3), upserts: [], deletes: [{ name: ns.name, type: 'NS' }] });
     expect(index.hasCuts).toBe(false);
     expect(index.nodes.get(`sub.${APEX}`)?.referral ?? null).toBeNull();
+  });
+});
+
+describe('a zone read from Redis', () => {
+  it('indexes its stored fields, tombstones included, as the compiled zone', () => {
+    const next = seeded(11);
+    const state = new Map<string, CompiledRrset>();
+    for (let i = 0; i < 300; i++) {
+      const r = randomRrset(next, `n${i}.${NAMES[i % NAMES.length]}`, TYPES[i % TYPES.length]!, i);
+      state.set(`${r.name} ${r.type}`, r);
+    }
+    const zone = zoneOf(5, state);
+    const fields = zoneFields(zone);
+    fields.push(`gone.${APEX} A`, '4 ');
+    const index = emptyIndex(APEX, zone.soa, 5);
+    const warnings: string[] = [];
+    for (let i = 0; i < fields.length; i += 2) addStoredField(index, fields[i]!, fields[i + 1]!, warnings);
+    expect(view(index)).toEqual(view(buildZoneIndex(zone).index));
+    expect(versionOf(index, `gone.${APEX} A`)).toBe(4);
+    expect(versionOf(index, `never.${APEX} A`)).toBe(-1);
+  });
+
+  it('leaves out a field that is not a record set as published, and says so', () => {
+    const index = emptyIndex(APEX, soa(1), 1);
+    const warnings: string[] = [];
+    const good = randomRrset(seeded(3), `www.${APEX}`, 'A', 1);
+    addStoredField(index, `www.${APEX} A`, `2 ${JSON.stringify({ ...good, name: `other.${APEX}` })}`, warnings);
+    addStoredField(index, `x.${APEX} A`, '2 {not json', warnings);
+    addStoredField(index, `y.${APEX} A`, 'no version', warnings);
+    expect(warnings).toHaveLength(3);
+    expect([...index.nodes.keys()]).toEqual([APEX]);
+  });
+});
+
+describe('applyFeedDelta', () => {
+  const a = (name: string, address: string): CompiledRrset => ({
+    id: name,
+    name,
+    type: 'A',
+    ttl: 60,
+    records: [{ content: [address], enabled: true, meta: {} }],
+    pickers: [],
+    failover: null,
+  });
+  const served = (index: ZoneIndex, name: string) =>
+    index.nodes
+      .get(name)
+      ?.get(1)
+      ?.records.map((r) => r.tail.subarray(10).join('.')) ?? null;
+  const head = (version: number) => ({ format: 1 as const, name: APEX, version, soa: soa(version) });
+
+  it('applies each record set and the head only when newer than what the index holds', () => {
+    const index = buildZoneIndex(zoneOf(5, new Map([['w', a(`www.${APEX}`, '192.0.2.1')]]))).index;
+    applyFeedDelta(index, { version: 4, head: head(4), upserts: [a(`www.${APEX}`, '192.0.2.4')], deletes: [] });
+    expect(served(index, `www.${APEX}`)).toEqual(['192.0.2.1']);
+    const serial = () => index.soaAnswer.readUInt32BE(index.soaAnswer.length - 20);
+    expect(serial()).toBe(5);
+    applyFeedDelta(index, { version: 6, head: head(6), upserts: [a(`www.${APEX}`, '192.0.2.6')], deletes: [] });
+    expect(served(index, `www.${APEX}`)).toEqual(['192.0.2.6']);
+    expect(serial()).toBe(6);
+    // The same delta again, and a delete older than the upsert held: nothing changes.
+    applyFeedDelta(index, { version: 6, head: head(6), upserts: [a(`www.${APEX}`, '192.0.2.66')], deletes: [] });
+    applyFeedDelta(index, { version: 5, head: null, upserts: [], deletes: [`www.${APEX} A`] });
+    expect(served(index, `www.${APEX}`)).toEqual(['192.0.2.6']);
+    // A delete, then an older upsert that arrives late, stays deleted.
+    applyFeedDelta(index, { version: 8, head: null, upserts: [], deletes: [`www.${APEX} A`] });
+    applyFeedDelta(index, { version: 7, head: head(7), upserts: [a(`www.${APEX}`, '192.0.2.7')], deletes: [] });
+    expect(served(index, `www.${APEX}`)).toBeNull();
+    expect(serial()).toBe(7);
+    expect(versionOf(index, `www.${APEX} A`)).toBe(8);
   });
 });

@@ -1,6 +1,7 @@
 // Builders of CompiledZone documents for tests, validated by the contract schema so a test can
 // never feed the server something the api could not publish.
 import { CompiledZoneSchema, type CompiledRrset, type CompiledZone, type Picker, type RecordType } from '@vigil/contract';
+import * as packet from 'dns-packet';
 import { QTYPE } from '../constants';
 import { buildZoneIndex, type ServedRecord, type ServedRrset, type ZoneIndex } from '../zone-index';
 
@@ -69,7 +70,14 @@ export function index(z: CompiledZone): ZoneIndex {
 /** A ServedRrset of A records for picker and health unit tests. */
 export function servedA(records: RecordInput[], opts: RrsetOptions = {}): ServedRrset {
   const z = index(zone('unit.test', [rr('www.unit.test', 'A', records, opts)]));
-  return z.nodes.get('www.unit.test')!.rrsets.get(QTYPE.A)!;
+  return z.nodes.get('www.unit.test')!.get(QTYPE.A)!;
 }
 
-export const contents = (records: readonly ServedRecord[]) => records.map((r) => r.content[0]);
+/** A record's data as dns-packet decodes it (an A record's address, a CNAME's target, …). */
+export const dataOf = (r: ServedRecord): unknown => {
+  // A response holding just this record, owned by the root.
+  const header = Buffer.from([0, 0, 0x80, 0, 0, 0, 0, 1, 0, 0, 0, 0]);
+  return (packet.decode(Buffer.concat([header, Buffer.from([0]), r.tail])).answers![0] as { data: unknown }).data;
+};
+
+export const contents = (records: readonly ServedRecord[]) => records.map(dataOf);
