@@ -62,3 +62,39 @@ async function withZones(tx: EntityManager, zoneIds: string[], rrsets: Rrset[]):
   for (const r of rrsets) (rrsetsByZone.get(r.zoneId) ?? rrsetsByZone.set(r.zoneId, []).get(r.zoneId)!).push(r);
   return zones.map((zone) => ({ zone, account: accountById.get(zone.accountId)!, rrsets: rrsetsByZone.get(zone.id) ?? [] }));
 }
+
+/** A `zones` row as `to_jsonb` gives it (from a statement that returns what it committed). */
+export function zoneFromJson(j: Record<string, unknown>): Zone {
+  return Object.assign(new Zone(), {
+    id: j.id as string,
+    accountId: j.account_id as string,
+    name: j.name as string,
+    serial: Number(j.serial),
+    version: Number(j.version),
+    contact: j.contact as string,
+    primaryServer: j.primary_server as string,
+    refresh: j.refresh as number,
+    retry: j.retry as number,
+    expiry: j.expiry as number,
+    nxTtl: j.nx_ttl as number,
+    enabled: j.enabled as boolean,
+    createdAt: new Date(j.created_at as string),
+    updatedAt: new Date(j.updated_at as string),
+  });
+}
+
+/** An `rrsets` row as `to_jsonb` gives it. */
+export function rrsetFromJson(j: Record<string, unknown>): Rrset {
+  return Object.assign(new Rrset(), {
+    id: j.id as string,
+    zoneId: j.zone_id as string,
+    name: j.name as string,
+    type: j.type as Rrset['type'],
+    ttl: j.ttl as number,
+    resourceRecords: j.resource_records as Rrset['resourceRecords'],
+    pickers: j.pickers as Rrset['pickers'],
+    meta: j.meta as Rrset['meta'],
+    createdAt: new Date(j.created_at as string),
+    updatedAt: new Date(j.updated_at as string),
+  });
+}

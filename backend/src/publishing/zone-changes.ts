@@ -22,6 +22,8 @@ export class ZoneChanges {
   /** Zones all of whose failover record sets are re-synced (enabled switched, feature granted). */
   readonly wholeZones = new Set<string>();
   readonly deleted: { name: string; version: number; rrsetIds: string[] }[] = [];
+  /** Record sets written by a statement that also gave their zone its version, with what it committed. */
+  readonly committed = new Map<string, { snapshot: ZoneSnapshot; keys: Set<string> }>();
 
   constructor(readonly tx: EntityManager) {}
 
@@ -39,6 +41,18 @@ export class ZoneChanges {
     await touchZones(this.tx, [zoneId], { serial: true });
     const set = this.rrsetKeys.get(zoneId) ?? this.rrsetKeys.set(zoneId, new Set()).get(zoneId)!;
     for (const k of keys) set.add(`${k.name} ${k.type}`);
+  }
+
+  /**
+   * These record sets of the zone were changed by one statement that also gave the zone its new
+   * version and serial (the `rrset_put` function), and `snapshot` is what it committed: published
+   * after the commit as a delta, without reading them again.
+   */
+  committedRrsets(snapshot: ZoneSnapshot, keys: readonly { name: string; type: string }[]): void {
+    const entry =
+      this.committed.get(snapshot.zone.id) ?? this.committed.set(snapshot.zone.id, { snapshot, keys: new Set() }).get(snapshot.zone.id)!;
+    entry.snapshot = snapshot;
+    for (const k of keys) entry.keys.add(`${k.name} ${k.type}`);
   }
 
   /** Publish these zones after the commit, at the version they already have (a new zone). */
@@ -87,6 +101,17 @@ export class ZoneChangesService {
     return result;
   }
 
+  /**
+   * Like transaction(), for a change made by one statement (atomic by itself, so no BEGIN and
+   * COMMIT round trips): `work` runs on the data source's manager and marks what it changed.
+   */
+  async statement<T>(work: (db: EntityManager, changes: ZoneChanges) => Promise<T>): Promise<T> {
+    const changes = new ZoneChanges(this.ds.manager);
+    const result = await work(this.ds.manager, changes);
+    await this.afterCommit(changes);
+    return result;
+  }
+
   /** Publishes these zones as committed (the reconciler's repair), without touching schedules. */
   async republish(zoneIds: string[]): Promise<void> {
     const changes = new ZoneChanges(this.ds.manager);
@@ -110,18 +135,30 @@ export class ZoneChangesService {
     const jobs = new Map<string, CheckJob | null>();
     for (const d of changes.deleted) for (const id of d.rrsetIds) jobs.set(id, null);
 
+    // Record sets committed with their zone's version are published as committed, unless their
+    // zone is read anyway (changed otherwise too in this unit): then they are read with it.
+    const committed = [...changes.committed].filter(([id, c]) => {
+      if (!changes.zones.has(id) && !changes.rrsetKeys.has(id)) return true;
+      const set = changes.rrsetKeys.get(id) ?? changes.rrsetKeys.set(id, new Set()).get(id)!;
+      for (const k of c.keys) set.add(k);
+      return false;
+    });
+
     // A zone changed as a whole, or in more record sets than a delta should carry, is published
     // whole; otherwise just the record sets that changed, read at their committed state.
     const deltas = new Map([...changes.rrsetKeys].filter(([id, keys]) => !changes.zones.has(id) && keys.size <= MAX_DELTA_RRSETS));
     const entire = new Set([...changes.zones, ...[...changes.rrsetKeys.keys()].filter((id) => !deltas.has(id))]);
     const zoneIds = [...new Set([...entire, ...changes.wholeZones])];
-    let snapshots: ZoneSnapshot[];
-    let deltaSnapshots: ZoneSnapshot[];
+    const toRead = new Map([...deltas].filter(([id]) => !zoneIds.includes(id)).map(([id, keys]) => [id, names(keys)]));
+    let snapshots: ZoneSnapshot[] = [];
+    let deltaSnapshots: ZoneSnapshot[] = [];
     try {
-      [snapshots, deltaSnapshots] = await this.ds.transaction('REPEATABLE READ', async (tx) => [
-        await loadSnapshots(tx, { zoneIds }),
-        await loadDeltaSnapshots(tx, new Map([...deltas].filter(([id]) => !zoneIds.includes(id)).map(([id, keys]) => [id, names(keys)]))),
-      ]);
+      if (zoneIds.length || toRead.size) {
+        [snapshots, deltaSnapshots] = await this.ds.transaction('REPEATABLE READ', async (tx) => [
+          await loadSnapshots(tx, { zoneIds }),
+          await loadDeltaSnapshots(tx, toRead),
+        ]);
+      }
     } catch (e) {
       // The reconciler publishes these zones and repairs their schedules once the database answers.
       this.logger.warn(`could not read ${zoneIds.length + deltas.size} zone(s) to publish: ${(e as Error).message}`);
@@ -129,9 +166,11 @@ export class ZoneChangesService {
       return;
     }
     const full = snapshots.filter((s) => entire.has(s.zone.id) || deltas.has(s.zone.id));
+    for (const [, c] of committed) deltaSnapshots.push(c.snapshot);
     for (const s of deltaSnapshots) {
       // Redis does not hold the zone (it lost it, or never had it): publish it whole.
-      if (!(await this.publisher.publishRrsets(s, deltas.get(s.zone.id)!))) full.push(...(await this.reread(s.zone.id)));
+      const keys = deltas.get(s.zone.id) ?? changes.committed.get(s.zone.id)!.keys;
+      if (!(await this.publisher.publishRrsets(s, keys))) full.push(...(await this.reread(s.zone.id)));
     }
     await this.publisher.publish(full);
     snapshots.push(...deltaSnapshots);

@@ -3,17 +3,18 @@ import type { RrsetSchema } from './dto/rrset.dto';
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { checkRrsetForType, isInZone, isRecordType, normalizeName, type RecordType, type RrsetBody } from '@vigil/contract';
-import { DataSource, In, Not, type EntityManager } from 'typeorm';
+import { DataSource, In, type EntityManager } from 'typeorm';
 import { Account } from '../accounts/account.entity';
 import type { AccountPrincipal } from '../auth/principal';
 import { AuditService } from '../audit/audit.service';
 import { apiError, conflict, type FieldIssue, formatPath, notFound, ValidationFailed } from '../common/errors';
 import type { PageQuery } from '../common/pagination';
+import { rrsetFromJson, zoneFromJson } from '../publishing/snapshot';
 import { ZoneChangesService } from '../publishing/zone-changes';
 import { Zone } from '../zones/zone.entity';
 import { ZonesService } from '../zones/zones.service';
 import type { RrsetBatch } from './dto/rrset.dto';
-import { APEX_CNAME, cnameConflict, typesAfter } from './exclusivity';
+import { APEX_CNAME, cnameConflict, exclusivityReason, typesAfter, typesForbiddenBeside } from './exclusivity';
 import { Rrset } from './rrset.entity';
 
 export function rrsetView(r: Rrset): z.output<typeof RrsetSchema> {
@@ -68,24 +69,56 @@ export class RrsetsService {
     return rrsetView(r);
   }
 
-  /** POST: creates; 409 when the record set exists. PUT: creates or replaces. */
+  /**
+   * POST: creates; 409 when the record set exists. PUT: creates or replaces. The write is one
+   * statement (`rrset_put`, see its migration), so the zone's row lock, which serialises writers
+   * of the zone, is held only while PostgreSQL runs it and commits.
+   */
   async save(p: AccountPrincipal, zoneName: string, name: string, type: string, input: RrsetBody, mode: 'create' | 'put') {
-    const result = await this.changes.transaction(async (tx, changes) => {
-      // Locking the zone row serialises every change of one zone: exclusivity checks and serials stay right.
-      const zone = await this.zones.find(tx, p, zoneName, true);
-      const key = this.key(zone, name, type);
-      const body = this.validate(key, input);
-      if (body.meta.failover) await this.assertFailoverAllowed(tx, p.accountId);
-      await this.assertExclusive(tx, zone, key);
-
-      const existing = await tx.findOneBy(Rrset, { zoneId: zone.id, name: key.name, type: key.type });
-      if (existing && mode === 'create') throw conflict(`record set ${key.name} ${key.type} already exists; use PUT to replace it`);
-      const saved = await this.write(tx, p, zone, key, body, existing);
-      await changes.touchRrsets(zone.id, [key]);
-      changes.syncRrsets([saved.id]);
-      return { rrset: saved, created: !existing };
+    const normal = normalizeName(zoneName);
+    const zone = { name: normal.ok ? normal.name : '' };
+    let key: Key;
+    let body: RrsetBody;
+    try {
+      if (!normal.ok) throw notFound('zone');
+      key = this.key(zone, name, type);
+      body = this.validate(key, input);
+      if (key.type === 'CNAME' && key.name === zone.name) throw new ValidationFailed([{ field: 'name', reason: APEX_CNAME }]);
+      if (body.meta.failover) await this.assertFailoverAllowed(this.ds.manager, p.accountId);
+    } catch (e) {
+      // Another account's zone, or none, is a 404 whatever the body says.
+      await this.zones.find(this.ds.manager, p, zoneName);
+      throw e;
+    }
+    const meta = stripNull(body.meta);
+    return this.changes.statement(async (db, changes) => {
+      const [{ result: r }] = (await db.query(`SELECT rrset_put($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) AS result`, [
+        zone.name,
+        p.accountId,
+        key.name,
+        key.type,
+        body.ttl,
+        JSON.stringify(body.resource_records),
+        JSON.stringify(body.pickers),
+        JSON.stringify(meta),
+        mode === 'create',
+        typesForbiddenBeside(key.type),
+        p.actor,
+      ])) as { result: PutResult }[];
+      if (r.status === 'no zone') throw notFound('zone');
+      if (r.status === 'exists') throw conflict(`record set ${key.name} ${key.type} already exists; use PUT to replace it`);
+      if (r.status === 'conflict') throw new ValidationFailed([{ field: 'type', reason: exclusivityReason(key, r.others) }]);
+      const saved = rrsetFromJson(r.rrset);
+      const snapshot = {
+        zone: zoneFromJson(r.zone),
+        account: Object.assign(new Account(), { id: p.accountId, features: r.features }),
+        rrsets: [saved],
+      };
+      changes.committedRrsets(snapshot, [key]);
+      // Probe schedules follow only where there is or was a check.
+      if (saved.meta.failover || (r.before?.meta as RrsetBody['meta'] | undefined)?.failover) changes.syncRrsets([saved.id]);
+      return { body: rrsetView(saved), created: !r.before };
     });
-    return { body: rrsetView(result.rrset), created: result.created };
   }
 
   async remove(p: AccountPrincipal, zoneName: string, name: string, type: string) {
@@ -216,7 +249,7 @@ export class RrsetsService {
   }
 
   /** The record set's name and type from the path: normalised, inside the zone, a known type. */
-  private key(zone: Zone, name: string, type: string): Key {
+  private key(zone: { name: string }, name: string, type: string): Key {
     const k = keyIssues(zone, name, type);
     if (!k.key) throw new ValidationFailed(k.issues);
     return k.key;
@@ -232,30 +265,10 @@ export class RrsetsService {
     const account = await tx.findOneByOrFail(Account, { id: accountId });
     if (!account.features.failover) throw apiError(HttpStatus.FORBIDDEN, FAILOVER_BETA_MESSAGE, { feature: 'failover' });
   }
-
-  /** A CNAME is alone at its name (RFC 1034 §3.6.2), and never at the apex. */
-  private async assertExclusive(tx: EntityManager, zone: Zone, key: Key) {
-    if (key.type === 'CNAME' && key.name === zone.name) {
-      throw new ValidationFailed([{ field: 'name', reason: APEX_CNAME }]);
-    }
-    const others = await tx.find(Rrset, { where: { zoneId: zone.id, name: key.name, type: Not(key.type) }, select: { type: true } });
-    if (others.length === 0) return;
-    if (key.type === 'CNAME') {
-      const types = others.map((o) => o.type).join(', ');
-      throw new ValidationFailed([
-        { field: 'type', reason: `${key.name} already has ${types} records; a CNAME must be the only record set at its name` },
-      ]);
-    }
-    if (others.some((o) => o.type === 'CNAME')) {
-      throw new ValidationFailed([
-        { field: 'type', reason: `${key.name} has a CNAME record set, which must be the only record set at its name` },
-      ]);
-    }
-  }
 }
 
 /** A record set's name and type: normalised, inside the zone, a known type; or what is wrong, under `root`. */
-function keyIssues(zone: Zone, name: string, type: string, root = ''): { key: Key | null; issues: FieldIssue[] } {
+function keyIssues(zone: { name: string }, name: string, type: string, root = ''): { key: Key | null; issues: FieldIssue[] } {
   const field = (f: string) => (root ? `${root}.${f}` : f);
   const t = type.toUpperCase();
   const issues: FieldIssue[] = [];
@@ -264,6 +277,16 @@ function keyIssues(zone: Zone, name: string, type: string, root = ''): { key: Ke
   if (!r.ok) issues.push({ field: field('name'), reason: r.reason });
   else if (!isInZone(r.name, zone.name)) issues.push({ field: field('name'), reason: `must be ${zone.name} or a name below it` });
   return { key: issues.length || !r.ok || !isRecordType(t) ? null : { name: r.name, type: t }, issues };
+}
+
+/** What `rrset_put` answers (see its migration). */
+interface PutResult {
+  status: 'ok' | 'no zone' | 'conflict' | 'exists';
+  others: string[];
+  before: Record<string, unknown> | null;
+  rrset: Record<string, unknown>;
+  zone: Record<string, unknown>;
+  features: Account['features'];
 }
 
 function stripNull(meta: RrsetBody['meta']): RrsetBody['meta'] {
