@@ -6,12 +6,12 @@
 // and API record-set writes per second on the large zone.
 // Usage: npm run build && node bench/dns/large-zone.mjs [records, default 100000] [seconds per qps run, default 10]
 // Needs dnsperf and knotd (Debian: dnsperf, knot); without knotd the Knot columns are left out.
-import { execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { steadyClient, stopProcess, udpQuery } from '@vigil/stack';
-import { cpuModel, customer, freePort, sleep, Stack, until } from '../lib.mjs';
+import { cpuModel, customer, sleep, Stack, until } from '../lib.mjs';
+import { dnsperfCpu, startKnot } from './measure.mjs';
 
 const N = Number(process.argv[2] ?? 100_000);
 const SECONDS = Number(process.argv[3] ?? 10);
@@ -20,12 +20,6 @@ const dir = mkdtempSync(join(tmpdir(), 'vigil-large-'));
 const addr = (i) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
 
 const rssBytes = (pid) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024;
-/** User + system CPU seconds of a process so far. */
-function cpuSeconds(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  const ticks = Number(execFileSync('getconf', ['CLK_TCK']).toString());
-  return (Number(fields[11]) + Number(fields[12])) / ticks;
-}
 
 const answerOf = async (port, name) => (await udpQuery(port, name)).answers.filter((a) => a.type === 'A').map((a) => a.data);
 
@@ -34,21 +28,8 @@ async function dnsperf(port, pid) {
   const names = Array.from({ length: 20_000 }, () => `h${Math.floor(Math.random() * N)}.${ZONE} A`);
   const file = join(dir, 'queries.txt');
   writeFileSync(file, `${names.join('\n')}\n`);
-  const cpu0 = cpuSeconds(pid);
-  const out = await new Promise((resolve, reject) =>
-    execFile(
-      'dnsperf',
-      ['-s', '127.0.0.1', '-p', String(port), '-d', file, '-l', String(SECONDS), '-c', '8', '-q', '200'],
-      { maxBuffer: 1 << 20 },
-      (e, o) => (e ? reject(e) : resolve(o)),
-    ),
-  );
-  const cpu = cpuSeconds(pid) - cpu0;
-  const completed = Number(/Queries completed:\s+(\d+)/.exec(out)[1]);
-  return {
-    qps: Math.round(Number(/Queries per second:\s+([\d.]+)/.exec(out)[1])),
-    cpuUsPerQuery: Math.round((cpu / completed) * 1e7) / 10,
-  };
+  const r = await dnsperfCpu(port, pid, file, SECONDS);
+  return { qps: Math.round(r.qps), cpuUsPerQuery: Math.round(r.cpuUsPerQuery * 10) / 10 };
 }
 
 const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
@@ -123,36 +104,18 @@ async function vigil() {
 }
 
 async function knot() {
-  try {
-    execFileSync('knotd', ['--version'], { stdio: 'ignore' });
-  } catch {
-    return null;
-  }
-  const kdir = join(dir, 'knot');
-  execFileSync('mkdir', ['-p', join(kdir, 'db')]);
-  const port = await freePort();
   const records = Array.from({ length: N }, (_, i) => `h${i} 300 IN A ${addr(i)}`);
-  writeFileSync(
-    join(kdir, `${ZONE}.zone`),
-    `$ORIGIN ${ZONE}.\n$TTL 300\n@ SOA ns1 hostmaster 1 3600 600 86400 300\n@ NS ns1\nns1 A 192.0.2.53\n${records.join('\n')}\n`,
-  );
-  writeFileSync(
-    join(kdir, 'knot.conf'),
-    `server:\n  listen: 127.0.0.1@${port}\n  rundir: ${kdir}\n  user: root\ndatabase:\n  storage: ${join(kdir, 'db')}\n` +
-      `template:\n  - id: default\n    storage: ${kdir}\n    journal-content: none\n    zonefile-sync: -1\nzone:\n  - domain: ${ZONE}\n    file: ${ZONE}.zone\n` +
-      `log:\n  - target: stderr\n    any: error\n`,
-  );
   const t0 = performance.now();
-  const child = spawn('knotd', ['-c', join(kdir, 'knot.conf')], { stdio: 'ignore' });
+  const server = await startKnot(join(dir, 'knot'), ZONE, records, `h${N - 1}.${ZONE}`, 300_000);
+  if (server === null) return null;
   try {
-    await until('knot to serve the zone', async () => (await answerOf(port, `h${N - 1}.${ZONE}`)).length === 1, 300_000, 20);
     const startS = (performance.now() - t0) / 1000;
     await sleep(1000);
-    const rss = rssBytes(child.pid);
-    const perf = await dnsperf(port, child.pid);
+    const rss = rssBytes(server.pid);
+    const perf = await dnsperf(server.port, server.pid);
     return { rssMB: Math.round(rss / 1e6), bytesPerRecord: Math.round(rss / N), startToServingS: Math.round(startS * 100) / 100, ...perf };
   } finally {
-    child.kill();
+    server.stop();
   }
 }
 
