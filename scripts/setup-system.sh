@@ -11,6 +11,9 @@ command -v unbound >/dev/null || packages+=(unbound)
 command -v ip >/dev/null || packages+=(iproute2)
 command -v pg_isready >/dev/null || packages+=(postgresql)
 command -v redis-server >/dev/null || packages+=(redis-server)
+# node-gyp builds the DNS server's batched UDP addon (workers/native) at npm install.
+command -v make >/dev/null && command -v cc >/dev/null || packages+=(build-essential)
+command -v python3 >/dev/null || packages+=(python3)
 
 if [ ${#packages[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then

@@ -12,8 +12,15 @@ describe('loadDnsConfig', () => {
       metricsHost: '127.0.0.1',
       tcpIdleTimeoutMs: 10000,
       tcpMaxConnections: 1000,
+      udpIo: 'auto',
       logLevel: 'info',
     });
+  });
+
+  it('reads the UDP path, and refuses an unknown one', () => {
+    expect(loadDnsConfig({ DNS_UDP_IO: 'dgram' }).udpIo).toBe('dgram');
+    expect(loadDnsConfig({ DNS_UDP_IO: ' Batch ' }).udpIo).toBe('batch');
+    expect(() => loadDnsConfig({ DNS_UDP_IO: 'io_uring' })).toThrow('DNS_UDP_IO: must be auto, dgram or batch (got "io_uring")');
   });
 
   it('reads container settings', () => {

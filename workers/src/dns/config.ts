@@ -47,6 +47,11 @@ const DnsConfigSchema = z
     METRICS_HOST: bindAddress(),
     DNS_TCP_IDLE_TIMEOUT_MS: positiveInt(10_000, 'milliseconds a TCP connection may stay idle'),
     DNS_TCP_MAX_CONNECTIONS: positiveInt(1000, 'concurrent TCP connections'),
+    /** auto: the batched addon (recvmmsg/sendmmsg) when it was built, else Node's dgram. */
+    DNS_UDP_IO: z.preprocess(
+      (v) => (typeof v === 'string' ? (v.trim() === '' ? undefined : v.trim().toLowerCase()) : v),
+      z.enum(['auto', 'dgram', 'batch'], { error: 'must be auto, dgram or batch' }).default('auto'),
+    ),
     LOG_LEVEL: LogLevelSchema,
   })
   .transform((e) => ({
@@ -58,6 +63,7 @@ const DnsConfigSchema = z
     metricsHost: e.METRICS_HOST ?? e.DNS_HOST,
     tcpIdleTimeoutMs: e.DNS_TCP_IDLE_TIMEOUT_MS,
     tcpMaxConnections: e.DNS_TCP_MAX_CONNECTIONS,
+    udpIo: e.DNS_UDP_IO,
     logLevel: e.LOG_LEVEL,
   }));
 

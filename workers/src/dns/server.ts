@@ -1,7 +1,5 @@
 // Wires the dns process together: memory state, Redis sync, metrics, engine and listeners.
-import type { Socket as UdpSocket } from 'node:dgram';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Logger } from '../common/logger';
 import type { DnsConfig } from './config';
 import { DnsEngine } from './engine';
@@ -10,7 +8,7 @@ import { HealthTable } from './health';
 import { boundPort, startMetricsServer } from '../common/metrics';
 import { DnsMetrics } from './metrics';
 import { RedisSync } from './sync';
-import { startTcp, startUdp, type TcpListener } from './transport';
+import { resolveUdpIo, startTcp, startUdp, type TcpListener, type UdpIo, type UdpListener } from './transport';
 import { ZoneStore } from './zone-store';
 
 export interface DnsServerOptions {
@@ -28,11 +26,15 @@ export interface DnsServer {
   readonly health: HealthTable;
   readonly sync: RedisSync;
   readonly metrics: DnsMetrics;
+  /** How UDP moves in this process (DNS_UDP_IO, 'auto' resolved). */
+  readonly udpIo: UdpIo;
   stop(): Promise<void>;
 }
 
 export async function startDnsServer(config: DnsConfig, opts: DnsServerOptions): Promise<DnsServer> {
   const log = opts.logger;
+  // Before anything starts, so a DNS_UDP_IO=batch without the addon fails at once.
+  const udpIo = resolveUdpIo(config.udpIo);
   const zones = new ZoneStore();
   const health = new HealthTable();
   const sync = new RedisSync({
@@ -54,25 +56,25 @@ export async function startDnsServer(config: DnsConfig, opts: DnsServerOptions):
   const metricsServer: Server = await startMetricsServer(metrics.registry, config.metricsPort, config.metricsHost, () => sync.loaded);
   log.info({ host: config.metricsHost, port: boundPort(metricsServer) }, 'Metrics listening on /metrics');
 
-  let udp: UdpSocket | null = null;
+  let udp: UdpListener | null = null;
   let tcp: TcpListener | null = null;
   let stopped = false;
   sync.start();
   const listening = (async () => {
     await sync.firstLoad;
     if (stopped) throw new Error('stopped before listening');
-    const deps = { engine, logger: log, observeLatency: (s: number) => metrics.observeLatency(s) };
+    const deps = { engine, logger: log, observeLatency: (ms: number) => metrics.observeLatency(ms) };
     const tcpOpts = { idleTimeoutMs: config.tcpIdleTimeoutMs, maxConnections: config.tcpMaxConnections };
     // Port 0 picks a free UDP port, then TCP must get the same one: retry if it is taken.
     for (let attempt = 0; ; attempt++) {
-      udp = await startUdp(config.dnsHost, config.dnsPort, deps);
-      const port = (udp.address() as AddressInfo).port;
+      udp = await startUdp(config.dnsHost, config.dnsPort, deps, udpIo);
+      const port = udp.port;
       try {
         tcp = await startTcp(config.dnsHost, port, deps, tcpOpts);
-        log.info({ host: config.dnsHost, port, zones: zones.size }, 'DNS listening on UDP and TCP');
+        log.info({ host: config.dnsHost, port, zones: zones.size, udpIo }, 'DNS listening on UDP and TCP');
         return { port };
       } catch (err) {
-        udp.close();
+        await udp.close();
         udp = null;
         if (config.dnsPort !== 0 || attempt >= 20) throw err;
       }
@@ -88,11 +90,12 @@ export async function startDnsServer(config: DnsConfig, opts: DnsServerOptions):
     health,
     sync,
     metrics,
+    udpIo,
     async stop() {
       stopped = true;
       await sync.stop();
-      const u = udp as UdpSocket | null;
-      if (u) await new Promise<void>((r) => u.close(() => r()));
+      const u = udp as UdpListener | null;
+      if (u) await u.close();
       const t = tcp as TcpListener | null;
       if (t) await t.close();
       await new Promise<void>((r) => metricsServer.close(() => r()));

@@ -24,6 +24,7 @@ export function testConfig(overrides: Partial<DnsConfig> = {}): DnsConfig {
     metricsHost: '127.0.0.1',
     tcpIdleTimeoutMs: 2000,
     tcpMaxConnections: 100,
+    udpIo: 'auto',
     logLevel: 'info',
     ...overrides,
   };
