@@ -22,13 +22,13 @@ export class Arena {
   /** Bytes of records still served, and of records replaced or deleted since the arena was made. */
   live = 0;
   dead = 0;
-  private chunk: Buffer = Buffer.alloc(0);
+  chunk: Buffer = Buffer.alloc(0);
   private used = 0;
 
   static readonly CHUNK = 64 * 1024;
 
-  /** Writes TYPE..RDATA of one record; returns the chunk it is in and its offset there. */
-  rr(type: number, ttl: number, rdata: Buffer): { data: Buffer; off: number } {
+  /** Writes TYPE..RDATA of one record; returns its offset in `chunk`, the buffer it was written to. */
+  rr(type: number, ttl: number, rdata: Buffer): number {
     const len = 10 + rdata.length;
     if (this.used + len > this.chunk.length) {
       // A record larger than a chunk (a big TXT) gets a buffer of its own.
@@ -39,7 +39,7 @@ export class Arena {
     writeRrTail(this.chunk, off, type, ttl, rdata);
     this.used += len;
     this.live += len;
-    return { data: this.chunk, off };
+    return off;
   }
 
   free(len: number): void {
@@ -48,8 +48,10 @@ export class Arena {
   }
 }
 
-/** What geodns and weighted_shuffle read of a record; null on the (usual) record with no such meta. */
-export interface RecordGeo {
+/** What failover, geodns and weighted_shuffle read of a record; null on the (usual) record with none of it. */
+export interface RecordExtra {
+  /** Key of the record's address in the health hash; null when the rrset has no failover. */
+  readonly healthKey: string | null;
   /** Upper-case ISO country codes (meta.countries). */
   readonly countries: readonly string[] | null;
   /** Lower-case continent codes (meta.continents). */
@@ -63,32 +65,38 @@ export class ServedRecord {
     /** TYPE..RDATA at data[off, off + len), ready to follow an owner name. */
     readonly data: Buffer,
     readonly off: number,
-    readonly len: number,
-    /** Key of the record's address in the health hash; null when the rrset has no failover. */
-    readonly healthKey: string | null,
-    readonly geo: RecordGeo | null,
+    readonly extra: RecordExtra | null,
   ) {}
+
+  /** TYPE CLASS TTL RDLENGTH and RDLENGTH bytes, read from the record itself rather than kept beside it. */
+  get len(): number {
+    return 10 + ((this.data[this.off + 8]! << 8) | this.data[this.off + 9]!);
+  }
 
   /** A copy-free view of the record's bytes (tests and glue; the encoder reads data/off/len). */
   get tail(): Buffer {
     return this.data.subarray(this.off, this.off + this.len);
   }
 
+  get healthKey(): string | null {
+    return this.extra === null ? null : this.extra.healthKey;
+  }
+
   get countries(): readonly string[] | null {
-    return this.geo === null ? null : this.geo.countries;
+    return this.extra === null ? null : this.extra.countries;
   }
 
   get continents(): readonly string[] | null {
-    return this.geo === null ? null : this.geo.continents;
+    return this.extra === null ? null : this.extra.continents;
   }
 
   /** meta.weight; a record without one weighs 1. */
   get weight(): number {
-    return this.geo === null ? 1 : this.geo.weight;
+    return this.extra === null ? 1 : this.extra.weight;
   }
 
   get isDefault(): boolean {
-    return this.geo !== null && this.geo.isDefault;
+    return this.extra !== null && this.extra.isDefault;
   }
 }
 
@@ -125,7 +133,6 @@ export class ServedRrset {
   cursor = 0;
 
   constructor(
-    readonly name: string,
     readonly type: number,
     /** Enabled records only: disabled ones are never served. */
     readonly records: readonly ServedRecord[],
@@ -405,7 +412,7 @@ function upsert(
   }
   if (served) {
     index.absent.delete(field);
-    put(index, served);
+    put(index, name, served);
   } else {
     index.absent.set(field, version);
   }
@@ -441,20 +448,21 @@ function serve(
       warnings.push(`record ${JSON.stringify(rec.content)} of ${name} ${rrset.type} skipped: ${(e as Error).message}`);
       continue;
     }
-    const { data, off } = index.arena.rr(type, rrset.ttl, rdata);
+    const off = index.arena.rr(type, rrset.ttl, rdata);
+    const data = index.arena.chunk;
     const m = rec.meta;
-    const geo: RecordGeo | null =
-      m.countries?.length || m.continents?.length || m.weight !== undefined || m.default === true
+    const healthKey = checkId === null ? null : healthField(checkId, String(rec.content[0]));
+    const extra: RecordExtra | null =
+      healthKey !== null || m.countries?.length || m.continents?.length || m.weight !== undefined || m.default === true
         ? {
+            healthKey,
             countries: m.countries?.length ? m.countries.map((c) => c.toUpperCase()) : null,
             continents: m.continents?.length ? m.continents.map((c) => c.toLowerCase()) : null,
             weight: m.weight ?? 1,
             isDefault: m.default === true,
           }
         : null;
-    records.push(
-      new ServedRecord(data, off, 10 + rdata.length, checkId === null ? null : healthField(checkId, String(rec.content[0])), geo),
-    );
+    records.push(new ServedRecord(data, off, extra));
   }
   // A set with every record disabled serves nothing, as if it did not exist.
   if (records.length === 0) return null;
@@ -464,7 +472,7 @@ function serve(
     rrset.pickers.length === 0 && checkId === null
       ? null
       : { pickers: rrset.pickers, checkId, rotate: !rrset.pickers.some((p) => p.type === 'weighted_shuffle') };
-  return new ServedRrset(name, type, exact, policy, version);
+  return new ServedRrset(type, exact, policy, version);
 }
 
 /** The node of `name`, made with every missing ancestor up to the apex (RFC 4592 empty non-terminals). */
@@ -480,11 +488,11 @@ function node(index: ZoneIndex, name: string): ZoneNode {
 
 const parent = (name: string) => name.slice(name.indexOf('.') + 1);
 
-function put(index: ZoneIndex, served: ServedRrset): void {
-  const n = node(index, served.name);
+function put(index: ZoneIndex, name: string, served: ServedRrset): void {
+  const n = node(index, name);
   n.set(served);
   if (served.type === QTYPE.NS && n.name !== index.name) refer(index, n);
-  if (served.type === QTYPE.A || served.type === QTYPE.AAAA) reglue(index, served.name);
+  if (served.type === QTYPE.A || served.type === QTYPE.AAAA) reglue(index, name);
 }
 
 function remove(index: ZoneIndex, name: string, type: number): void {
@@ -550,7 +558,7 @@ function reglue(index: ZoneIndex, name: string): void {
 function standalone(type: number, ttl: number, rdata: Buffer): ServedRecord {
   const tail = Buffer.allocUnsafe(10 + rdata.length);
   writeRrTail(tail, 0, type, ttl, rdata);
-  return new ServedRecord(tail, 0, tail.length, null, null);
+  return new ServedRecord(tail, 0, null);
 }
 
 function setSoa(index: ZoneIndex, soa: Soa): void {
@@ -566,5 +574,5 @@ function setSoa(index: ZoneIndex, soa: Soa): void {
   index.anyAnswer = [standalone(QTYPE.HINFO, soa.ttl, Buffer.from([7, ...Buffer.from('RFC8482'), 0]))];
   index.negativeSoaRun = { owner: apex, ownerWire: index.apexWire, records: [negative], start: 0 };
   // The SOA is an ordinary apex rrset to lookups, so SOA and ANY queries need no special path.
-  index.nodes.get(apex)!.set(new ServedRrset(apex, QTYPE.SOA, [answer], null, index.headVersion));
+  index.nodes.get(apex)!.set(new ServedRrset(QTYPE.SOA, [answer], null, index.headVersion));
 }

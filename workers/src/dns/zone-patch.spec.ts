@@ -79,7 +79,7 @@ function view(index: ZoneIndex) {
     pickers: r.pickers,
     records: r.records.map((x) => [hex(x.tail), x.healthKey, x.weight, x.isDefault, x.countries, x.continents]),
   });
-  const id = (r: ServedRrset | null | undefined) => (r ? `${r.name} ${r.type}` : null);
+  const id = (r: ServedRrset | null | undefined) => r?.type ?? null;
   return {
     name: index.name,
     version: index.version,
