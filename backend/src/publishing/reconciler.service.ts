@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { SchedulerService } from '../scheduling/scheduler.service';
@@ -7,6 +8,9 @@ import { Zone } from '../zones/zone.entity';
 import { PublisherService } from './publisher.service';
 import { freshVersion } from './versions';
 import { ZoneChangesService } from './zone-changes';
+
+/** How long a publish in flight may take before the reconciler stops waiting for it. */
+const SETTLE_MS = 2000;
 
 /**
  * Redis is a cache of PostgreSQL for zones and probe schedules. At start and every
@@ -60,7 +64,17 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
     const zones = await this.ds.getRepository(Zone).find({ select: { id: true, name: true, version: true, enabled: true } });
     const held = await this.publisher.publishedVersions();
     const gone = await this.publisher.missingData(zones.filter((z) => z.enabled && held.get(z.name) === z.version).map((z) => z.name));
-    const stale = zones.filter((z) => (z.enabled ? held.get(z.name) !== z.version || gone.has(z.name) : held.has(z.name)));
+    let stale = zones.filter((z) => (z.enabled ? held.get(z.name) !== z.version || gone.has(z.name) : held.has(z.name)));
+    // A zone Redis holds at an older version may only have its post-commit publish in flight (under
+    // steady writes it nearly always has): it is republished whole, which costs the whole zone, only
+    // when Redis still holds less than that version a moment later.
+    const behind = stale.filter((z) => z.enabled && !gone.has(z.name) && (held.get(z.name) ?? Infinity) < z.version);
+    if (behind.length) {
+      await sleep(SETTLE_MS);
+      const now = await this.publisher.publishedVersions();
+      const caughtUp = new Set(behind.filter((z) => (now.get(z.name) ?? -1) >= z.version));
+      stale = stale.filter((z) => !caughtUp.has(z));
+    }
     const served = new Set(zones.map((z) => z.name));
     const orphans = [...held.keys()].filter((name) => !served.has(name));
     for (let i = 0; i < stale.length; i += 100) await this.changes.republish(stale.slice(i, i + 100).map((z) => z.id));
