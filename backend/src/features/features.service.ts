@@ -9,6 +9,7 @@ import { AuditService } from '../audit/audit.service';
 import { apiError, conflict, notFound } from '../common/errors';
 import type { PageQuery } from '../common/pagination';
 import { type ZoneChanges, ZoneChangesService } from '../publishing/zone-changes';
+import { Rrset } from '../rrsets/rrset.entity';
 import { Zone } from '../zones/zone.entity';
 import { type Feature, FeatureRequest, type RequestStatus } from './feature-request.entity';
 
@@ -106,13 +107,28 @@ export class FeaturesService {
     const features = { ...account.features, [feature]: on };
     if (before !== on) {
       await tx.update(Account, { id: accountId }, { features });
-      // Failover is compiled into the account's zones and decides their probes, so they change with the feature.
+      // Failover is compiled into the record sets that have a check and decides their probes:
+      // those change with the feature, published as deltas (a large zone is not republished).
       const zoneIds = await this.zoneIds(tx, accountId);
-      await changes.touch(zoneIds);
+      for (const [zoneId, keys] of await this.checkedRrsets(tx, zoneIds)) await changes.touchRrsets(zoneId, keys);
       changes.syncZones(zoneIds);
       await this.audit.record(tx, { accountId, actor: support.actor, action: on ? 'feature.grant' : 'feature.revoke', target: feature });
     }
     return features;
+  }
+
+  /** The record sets with a check (meta.failover), by zone. */
+  private async checkedRrsets(tx: EntityManager, zoneIds: string[]): Promise<Map<string, { name: string; type: string }[]>> {
+    const byZone = new Map<string, { name: string; type: string }[]>();
+    if (zoneIds.length === 0) return byZone;
+    const rows = await tx
+      .createQueryBuilder(Rrset, 'r')
+      .select(['r.zoneId', 'r.name', 'r.type'])
+      .where('r.zoneId IN (:...zoneIds)', { zoneIds })
+      .andWhere(`jsonb_typeof(r.meta -> 'failover') = 'object'`)
+      .getMany();
+    for (const r of rows) (byZone.get(r.zoneId) ?? byZone.set(r.zoneId, []).get(r.zoneId)!).push({ name: r.name, type: r.type });
+    return byZone;
   }
 
   private async zoneIds(tx: EntityManager, accountId: string): Promise<string[]> {

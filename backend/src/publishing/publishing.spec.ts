@@ -137,12 +137,17 @@ describe('publishing zones to Redis (real PostgreSQL and Redis)', () => {
     expect(on.records[1]).toEqual({ content: ['192.0.2.2'], enabled: false, meta: {} });
 
     const support = await api.support();
+    const events = (await feed()).length;
     await support
       .patch(`/v2/admin/accounts/${accountId}`)
       .send({ features: { failover: false } })
       .expect(200);
     const off = (await published('fo.example'))!.rrsets.find((r) => r.type === 'A')!;
     expect(off.failover).toBeNull();
+    // Only the record set with a check changed, and only it was published.
+    const revoke = (await feed()).slice(events).filter((e) => e.kind !== 'health');
+    expect(revoke).toEqual([expect.objectContaining({ kind: 'zone.delta', zone: 'fo.example', deletes: [] })]);
+    expect(revoke[0]!.kind === 'zone.delta' && revoke[0]!.upserts.map((r) => `${r.name} ${r.type}`)).toEqual(['www.fo.example A']);
   });
 
   it('unpublishes deleted and disabled zones, and a late older publish cannot revive them', async () => {

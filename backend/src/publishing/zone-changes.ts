@@ -165,9 +165,11 @@ export class ZoneChangesService {
       await this.scheduler.sync(jobs);
       return;
     }
-    const full = snapshots.filter((s) => entire.has(s.zone.id) || deltas.has(s.zone.id));
+    const full = snapshots.filter((s) => entire.has(s.zone.id));
     for (const [, c] of committed) deltaSnapshots.push(c.snapshot);
-    for (const s of deltaSnapshots) {
+    // A zone read whole only for its schedules (a feature granted) still publishes just its delta.
+    const readWhole = snapshots.filter((s) => deltas.has(s.zone.id));
+    for (const s of [...deltaSnapshots, ...readWhole]) {
       // Redis does not hold the zone (it lost it, or never had it): publish it whole.
       const keys = deltas.get(s.zone.id) ?? changes.committed.get(s.zone.id)!.keys;
       if (!(await this.publisher.publishRrsets(s, keys))) full.push(...(await this.reread(s.zone.id)));
