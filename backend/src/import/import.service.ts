@@ -15,8 +15,8 @@ import { type ImportedRrset, planImport } from './zone-import';
 
 /** At most this many problems are listed; a file with more is likely not a zone file at all. */
 const MAX_DETAILS = 100;
-/** Rows per INSERT, well under PostgreSQL's 65535 parameters. */
-const INSERT_BATCH = 1000;
+/** Rows per INSERT (five array parameters, whatever the number of rows). */
+const INSERT_BATCH = 5000;
 
 type Change = { kind: 'create'; imported: ImportedRrset } | { kind: 'update'; imported: ImportedRrset; existing: Rrset; body: RrsetBody };
 
@@ -98,18 +98,21 @@ export class ImportService {
   /** Inserts and updates; returns the record sets whose probe schedules follow (updated failover ones). */
   private async write(tx: EntityManager, zone: Zone, todo: Change[]): Promise<string[]> {
     const creates = todo.flatMap((c) => (c.kind === 'create' ? [c.imported] : []));
+    // Columns as arrays, unnested by PostgreSQL: a million rows cost a thousand statements and
+    // no per-row work in the ORM (its INSERT builder was most of an import's time).
     for (let i = 0; i < creates.length; i += INSERT_BATCH) {
-      await tx.insert(
-        Rrset,
-        creates.slice(i, i + INSERT_BATCH).map((r) => ({
-          zoneId: zone.id,
-          name: r.name,
-          type: r.type,
-          ttl: r.body.ttl,
-          resourceRecords: r.body.resource_records,
-          pickers: [],
-          meta: {},
-        })),
+      const batch = creates.slice(i, i + INSERT_BATCH);
+      await tx.query(
+        `INSERT INTO rrsets (zone_id, name, type, ttl, resource_records, pickers, meta)
+         SELECT $1, u.name, u.type, u.ttl, u.records::jsonb, '[]'::jsonb, '{}'::jsonb
+         FROM unnest($2::text[], $3::text[], $4::int[], $5::text[]) AS u(name, type, ttl, records)`,
+        [
+          zone.id,
+          batch.map((r) => r.name),
+          batch.map((r) => r.type),
+          batch.map((r) => r.body.ttl),
+          batch.map((r) => JSON.stringify(r.body.resource_records)),
+        ],
       );
     }
     const synced: string[] = [];

@@ -18,15 +18,28 @@ export interface ZoneSnapshot {
  * Call it inside a REPEATABLE READ transaction so the three reads agree.
  */
 export async function loadSnapshots(tx: EntityManager, which: { zoneIds: string[] } | { failoverOnly: true }): Promise<ZoneSnapshot[]> {
-  const rq = tx.createQueryBuilder(Rrset, 'r').orderBy('r.name').addOrderBy('r.type');
+  let rrsets: Rrset[];
   if ('zoneIds' in which) {
     if (which.zoneIds.length === 0) return [];
-    rq.where('r.zone_id = ANY(:ids)', { ids: which.zoneIds });
+    rrsets = await rrsetRows(tx, 'r.zone_id = ANY($1) ORDER BY r.name, r.type', [which.zoneIds]);
   } else {
-    rq.where(`r.meta ? 'failover'`).andWhere(`r.type IN ('A', 'AAAA')`);
+    rrsets = await rrsetRows(tx, `r.meta ? 'failover' AND r.type IN ('A', 'AAAA') ORDER BY r.name, r.type`, []);
   }
-  const rrsets = await rq.getMany();
   return withZones(tx, 'zoneIds' in which ? which.zoneIds : [...new Set(rrsets.map((r) => r.zoneId))], rrsets);
+}
+
+/**
+ * Record sets by a plain query: a whole large zone is read to be published, and the ORM's
+ * hydration (dates parsed, columns transformed, entities merged) cost more than the query.
+ */
+async function rrsetRows(tx: EntityManager, where: string, params: unknown[]): Promise<Rrset[]> {
+  const rows = (await tx.query(
+    `SELECT r.id, r.zone_id, r.name, r.type, r.ttl, r.resource_records, r.pickers, r.meta,
+            (extract(epoch FROM r.created_at) * 1000)::float8 AS created_at, (extract(epoch FROM r.updated_at) * 1000)::float8 AS updated_at
+     FROM rrsets r WHERE ${where}`,
+    params,
+  )) as Record<string, unknown>[];
+  return rows.map(rrsetFromJson);
 }
 
 /**
@@ -78,12 +91,12 @@ export function zoneFromJson(j: Record<string, unknown>): Zone {
     expiry: j.expiry as number,
     nxTtl: j.nx_ttl as number,
     enabled: j.enabled as boolean,
-    createdAt: new Date(j.created_at as string),
-    updatedAt: new Date(j.updated_at as string),
+    createdAt: new Date(j.created_at as string | number),
+    updatedAt: new Date(j.updated_at as string | number),
   });
 }
 
-/** An `rrsets` row as `to_jsonb` gives it. */
+/** An `rrsets` row as `to_jsonb` gives it (or rrsetRows, with its times in epoch milliseconds). */
 export function rrsetFromJson(j: Record<string, unknown>): Rrset {
   return Object.assign(new Rrset(), {
     id: j.id as string,
@@ -94,7 +107,7 @@ export function rrsetFromJson(j: Record<string, unknown>): Rrset {
     resourceRecords: j.resource_records as Rrset['resourceRecords'],
     pickers: j.pickers as Rrset['pickers'],
     meta: j.meta as Rrset['meta'],
-    createdAt: new Date(j.created_at as string),
-    updatedAt: new Date(j.updated_at as string),
+    createdAt: new Date(j.created_at as string | number),
+    updatedAt: new Date(j.updated_at as string | number),
   });
 }
