@@ -1,17 +1,18 @@
 #!/usr/bin/env node
 // Large-zone benchmark (not a test): a zone of N A records imported through the real api and
-// served by the real DNS server, beside Knot serving the same records in the same run.
+// served by the real DNS server, beside Knot and gdnsd serving the same records in the same run.
 // Measures: import time, DNS RSS and bytes per record, start to serving, qps on random names,
 // CPU µs per query, API write → DNS answer latency and the longest query gap during changes,
 // and API record-set writes per second on the large zone.
 // Usage: npm run build && node bench/dns/large-zone.mjs [records, default 100000] [seconds per qps run, default 10]
-// Needs dnsperf and knotd (Debian: dnsperf, knot); without knotd the Knot columns are left out.
+// Needs dnsperf, and knotd and gdnsd for the reference columns (Debian: dnsperf, knot, gdnsd); a
+// reference that is not installed is left out.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { steadyClient, stopProcess, udpQuery } from '@vigil/stack';
 import { cpuModel, customer, sleep, Stack, until } from '../lib.mjs';
-import { dnsperfCpu, startKnot } from './measure.mjs';
+import { dnsperfCpu, startGdnsd, startKnot } from './measure.mjs';
 
 const N = Number(process.argv[2] ?? 100_000);
 const SECONDS = Number(process.argv[3] ?? 10);
@@ -103,10 +104,11 @@ async function vigil() {
   }
 }
 
-async function knot() {
+/** A reference server (startKnot, startGdnsd) serving the same records: RSS, start, qps, CPU. */
+async function reference(start, name) {
   const records = Array.from({ length: N }, (_, i) => `h${i} 300 IN A ${addr(i)}`);
   const t0 = performance.now();
-  const server = await startKnot(join(dir, 'knot'), ZONE, records, `h${N - 1}.${ZONE}`, 300_000);
+  const server = await start(join(dir, name), ZONE, records, `h${N - 1}.${ZONE}`, 300_000);
   if (server === null) return null;
   try {
     const startS = (performance.now() - t0) / 1000;
@@ -119,23 +121,24 @@ async function knot() {
   }
 }
 
-const k = await knot();
+const k = await reference(startKnot, 'knot');
+const g = await reference(startGdnsd, 'gdnsd');
 const v = await vigil();
 rmSync(dir, { recursive: true, force: true });
-const row = (what, vv, kk = '') => `| ${what} | ${vv} | ${kk} |`;
+const row = (what, vv, key) => `| ${what} | ${vv} | ${key ? (k?.[key] ?? '') : ''} | ${key ? (g?.[key] ?? '') : ''} |`;
 console.log(
   [
     `${N.toLocaleString('en')} A records; CPU: ${cpuModel()}; dnsperf -c 8 -q 200 for ${SECONDS} s on random names; all on one 2-core machine`,
     '',
-    '| measure | Vigil | Knot (same run) |',
-    '| --- | ---: | ---: |',
+    '| measure | Vigil | Knot (same run) | gdnsd (same run) |',
+    '| --- | ---: | ---: | ---: |',
     row('import through the API (s)', v.importS),
     row('import → served by DNS (s)', v.importToServedS),
-    row('DNS RSS (MB)', v.rssMB, k?.rssMB ?? ''),
-    row('bytes per record', v.bytesPerRecord, k?.bytesPerRecord ?? ''),
-    row('start to serving (s)', v.startToServingS, k?.startToServingS ?? ''),
-    row('qps, random names', v.qps, k?.qps ?? ''),
-    row('CPU µs per query', v.cpuUsPerQuery, k?.cpuUsPerQuery ?? ''),
+    row('DNS RSS (MB)', v.rssMB, 'rssMB'),
+    row('bytes per record', v.bytesPerRecord, 'bytesPerRecord'),
+    row('start to serving (s)', v.startToServingS, 'startToServingS'),
+    row('qps, random names', v.qps, 'qps'),
+    row('CPU µs per query', v.cpuUsPerQuery, 'cpuUsPerQuery'),
     row('API write → DNS answer p50 / p99 (ms), 100 changes', `${v.writeToAnswerMs.p50} / ${v.writeToAnswerMs.p99}`),
     row('longest gap for a client asking every 5 ms (ms)', v.longestGapMs),
     row('queries lost during the changes', v.lost),
