@@ -2,9 +2,16 @@
 // against local PostgreSQL and Redis, cleaned up after. Benchmarks are measurements, not tests.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { freePort, ROOT, sleep, Stack as BaseStack, until } from '@vigil/stack';
+import { apiProcess, freePort, ROOT, sleep, Stack as BaseStack, until, waitReady } from '@vigil/stack';
 
 export { freePort, ROOT, sleep, until };
+
+const BENCH_API_ENV = {
+  SUPPORT_EMAIL: 'support@vigil.test',
+  SUPPORT_PASSWORD: 'support-password-1',
+  RATE_LIMIT_PER_MINUTE: '1000000',
+  SIGNIN_RATE_LIMIT_PER_MINUTE: '1000',
+};
 
 /** A run of its own (database, Redis prefix); the processes' stderr shows on ours, prefixed. */
 export class Stack extends BaseStack {
@@ -13,13 +20,16 @@ export class Stack extends BaseStack {
   }
 
   startApi(env = {}) {
-    return super.startApi({
-      SUPPORT_EMAIL: 'support@vigil.test',
-      SUPPORT_PASSWORD: 'support-password-1',
-      RATE_LIMIT_PER_MINUTE: '1000000',
-      SIGNIN_RATE_LIMIT_PER_MINUTE: '1000',
-      ...env,
-    });
+    return super.startApi({ ...BENCH_API_ENV, ...env });
+  }
+
+  /** The api from another build's entry file (e.g. an older checkout's backend/dist/main.js), to compare two in one run. */
+  async startApiFrom(entry, env = {}) {
+    const port = await freePort();
+    const spec = apiProcess(port, { DATABASE_URL: this.databaseUrl, ...BENCH_API_ENV, ...env });
+    spec.args[0] = entry;
+    await waitReady(this.start(spec));
+    return (this.apiUrl = `http://127.0.0.1:${port}`);
   }
 }
 
