@@ -23,11 +23,14 @@ export class Stack extends BaseStack {
     return super.startApi({ ...BENCH_API_ENV, ...env });
   }
 
-  /** The api from another build's entry file (e.g. an older checkout's backend/dist/main.js), to compare two in one run. */
-  async startApiFrom(entry, env = {}) {
+  /**
+   * The api from another build's entry file (e.g. an older checkout's backend/dist/main.js), to
+   * compare two in one run; `nodeArgs` go before it (--cpu-prof, which NODE_OPTIONS refuses).
+   */
+  async startApiFrom(entry, env = {}, nodeArgs = []) {
     const port = await freePort();
     const spec = apiProcess(port, { DATABASE_URL: this.databaseUrl, ...BENCH_API_ENV, ...env });
-    spec.args[0] = entry;
+    spec.args.splice(0, 1, ...nodeArgs, entry);
     await waitReady(this.start(spec));
     return (this.apiUrl = `http://127.0.0.1:${port}`);
   }

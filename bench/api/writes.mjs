@@ -4,9 +4,10 @@
 // several sizes (filled by an import). Only the api runs, so the figures are the api's, PostgreSQL's
 // and Redis's; the DNS server is left out.
 // Usage: npm run build && node bench/api/writes.mjs [sizes, default 0,1000,100000] [seconds, default 5] [zones, default 4]
-// WRITERS=1,8,32 sets the writer counts; API_ENTRY=<path to main.js> runs another build of the api (to compare two).
+// WRITERS=1,8,32 sets the writer counts; API_ENTRY=<path to main.js> runs another build of the api (to compare two);
+// API_NODE_ARGS are node's arguments for the api (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it).
 import { resolve } from 'node:path';
-import { customer, Stack } from '../lib.mjs';
+import { customer, ROOT, Stack } from '../lib.mjs';
 
 const SIZES = (process.argv[2] ?? '0,1000,100000').split(',').map(Number);
 const SECONDS = Number(process.argv[3] ?? 5);
@@ -35,7 +36,9 @@ async function measure(call, zones, writers, seconds) {
 const stack = new Stack();
 const rows = [];
 try {
-  const call = await customer(await (process.env.API_ENTRY ? stack.startApiFrom(resolve(process.env.API_ENTRY)) : stack.startApi()));
+  const nodeArgs = process.env.API_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const entry = process.env.API_ENTRY ?? (nodeArgs.length ? resolve(ROOT, 'backend/dist/main.js') : undefined);
+  const call = await customer(await (entry ? stack.startApiFrom(resolve(entry), {}, nodeArgs) : stack.startApi()));
   for (const size of SIZES) {
     const zones = Array.from({ length: ZONES }, (_, k) => `z${k}.s${size}.example`);
     for (const zone of zones) {
