@@ -14,12 +14,26 @@ import { hashSecret, newSecret } from './secrets';
 import { Session } from './session.entity';
 
 export const SESSION_COOKIE = 'vigil_session';
+/** Tokens whose lookups are kept at once; past it the cache starts over (it is only a shortcut). */
+const TOKEN_CACHE_ENTRIES = 10_000;
+
+interface CachedToken {
+  principal: Principal;
+  expiresAt: Date | null;
+  /** Until when (ms since the epoch) this lookup is reused. */
+  until: number;
+}
 
 @Injectable()
 export class AuthService {
   private readonly logger = new Logger(AuthService.name);
   /** Verified against when the e-mail is unknown, so sign-in takes as long either way. */
   private readonly dummyHash = argon2.hash('not-a-real-password');
+  /**
+   * Token hash → its principal, for API_TOKEN_CACHE_MS: every API call authenticates, and the
+   * query was a round trip to PostgreSQL per request. Only valid tokens are kept.
+   */
+  private readonly tokens = new Map<string, CachedToken>();
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
@@ -95,11 +109,16 @@ export class AuthService {
   }
 
   async principalFromToken(secret: string): Promise<Principal | null> {
-    // Every API call asks this: plain SQL, without the query builder's cost per call.
+    const hash = hashSecret(secret);
+    const now = Date.now();
+    const cached = this.tokens.get(hash);
+    if (cached && cached.until > now) return cached.expiresAt && cached.expiresAt.getTime() <= now ? null : cached.principal;
+    this.tokens.delete(hash);
+    // Plain SQL, without the query builder's cost per call.
     const [token] = (await this.ds.query(
       `SELECT id, account_id AS "accountId", name, expires_at AS "expiresAt", last_used_at AS "lastUsedAt"
          FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL`,
-      [hashSecret(secret)],
+      [hash],
     )) as Pick<ApiToken, 'id' | 'accountId' | 'name' | 'expiresAt' | 'lastUsedAt'>[];
     if (!token || (token.expiresAt && token.expiresAt <= new Date())) return null;
     // At most one write a minute per token, off the request's path.
@@ -109,7 +128,7 @@ export class AuthService {
         .update({ id: token.id }, { lastUsedAt: new Date() })
         .catch((e: Error) => this.logger.warn(`could not record token use: ${e.message}`));
     }
-    return {
+    const principal: Principal = {
       kind: 'token',
       accountId: token.accountId,
       role: 'token',
@@ -119,6 +138,16 @@ export class AuthService {
       isSupport: false,
       actor: `token:${token.name}`,
     };
+    if (this.config.API_TOKEN_CACHE_MS > 0) {
+      if (this.tokens.size >= TOKEN_CACHE_ENTRIES) this.tokens.clear();
+      this.tokens.set(hash, { principal, expiresAt: token.expiresAt, until: now + this.config.API_TOKEN_CACHE_MS });
+    }
+    return principal;
+  }
+
+  /** A token revoked through this process stops working here at once, whatever the cache holds. */
+  forgetToken(tokenId: string): void {
+    for (const [hash, t] of this.tokens) if (t.principal.tokenId === tokenId) this.tokens.delete(hash);
   }
 
   /** Creates or updates the support user named by SUPPORT_EMAIL / SUPPORT_PASSWORD, or by the CLI. */

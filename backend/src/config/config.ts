@@ -32,6 +32,11 @@ export const ConfigSchema = z.object({
   /** Secure session cookies (HTTPS only); defaults to true when NODE_ENV=production. */
   COOKIE_SECURE: bool.optional(),
   RATE_LIMIT_PER_MINUTE: positive.default(600),
+  /**
+   * How long an api process reuses an API token's lookup: a token revoked through another api
+   * process (or expired) stops working within this bound; through this one, at once. 0: every call asks.
+   */
+  API_TOKEN_CACHE_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(0).max(60_000).default(1000),
   SIGNIN_RATE_LIMIT_PER_MINUTE: positive.default(10),
   /** How often the api republishes zones that Redis lacks or holds at another version; 0 turns it off. */
   RECONCILE_INTERVAL_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int().min(0).default(60),

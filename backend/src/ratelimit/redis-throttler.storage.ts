@@ -23,14 +23,17 @@ return {hits, ttl, 0, 0}`;
 export class RedisThrottlerStorage implements ThrottlerStorage {
   private readonly logger = new Logger('RateLimit');
 
-  constructor(private readonly redis: Redis) {}
+  constructor(private readonly redis: Redis) {
+    // EVALSHA of a script loaded once, instead of sending and hashing its source on every request.
+    if (!('vigilThrottle' in redis)) redis.defineCommand('vigilThrottle', { numberOfKeys: 2, lua: INCREMENT });
+  }
 
   async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string) {
     const base = `vigil:throttle:${throttlerName}:${key}`;
     try {
-      const [hits, ttlMs, blocked, blockMs] = (await this.redis.eval(
-        INCREMENT,
-        2,
+      const run = (this.redis as unknown as Record<string, (...args: (string | number)[]) => Promise<number[]>>).vigilThrottle!;
+      const [hits, ttlMs, blocked, blockMs] = (await run.call(
+        this.redis,
         `${base}:hits`,
         `${base}:block`,
         ttl,

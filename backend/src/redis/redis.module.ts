@@ -12,7 +12,7 @@ class RedisCloser implements OnApplicationShutdown {
   }
 }
 
-/** One shared ioredis connection for publishing; it reconnects by itself after an outage. */
+/** One shared ioredis connection for publishing and rate limits; it reconnects by itself after an outage. */
 @Global()
 @Module({
   providers: [
@@ -25,6 +25,9 @@ class RedisCloser implements OnApplicationShutdown {
           keyPrefix: config.REDIS_KEY_PREFIX,
           maxRetriesPerRequest: 2,
           enableOfflineQueue: false,
+          // Commands that concurrent requests issue in one turn of the event loop (rate limits,
+          // publishes) leave in one socket write: a write per command was a large part of a request's CPU.
+          enableAutoPipelining: true,
         });
         let down = false;
         redis.on('error', (e: Error) => {

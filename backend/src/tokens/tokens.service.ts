@@ -6,6 +6,7 @@ import { DataSource, IsNull } from 'typeorm';
 import type { AccountPrincipal } from '../auth/principal';
 import { hashSecret, newSecret } from '../auth/secrets';
 import { AuditService } from '../audit/audit.service';
+import { AuthService } from '../auth/auth.service';
 import { conflict, notFound } from '../common/errors';
 import { ApiToken } from './api-token.entity';
 
@@ -28,6 +29,7 @@ export class TokensService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly audit: AuditService,
+    private readonly auth: AuthService,
   ) {}
 
   async list(accountId: string) {
@@ -75,5 +77,6 @@ export class TokensService {
         details: { token_id: t.id },
       });
     });
+    this.auth.forgetToken(id);
   }
 }

@@ -3,47 +3,48 @@ import { createHash } from 'node:crypto';
 import type TestAgent from 'supertest/lib/agent';
 import { apiKey, expectError, expectInvalid, TestApi } from '../testing/test-app';
 
+/** Requests an API token can make, of every kind; all must answer 401 once it is revoked or expired. */
+const everyRequest = (api: TestApi, t: { Authorization: string }) => [
+  api.http().get('/v2/zones').set(t),
+  api.http().post('/v2/zones').set(t).send({ name: 'after-revoke.example' }),
+  api.http().get('/v2/zones/tok.example').set(t),
+  api.http().patch('/v2/zones/tok.example').set(t).send({ refresh: 7200 }),
+  api.http().delete('/v2/zones/tok.example').set(t),
+  api.http().get('/v2/zones/tok.example/rrsets').set(t),
+  api.http().get('/v2/zones/tok.example/www.tok.example/A').set(t),
+  api
+    .http()
+    .post('/v2/zones/tok.example/new.tok.example/A')
+    .set(t)
+    .send({ resource_records: [{ content: ['192.0.2.1'] }] }),
+  api
+    .http()
+    .put('/v2/zones/tok.example/www.tok.example/A')
+    .set(t)
+    .send({ resource_records: [{ content: ['192.0.2.1'] }] }),
+  api.http().delete('/v2/zones/tok.example/www.tok.example/A').set(t),
+  api.http().get('/v2/zones/tok.example/www.tok.example/A/health').set(t),
+  api.http().get('/v2/account').set(t),
+  api.http().patch('/v2/account').set(t).send({ name: 'x' }),
+  api.http().get('/v2/account/audit-log').set(t),
+  api.http().get('/v2/account/feature-requests').set(t),
+  api.http().post('/v2/account/feature-requests').set(t).send({ feature: 'failover' }),
+  api.http().get('/v2/account/tokens').set(t),
+  api.http().post('/v2/account/tokens').set(t).send({ name: 'more' }),
+  api.http().get('/v2/auth/me').set(t),
+  api.http().get('/v2/admin/accounts').set(t),
+];
+
 describe('API tokens (real PostgreSQL)', () => {
   let api: TestApi;
   let owner: { agent: TestAgent; email: string; accountId: string };
 
   beforeAll(async () => {
-    api = await TestApi.start();
+    // Tokens are aged in the database below, as another api process would see them: no lookup cache.
+    api = await TestApi.start({ API_TOKEN_CACHE_MS: '0' });
     owner = await api.customer('owner');
   });
   afterAll(() => api.close());
-
-  /** Requests an API token can make, of every kind; all must answer 401 once it is revoked or expired. */
-  const everyRequest = (t: { Authorization: string }) => [
-    api.http().get('/v2/zones').set(t),
-    api.http().post('/v2/zones').set(t).send({ name: 'after-revoke.example' }),
-    api.http().get('/v2/zones/tok.example').set(t),
-    api.http().patch('/v2/zones/tok.example').set(t).send({ refresh: 7200 }),
-    api.http().delete('/v2/zones/tok.example').set(t),
-    api.http().get('/v2/zones/tok.example/rrsets').set(t),
-    api.http().get('/v2/zones/tok.example/www.tok.example/A').set(t),
-    api
-      .http()
-      .post('/v2/zones/tok.example/new.tok.example/A')
-      .set(t)
-      .send({ resource_records: [{ content: ['192.0.2.1'] }] }),
-    api
-      .http()
-      .put('/v2/zones/tok.example/www.tok.example/A')
-      .set(t)
-      .send({ resource_records: [{ content: ['192.0.2.1'] }] }),
-    api.http().delete('/v2/zones/tok.example/www.tok.example/A').set(t),
-    api.http().get('/v2/zones/tok.example/www.tok.example/A/health').set(t),
-    api.http().get('/v2/account').set(t),
-    api.http().patch('/v2/account').set(t).send({ name: 'x' }),
-    api.http().get('/v2/account/audit-log').set(t),
-    api.http().get('/v2/account/feature-requests').set(t),
-    api.http().post('/v2/account/feature-requests').set(t).send({ feature: 'failover' }),
-    api.http().get('/v2/account/tokens').set(t),
-    api.http().post('/v2/account/tokens').set(t).send({ name: 'more' }),
-    api.http().get('/v2/auth/me').set(t),
-    api.http().get('/v2/admin/accounts').set(t),
-  ];
 
   it('creates a token whose secret is shown once, lists it without the secret', async () => {
     const created = await owner.agent.post('/v2/account/tokens').send({ name: ' deploy ' }).expect(201);
@@ -112,7 +113,7 @@ describe('API tokens (real PostgreSQL)', () => {
     ).id;
 
     await owner.agent.delete(`/v2/account/tokens/${id}`).expect(204);
-    for (const [i, req] of everyRequest(t).entries()) {
+    for (const [i, req] of everyRequest(api, t).entries()) {
       const res = await req;
       if (res.status !== 401) throw new Error(`request #${i}: expected 401, got ${res.status} ${JSON.stringify(res.body)}`);
       expect(res.body).toEqual({ error: 'API token is invalid, expired or revoked' });
@@ -139,7 +140,7 @@ describe('API tokens (real PostgreSQL)', () => {
     await api.http().get('/v2/zones').set(t).expect(200);
 
     await api.ds().query(`UPDATE api_tokens SET expires_at = now() - interval '1 second' WHERE id = $1`, [created.body.id]);
-    for (const [i, req] of everyRequest(t).entries()) {
+    for (const [i, req] of everyRequest(api, t).entries()) {
       const res = await req;
       if (res.status !== 401) throw new Error(`request #${i}: expected 401, got ${res.status} ${JSON.stringify(res.body)}`);
     }
@@ -223,5 +224,37 @@ describe('API token rate limit (real PostgreSQL)', () => {
     await api.http().get('/v2/zones/limit.example').set(second).expect(200);
     // Health checks of load balancers are never limited.
     await api.http().get('/healthz').expect(200);
+  });
+});
+
+describe('API token lookups kept for API_TOKEN_CACHE_MS', () => {
+  let api: TestApi;
+  let owner: { agent: TestAgent; email: string; accountId: string };
+
+  beforeAll(async () => {
+    api = await TestApi.start({ API_TOKEN_CACHE_MS: '60000' });
+    owner = await api.customer('owner');
+  });
+  afterAll(() => api.close());
+
+  const idOf = async (name: string): Promise<string> =>
+    (await owner.agent.get('/v2/account/tokens').expect(200)).body.tokens.find((x: { name: string }) => x.name === name).id;
+
+  it('does not ask the database again within the bound: a revocation by another process counts once it passes', async () => {
+    const t = apiKey(await api.token(owner.agent, 'cached'));
+    await api.http().get('/v2/zones').set(t).expect(200);
+    // Revoked behind this process's back (another api process did it): the lookup it keeps still answers.
+    await api.ds().query(`UPDATE api_tokens SET revoked_at = now() WHERE id = $1`, [await idOf('cached')]);
+    await api.http().get('/v2/zones').set(t).expect(200);
+  });
+
+  it('a token revoked through this process stops working at once, although its lookup was kept', async () => {
+    const t = apiKey(await api.token(owner.agent, 'revoked-here'));
+    await api.http().get('/v2/zones').set(t).expect(200);
+    await owner.agent.delete(`/v2/account/tokens/${await idOf('revoked-here')}`).expect(204);
+    for (const [i, req] of everyRequest(api, t).entries()) {
+      const res = await req;
+      if (res.status !== 401) throw new Error(`request #${i}: expected 401, got ${res.status} ${JSON.stringify(res.body)}`);
+    }
   });
 });
