@@ -333,12 +333,15 @@ export async function scanZone(
   onChunk: (fields: string[]) => Promise<void> | void,
   count = CHUNK,
 ): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, chunk] = await redis.hscan(redisKeys.zone(name), cursor, 'COUNT', count);
+  const key = redisKeys.zone(name);
+  // The next chunk is asked for before this one is handled, so Redis and the reader work at once.
+  let pending = redis.hscan(key, '0', 'COUNT', count);
+  for (;;) {
+    const [next, chunk] = await pending;
+    if (next !== '0') pending = redis.hscan(key, next, 'COUNT', count);
     await onChunk(chunk);
-    cursor = next;
-  } while (cursor !== '0');
+    if (next === '0') return;
+  }
 }
 
 function safeJson(text: string): unknown {

@@ -394,7 +394,8 @@ function upsert(
 ): void {
   const type = TYPE_CODE[rrset.type];
   const name = lower(rrset.name);
-  const held = type === undefined ? undefined : index.nodes.get(name)?.get(type);
+  const at = index.nodes.get(name);
+  const held = type === undefined || at === undefined ? undefined : at.get(type);
   if (held !== undefined) {
     // Each record set once; the api never publishes two of one name and type.
     if (building) {
@@ -411,7 +412,8 @@ function upsert(
     warnings.push(`rrset ${name} ${String(rrset.type)} skipped: ${(e as Error).message}`);
   }
   if (served) {
-    index.absent.delete(field);
+    // Most zones have nothing absent; hashing every field of a large load for nothing is not free.
+    if (index.absent.size > 0) index.absent.delete(field);
     put(index, name, served);
   } else {
     index.absent.set(field, version);
