@@ -216,36 +216,18 @@ export interface StoredZone {
  * Reads a stored zone in chunks (HSCAN, so a large zone never blocks Redis); null when the zone is
  * not there or has no valid head. Each record set's envelope is checked against the contract.
  */
-export async function readZone(redis: Redis, name: string, pause?: () => Promise<void>): Promise<StoredZone | null> {
+export async function readZone(redis: Redis, name: string): Promise<StoredZone | null> {
   const raw = new Map<string, string>();
-  let cursor = '0';
-  do {
-    const [next, chunk] = await redis.hscan(redisKeys.zone(name), cursor, 'COUNT', CHUNK);
+  await scanZone(redis, name, (chunk) => {
     for (let i = 0; i + 1 < chunk.length; i += 2) raw.set(chunk[i]!, chunk[i + 1]!);
-    cursor = next;
-  } while (cursor !== '0');
-  return pause ? decodeZoneChunked(raw, pause) : decodeZone(raw);
+  });
+  return decodeZone(raw);
 }
 
 /** The zone of a hash's fields; null without a valid head. */
 export function decodeZone(raw: Map<string, string>): StoredZone | null {
   const zone = decodeHead(raw);
   if (zone) for (const [field, value] of raw) decodeField(zone, field, value);
-  return zone;
-}
-
-/**
- * As decodeZone, awaiting `pause()` every `every` fields, so a caller that serves while it
- * loads (the DNS server) answers queries in between.
- */
-export async function decodeZoneChunked(raw: Map<string, string>, pause: () => Promise<void>, every = 200): Promise<StoredZone | null> {
-  const zone = decodeHead(raw);
-  if (!zone) return null;
-  let n = 0;
-  for (const [field, value] of raw) {
-    decodeField(zone, field, value);
-    if (++n % every === 0) await pause();
-  }
   return zone;
 }
 

@@ -19,9 +19,6 @@ import { encodeRdata, nameToWire, soaRdata, wireToName, writeRrTail } from './rd
 
 /** Record data of one zone, appended chunk by chunk; records point into it rather than owning a Buffer each. */
 export class Arena {
-  /** Bytes of records still served, and of records replaced or deleted since the arena was made. */
-  live = 0;
-  dead = 0;
   chunk: Buffer = Buffer.alloc(0);
   private used = 0;
 
@@ -38,13 +35,7 @@ export class Arena {
     const off = this.used;
     writeRrTail(this.chunk, off, type, ttl, rdata);
     this.used += len;
-    this.live += len;
     return off;
-  }
-
-  free(len: number): void {
-    this.live -= len;
-    this.dead += len;
   }
 }
 
@@ -284,20 +275,6 @@ export function buildZoneIndex(zone: CompiledZone): BuildResult {
   return { index, warnings };
 }
 
-/**
- * As buildZoneIndex, awaiting `pause()` every `every` record sets: a large zone is built beside
- * the one being served, with queries answered in between, and swapped in by the caller.
- */
-export async function buildZoneIndexChunked(zone: CompiledZone, pause: () => Promise<void>, every = 200): Promise<BuildResult> {
-  const warnings: string[] = [];
-  const index = emptyIndex(zone.name, zone.soa, zone.version);
-  for (let i = 0; i < zone.rrsets.length; i++) {
-    upsert(index, zone.rrsets[i]!, zone.version, warnings, true);
-    if (i % every === every - 1) await pause();
-  }
-  return { index, warnings };
-}
-
 /** An index holding only the apex and its SOA, at `version`: what a stored zone's fields are then added to. */
 export function emptyIndex(name: string, soa: Soa, version: number): ZoneIndex {
   const apex = lower(name);
@@ -501,7 +478,6 @@ function remove(index: ZoneIndex, name: string, type: number): void {
   const n = index.nodes.get(name);
   const gone = n?.delete(type);
   if (!n || !gone) return;
-  for (const r of gone.records) index.arena.free(r.len);
   if (type === QTYPE.NS && n.name !== index.name) refer(index, n);
   if (type === QTYPE.A || type === QTYPE.AAAA) reglue(index, name);
   prune(index, n);

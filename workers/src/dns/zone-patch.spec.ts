@@ -7,7 +7,6 @@ import {
   addStoredField,
   applyFeedDelta,
   buildZoneIndex,
-  buildZoneIndexChunked,
   emptyIndex,
   patchZoneIndex,
   versionOf,
@@ -150,17 +149,6 @@ describe('patchZoneIndex', () => {
       patchZoneIndex(index, { version, soa: soa(version), upserts, deletes });
       expect(view(index)).toEqual(view(buildZoneIndex(zoneOf(version, state)).index));
     }
-  });
-
-  it('builds a large zone in chunks, pausing between them, into the same index', async () => {
-    const next = seeded(7);
-    const state = new Map<string, CompiledRrset>();
-    for (let i = 0; i < 5000; i++) state.set(`n${i}`, randomRrset(next, `n${i}.${NAMES[i % NAMES.length]}`, TYPES[i % TYPES.length]!, i));
-    const zone = zoneOf(1, state);
-    let pauses = 0;
-    const chunked = await buildZoneIndexChunked(zone, async () => void pauses++, 1000);
-    expect(pauses).toBe(5);
-    expect(view(chunked.index)).toEqual(view(buildZoneIndex(zone).index));
   });
 
   it('removes empty non-terminals when their last descendant goes, and keeps the apex', () => {
