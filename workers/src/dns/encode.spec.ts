@@ -1,5 +1,5 @@
 import { RCODE } from './constants';
-import { emptyReply, encodeReply } from './encode';
+import { emptyReply, encodeReply, encodeReplyInto } from './encode';
 import type { RecordRun } from './zone-index';
 import { parseQuery, type Query } from './parse';
 import { decode, query } from './testing/client';
@@ -106,5 +106,23 @@ describe('encodeReply', () => {
     const out = encodeReply(buf, r, true);
     expect(out.readUInt16BE(0)).toBe(out.length - 2);
     expect(decode(out.subarray(2)).answers).toHaveLength(3);
+  });
+
+  it('writes into a slot of a larger buffer the same bytes, touching nothing outside it', () => {
+    const buf = query('a.b.example.com', 'A', { ecs: { ip: '198.51.100.0', prefix: 24 } });
+    const q = parseQuery(buf) as Query;
+    const r = replyFor(buf);
+    r.edns = { dnssecOk: false, ecs: q.edns!.ecs, scope: 24 };
+    r.answer.push(run('www.example.com', 1));
+    r.authority.push(z.negativeSoaRun);
+    for (const tcp of [false, true]) {
+      const alone = encodeReply(buf, r, tcp);
+      const slots = Buffer.alloc(3 * 4096, 0xee);
+      const len = encodeReplyInto(buf, r, tcp, slots, 4096);
+      expect(len).toBe(alone.length);
+      expect(slots.subarray(4096, 4096 + len).equals(alone)).toBe(true);
+      expect(slots.subarray(0, 4096).every((b) => b === 0xee)).toBe(true);
+      expect(slots.subarray(4096 + len).every((b) => b === 0xee)).toBe(true);
+    }
   });
 });

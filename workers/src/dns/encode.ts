@@ -1,5 +1,5 @@
 // Stage 7: write the response. Records are pre-encoded (owner excluded), so this copies bytes into
-// a reused scratch buffer, points owners at the question name where it can (RFC 1035 4.1.4), adds
+// the send buffer (or a reused scratch buffer), points owners at the question name where it can (RFC 1035 4.1.4), adds
 // the OPT record (RFC 6891, with the ECS answer of RFC 7871) and sets TC when the answer does not
 // fit, keeping only the question and OPT so the resolver retries over TCP.
 import { EDNS_OPTION_ECS, EDNS_UDP_SIZE, QTYPE } from './constants';
@@ -51,7 +51,8 @@ export function emptyReply(): Reply {
   };
 }
 
-// The query path is synchronous, so one buffer serves every response; the result is copied out.
+// The query path is synchronous, so one buffer serves every response that has no place of its
+// own to go (TCP, dgram); the result is copied out.
 const scratch = Buffer.allocUnsafe(2 + 65535);
 
 /**
@@ -70,7 +71,20 @@ function putRange(src: Buffer, from: number, n: number, dst: Buffer, at: number)
 
 /** Encodes a reply; with `tcp` the result starts with the 2-byte length of RFC 1035 4.2.2. */
 export function encodeReply(query: Buffer, r: Reply, tcp: boolean): Buffer {
-  const base = tcp ? 2 : 0;
+  const len = encodeReplyInto(query, r, tcp, scratch, 0);
+  const out = Buffer.allocUnsafe(len);
+  if (len > 256) scratch.copy(out, 0, 0, len);
+  else for (let i = 0; i < len; i++) out[i] = scratch[i]!;
+  return out;
+}
+
+/**
+ * Encodes a reply straight into `dst` at `at` (the batched UDP path's send slot, so the answer is
+ * written once) and returns its length. `dst` must have room for the length prefix plus
+ * `r.maxSize` bytes from `at`.
+ */
+export function encodeReplyInto(query: Buffer, r: Reply, tcp: boolean, dst: Buffer, at: number): number {
+  const base = at + (tcp ? 2 : 0);
   const ecs = r.edns?.ecs ?? null;
   const optLength = r.edns === null ? 0 : 11 + (ecs === null ? 0 : 8 + ecs.address.length);
   const limit = base + r.maxSize - optLength;
@@ -78,7 +92,7 @@ export function encodeReply(query: Buffer, r: Reply, tcp: boolean): Buffer {
   let off = base + 12;
   let qd = 0;
   if (r.questionEnd > 12) {
-    for (let i = 12; i < r.questionEnd; i++) scratch[off++] = query[i]!;
+    for (let i = 12; i < r.questionEnd; i++) dst[off++] = query[i]!;
     qd = 1;
   }
   const afterQuestion = off;
@@ -95,12 +109,12 @@ export function encodeReply(query: Buffer, r: Reply, tcp: boolean): Buffer {
       const n = records.length;
       for (let k = 0; k < n; k++) {
         const rec = records[(run.start + k) % n]!;
-        const next = writeOwner(run, r.qname, off, limit - rec.len);
+        const next = writeOwner(run, r.qname, dst, off, limit - rec.len);
         if (next < 0) {
           tc = true;
           break;
         }
-        off = next + putRange(rec.data, rec.off, rec.len, scratch, next);
+        off = next + putRange(rec.data, rec.off, rec.len, dst, next);
         if (s === 0) an++;
         else ns++;
       }
@@ -114,8 +128,8 @@ export function encodeReply(query: Buffer, r: Reply, tcp: boolean): Buffer {
       tc = true;
       break;
     }
-    off += put(g.ownerWire, scratch, off);
-    off += putRange(g.record.data, g.record.off, g.record.len, scratch, off);
+    off += put(g.ownerWire, dst, off);
+    off += putRange(g.record.data, g.record.off, g.record.len, dst, off);
     ar++;
   }
   if (tc) {
@@ -124,28 +138,28 @@ export function encodeReply(query: Buffer, r: Reply, tcp: boolean): Buffer {
   }
 
   if (r.edns !== null) {
-    scratch[off] = 0; // root owner
-    scratch.writeUInt16BE(QTYPE.OPT, off + 1);
-    scratch.writeUInt16BE(EDNS_UDP_SIZE, off + 3);
-    scratch[off + 5] = r.rcode >> 4;
-    scratch[off + 6] = 0; // version 0
+    dst[off] = 0; // root owner
+    dst.writeUInt16BE(QTYPE.OPT, off + 1);
+    dst.writeUInt16BE(EDNS_UDP_SIZE, off + 3);
+    dst[off + 5] = r.rcode >> 4;
+    dst[off + 6] = 0; // version 0
     // RFC 3225 3: the DO bit is copied into the response.
-    scratch.writeUInt16BE(r.edns.dnssecOk ? 0x8000 : 0, off + 7);
-    scratch.writeUInt16BE(optLength - 11, off + 9);
+    dst.writeUInt16BE(r.edns.dnssecOk ? 0x8000 : 0, off + 7);
+    dst.writeUInt16BE(optLength - 11, off + 9);
     off += 11;
     if (ecs !== null) {
-      scratch.writeUInt16BE(EDNS_OPTION_ECS, off);
-      scratch.writeUInt16BE(4 + ecs.address.length, off + 2);
-      scratch.writeUInt16BE(ecs.family, off + 4);
-      scratch[off + 6] = ecs.sourcePrefix;
-      scratch[off + 7] = r.edns.scope;
-      off += 8 + put(ecs.address, scratch, off + 8);
+      dst.writeUInt16BE(EDNS_OPTION_ECS, off);
+      dst.writeUInt16BE(4 + ecs.address.length, off + 2);
+      dst.writeUInt16BE(ecs.family, off + 4);
+      dst[off + 6] = ecs.sourcePrefix;
+      dst[off + 7] = r.edns.scope;
+      off += 8 + put(ecs.address, dst, off + 8);
     }
     ar++;
   }
 
-  scratch.writeUInt16BE(r.id, base);
-  scratch.writeUInt16BE(
+  dst.writeUInt16BE(r.id, base);
+  dst.writeUInt16BE(
     0x8000 |
       ((r.opcode & 0xf) << 11) |
       (r.aa ? 0x0400 : 0) |
@@ -155,23 +169,19 @@ export function encodeReply(query: Buffer, r: Reply, tcp: boolean): Buffer {
       (r.rcode & 0xf),
     base + 2,
   );
-  scratch.writeUInt16BE(qd, base + 4);
-  scratch.writeUInt16BE(an, base + 6);
-  scratch.writeUInt16BE(ns, base + 8);
-  scratch.writeUInt16BE(ar, base + 10);
-  if (tcp) scratch.writeUInt16BE(off - 2, 0);
-
-  const out = Buffer.allocUnsafe(off);
-  if (off > 256) scratch.copy(out, 0, 0, off);
-  else for (let i = 0; i < off; i++) out[i] = scratch[i]!;
-  return out;
+  dst.writeUInt16BE(qd, base + 4);
+  dst.writeUInt16BE(an, base + 6);
+  dst.writeUInt16BE(ns, base + 8);
+  dst.writeUInt16BE(ar, base + 10);
+  if (tcp) dst.writeUInt16BE(off - base, at);
+  return off - at;
 }
 
 /**
  * Writes a run's owner at `off`: a pointer when it is the question name or a suffix of it, else
  * the full name. Returns the new offset, or -1 when the owner plus `room` bytes would pass limit.
  */
-function writeOwner(run: RecordRun, qname: string, off: number, limit: number): number {
+function writeOwner(run: RecordRun, qname: string, dst: Buffer, off: number, limit: number): number {
   const owner = run.owner;
   let pointer = -1;
   if (owner === qname) pointer = 12;
@@ -182,11 +192,11 @@ function writeOwner(run: RecordRun, qname: string, off: number, limit: number): 
   }
   if (pointer >= 0) {
     if (off + 2 > limit) return -1;
-    scratch[off] = 0xc0 | (pointer >> 8);
-    scratch[off + 1] = pointer & 0xff;
+    dst[off] = 0xc0 | (pointer >> 8);
+    dst[off + 1] = pointer & 0xff;
     return off + 2;
   }
   const wire = run.ownerWire ?? (run.ownerWire = nameToWire(owner));
   if (off + wire.length > limit) return -1;
-  return off + put(wire, scratch, off);
+  return off + put(wire, dst, off);
 }

@@ -263,4 +263,35 @@ describe('DnsEngine', () => {
     expect(decode(engine.answer(query('www.example.com', 'A', { id: 9 }), UDP, '127.0.0.1')!)).toMatchObject({ id: 9, rcode: 'SERVFAIL' });
     expect(onError).toHaveBeenCalled();
   });
+
+  it('writes the same UDP answers straight into a send slot, and nothing for what deserves none', () => {
+    const a = setup();
+    const b = setup();
+    const slot = Buffer.alloc(2 * 4096);
+    const msgs = [
+      query('www.example.com', 'A', { id: 1 }),
+      query('nope.example.org', 'A'),
+      query('www.example.com', 'A', { edns: true }),
+      query('www.example.com', 'A'),
+    ];
+    for (const msg of msgs) {
+      const len = b.engine.answerUdpInto(msg, '127.0.0.1', slot, 4096);
+      expect(slot.subarray(4096, 4096 + len).equals(a.engine.answer(msg, UDP, '127.0.0.1')!)).toBe(true);
+    }
+    const response = Buffer.from(msgs[0]!);
+    response[2]! |= 0x80;
+    expect(b.engine.answerUdpInto(response, '127.0.0.1', slot, 0)).toBe(0);
+    expect(b.counted).toEqual(a.counted);
+  });
+
+  it('writes a SERVFAIL into the send slot when the pipeline itself fails', () => {
+    const zones = new ZoneStore();
+    zones.find = () => {
+      throw new Error('boom');
+    };
+    const engine = new DnsEngine({ zones, health: new HealthTable(), geo, onError: () => undefined });
+    const slot = Buffer.alloc(4096);
+    const len = engine.answerUdpInto(query('www.example.com', 'A', { id: 7 }), '127.0.0.1', slot, 0);
+    expect(decode(slot.subarray(0, len))).toMatchObject({ id: 7, rcode: 'SERVFAIL' });
+  });
 });

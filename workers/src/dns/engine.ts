@@ -1,8 +1,8 @@
 // The answer pipeline: parse → zone → lookup → health → pickers → rotation → encode.
 // Synchronous and free of I/O: it reads the in-memory zones and health that the Redis sync keeps
 // current, so a query never waits on Redis.
-import { CLASS_IN, EDNS_UDP_SIZE, PLAIN_UDP_SIZE, QTYPE, RCODE, TCP, TCP_MAX_SIZE, type Protocol } from './constants';
-import { emptyReply, encodeReply, type EdnsReply, type Reply } from './encode';
+import { CLASS_IN, EDNS_UDP_SIZE, PLAIN_UDP_SIZE, QTYPE, RCODE, TCP, TCP_MAX_SIZE, UDP, type Protocol } from './constants';
+import { emptyReply, encodeReply, encodeReplyInto, type EdnsReply, type Reply } from './encode';
 import { ecsAddress, type GeoLocation, type GeoLookup } from './geo';
 import { healthFilter, type HealthView } from './health';
 import { lookup } from './lookup';
@@ -77,17 +77,32 @@ export class DnsEngine {
   /** The response to one message, or null when it deserves none. TCP answers carry their length prefix. */
   answer(msg: Buffer, protocol: Protocol, remote: string): Buffer | null {
     try {
-      return this.answerUnsafe(msg, protocol, remote);
+      return this.prepare(msg, protocol, remote) ? encodeReply(msg, this.reply, protocol === TCP) : null;
     } catch (err) {
       this.deps.onError?.(err);
       return this.servfail(msg, protocol);
     }
   }
 
-  private answerUnsafe(msg: Buffer, protocol: Protocol, remote: string): Buffer | null {
+  /**
+   * The UDP response to one message written into `dst` at `at` (room for EDNS_UDP_SIZE bytes):
+   * its length, or 0 when it deserves none.
+   */
+  answerUdpInto(msg: Buffer, remote: string, dst: Buffer, at: number): number {
+    try {
+      return this.prepare(msg, UDP, remote) ? encodeReplyInto(msg, this.reply, false, dst, at) : 0;
+    } catch (err) {
+      this.deps.onError?.(err);
+      const res = this.servfail(msg, UDP);
+      return res === null ? 0 : res.copy(dst, at);
+    }
+  }
+
+  /** Runs the pipeline into this.reply; false when the message deserves no response. */
+  private prepare(msg: Buffer, protocol: Protocol, remote: string): boolean {
     const tcp = protocol === TCP;
     const p = parseQuery(msg);
-    if (p === null) return null;
+    if (p === null) return false;
     const r = this.reply;
     r.answer.length = 0;
     r.authority.length = 0;
@@ -103,7 +118,7 @@ export class DnsEngine {
       r.questionEnd = 0;
       r.qname = '';
       r.maxSize = PLAIN_UDP_SIZE;
-      return this.finish(msg, '', protocol);
+      return this.finish('', protocol);
     }
     const q = p;
     r.rcode = RCODE.NOERROR;
@@ -124,26 +139,26 @@ export class DnsEngine {
     }
     // Respect the client's buffer, but never more than we advertise.
     r.maxSize = tcp ? TCP_MAX_SIZE : edns === null ? PLAIN_UDP_SIZE : Math.min(Math.max(edns.udpSize, PLAIN_UDP_SIZE), EDNS_UDP_SIZE);
-    if (r.rcode !== RCODE.NOERROR) return this.finish(msg, '', protocol);
+    if (r.rcode !== RCODE.NOERROR) return this.finish('', protocol);
     if (q.opcode !== 0) {
       r.rcode = RCODE.NOTIMP;
-      return this.finish(msg, '', protocol);
+      return this.finish('', protocol);
     }
 
     if (q.qclass !== CLASS_IN) {
       r.rcode = RCODE.REFUSED;
-      return this.finish(msg, '', protocol);
+      return this.finish('', protocol);
     }
     const qtype = q.qtype;
     if (qtype === QTYPE.AXFR || qtype === QTYPE.IXFR || qtype === QTYPE.MAILA || qtype === QTYPE.MAILB) {
       r.rcode = RCODE.NOTIMP;
-      return this.finish(msg, '', protocol);
+      return this.finish('', protocol);
     }
 
     const zone = this.deps.zones.find(q.qname);
     if (zone === undefined) {
       r.rcode = RCODE.REFUSED;
-      return this.finish(msg, '', protocol);
+      return this.finish('', protocol);
     }
 
     const res = lookup(zone, q.qname, qtype);
@@ -188,12 +203,12 @@ export class DnsEngine {
     }
     // RFC 7871 7.2.1: scope 0 unless the answer depended on the client subnet.
     if (r.edns !== null && ctx.fromEcs) r.edns.scope = edns!.ecs!.sourcePrefix;
-    return this.finish(msg, zone.name, protocol);
+    return this.finish(zone.name, protocol);
   }
 
-  private finish(msg: Buffer, zone: string, protocol: Protocol): Buffer {
+  private finish(zone: string, protocol: Protocol): true {
     this.deps.observer?.count(zone, this.reply.rcode, protocol);
-    return encodeReply(msg, this.reply, protocol === TCP);
+    return true;
   }
 
   /** A bare SERVFAIL echoing the header, for when the pipeline itself failed. */
