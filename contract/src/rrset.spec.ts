@@ -51,15 +51,103 @@ describe('record set bodies', () => {
     const r = check('A', {
       ttl: -1,
       resource_records: [{ content: ['192.0.2.1'], meta: { countries: ['FRA'] } }],
-      pickers: [{ type: 'first_n', limit: 0 }, { type: 'nearest' }],
+      pickers: [{ type: 'first_n', limit: 101 }, { type: 'nearest' }],
     });
     expect('parseIssues' in r && r.parseIssues).toEqual(
       expect.arrayContaining([
         'ttl: must be from 0 to 604800',
         'resource_records.0.meta.countries.0: must be an ISO 3166-1 alpha-2 country code such as FR',
-        'pickers.0.limit: must be from 1 to 100',
-        'pickers.1.type: must be one of geodns, weighted_shuffle, first_n, default',
+        'pickers.0.limit: must be from 0 (no limit) to 100',
+        'pickers.1.type: must be one of healthcheck, is_healthy, geodns, weighted_shuffle, first_n, default',
       ]),
     );
+  });
+
+  describe('as Gcore clients send them', () => {
+    const a = (extra: Record<string, unknown>, meta: unknown = undefined) =>
+      check('A', { resource_records: [{ content: ['192.0.2.1'], meta }], ...extra });
+
+    it('takes null meta at both levels as none, and the type when it agrees with the path', () => {
+      for (const type of [undefined, '', 'A', 'a']) {
+        expect(a({ type, meta: null, filters: null }, null)).toEqual({
+          body: {
+            ...(type !== undefined && { type }),
+            ttl: 300,
+            pickers: [],
+            meta: {},
+            resource_records: [{ content: ['192.0.2.1'], enabled: true, meta: {} }],
+          },
+          issues: [],
+        });
+      }
+      expect(a({ type: 'AAAA' })).toMatchObject({
+        issues: [{ path: ['type'], message: 'must be A, the type in the path (or be left out)' }],
+      });
+    });
+
+    it('takes filters as pickers, both when they agree, and refuses both when they differ', () => {
+      const filters = [{ type: 'geodns' }, { type: 'default', limit: 1, strict: false }, { type: 'first_n', limit: 1 }];
+      const want = [
+        { type: 'geodns', strict: false },
+        { type: 'default', limit: 1, strict: false },
+        { type: 'first_n', limit: 1 },
+      ];
+      expect(a({ filters })).toMatchObject({ body: { pickers: want } });
+      expect(a({ filters, pickers: filters })).toMatchObject({ body: { pickers: want } });
+      expect(a({ filters: null, pickers: filters })).toMatchObject({ body: { pickers: want } });
+      expect(a({ filters, pickers: [{ type: 'first_n', limit: 2 }] })).toEqual({
+        parseIssues: ['filters: differs from pickers; send one of them (filters is another name for pickers)'],
+      });
+    });
+
+    it('takes limit and strict on every picker, and the health filter under either name once', () => {
+      const pickers = [
+        { type: 'is_healthy', limit: 0, strict: true },
+        { type: 'geodns', limit: 0, strict: false },
+        { type: 'weighted_shuffle', limit: 0, strict: false },
+        { type: 'default', limit: 2, strict: true },
+        { type: 'first_n', limit: 0, strict: false },
+      ];
+      expect(a({ filters: pickers })).toMatchObject({ body: { pickers } });
+      expect(a({ pickers: [{ type: 'healthcheck' }, { type: 'is_healthy' }] })).toEqual({
+        parseIssues: ['pickers.1.type: picker is_healthy is listed twice'],
+      });
+      expect(a({ pickers: [{ type: 'healthcheck', strict: 'no' }] })).toEqual({ parseIssues: ['pickers.0.strict: must be true or false'] });
+    });
+
+    it('keeps the meta that clients send as sent: codes, decimal weights, notes, ip, asn, latlong, fallback, cidr_labels', () => {
+      const meta = {
+        countries: ['fr', 'De'],
+        continents: ['eu', 'NA'],
+        weight: 12.5,
+        notes: [''],
+        ip: ['192.0.2.0/24', '2001:db8::1'],
+        asn: [64496],
+        latlong: [48.85, 2.35],
+        fallback: true,
+        cidr_labels: { office: 10 },
+      };
+      expect(a({}, meta)).toMatchObject({ body: { resource_records: [{ meta }] } });
+      expect(a({}, { notes: 'Miami DC' })).toMatchObject({ body: { resource_records: [{ meta: { notes: 'Miami DC' } }] } });
+    });
+
+    it.each<[string, string, unknown]>([
+      ['notes', 'must be a string or a list of strings', 5],
+      ['notes', 'must be at most 1024 characters', 'x'.repeat(1025)],
+      ['ip', 'must be an address or network such as 192.0.2.0/24', ['192.0.2.0/33']],
+      ['ip', 'must hold at most 100 networks', Array.from({ length: 101 }, (_, i) => `10.0.0.${i % 250}`)],
+      ['asn', 'must be from 0 to 4294967295', [-1]],
+      ['latlong', 'must be from -90 to 90', [91, 0]],
+      ['latlong', 'must be [latitude, longitude]', [1]],
+      ['fallback', 'must be true or false', 'yes'],
+      ['cidr_labels', 'must be an integer', { office: 'ten' }],
+      ['weight', 'must be from 0 to 65535', -0.5],
+      ['continents', 'must be one of af, an, as, eu, na, oc, sa', ['europe']],
+    ])('refuses meta.%s that %s', (key, reason, value) => {
+      const r = a({}, { [key]: value });
+      expect('parseIssues' in r && r.parseIssues.some((i) => i.startsWith(`resource_records.0.meta.${key}`) && i.endsWith(reason))).toBe(
+        true,
+      );
+    });
   });
 });

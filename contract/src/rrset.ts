@@ -1,69 +1,149 @@
 import { z } from 'zod';
 import { FailoverSchema } from './failover';
 import { CONTINENTS } from './geo';
+import { isAddressOrCidr } from './ip';
 import { contentKey, parseContent, RECORD_TYPES, type RecordType } from './records';
 
 export const TTL_LIMITS = { min: 0, max: 604800, default: 300 } as const;
 export const MAX_RECORDS = 100;
 
+// Codes are stored and returned as sent (a client that sent `fr` reads `fr` back, so Terraform
+// sees no drift); the DNS server compares them without regard to case.
 const country = z
   .string({ error: 'must be a string' })
-  .regex(/^[A-Za-z]{2}$/, { error: 'must be an ISO 3166-1 alpha-2 country code such as FR' })
-  .transform((c) => c.toUpperCase());
+  .regex(/^[A-Za-z]{2}$/, { error: 'must be an ISO 3166-1 alpha-2 country code such as FR' });
+
+const continent = z
+  .string({ error: 'must be a string' })
+  .refine((c) => (CONTINENTS as readonly string[]).includes(c.toLowerCase()), { error: `must be one of ${CONTINENTS.join(', ')}` });
+
+/** What a record's `meta` may hold beside the keys Vigil acts on: sizes that keep a zone's JSON sane. */
+export const META_LIMITS = { notes: 1024, notesList: 10, ip: 100, asn: 100, cidrLabels: 100, label: 64 } as const;
+
+/** weighted_shuffle's weight of a record without one, as Gcore's: only ratios matter, so 50 against 10 is 5 to 1. */
+export const DEFAULT_WEIGHT = 50;
+
+const note = z
+  .string({ error: 'must be a string or a list of strings' })
+  .max(META_LIMITS.notes, { error: `must be at most ${META_LIMITS.notes} characters` });
+
+const coordinate = (max: number) =>
+  z
+    .number({ error: 'must be a number' })
+    .min(-max, { error: `must be from -${max} to ${max}` })
+    .max(max, { error: `must be from -${max} to ${max}` });
 
 export const RecordMetaSchema = z.strictObject({
   countries: z.array(country, { error: 'must be a list of country codes' }).max(250).optional(),
   continents: z
-    .array(
-      z
-        .string()
-        .transform((c) => c.toLowerCase())
-        .pipe(z.enum(CONTINENTS, { error: `must be one of ${CONTINENTS.join(', ')}` })),
-      {
-        error: 'must be a list of continent codes',
-      },
-    )
+    .array(continent, { error: 'must be a list of continent codes' })
+    .max(CONTINENTS.length * 2)
     .optional(),
   weight: z
-    .int({ error: 'must be an integer' })
+    .number({ error: 'must be a number' })
     .min(0, { error: 'must be from 0 to 65535' })
     .max(65535, { error: 'must be from 0 to 65535' })
     .optional(),
   default: z.boolean({ error: 'must be true or false' }).optional(),
+  // Kept for the clients that send them (Gcore's SDK, Terraform, DNSControl); Vigil's pickers do not read them.
+  notes: z
+    .union([note, z.array(note).max(META_LIMITS.notesList, { error: `must hold at most ${META_LIMITS.notesList} notes` })], {
+      error: 'must be a string or a list of strings',
+    })
+    .optional(),
+  ip: z
+    .array(
+      z
+        .string({ error: 'must be an address or network such as 192.0.2.0/24' })
+        .refine(isAddressOrCidr, { error: 'must be an address or network such as 192.0.2.0/24' }),
+      { error: 'must be a list of addresses or networks' },
+    )
+    .max(META_LIMITS.ip, { error: `must hold at most ${META_LIMITS.ip} networks` })
+    .optional(),
+  asn: z
+    .array(
+      z
+        .int({ error: 'must be an AS number' })
+        .min(0, { error: 'must be from 0 to 4294967295' })
+        .max(4294967295, { error: 'must be from 0 to 4294967295' }),
+      { error: 'must be a list of AS numbers' },
+    )
+    .max(META_LIMITS.asn, { error: `must hold at most ${META_LIMITS.asn} AS numbers` })
+    .optional(),
+  latlong: z.tuple([coordinate(90), coordinate(180)], { error: 'must be [latitude, longitude]' }).optional(),
+  fallback: z.boolean({ error: 'must be true or false' }).optional(),
+  cidr_labels: z
+    .record(
+      z
+        .string()
+        .min(1, { error: 'labels must not be empty' })
+        .max(META_LIMITS.label, { error: `labels must be at most ${META_LIMITS.label} characters` }),
+      z.int({ error: 'must be an integer' }).min(0, { error: 'must be 0 or more' }),
+      { error: 'must be an object of label: integer' },
+    )
+    .refine((m) => Object.keys(m).length <= META_LIMITS.cidrLabels, { error: `must hold at most ${META_LIMITS.cidrLabels} labels` })
+    .optional(),
 });
+export type RecordMeta = z.output<typeof RecordMetaSchema>;
 
 export const ResourceRecordSchema = z.strictObject({
   content: z.array(z.union([z.string(), z.number()], { error: 'must be a string or a number' }), { error: 'must be a list of values' }),
   enabled: z.boolean({ error: 'must be true or false' }).default(true),
-  meta: RecordMetaSchema.default({}),
+  // Gcore's SDK sends `"meta": null` for a record without any.
+  meta: RecordMetaSchema.nullish().transform((m) => m ?? {}),
 });
 
-export const PICKER_TYPES = ['geodns', 'weighted_shuffle', 'first_n', 'default'] as const;
+/** The health filter's names: `healthcheck` (octoDNS, DNSControl) and `is_healthy` (Terraform). */
+export const HEALTH_PICKERS = ['healthcheck', 'is_healthy'] as const;
+export const PICKER_TYPES = [...HEALTH_PICKERS, 'geodns', 'weighted_shuffle', 'first_n', 'default'] as const;
+
+const strict = z.boolean({ error: 'must be true or false' });
+/** Every picker may cap what it passes on; 0 (or none) is no cap, as in Gcore's API. */
+const limit = z
+  .int({ error: 'must be an integer' })
+  .min(0, { error: `must be from 0 (no limit) to ${MAX_RECORDS}` })
+  .max(MAX_RECORDS, { error: `must be from 0 (no limit) to ${MAX_RECORDS}` });
+const pickerFields = { limit: limit.optional(), strict: strict.optional() };
 
 export const PickerSchema = z.discriminatedUnion(
   'type',
   [
-    z.strictObject({ type: z.literal('geodns'), strict: z.boolean({ error: 'must be true or false' }).default(false) }),
-    z.strictObject({ type: z.literal('weighted_shuffle') }),
-    z.strictObject({
-      type: z.literal('first_n'),
-      limit: z
-        .int({ error: 'must be an integer' })
-        .min(1, { error: 'must be from 1 to 100' })
-        .max(MAX_RECORDS, { error: 'must be from 1 to 100' }),
-    }),
-    z.strictObject({ type: z.literal('default') }),
+    z.strictObject({ type: z.literal('geodns'), strict: strict.default(false), limit: limit.optional() }),
+    z.strictObject({ type: z.literal('weighted_shuffle'), ...pickerFields }),
+    z.strictObject({ type: z.literal('first_n'), ...pickerFields }),
+    z.strictObject({ type: z.literal('default'), ...pickerFields }),
+    z.strictObject({ type: z.literal('healthcheck'), ...pickerFields }),
+    z.strictObject({ type: z.literal('is_healthy'), ...pickerFields }),
   ],
   { error: `must be one of ${PICKER_TYPES.join(', ')}` },
 );
 export type Picker = z.output<typeof PickerSchema>;
 
+export function isHealthPicker(p: Pick<Picker, 'type'>): boolean {
+  return p.type === 'healthcheck' || p.type === 'is_healthy';
+}
+
+/** One step per kind: the two health filter names are the same step. */
+const PickerListSchema = z
+  .array(PickerSchema, { error: 'must be a list of pickers' })
+  .max(PICKER_TYPES.length - 1)
+  .superRefine((pickers, ctx) => {
+    const seen = new Set<string>();
+    pickers.forEach((p, i) => {
+      const step = isHealthPicker(p) ? 'healthcheck' : p.type;
+      if (seen.has(step)) ctx.addIssue({ code: 'custom', path: [i, 'type'], message: `picker ${p.type} is listed twice` });
+      seen.add(step);
+    });
+  });
+
 export const RrsetMetaSchema = z.strictObject({
   failover: FailoverSchema.nullable().optional(),
 });
 
-/** The body of POST/PUT /v2/zones/{zone}/{name}/{type}. The type and name come from the path. */
-export const RrsetBodySchema = z.strictObject({
+/** A record set's fields as Gcore's clients send them, before the aliases are resolved. */
+export const RrsetInputFields = {
+  /** Gcore's SDK sends the type it has (`""` when it has none); it must agree with the path. */
+  type: z.string({ error: 'must be a string' }).max(16).optional(),
   ttl: z
     .int({ error: 'must be an integer number of seconds' })
     .min(TTL_LIMITS.min, { error: `must be from ${TTL_LIMITS.min} to ${TTL_LIMITS.max}` })
@@ -73,19 +153,41 @@ export const RrsetBodySchema = z.strictObject({
     .array(ResourceRecordSchema, { error: 'must be a list of records' })
     .min(1, { error: 'must hold at least one record' })
     .max(MAX_RECORDS, { error: `must hold at most ${MAX_RECORDS} records` }),
-  pickers: z
-    .array(PickerSchema, { error: 'must be a list of pickers' })
-    .max(PICKER_TYPES.length)
-    .default([])
-    .superRefine((pickers, ctx) => {
-      const seen = new Set<string>();
-      pickers.forEach((p, i) => {
-        if (seen.has(p.type)) ctx.addIssue({ code: 'custom', path: [i, 'type'], message: `picker ${p.type} is listed twice` });
-        seen.add(p.type);
-      });
-    }),
-  meta: RrsetMetaSchema.default({}),
-});
+  pickers: PickerListSchema.nullish(),
+  /** Gcore's older name for `pickers` (its Go SDK, Terraform v0, DNSControl, octoDNS). */
+  filters: PickerListSchema.nullish(),
+  meta: RrsetMetaSchema.nullish(),
+};
+
+interface RrsetAliasFields {
+  pickers?: Picker[] | null;
+  filters?: Picker[] | null;
+  meta?: z.output<typeof RrsetMetaSchema> | null;
+}
+
+/**
+ * Resolves the aliases of a record set body: `filters` is `pickers` (both may come if they agree),
+ * null pickers or meta are none.
+ */
+export function withRrsetAliases<T extends z.ZodType<RrsetAliasFields>>(schema: T) {
+  return schema
+    .superRefine((b, ctx) => {
+      if (b.pickers != null && b.filters != null && JSON.stringify(b.pickers) !== JSON.stringify(b.filters)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['filters'],
+          message: 'differs from pickers; send one of them (filters is another name for pickers)',
+        });
+      }
+    })
+    .transform((b: z.output<T>) => {
+      const { pickers, filters, meta, ...rest } = b;
+      return { ...rest, pickers: pickers ?? filters ?? [], meta: meta ?? {} };
+    });
+}
+
+/** The body of POST/PUT /v2/zones/{zone}/{name}/{type}. The name comes from the path, and so does the type. */
+export const RrsetBodySchema = withRrsetAliases(z.strictObject(RrsetInputFields));
 export type RrsetBodyInput = z.input<typeof RrsetBodySchema>;
 export type RrsetBody = z.output<typeof RrsetBodySchema>;
 
@@ -117,6 +219,9 @@ export function checkRrsetForType(type: RecordType, body: RrsetBody): { body: Rr
   });
   if (type === 'CNAME' && records.length > 1) {
     issues.push({ path: ['resource_records'], message: 'a CNAME record set holds exactly one record' });
+  }
+  if (body.type !== undefined && body.type !== '' && body.type.toUpperCase() !== type) {
+    issues.push({ path: ['type'], message: `must be ${type}, the type in the path (or be left out)` });
   }
   if (body.meta.failover && type !== 'A' && type !== 'AAAA') {
     issues.push({ path: ['meta', 'failover'], message: 'failover is only for A and AAAA record sets' });

@@ -523,9 +523,10 @@ describe('record sets API (real PostgreSQL)', () => {
     const rec = (meta: unknown) => ({ resource_records: [{ content: ['192.0.2.1'], meta }] });
     const m = (key: string) => `resource_records[0].meta.${key}`;
 
-    it('stores countries upper case and continents lower case', async () => {
-      const ok = await post(`geo.${zone}`, 'A', rec({ countries: ['fr', 'ES'], continents: ['EU'], weight: 0, default: true })).expect(201);
-      expect(ok.body.resource_records[0].meta).toEqual({ countries: ['FR', 'ES'], continents: ['eu'], weight: 0, default: true });
+    it('returns country and continent codes as sent (Terraform compares them), decimal weights too', async () => {
+      const meta = { countries: ['fr', 'ES'], continents: ['EU'], weight: 0.5, default: true };
+      const ok = await post(`geo.${zone}`, 'A', rec(meta)).expect(201);
+      expect(ok.body.resource_records[0].meta).toEqual(meta);
     });
 
     it('refuses bad record meta naming the field', async () => {
@@ -536,7 +537,6 @@ describe('record sets API (real PostgreSQL)', () => {
       expectInvalid(await post(`geo2.${zone}`, 'A', rec({ continents: ['eu', 'europe'] })), `${m('continents')}[1]`);
       expectInvalid(await post(`geo2.${zone}`, 'A', rec({ weight: -1 })), m('weight'));
       expectInvalid(await post(`geo2.${zone}`, 'A', rec({ weight: 65536 })), m('weight'));
-      expectInvalid(await post(`geo2.${zone}`, 'A', rec({ weight: 1.5 })), m('weight'));
       expectInvalid(await post(`geo2.${zone}`, 'A', rec({ weight: '10' })), m('weight'));
       expectInvalid(await post(`geo2.${zone}`, 'A', rec({ default: 'yes' })), m('default'));
       expectInvalid(
@@ -556,9 +556,9 @@ describe('record sets API (real PostgreSQL)', () => {
       expectInvalid(await p([{ type: 'random' }]), 'pickers[0].type');
       expectInvalid(await p([{}]), 'pickers[0].type');
       expect(expectInvalid(await p([{ type: 'geodns' }, { type: 'geodns' }]), 'pickers[1].type')).toContain('twice');
-      expectInvalid(await p([{ type: 'first_n', limit: 0 }]), 'pickers[0].limit');
+      expectInvalid(await p([{ type: 'first_n', limit: -1 }]), 'pickers[0].limit');
       expectInvalid(await p([{ type: 'first_n', limit: 101 }]), 'pickers[0].limit');
-      expectInvalid(await p([{ type: 'first_n' }]), 'pickers[0].limit');
+      expectInvalid(await p([{ type: 'default', limit: '1' }]), 'pickers[0].limit');
       expectInvalid(await p([{ type: 'first_n', limit: 1.5 }]), 'pickers[0].limit');
       expectInvalid(await p([{ type: 'geodns', strict: 'yes' }]), 'pickers[0].strict');
       expectInvalid(await p('geodns'), 'pickers');
@@ -568,6 +568,7 @@ describe('record sets API (real PostgreSQL)', () => {
           { type: 'first_n', limit: 1 },
           { type: 'geodns' },
           { type: 'weighted_shuffle' },
+          { type: 'healthcheck' },
           { type: 'default' },
         ]),
         'pickers',

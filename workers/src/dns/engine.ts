@@ -4,10 +4,10 @@
 import { CLASS_IN, EDNS_UDP_SIZE, PLAIN_UDP_SIZE, QTYPE, RCODE, TCP, TCP_MAX_SIZE, UDP, type Protocol } from './constants';
 import { emptyReply, encodeReply, encodeReplyInto, type EdnsReply, type Reply } from './encode';
 import { ecsAddress, type GeoLocation, type GeoLookup } from './geo';
-import { healthFilter, type HealthView } from './health';
+import type { HealthView } from './health';
 import { lookup } from './lookup';
 import { isQuery, parseQuery, type Ecs } from './parse';
-import { applyPickers, type PickContext } from './pickers';
+import { pickRecords, type PickContext } from './pickers';
 import { rotationStart } from './rotate';
 import type { ZoneStore } from './zone-store';
 
@@ -171,10 +171,9 @@ export class DnsEngine {
     for (let i = 0; i < res.answers.length; i++) {
       const hop = res.answers[i]!;
       const rrset = hop.rrset;
-      let records = healthFilter(rrset, health);
-      if (rrset.pickers.length > 0) records = applyPickers(records, rrset.pickers, ctx);
+      const records = pickRecords(rrset, health, ctx);
       if (records.length === 0) {
-        // A strict geodns with no match: the name has data, just none for this client.
+        // A strict geodns or default with no match: the name has data, just none for this client.
         emptied = true;
         break;
       }

@@ -23,23 +23,23 @@ describe('healthFilter', () => {
   it('leaves out unavailable addresses', () => {
     const t = new HealthTable();
     t.apply({ checkId: 'chk', address: '192.0.2.2', state: 'unavailable' });
-    expect(contents(healthFilter(set, t))).toEqual(['192.0.2.1', '192.0.2.3']);
+    expect(contents(healthFilter(set.records, set.checkId, t))).toEqual(['192.0.2.1', '192.0.2.3']);
   });
 
   it('counts addresses without a state as available, and returns the rrset array itself', () => {
-    expect(healthFilter(set, new HealthTable())).toBe(set.records);
+    expect(healthFilter(set.records, set.checkId, new HealthTable())).toBe(set.records);
   });
 
   it('fails open: when every address is unavailable, all are returned', () => {
     const t = new HealthTable();
     for (const a of ['192.0.2.1', '192.0.2.2', '192.0.2.3']) t.apply({ checkId: 'chk', address: a, state: 'unavailable' });
-    expect(contents(healthFilter(set, t))).toEqual(['192.0.2.1', '192.0.2.2', '192.0.2.3']);
+    expect(contents(healthFilter(set.records, set.checkId, t))).toEqual(['192.0.2.1', '192.0.2.2', '192.0.2.3']);
   });
 
   it('ignores health for sets without failover', () => {
     const plain = servedA([{ content: ['192.0.2.1'] }]);
     const t = new HealthTable();
     t.apply({ checkId: 'chk', address: '192.0.2.1', state: 'unavailable' });
-    expect(contents(healthFilter(plain, t))).toEqual(['192.0.2.1']);
+    expect(contents(healthFilter(plain.records, plain.checkId, t))).toEqual(['192.0.2.1']);
   });
 });

@@ -1,7 +1,7 @@
 // Stage 4: failover. Addresses whose aggregated state is `unavailable` are left out; an address
 // with no state yet counts as available; when none is left, all of them are served (fail open).
 import { healthField, type HealthState } from '@vigil/contract';
-import type { ServedRecord, ServedRrset } from './zone-index';
+import type { ServedRecord } from './zone-index';
 
 export interface HealthView {
   isUnavailable(key: string): boolean;
@@ -34,17 +34,16 @@ export class HealthTable implements HealthView {
 }
 
 /**
- * The records the pickers run over: the healthy ones, or every (enabled) record when none is
- * healthy, so that pickers such as geodns or first_n still shape a fail-open answer.
- * Returns the rrset's own array (no copy) when nothing is down.
+ * The healthy ones of `records`, or all of them when none is healthy, so that pickers such as
+ * geodns or first_n still shape a fail-open answer. Runs first, or where a healthcheck (is_healthy)
+ * picker stands in the rrset's pickers. Returns `records` itself (no copy) when nothing is down.
  */
-export function healthFilter(rrset: ServedRrset, health: HealthView): readonly ServedRecord[] {
-  const all = rrset.records;
-  if (rrset.checkId === null) return all;
+export function healthFilter(records: readonly ServedRecord[], checkId: string | null, health: HealthView): readonly ServedRecord[] {
+  if (checkId === null) return records;
   let down = 0;
-  for (let i = 0; i < all.length; i++) if (health.isUnavailable(all[i]!.healthKey!)) down++;
-  if (down === 0 || down === all.length) return all;
+  for (let i = 0; i < records.length; i++) if (health.isUnavailable(records[i]!.healthKey!)) down++;
+  if (down === 0 || down === records.length) return records;
   const healthy: ServedRecord[] = [];
-  for (let i = 0; i < all.length; i++) if (!health.isUnavailable(all[i]!.healthKey!)) healthy.push(all[i]!);
+  for (let i = 0; i < records.length; i++) if (!health.isUnavailable(records[i]!.healthKey!)) healthy.push(records[i]!);
   return healthy;
 }

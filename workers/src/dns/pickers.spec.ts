@@ -1,6 +1,7 @@
 import type { Picker } from '@vigil/contract';
 import type { GeoLocation } from './geo';
-import { applyPickers, defaultOnly, firstN, geodns, weightedShuffle } from './pickers';
+import { HealthTable } from './health';
+import { applyPickers, defaultOnly, firstN, geodns, pickRecords, weightedShuffle } from './pickers';
 import { contents, dataOf, servedA } from './testing/zones';
 import { seeded } from './testing/random';
 
@@ -44,8 +45,8 @@ describe('geodns', () => {
 
 describe('weighted_shuffle', () => {
   const weighted = servedA([
-    { content: ['192.0.2.1'], meta: { weight: 1 } },
-    { content: ['192.0.2.2'], meta: { weight: 3 } },
+    { content: ['192.0.2.1'], meta: { weight: 10 } },
+    { content: ['192.0.2.2'], meta: { weight: 29.5 } },
     { content: ['192.0.2.3'], meta: { weight: 0 } },
     { content: ['192.0.2.4'] },
   ]).records;
@@ -64,11 +65,11 @@ describe('weighted_shuffle', () => {
       first.set(dataOf(out[0]!), (first.get(dataOf(out[0]!)) ?? 0) + 1);
       expect(dataOf(out[3]!)).toBe('192.0.2.3');
     }
-    // Weights 1, 3, 0 and 1 (no weight): shares 1/5, 3/5, 0, 1/5.
+    // Weights 10, 29.5, 0 and 50 (none: Gcore's default): shares 0.112, 0.331, 0, 0.557.
     expect(first.get('192.0.2.3')).toBeUndefined();
-    expect(first.get('192.0.2.2')! / runs).toBeCloseTo(0.6, 1);
-    expect(first.get('192.0.2.1')! / runs).toBeCloseTo(0.2, 1);
-    expect(first.get('192.0.2.4')! / runs).toBeCloseTo(0.2, 1);
+    expect(first.get('192.0.2.1')! / runs).toBeCloseTo(10 / 89.5, 1);
+    expect(first.get('192.0.2.2')! / runs).toBeCloseTo(29.5 / 89.5, 1);
+    expect(first.get('192.0.2.4')! / runs).toBeCloseTo(50 / 89.5, 1);
   });
 
   it('orders all-zero weights at random', () => {
@@ -94,9 +95,11 @@ describe('first_n and default', () => {
     expect(firstN(geoSet, 10)).toBe(geoSet);
   });
 
-  it('default keeps the records marked default, or all when none is', () => {
+  it('default keeps the records marked default, or all when none is, or none when strict', () => {
     expect(contents(defaultOnly(geoSet))).toEqual(['192.0.2.3']);
     expect(defaultOnly(geoSet.slice(0, 2))).toHaveLength(2);
+    expect(contents(defaultOnly(geoSet, true))).toEqual(['192.0.2.3']);
+    expect(defaultOnly(geoSet.slice(0, 2), true)).toEqual([]);
   });
 });
 
@@ -124,5 +127,77 @@ describe('applyPickers', () => {
 
   it('returns the input unchanged with no pickers', () => {
     expect(applyPickers(geoSet, [], ctx(null))).toBe(geoSet);
+  });
+});
+
+describe('limit and strict on every picker', () => {
+  const ctx = (loc: GeoLocation | null) => ({ location: () => loc, random: seeded(5) });
+
+  it('caps what any picker passes on; 0 is no limit', () => {
+    expect(contents(applyPickers(geoSet, [{ type: 'geodns', strict: false, limit: 1 }], ctx(FR)))).toEqual(['192.0.2.1']);
+    expect(applyPickers(geoSet, [{ type: 'weighted_shuffle', limit: 3 }], ctx(null))).toHaveLength(3);
+    expect(contents(applyPickers(geoSet, [{ type: 'default', limit: 0, strict: false }], ctx(null)))).toEqual(['192.0.2.3']);
+    expect(applyPickers(geoSet, [{ type: 'first_n', limit: 0 }], ctx(null))).toBe(geoSet);
+    expect(applyPickers(geoSet, [{ type: 'first_n' }], ctx(null))).toBe(geoSet);
+  });
+
+  it('a strict default answers nothing when no record is marked default', () => {
+    const noDefault = geoSet.filter((r) => !r.isDefault);
+    expect(applyPickers(noDefault, [{ type: 'default', strict: true }], ctx(null))).toEqual([]);
+    expect(applyPickers(noDefault, [{ type: 'default', strict: false }], ctx(null))).toHaveLength(3);
+  });
+});
+
+describe('the health filter as a step', () => {
+  // 192.0.2.1 (FR) is down; 192.0.2.2 (FR) and 192.0.2.3 (default) are up.
+  const records = [
+    { content: ['192.0.2.1'], meta: { countries: ['fr'] } },
+    { content: ['192.0.2.2'], meta: { countries: ['FR'] } },
+    { content: ['192.0.2.3'], meta: { default: true } },
+  ];
+  const health = new HealthTable();
+  health.apply({ checkId: 'chk', address: '192.0.2.1', state: 'unavailable' });
+  const ctx = { location: () => FR, random: seeded(9) };
+  const pick = (pickers: Picker[]) => contents(pickRecords(servedA(records, { failover: 'chk', pickers }), health, ctx));
+
+  it('runs first when no picker names it, and with no pickers at all', () => {
+    expect(pick([])).toEqual(['192.0.2.2', '192.0.2.3']);
+    expect(pick([{ type: 'first_n', limit: 1 }])).toEqual(['192.0.2.2']);
+    expect(pick([{ type: 'geodns', strict: false }])).toEqual(['192.0.2.2']);
+  });
+
+  it('runs where a healthcheck or is_healthy picker stands', () => {
+    expect(pick([{ type: 'healthcheck' }, { type: 'first_n', limit: 1 }])).toEqual(['192.0.2.2']);
+    // After first_n kept only the down address, the health filter fails open over what is left.
+    expect(
+      pick([
+        { type: 'first_n', limit: 1 },
+        { type: 'healthcheck', strict: false },
+      ]),
+    ).toEqual(['192.0.2.1']);
+    expect(
+      pick([
+        { type: 'first_n', limit: 2 },
+        { type: 'is_healthy', strict: true },
+      ]),
+    ).toEqual(['192.0.2.2']);
+    expect(
+      pick([
+        { type: 'geodns', strict: false },
+        { type: 'is_healthy', limit: 0 },
+      ]),
+    ).toEqual(['192.0.2.2']);
+  });
+
+  it('fails open when every address left is down, strict or not', () => {
+    const allDown = new HealthTable();
+    for (const a of ['192.0.2.1', '192.0.2.2', '192.0.2.3']) allDown.apply({ checkId: 'chk', address: a, state: 'unavailable' });
+    const set = servedA(records, { failover: 'chk', pickers: [{ type: 'is_healthy', strict: true }] });
+    expect(contents(pickRecords(set, allDown, ctx))).toEqual(['192.0.2.1', '192.0.2.2', '192.0.2.3']);
+  });
+
+  it('is a no-op on a record set without failover', () => {
+    const set = servedA(records, { pickers: [{ type: 'healthcheck' }] });
+    expect(pickRecords(set, health, ctx)).toBe(set.records);
   });
 });

@@ -1,8 +1,9 @@
-// Stage 5: the rrset's pickers, in its order, each narrowing or ordering the records.
+// Stage 5: the rrset's pickers, in its order, each narrowing or ordering the records (stage 4, health, among them).
 // They never mutate their input (it may be the rrset's own array) and copy only when they change it.
-import type { Picker } from '@vigil/contract';
+import { isHealthPicker, type Picker } from '@vigil/contract';
 import type { GeoLocation } from './geo';
-import type { ServedRecord } from './zone-index';
+import { healthFilter, type HealthView } from './health';
+import type { ServedRecord, ServedRrset } from './zone-index';
 
 export interface PickContext {
   /** The client's location, resolved on first use (only geodns asks). */
@@ -11,11 +12,34 @@ export interface PickContext {
   random(): number;
 }
 
-export function applyPickers(records: readonly ServedRecord[], pickers: readonly Picker[], ctx: PickContext): readonly ServedRecord[] {
+/** Stages 4 and 5 of one rrset: the health filter, then the pickers (the health filter among them when one names it). */
+export function pickRecords(rrset: ServedRrset, health: HealthView, ctx: PickContext): readonly ServedRecord[] {
+  const pickers = rrset.pickers;
+  if (pickers.length === 0) return healthFilter(rrset.records, rrset.checkId, health);
+  return applyPickers(rrset.records, pickers, ctx, rrset.checkId, health);
+}
+
+/**
+ * The pickers in order. The health filter runs first unless a healthcheck (is_healthy) picker
+ * places it; a picker's `limit` (0: none) caps what it passes on, as first_n's does.
+ */
+export function applyPickers(
+  records: readonly ServedRecord[],
+  pickers: readonly Picker[],
+  ctx: PickContext,
+  checkId: string | null = null,
+  health: HealthView | null = null,
+): readonly ServedRecord[] {
   let out = records;
+  if (checkId !== null && health !== null && !hasHealthStep(pickers)) out = healthFilter(out, checkId, health);
   for (let i = 0; i < pickers.length && out.length > 0; i++) {
     const p = pickers[i]!;
     switch (p.type) {
+      case 'healthcheck':
+      case 'is_healthy':
+        // Fail open whatever `strict` says: Gcore serves every record when all are down, and so does Vigil.
+        if (health !== null) out = healthFilter(out, checkId, health);
+        break;
       case 'geodns':
         out = geodns(out, p.strict, ctx.location());
         break;
@@ -23,14 +47,19 @@ export function applyPickers(records: readonly ServedRecord[], pickers: readonly
         out = weightedShuffle(out, ctx.random);
         break;
       case 'first_n':
-        out = firstN(out, p.limit);
         break;
       case 'default':
-        out = defaultOnly(out);
+        out = defaultOnly(out, p.strict === true);
         break;
     }
+    if (p.limit) out = firstN(out, p.limit);
   }
   return out;
+}
+
+function hasHealthStep(pickers: readonly Picker[]): boolean {
+  for (let i = 0; i < pickers.length; i++) if (isHealthPicker(pickers[i]!)) return true;
+  return false;
 }
 
 /**
@@ -75,8 +104,8 @@ export function firstN(records: readonly ServedRecord[], limit: number): readonl
   return records.length > limit ? records.slice(0, limit) : records;
 }
 
-/** The records marked default when there are any, else all of them (nothing to prefer). */
-export function defaultOnly(records: readonly ServedRecord[]): readonly ServedRecord[] {
+/** The records marked default when there are any, else all of them (nothing to prefer), or none when strict. */
+export function defaultOnly(records: readonly ServedRecord[], strict = false): readonly ServedRecord[] {
   const defaults = records.filter((r) => r.isDefault);
-  return defaults.length > 0 ? defaults : records;
+  return defaults.length > 0 ? defaults : strict ? [] : records;
 }

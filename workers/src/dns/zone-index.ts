@@ -5,6 +5,7 @@
 // so the two cannot disagree. Kept small on purpose (a few hundred bytes per record): no Buffer,
 // Map or array per record beyond what answers need, versions on the record sets themselves.
 import {
+  DEFAULT_WEIGHT,
   healthField,
   type CompiledRrset,
   type CompiledZone,
@@ -81,9 +82,9 @@ export class ServedRecord {
     return this.extra === null ? null : this.extra.continents;
   }
 
-  /** meta.weight; a record without one weighs 1. */
+  /** meta.weight; a record without one weighs DEFAULT_WEIGHT (Gcore's 50). */
   get weight(): number {
-    return this.extra === null ? 1 : this.extra.weight;
+    return this.extra === null ? DEFAULT_WEIGHT : this.extra.weight;
   }
 
   get isDefault(): boolean {
@@ -437,7 +438,7 @@ function serve(
             healthKey,
             countries: m.countries?.length ? m.countries.map((c) => c.toUpperCase()) : null,
             continents: m.continents?.length ? m.continents.map((c) => c.toLowerCase()) : null,
-            weight: m.weight ?? 1,
+            weight: m.weight ?? DEFAULT_WEIGHT,
             isDefault: m.default === true,
           }
         : null;

@@ -1,4 +1,4 @@
-import { RrsetBodySchema } from '@vigil/contract';
+import { RrsetBodySchema, RrsetInputFields, withRrsetAliases } from '@vigil/contract';
 import { z } from 'zod';
 
 export { RrsetBodySchema };
@@ -25,7 +25,9 @@ const RrsetKeySchema = z.strictObject({ name: z.string({ error: 'must be a strin
 /** PATCH /v2/zones/{zone}/rrsets: record sets to create or replace, and to delete, all or nothing. */
 export const RrsetBatchSchema = z
   .strictObject({
-    upserts: z.array(RrsetBodySchema.extend(RrsetKeySchema.shape), { error: 'must be a list of record sets' }).default([]),
+    upserts: z
+      .array(withRrsetAliases(z.strictObject({ ...RrsetInputFields, ...RrsetKeySchema.shape })), { error: 'must be a list of record sets' })
+      .default([]),
     deletes: z.array(RrsetKeySchema, { error: 'must be a list of {name, type}' }).default([]),
   })
   .refine((b) => b.upserts.length + b.deletes.length > 0, { error: 'must change at least one record set', path: ['upserts'] })
