@@ -4,8 +4,16 @@ import { ApiCookieAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecu
 import type { RrsetBody } from '@vigil/contract';
 import type { Response } from 'express';
 import { type AccountPrincipal, CurrentPrincipal, Requires } from '../auth/principal';
-import { PageQuerySchema, type PageQuery } from '../common/pagination';
-import { type RrsetBatch, RrsetBatchResultSchema, RrsetBatchSchema, RrsetBodySchema, RrsetListSchema, RrsetSchema } from './dto/rrset.dto';
+import {
+  type RrsetBatch,
+  RrsetBatchResultSchema,
+  RrsetBatchSchema,
+  RrsetBodySchema,
+  type RrsetListQuery,
+  RrsetListQuerySchema,
+  RrsetListSchema,
+  RrsetSchema,
+} from './dto/rrset.dto';
 import { RrsetsService } from './rrsets.service';
 
 @ApiTags('rrsets')
@@ -17,12 +25,12 @@ export class RrsetsController {
   constructor(private readonly rrsets: RrsetsService) {}
 
   @Get('rrsets')
-  @ApiOperation({ summary: 'Record sets of a zone, by name and type' })
+  @ApiOperation({ summary: 'Record sets of a zone, by name and type; all=true for every one, type= for some types' })
   @ApiOkResponse({ standardSchema: RrsetListSchema })
   list(
     @CurrentPrincipal() p: AccountPrincipal,
     @Param('zone') zone: string,
-    @Query({ schema: PageQuerySchema }) q: PageQuery,
+    @Query({ schema: RrsetListQuerySchema }) q: RrsetListQuery,
   ): Promise<z.output<typeof RrsetListSchema>> {
     return this.rrsets.list(p, zone, q);
   }
@@ -55,7 +63,11 @@ export class RrsetsController {
   }
 
   @Post(':name/:type')
-  @ApiOperation({ summary: 'Create a record set (409 if it exists); meta.failover needs the failover beta feature' })
+  @ApiOperation({
+    summary:
+      "Create a record set (409 if it exists); meta.failover needs the failover beta feature. Takes Gcore's " +
+      'shapes: type equal to the path\'s (or ""), filters for pickers, null meta',
+  })
   @ApiCreatedResponse({ standardSchema: RrsetSchema })
   async create(
     @CurrentPrincipal() p: AccountPrincipal,

@@ -32,6 +32,7 @@ describe('record sets API (real PostgreSQL)', () => {
       .set(H)
       .send(body as object);
   const rr = (...contents: unknown[][]) => ({ resource_records: contents.map((content) => ({ content })) });
+  const withoutId = ({ id: _id, ...rec }: { id: number }) => rec;
 
   const failoverBody = {
     ttl: 30,
@@ -84,8 +85,8 @@ describe('record sets API (real PostgreSQL)', () => {
         type: 'A',
         ttl: 120,
         resource_records: [
-          { content: ['192.0.2.1'], enabled: false, meta: { weight: 5 } },
-          { content: ['192.0.2.2'], enabled: true, meta: {} },
+          { id: expect.any(Number), content: ['192.0.2.1'], enabled: false, meta: { weight: 5 } },
+          { id: expect.any(Number), content: ['192.0.2.2'], enabled: true, meta: {} },
         ],
         pickers: [],
         meta: {},
@@ -199,6 +200,67 @@ describe('record sets API (real PostgreSQL)', () => {
       expectInvalid(await api.http().get('/v2/zones/list.example/rrsets?offset=-5').set(H), 'offset');
       expectInvalid(await api.http().get('/v2/zones/list.example/rrsets?limit=many').set(H), 'limit');
       expectError(await api.http().get('/v2/zones/none.example/rrsets').set(H), 404);
+    });
+
+    it('lists every record set with all=true (no page limit), and only some types with type=', async () => {
+      await api.http().post('/v2/zones').set(H).send({ name: 'many.example' }).expect(201);
+      const upserts = Array.from({ length: 105 }, (_, i) => ({
+        name: `h${i}.many.example`,
+        type: i % 2 ? 'A' : 'TXT',
+        ...rr(i % 2 ? ['192.0.2.1'] : ['t']),
+      }));
+      await api.http().patch('/v2/zones/many.example/rrsets').set(H).send({ upserts }).expect(200);
+      const names = (res: { body: { rrsets: { name: string; type: string }[] } }) => res.body.rrsets.map((r) => `${r.name}/${r.type}`);
+      const page = await api.http().get('/v2/zones/many.example/rrsets').set(H).expect(200);
+      expect(page.body.rrsets).toHaveLength(100);
+      const all = await api.http().get('/v2/zones/many.example/rrsets?all=true').set(H).expect(200);
+      expect(all.body.total_amount).toBe(106);
+      expect(all.body.rrsets).toHaveLength(106);
+      expect(await api.http().get('/v2/zones/many.example/rrsets?all=true&limit=5&offset=3').set(H).expect(200)).toHaveProperty(
+        'body.rrsets.length',
+        106,
+      );
+      expect((await api.http().get('/v2/zones/many.example/rrsets?all=false&limit=5').set(H).expect(200)).body.rrsets).toHaveLength(5);
+
+      // Gcore's SDK finds a zone's name servers so: ?all=true&type=NS.
+      const ns = await api.http().get('/v2/zones/many.example/rrsets?all=true&type=NS').set(H).expect(200);
+      expect(names(ns)).toEqual(['many.example/NS']);
+      expect(ns.body.total_amount).toBe(1);
+      const a = await api.http().get('/v2/zones/many.example/rrsets?all=true&type=a').set(H).expect(200);
+      expect(a.body.total_amount).toBe(52);
+      expect(new Set(a.body.rrsets.map((r: { type: string }) => r.type))).toEqual(new Set(['A']));
+      for (const q of ['type=NS&type=A', 'type=NS,A', 'type=NS,&type=a']) {
+        const both = await api.http().get(`/v2/zones/many.example/rrsets?all=true&${q}`).set(H).expect(200);
+        expect(both.body.total_amount).toBe(53);
+      }
+      const typePage = await api.http().get('/v2/zones/many.example/rrsets?type=TXT&limit=10').set(H).expect(200);
+      expect(typePage.body).toMatchObject({ total_amount: 53 - 52 + 52, rrsets: expect.any(Array) });
+      expect(typePage.body.rrsets).toHaveLength(10);
+
+      expect(expectInvalid(await api.http().get('/v2/zones/many.example/rrsets?all=yes').set(H), 'all')).toBe('must be true or false');
+      expect(expectInvalid(await api.http().get('/v2/zones/many.example/rrsets?type=PTRX').set(H), 'type[0]')).toContain(
+        'must be one of A, AAAA',
+      );
+      expectInvalid(await api.http().get('/v2/zones/many.example/rrsets?type=A&type=MXX').set(H), 'type[1]');
+    });
+
+    it('gives every record an id, the same on every read and across a PUT that keeps the record', async () => {
+      const first = await put(`ids.${zone}`, 'A', rr(['192.0.2.1'], ['192.0.2.2'])).expect(201);
+      const ids = first.body.resource_records.map((r: { id: unknown }) => r.id);
+      for (const id of ids) expect(Number.isSafeInteger(id) && id > 0).toBe(true);
+      expect(new Set(ids).size).toBe(2);
+      const read = await api
+        .http()
+        .get(url(`ids.${zone}`, 'A'))
+        .set(H)
+        .expect(200);
+      expect(read.body.resource_records.map((r: { id: unknown }) => r.id)).toEqual(ids);
+      const again = await put(`ids.${zone}`, 'A', rr(['192.0.2.3'], ['192.0.2.1'])).expect(200);
+      expect(again.body.resource_records[1].id).toBe(ids[0]);
+      expect(ids).not.toContain(again.body.resource_records[0].id);
+      // Another record set's record of the same content has another id.
+      const other = await put(`ids2.${zone}`, 'A', rr(['192.0.2.1'])).expect(201);
+      expect(other.body.resource_records[0].id).not.toBe(ids[0]);
     });
 
     it('answers 404 for a record set or zone that does not exist', async () => {
@@ -545,10 +607,79 @@ describe('record sets API (real PostgreSQL)', () => {
       );
     });
 
-    it('takes pickers in order and fills their defaults', async () => {
+    it('takes pickers in order and fills their defaults, and returns them as filters too', async () => {
       const pickers = [{ type: 'geodns', strict: true }, { type: 'weighted_shuffle' }, { type: 'first_n', limit: 2 }, { type: 'default' }];
       const ok = await post(`pick.${zone}`, 'A', { ...rr(['192.0.2.1'], ['192.0.2.2']), pickers }).expect(201);
       expect(ok.body.pickers).toEqual(pickers);
+      expect(ok.body.filters).toEqual(pickers);
+      // No pickers, no filters key: octoDNS reads a record set with one as dynamic.
+      const plain = await post(`pick0.${zone}`, 'A', { ...rr(['192.0.2.1']), filters: null }).expect(201);
+      expect(plain.body.pickers).toEqual([]);
+      expect(plain.body).not.toHaveProperty('filters');
+    });
+
+    it("takes filters (Gcore's older name) for pickers, the health filter under both names, and limit and strict on each", async () => {
+      const filters = [
+        { type: 'is_healthy', limit: 0, strict: true },
+        { type: 'geodns', limit: 0, strict: false },
+        { type: 'default', limit: 1, strict: false },
+        { type: 'first_n', limit: 1, strict: false },
+      ];
+      const ok = await put(`pickalias.${zone}`, 'A', { ...rr(['192.0.2.1']), filters, type: 'A', meta: null });
+      expect(ok.body).toMatchObject({ pickers: filters, filters, meta: {} });
+      expect(ok.status).toBe(201);
+      const both = await put(`pickalias.${zone}`, 'A', { ...rr(['192.0.2.1']), filters, pickers: filters }).expect(200);
+      expect(both.body.pickers).toEqual(filters);
+      expect(
+        expectInvalid(
+          await put(`pickalias.${zone}`, 'A', { ...rr(['192.0.2.1']), filters, pickers: [{ type: 'healthcheck' }] }),
+          'filters',
+        ),
+      ).toContain('differs from pickers');
+    });
+
+    it("takes the type in the body when it is the path's (or empty, as Gcore's SDK sends it), else a 400 naming type", async () => {
+      for (const type of ['', 'A', 'a'])
+        await put(`typed.${zone}`, 'A', { ...rr(['192.0.2.1']), type }).expect((r) => expect(r.status).toBeLessThan(300));
+      expect(expectInvalid(await put(`typed.${zone}`, 'A', { ...rr(['192.0.2.1']), type: 'AAAA' }), 'type')).toBe(
+        'must be A, the type in the path (or be left out)',
+      );
+      expectInvalid(await put(`typed.${zone}`, 'A', { ...rr(['192.0.2.1']), type: 7 }), 'type');
+    });
+
+    it("keeps the record meta Gcore's clients send, as sent, and refuses bad values naming the field", async () => {
+      const meta = {
+        notes: [''],
+        ip: ['192.0.2.0/24'],
+        asn: [64496],
+        latlong: [48.8, 2.3],
+        fallback: false,
+        cidr_labels: { dc: 1 },
+        countries: ['fr'],
+      };
+      const ok = await put(`extra.${zone}`, 'A', {
+        resource_records: [
+          { content: ['192.0.2.1'], meta },
+          { content: ['192.0.2.2'], meta: null },
+        ],
+      }).expect(201);
+      expect(ok.body.resource_records.map((r: { meta: unknown }) => r.meta)).toEqual([meta, {}]);
+      expect(
+        (
+          await api
+            .http()
+            .get(url(`extra.${zone}`, 'A'))
+            .set(H)
+            .expect(200)
+        ).body.resource_records[0].meta,
+      ).toEqual(meta);
+      expectInvalid(await post(`geo2.${zone}`, 'A', rec({ notes: { a: 1 } })), m('notes'));
+      expectInvalid(await post(`geo2.${zone}`, 'A', rec({ ip: ['not-an-ip'] })), `${m('ip')}[0]`);
+      expectInvalid(await post(`geo2.${zone}`, 'A', rec({ asn: [1.5] })), `${m('asn')}[0]`);
+      expectInvalid(await post(`geo2.${zone}`, 'A', rec({ latlong: [0, 181] })), `${m('latlong')}[1]`);
+      expectInvalid(await post(`geo2.${zone}`, 'A', rec({ fallback: 1 })), m('fallback'));
+      expectInvalid(await post(`geo2.${zone}`, 'A', rec({ cidr_labels: { dc: -1 } })), `${m('cidr_labels')}.dc`);
+      expectInvalid(await post(`geo2.${zone}`, 'A', rec({ nickname: 'x' })), m('nickname'));
     });
 
     it('refuses bad pickers naming the field', async () => {
@@ -763,7 +894,10 @@ describe('record sets API (real PostgreSQL)', () => {
     const change = events.find((e) => e.action === 'rrset.create' && e.target === `www.${zoneName}/A`);
     expect(change).toMatchObject({
       actor: 'token:ci-deploy',
-      details: { after: { ttl: 30, resource_records: read.body.resource_records, pickers: read.body.pickers, meta: read.body.meta } },
+      details: {
+        // The audit log keeps records as stored; their ids are derived on output.
+        after: { ttl: 30, resource_records: read.body.resource_records.map(withoutId), pickers: read.body.pickers, meta: read.body.meta },
+      },
     });
     expect(Number.isNaN(Date.parse(change!.created_at))).toBe(false);
     expect(events.map((e) => `${e.actor} ${e.action} ${e.target}`)).toEqual(
