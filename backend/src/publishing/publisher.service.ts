@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { redisKeys } from '@vigil/contract';
-import { publishDelta, publishZone, unpublishZone } from '@vigil/contract/redis';
+import { damagedZones, publishDelta, publishZone, unpublishZone } from '@vigil/contract/redis';
 import type Redis from 'ioredis';
 import type { Account } from '../accounts/account.entity';
 import { REDIS } from '../redis/redis.module';
@@ -68,21 +68,12 @@ export class PublisherService {
     }
   }
 
-  /** Of these zones, the ones whose data Redis does not hold (the key is gone while the index lists it). */
-  async missingData(names: string[]): Promise<Set<string>> {
-    const missing = new Set<string>();
-    for (let i = 0; i < names.length; i += 1000) {
-      const chunk = names.slice(i, i + 1000);
-      const p = this.redis.pipeline();
-      for (const n of chunk) p.exists(redisKeys.zone(n));
-      const replies = (await p.exec()) ?? [];
-      chunk.forEach((n, j) => {
-        const [err, exists] = replies[j]!;
-        if (err) throw err;
-        if (exists === 0) missing.add(n);
-      });
-    }
-    return missing;
+  /**
+   * Of these zones, the ones whose data Redis does not hold whole: the key is gone while the index
+   * lists it, or it has lost (or gained) fields its digest does not count.
+   */
+  missingData(names: string[]): Promise<Set<string>> {
+    return damagedZones(this.redis, names);
   }
 
   /** Versions of the zones Redis holds now (zone name → version). */

@@ -205,6 +205,14 @@ describe('publishing zones to Redis (real PostgreSQL and Redis)', () => {
     expect(await api.app.get(ReconcilerService).reconcile()).toEqual({ published: 1, unpublished: 0 });
     expect(await published('lost.example')).toEqual(before);
 
+    // One record set's field lost, the zone still at its version: the digest's count gives it away.
+    await redis.hdel(redisKeys.zone('lost.example'), 'www.lost.example A');
+    expect((await readZone(redis, 'lost.example'))!.digestMatches).toBe(false);
+    expect(await api.app.get(ReconcilerService).reconcile()).toEqual({ published: 1, unpublished: 0 });
+    expect(await published('lost.example')).toEqual(before);
+    expect((await readZone(redis, 'lost.example'))!.digestMatches).toBe(true);
+    expect(await api.app.get(ReconcilerService).reconcile()).toEqual({ published: 0, unpublished: 0 });
+
     // A record-set change of a zone Redis does not hold at all falls back to the whole zone.
     await redis.del(redisKeys.zone('lost.example'));
     await redis.hdel(redisKeys.zoneIndex, 'lost.example');

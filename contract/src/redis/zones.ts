@@ -11,6 +11,15 @@ import { appendLua, scripts } from './scripts';
 // staging key that replaces the zone in one step.
 
 export const HEAD_FIELD = '@zone';
+/**
+ * `<fields> <sum>`: how many record-set fields (upserts and deletions) the hash holds, and the sum
+ * mod 2^32 of `fieldDigest` over them. The scripts keep it in step with every change; a reader
+ * that scanned the zone checks what it read against it (a field missing, left over or at another
+ * version), and the reconciler compares the count with HLEN. It hashes names and versions, not
+ * record data, so a million fields cost milliseconds: a version is written once, and a damaged
+ * value fails the envelope check. A zone written before the digest existed has none: not checked.
+ */
+export const DIGEST_FIELD = '@digest';
 export const rrsetField = (name: string, type: string) => `${name} ${type}`;
 /** Fields per HSET when a whole zone is written. */
 const CHUNK = 1000;
@@ -27,6 +36,40 @@ export interface ZoneEntry<T> {
 
 const entry = (version: number, json: string) => `${version} ${json}`;
 
+const TWO_32 = 4294967296;
+
+/** One field's share of the digest: djb2 over the (ASCII) field, then the version; as ZONE_DELTA's `fd`. */
+export function fieldDigest(field: string, version: number): number {
+  let h = 5381;
+  for (let i = 0; i < field.length; i++) h = (h * 33 + field.charCodeAt(i)) % TWO_32;
+  return (h * 33 + version) % TWO_32;
+}
+
+/** The digest of the record-set fields added to it. */
+export class ZoneDigest {
+  fields = 0;
+  sum = 0;
+
+  add(field: string, version: number): void {
+    this.fields++;
+    this.sum = (this.sum + fieldDigest(field, version)) % TWO_32;
+  }
+
+  equals(other: { fields: number; sum: number }): boolean {
+    return this.fields === other.fields && this.sum === other.sum;
+  }
+
+  toString(): string {
+    return `${this.fields} ${this.sum}`;
+  }
+}
+
+/** A stored `@digest` value; null when absent or not one. */
+export function parseDigest(raw: string | null | undefined): { fields: number; sum: number } | null {
+  const m = raw ? /^(\d+) (\d+)$/.exec(raw) : null;
+  return m ? { fields: Number(m[1]), sum: Number(m[2]) } : null;
+}
+
 /** `<version> <json>` → its parts; null when it is not one. */
 export function parseEntry(raw: string): { version: number; json: string } | null {
   const space = raw.indexOf(' ');
@@ -37,13 +80,19 @@ export function parseEntry(raw: string): { version: number; json: string } | nul
 /**
  * Full publish. KEYS: staging, zone, index, tombstones, feed. ARGV: name, version, event.
  * Refuses a version older than the one held (the same version only when the zone's data is
- * gone: the reconciler's repair) or than the zone's deletion.
+ * gone or has lost or gained fields its digest does not count: the reconciler's repair) or than
+ * the zone's deletion.
  */
 const ZONE_REPLACE = `
 local held = tonumber(redis.call('HGET', KEYS[3], ARGV[1]) or '-1')
 local dead = tonumber(redis.call('HGET', KEYS[4], ARGV[1]) or '-1')
 local v = tonumber(ARGV[2])
-if v < held or v <= dead or (v == held and redis.call('EXISTS', KEYS[2]) == 1) then
+local function intact()
+  local n = tonumber(string.match(redis.call('HGET', KEYS[2], '${DIGEST_FIELD}') or '', '^(%d+) '))
+  local len = redis.call('HLEN', KEYS[2])
+  return len > 0 and (n == nil or len == n + 2)
+end
+if v < held or v <= dead or (v == held and intact()) then
   redis.call('UNLINK', KEYS[1])
   return 0
 end
@@ -72,23 +121,36 @@ local function held(field)
   if not e then return -1 end
   return tonumber(string.match(e, '^(%d+)'))
 end
+local function fd(field, ver)
+  local h = 5381
+  for c = 1, #field do h = (h * 33 + string.byte(field, c)) % 4294967296 end
+  return (h * 33 + ver) % 4294967296
+end
+local dn, ds = string.match(redis.call('HGET', KEYS[1], '${DIGEST_FIELD}') or '', '^(%d+) (%d+)$')
+dn, ds = tonumber(dn), tonumber(ds)
+-- Writes the field at v when what is held is older, keeping the digest (if the zone has one) in step.
+local function put(field, value)
+  local h = held(field)
+  if h >= v then return false end
+  redis.call('HSET', KEYS[1], field, ARGV[2] .. ' ' .. value)
+  if dn then
+    if h < 0 then dn = dn + 1 else ds = (ds - fd(field, h)) % 4294967296 end
+    ds = (ds + fd(field, v)) % 4294967296
+  end
+  return true
+end
 local up, del = {}, {}
 local n = tonumber(ARGV[4])
 local i = 5
 for _ = 1, n do
-  if held(ARGV[i]) < v then
-    redis.call('HSET', KEYS[1], ARGV[i], ARGV[2] .. ' ' .. ARGV[i + 1])
-    up[#up + 1] = ARGV[i + 1]
-  end
+  if put(ARGV[i], ARGV[i + 1]) then up[#up + 1] = ARGV[i + 1] end
   i = i + 2
 end
 while i <= #ARGV do
-  if held(ARGV[i]) < v then
-    redis.call('HSET', KEYS[1], ARGV[i], ARGV[2] .. ' ')
-    del[#del + 1] = cjson.encode(ARGV[i])
-  end
+  if put(ARGV[i], '') then del[#del + 1] = cjson.encode(ARGV[i]) end
   i = i + 1
 end
+if dn then redis.call('HSET', KEYS[1], '${DIGEST_FIELD}', string.format('%d %d', dn, ds)) end
 local head = 'null'
 if held('${HEAD_FIELD}') < v then
   redis.call('HSET', KEYS[1], '${HEAD_FIELD}', ARGV[2] .. ' ' .. ARGV[3])
@@ -132,8 +194,14 @@ const headOf = (zone: Pick<CompiledZone, 'format' | 'name' | 'version' | 'soa'>)
 
 /** The hash of a zone published whole at its version: field, value, field, value, … */
 export function zoneFields(zone: CompiledZone): string[] {
+  const digest = new ZoneDigest();
   const fields: string[] = [HEAD_FIELD, entry(zone.version, JSON.stringify(headOf(zone)))];
-  for (const r of zone.rrsets) fields.push(rrsetField(r.name, r.type), entry(zone.version, JSON.stringify(r)));
+  for (const r of zone.rrsets) {
+    const field = rrsetField(r.name, r.type);
+    fields.push(field, entry(zone.version, JSON.stringify(r)));
+    digest.add(field, zone.version);
+  }
+  fields.push(DIGEST_FIELD, digest.toString());
   return fields;
 }
 
@@ -210,6 +278,8 @@ export interface StoredZone {
   rrsets: Map<string, ZoneEntry<CompiledRrset>>;
   /** Fields that are not what the contract says, by name; the caller logs them. */
   invalid: string[];
+  /** Whether the fields read agree with the zone's digest; null when it has none. */
+  digestMatches: boolean | null;
 }
 
 /**
@@ -227,13 +297,21 @@ export async function readZone(redis: Redis, name: string): Promise<StoredZone |
 /** The zone of a hash's fields; null without a valid head. */
 export function decodeZone(raw: Map<string, string>): StoredZone | null {
   const zone = decodeHead(raw);
-  if (zone) for (const [field, value] of raw) decodeField(zone, field, value);
+  if (!zone) return null;
+  const read = new ZoneDigest();
+  for (const [field, value] of raw) {
+    if (field === HEAD_FIELD || field === DIGEST_FIELD) continue;
+    // A field that is not a record set as the api writes it counts as a mismatch.
+    read.add(field, decodeField(zone, field, value));
+  }
+  const stored = parseDigest(raw.get(DIGEST_FIELD));
+  zone.digestMatches = stored && read.equals(stored);
   return zone;
 }
 
 function decodeHead(raw: Map<string, string>): StoredZone | null {
   const head = parseHead(raw.get(HEAD_FIELD) ?? null);
-  return head && { head, rrsets: new Map(), invalid: [] };
+  return head && { head, rrsets: new Map(), invalid: [], digestMatches: null };
 }
 
 /** A zone's head field, checked against the contract; null when missing or not a head. */
@@ -243,18 +321,20 @@ export function parseHead(raw: string | null): ZoneEntry<ZoneHead> | null {
   return e && head?.success ? { version: e.version, value: head.data } : null;
 }
 
-function decodeField(zone: StoredZone, field: string, value: string): void {
-  if (field === HEAD_FIELD) return;
+/** The field's version, or -1 when it is not a record set as the api writes it. */
+function decodeField(zone: StoredZone, field: string, value: string): number {
   const e = parseEntry(value);
-  if (!e) {
-    zone.invalid.push(field);
-  } else if (e.json === '') {
+  if (e && e.json === '') {
     zone.rrsets.set(field, { version: e.version, value: null });
-  } else {
-    const r = CompiledRrsetSchema.safeParse(safeJson(e.json));
-    if (r.success && field === rrsetField(r.data.name, r.data.type)) zone.rrsets.set(field, { version: e.version, value: r.data });
-    else zone.invalid.push(field);
+    return e.version;
   }
+  const r = e ? CompiledRrsetSchema.safeParse(safeJson(e.json)) : null;
+  if (e && r?.success && field === rrsetField(r.data.name, r.data.type)) {
+    zone.rrsets.set(field, { version: e.version, value: r.data });
+    return e.version;
+  }
+  zone.invalid.push(field);
+  return -1;
 }
 
 /**
@@ -297,6 +377,29 @@ export function parseStoredRrset(field: string, value: string): { version: numbe
     Array.isArray(r.pickers) &&
     (r.failover === null || typeof r.failover === 'object');
   return ok ? { version: e.version, rrset: r as CompiledRrset } : null;
+}
+
+/**
+ * Of these zones, those whose data is gone, or whose field count disagrees with their digest
+ * (fields lost or left over): one HLEN and one HGET each, whatever the size of the zone.
+ */
+export async function damagedZones(redis: Redis, names: readonly string[]): Promise<Set<string>> {
+  const damaged = new Set<string>();
+  for (let i = 0; i < names.length; i += 1000) {
+    const chunk = names.slice(i, i + 1000);
+    const p = redis.pipeline();
+    for (const n of chunk) p.hlen(redisKeys.zone(n)).hget(redisKeys.zone(n), DIGEST_FIELD);
+    const replies = (await p.exec()) ?? [];
+    chunk.forEach((n, j) => {
+      const [e1, len] = replies[2 * j]!;
+      const [e2, raw] = replies[2 * j + 1]!;
+      if (e1 ?? e2) throw e1 ?? e2;
+      const digest = parseDigest(raw as string | null);
+      // The head and the digest are the two fields that are not record sets.
+      if (len === 0 || (digest !== null && len !== digest.fields + 2)) damaged.add(n);
+    });
+  }
+  return damaged;
 }
 
 /** The head of a stored zone, checked against the contract; null when missing or not one. */

@@ -57,6 +57,7 @@ export interface SyncStatus {
   readonly loaded: boolean;
   readonly feedEvents: ReadonlyMap<string, number>;
   readonly reloads: ReadonlyMap<string, number>;
+  readonly digestMismatches: number;
 }
 
 export interface MetricsSources {
@@ -145,6 +146,15 @@ export class DnsMetrics implements QueryObserver {
       collect() {
         this.reset();
         for (const [reason, n] of sources.sync.reloads) this.inc({ reason }, n);
+      },
+    });
+    new Counter({
+      name: 'vigil_dns_zone_digest_mismatches_total',
+      help: "Zone loads whose fields disagreed with the zone's digest in Redis",
+      registers,
+      collect() {
+        this.reset();
+        this.inc(sources.sync.digestMismatches);
       },
     });
   }

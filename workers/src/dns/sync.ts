@@ -2,7 +2,18 @@
 // feed (XREAD BLOCK from the last applied id). Runs beside the query path and never blocks it;
 // while Redis is away the server answers from what it holds.
 import { FEED_FIELD, FeedEventSchema, HealthStateSchema, redisKeys, type FeedEvent, type ZoneHead } from '@vigil/contract';
-import { HEAD_FIELD, parseHead, readHead, scanZone, type StreamEntry, type ZoneEntry, unprefixedCommandKey } from '@vigil/contract/redis';
+import {
+  DIGEST_FIELD,
+  HEAD_FIELD,
+  parseDigest,
+  parseHead,
+  readHead,
+  scanZone,
+  type StreamEntry,
+  ZoneDigest,
+  type ZoneEntry,
+  unprefixedCommandKey,
+} from '@vigil/contract/redis';
 import { Redis } from 'ioredis';
 import type { Logger } from '../common/logger';
 import { safeRedisUrl } from '../common/redis';
@@ -43,6 +54,8 @@ export class RedisSync implements SyncStatus {
   lastId = NO_STREAM;
   readonly feedEvents = new Map<string, number>();
   readonly reloads = new Map<string, number>();
+  /** Loads whose fields disagreed with the zone's digest (the api's reconciler republishes such a zone). */
+  digestMismatches = 0;
   /** Resolves once the first full load is in memory. */
   readonly firstLoad: Promise<void>;
 
@@ -290,7 +303,10 @@ export class RedisSync implements SyncStatus {
       }
       const warnings: string[] = [];
       const index = emptyIndex(head.value.name, head.value.soa, head.version);
-      for (const field in raw) addStoredField(index, field, raw[field]!, warnings);
+      const digest = new ZoneDigest();
+      for (const field in raw) addStoredField(index, field, raw[field]!, warnings, digest);
+      // HGETALL is atomic: what was read is one state of the zone.
+      this.checkDigest(index, digest, raw[DIGEST_FIELD]);
       out.set(small[j]!, this.logWarnings(index, warnings));
     }
     for (const n of names) if (!out.has(n)) out.set(n, await this.loadLargeZone(n));
@@ -302,17 +318,36 @@ export class RedisSync implements SyncStatus {
     if (!head) return null;
     const warnings: string[] = [];
     const index = emptyIndex(head.value.name, head.value.soa, head.version);
+    const digest = new ZoneDigest();
     let slice = performance.now();
     await scanZone(this.client, name, async (fields) => {
       for (let i = 0; i + 1 < fields.length; i += 2) {
-        addStoredField(index, fields[i]!, fields[i + 1]!, warnings);
+        addStoredField(index, fields[i]!, fields[i + 1]!, warnings, digest);
         if ((i & 127) === 126 && performance.now() - slice > SLICE_MS) {
           await yieldToQueries();
           slice = performance.now();
         }
       }
     });
+    // A scan is no snapshot: only a zone no change touched meanwhile (its head still at the version
+    // read first) must agree with its digest; a change's own event follows in the feed.
+    const [[, stored], [, headNow]] = ((await this.client
+      .pipeline()
+      .hget(redisKeys.zone(name), DIGEST_FIELD)
+      .hget(redisKeys.zone(name), HEAD_FIELD)
+      .exec()) ?? []) as [unknown, string | null][];
+    if (parseHead(headNow ?? null)?.version === head.version) this.checkDigest(index, digest, stored);
     return this.logWarnings(index, warnings);
+  }
+
+  private checkDigest(index: ZoneIndex, read: ZoneDigest, raw: string | null | undefined): void {
+    const stored = parseDigest(raw);
+    if (stored === null || read.equals(stored)) return;
+    this.digestMismatches++;
+    this.log.error(
+      { zone: index.name, version: index.version, read: read.toString(), digest: `${stored.fields} ${stored.sum}` },
+      "Zone data in Redis disagrees with its digest (fields lost, left over or stale); serving what was read until the api's reconciler republishes it",
+    );
   }
 
   /** The head if it names the zone it is stored under; null (and a log line when it names another). */

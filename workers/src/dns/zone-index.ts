@@ -14,7 +14,7 @@ import {
   type RecordType,
   type Soa,
 } from '@vigil/contract';
-import { HEAD_FIELD, parseStoredRrset, rrsetField } from '@vigil/contract/redis';
+import { DIGEST_FIELD, HEAD_FIELD, parseStoredRrset, rrsetField, type ZoneDigest } from '@vigil/contract/redis';
 import { QTYPE, TYPE_CODE } from './constants';
 import { encodeRdata, nameToWire, soaRdata, wireToName, writeRrTail } from './rdata';
 
@@ -307,17 +307,25 @@ export function emptyIndex(name: string, soa: Soa, version: number): ZoneIndex {
  * checking its envelope only: Redis is written by the api alone, and what an envelope lets
  * through that cannot be served is left out record by record with a warning.
  */
-export function addStoredField(index: ZoneIndex, field: string, value: string, warnings: string[]): void {
-  if (field === HEAD_FIELD) return;
+export function addStoredField(index: ZoneIndex, field: string, value: string, warnings: string[], digest?: ZoneDigest): void {
+  if (field === HEAD_FIELD || field === DIGEST_FIELD) return;
   const stored = parseStoredRrset(field, value);
   if (stored === null) {
     warnings.push(`field ${JSON.stringify(field)} is not a record set as the api publishes it; skipped`);
+    digest?.add(field, -1);
     return;
   }
   index.version = Math.max(index.version, stored.version);
-  // A field may come twice from HSCAN: the second replaces the first, which it equals.
-  if (stored.rrset === null) index.absent.set(field, stored.version);
-  else upsert(index, stored.rrset, stored.version, warnings, false, field);
+  // A field may come twice from HSCAN: the second replaces the first, which it equals, and the
+  // digest counts it once.
+  let seen: boolean;
+  if (stored.rrset === null) {
+    seen = index.absent.has(field);
+    index.absent.set(field, stored.version);
+  } else {
+    seen = upsert(index, stored.rrset, stored.version, warnings, false, field);
+  }
+  if (!seen) digest?.add(field, stored.version);
 }
 
 /**
@@ -369,7 +377,7 @@ function upsert(
   warnings: string[],
   building: boolean,
   field = rrsetField(rrset.name, rrset.type),
-): void {
+): boolean {
   const type = TYPE_CODE[rrset.type];
   const name = lower(rrset.name);
   const at = index.nodes.get(name);
@@ -378,7 +386,7 @@ function upsert(
     // Each record set once; the api never publishes two of one name and type.
     if (building) {
       warnings.push(`duplicate rrset ${name} ${rrset.type}; the first one is kept`);
-      return;
+      return true;
     }
     remove(index, name, type!);
   }
@@ -389,13 +397,15 @@ function upsert(
     // Only a record set the api could never publish gets here (Redis is trusted, not checked in depth).
     warnings.push(`rrset ${name} ${String(rrset.type)} skipped: ${(e as Error).message}`);
   }
+  // Most zones have nothing absent; hashing every field of a large load for nothing is not free.
+  const wasAbsent = index.absent.size > 0 && index.absent.has(field);
   if (served) {
-    // Most zones have nothing absent; hashing every field of a large load for nothing is not free.
-    if (index.absent.size > 0) index.absent.delete(field);
+    if (wasAbsent) index.absent.delete(field);
     put(index, name, served);
   } else {
     index.absent.set(field, version);
   }
+  return held !== undefined || wasAbsent;
 }
 
 /** The record set as served, or null when it serves nothing (outside the zone, no enabled record). */

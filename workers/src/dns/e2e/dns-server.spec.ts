@@ -3,7 +3,7 @@
 import { connect } from 'node:net';
 import * as dnsPacket from 'dns-packet';
 import { aData, decode, dig, kdig, query, tcp, tcpRaw, udp, udpRaw, until } from '../testing/client';
-import type { ZoneHead } from '@vigil/contract';
+import { redisKeys, type ZoneHead } from '@vigil/contract';
 import { rr, zone } from '../testing/zones';
 import { loadBatchAddon } from '../udp-batch';
 import { sample, scrape, startHarness, type Harness } from './harness';
@@ -369,6 +369,30 @@ describe.each(udpPaths)('UDP through %s', (udpIo) => {
       expect(h.server.zones.get('delta.example')!.version).toBe(12);
       await h.redis.deleteZone('delta.example', 13);
       await until('delta.example to be refused', async () => (await udp(h.port, query('www.delta.example', 'A'))).rcode === 'REFUSED');
+    });
+
+    it('counts a load whose fields disagree with the zone digest, serving what it read, small (HGETALL) or large (HSCAN)', async () => {
+      const mismatches = async () => Number(sample(await scrape(h.server.metricsPort), 'vigil_dns_zone_digest_mismatches_total'));
+      let expected = await mismatches();
+      for (const [name, n] of [
+        ['small-digest.example', 3],
+        ['large-digest.example', 2500],
+      ] as const) {
+        const rrsets = Array.from({ length: n }, (_, i) => rr(`h${i}.${name}`, 'A', [`198.51.100.${(i % 250) + 1}`]));
+        await h.redis.putZone(zone(name, rrsets, { version: 20 }));
+        await until(name, async () => aData(await udp(h.port, query(`h2.${name}`, 'A')))[0] === '198.51.100.3');
+        expect(await mismatches()).toBe(expected);
+        // A field lost behind the api's back, then the zone announced again.
+        await h.redis.putZone(zone(name, rrsets, { version: 21 }), false);
+        await h.redis.redis.hdel(h.redis.key(redisKeys.zone(name)), `h1.${name} A`);
+        await h.redis.feed({ kind: 'zone.upsert', zone: name, version: 21 });
+        await until(`${name} at 21`, async () => h.server.zones.get(name)?.version === 21);
+        expect(await mismatches()).toBe(++expected);
+        expect((await udp(h.port, query(`h1.${name}`, 'A'))).rcode).toBe('NXDOMAIN');
+        expect(aData(await udp(h.port, query(`h2.${name}`, 'A')))).toEqual(['198.51.100.3']);
+        await h.redis.deleteZone(name, 22);
+        await until(`${name} to go`, async () => !h.server.zones.get(name));
+      }
     });
 
     it('serves a new zone and stops serving a deleted one', async () => {
