@@ -13,9 +13,16 @@ import { Initial1764060000000 } from './migrations/1764060000000-Initial';
 import { ZoneVersion1764070000000 } from './migrations/1764070000000-ZoneVersion';
 import { HealthEvents1764080000000 } from './migrations/1764080000000-HealthEvents';
 import { RrsetPut1764090000000 } from './migrations/1764090000000-RrsetPut';
+import { ZoneGcoreFields1764110000000 } from './migrations/1764110000000-ZoneGcoreFields';
 
 export const ENTITIES = [Account, Membership, User, Session, ApiToken, FeatureRequest, AuditEvent, Zone, Rrset, HealthEvent];
-export const MIGRATIONS = [Initial1764060000000, ZoneVersion1764070000000, HealthEvents1764080000000, RrsetPut1764090000000];
+export const MIGRATIONS = [
+  Initial1764060000000,
+  ZoneVersion1764070000000,
+  HealthEvents1764080000000,
+  RrsetPut1764090000000,
+  ZoneGcoreFields1764110000000,
+];
 
 /** Options shared by the api, the CLI and the tests. Schema changes go through migrations only. */
 export function dataSourceOptions(url: string): DataSourceOptions {

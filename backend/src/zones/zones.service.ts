@@ -2,22 +2,41 @@ import type { z } from 'zod';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { normalizeName } from '@vigil/contract';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager, type QueryDeepPartialEntity } from 'typeorm';
 import type { AccountPrincipal } from '../auth/principal';
 import { AuditService } from '../audit/audit.service';
 import { conflict, notFound, ValidationFailed } from '../common/errors';
-import type { PageQuery } from '../common/pagination';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { ZoneChangesService } from '../publishing/zone-changes';
 import { Rrset } from '../rrsets/rrset.entity';
-import { SOA_LIMITS, type CreateZone, type UpdateZone, ZoneSchema } from './dto/zone.dto';
+import {
+  type CreateZone,
+  type PutZone,
+  type RrsetsAmount,
+  SOA_LIMITS,
+  type UpdateZone,
+  type ZoneListQuery,
+  ZoneSchema,
+} from './dto/zone.dto';
 import { Zone } from './zone.entity';
 
 const nowSerial = () => Math.floor(Date.now() / 1000);
 
-export function zoneView(z: Zone, rrsetsAmount: number): z.output<typeof ZoneSchema> {
+const NO_RRSETS: RrsetsAmount = { total: 0, static: 0, dynamic: { total: 0, healthcheck: 0 } };
+
+/** Columns a zone list may be ordered by, as the API names them. */
+const ORDER_COLUMN: Record<ZoneListQuery['order_by'], string> = {
+  name: 'z.name',
+  id: 'z.numeric_id',
+  serial: 'z.serial',
+  enabled: 'z.enabled',
+  created_at: 'z.created_at',
+  updated_at: 'z.updated_at',
+};
+
+export function zoneView(z: Zone, rrsetsAmount: RrsetsAmount): z.output<typeof ZoneSchema> {
   return {
-    id: z.id,
+    id: z.numericId,
     name: z.name,
     enabled: z.enabled,
     serial: z.serial,
@@ -27,6 +46,7 @@ export function zoneView(z: Zone, rrsetsAmount: number): z.output<typeof ZoneSch
     retry: z.retry,
     expiry: z.expiry,
     nx_ttl: z.nxTtl,
+    meta: z.meta,
     rrsets_amount: rrsetsAmount,
     created_at: z.createdAt.toISOString(),
     updated_at: z.updatedAt.toISOString(),
@@ -56,11 +76,11 @@ export class ZonesService {
     try {
       const zone = await this.changes.transaction(async (tx, changes) => {
         await this.assertNotBelowAnotherAccount(tx, p, name);
-        const z = await tx.save(
+        const created = await tx.save(
           tx.create(Zone, {
             accountId: p.accountId,
             name,
-            serial: nowSerial(),
+            serial: body.serial ?? nowSerial(),
             contact: body.contact ?? this.config.ZONE_CONTACT,
             primaryServer: primary,
             refresh: body.refresh ?? SOA_LIMITS.refresh.default,
@@ -68,8 +88,11 @@ export class ZonesService {
             expiry: body.expiry ?? SOA_LIMITS.expiry.default,
             nxTtl: body.nx_ttl ?? SOA_LIMITS.nx_ttl.default,
             enabled: body.enabled ?? true,
+            meta: body.meta ?? {},
           }),
         );
+        // PostgreSQL numbers the zone; read it back with its number.
+        const z = await tx.findOneByOrFail(Zone, { id: created.id });
         // The apex NS record set comes with the zone; the SOA is made from the zone's own fields.
         await tx.insert(Rrset, {
           zoneId: z.id,
@@ -84,38 +107,53 @@ export class ZonesService {
         changes.publish([z.id]);
         return z;
       });
-      return zoneView(zone, 1);
+      return zoneView(zone, { ...NO_RRSETS, total: 1, static: 1 });
     } catch (e) {
       if ((e as { code?: string }).code === '23505') throw conflict(`zone ${name} is already hosted`);
       throw e;
     }
   }
 
-  async list(p: AccountPrincipal, page: PageQuery, search?: string) {
+  async list(p: AccountPrincipal, q: ZoneListQuery) {
     const qb = this.ds
       .getRepository(Zone)
       .createQueryBuilder('z')
       .where('z.account_id = :account', { account: p.accountId })
-      .orderBy('z.name', 'ASC')
-      .take(page.limit)
-      .skip(page.offset);
-    if (search) qb.andWhere('z.name LIKE :search', { search: `%${search.toLowerCase().replace(/[\\%_]/g, '\\$&')}%` });
+      .orderBy(ORDER_COLUMN[q.order_by], q.order_direction === 'desc' ? 'DESC' : 'ASC')
+      .take(q.limit)
+      .skip(q.offset);
+    // A stable order within equal values, so pages neither repeat nor skip zones.
+    if (q.order_by !== 'name') qb.addOrderBy('z.name', 'ASC');
+    if (q.search) qb.andWhere('z.name LIKE :search', { search: `%${q.search.toLowerCase().replace(/[\\%_]/g, '\\$&')}%` });
+    if (q.name?.length) qb.andWhere('z.name IN (:...names)', { names: q.name });
+    if (q.enabled !== undefined) qb.andWhere('z.enabled = :enabled', { enabled: q.enabled });
     const [zones, total] = await qb.getManyAndCount();
-    const counts = await this.rrsetCounts(zones.map((z) => z.id));
-    return { zones: zones.map((z) => zoneView(z, counts.get(z.id) ?? 0)), total_amount: total };
+    const amounts = await this.rrsetAmounts(zones.map((z) => z.id));
+    return { zones: zones.map((z) => zoneView(z, amounts.get(z.id) ?? NO_RRSETS)), total_amount: total };
   }
 
   async get(p: AccountPrincipal, name: string) {
     const z = await this.find(this.ds.manager, p, name);
-    return zoneView(z, (await this.rrsetCounts([z.id])).get(z.id) ?? 0);
+    return zoneView(z, (await this.rrsetAmounts([z.id])).get(z.id) ?? NO_RRSETS);
+  }
+
+  /** PUT: Gcore's InputZone, the whole zone again; its `name` must be this zone's. Otherwise as PATCH. */
+  async put(p: AccountPrincipal, name: string, body: PutZone) {
+    const { name: bodyName, ...fields } = body;
+    const zone = await this.find(this.ds.manager, p, name);
+    if (bodyName !== undefined && zoneName(bodyName) !== zone.name) {
+      throw new ValidationFailed([{ field: 'name', reason: `must be ${zone.name}, the zone in the path (a zone cannot be renamed)` }]);
+    }
+    return this.update(p, name, fields);
   }
 
   async update(p: AccountPrincipal, name: string, body: UpdateZone) {
     const primary = body.primary_server !== undefined ? zoneName(body.primary_server, 'primary_server') : undefined;
     const zone = await this.changes.transaction(async (tx, changes) => {
       const z = await this.find(tx, p, name, true);
-      const before = zoneView(z, 0);
-      const fields: Partial<Zone> = {
+      const before = zoneView(z, NO_RRSETS);
+      // TypeORM's update type cannot express free JSON (meta).
+      const fields: QueryDeepPartialEntity<Zone> = {
         ...(body.contact !== undefined && { contact: body.contact }),
         ...(primary !== undefined && { primaryServer: primary }),
         ...(body.refresh !== undefined && { refresh: body.refresh }),
@@ -123,6 +161,7 @@ export class ZonesService {
         ...(body.expiry !== undefined && { expiry: body.expiry }),
         ...(body.nx_ttl !== undefined && { nxTtl: body.nx_ttl }),
         ...(body.enabled !== undefined && { enabled: body.enabled }),
+        ...(body.meta !== undefined && { meta: (body.meta ?? {}) as QueryDeepPartialEntity<Zone>['meta'] }),
       };
       if (Object.keys(fields).length) await tx.update(Zone, { id: z.id }, fields);
       if (body.enabled !== undefined) {
@@ -133,17 +172,19 @@ export class ZonesService {
         // Only SOA fields: a delta of the zone's head, whatever the zone's size.
         await changes.touchRrsets(z.id, []);
       }
+      // After the change's own step: a serial asked for is a floor, since serials never go down.
+      if (body.serial !== undefined) await tx.query('UPDATE zones SET serial = GREATEST(serial, $2) WHERE id = $1', [z.id, body.serial]);
       const after = await tx.findOneByOrFail(Zone, { id: z.id });
       await this.audit.record(tx, {
         accountId: p.accountId,
         actor: p.actor,
         action: 'zone.update',
         target: z.name,
-        details: diff(before, zoneView(after, 0)),
+        details: diff(before, zoneView(after, NO_RRSETS)),
       });
       return after;
     });
-    return zoneView(zone, (await this.rrsetCounts([zone.id])).get(zone.id) ?? 0);
+    return zoneView(zone, (await this.rrsetAmounts([zone.id])).get(zone.id) ?? NO_RRSETS);
   }
 
   async remove(p: AccountPrincipal, name: string) {
@@ -193,13 +234,32 @@ export class ZonesService {
     return (await tx.find(Rrset, { where: { zoneId }, select: { id: true } })).map((r) => r.id);
   }
 
-  private async rrsetCounts(zoneIds: string[]): Promise<Map<string, number>> {
+  /**
+   * Record sets per zone as Gcore counts them: dynamic ones have pickers or a failover check, and
+   * `healthcheck` counts the checks that run (the account has the failover feature).
+   */
+  private async rrsetAmounts(zoneIds: string[]): Promise<Map<string, RrsetsAmount>> {
     if (zoneIds.length === 0) return new Map();
-    const rows: { zone_id: string; n: string }[] = await this.ds.query(
-      'SELECT zone_id, count(*) AS n FROM rrsets WHERE zone_id = ANY($1) GROUP BY zone_id',
+    const rows: { zone_id: string; total: string; dynamic: string; healthcheck: string }[] = await this.ds.query(
+      `SELECT r.zone_id,
+              count(*) AS total,
+              count(*) FILTER (WHERE r.pickers <> '[]'::jsonb OR jsonb_typeof(r.meta->'failover') = 'object') AS dynamic,
+              count(*) FILTER (WHERE jsonb_typeof(r.meta->'failover') = 'object' AND a.features->>'failover' = 'true') AS healthcheck
+         FROM rrsets r JOIN zones z ON z.id = r.zone_id JOIN accounts a ON a.id = z.account_id
+        WHERE r.zone_id = ANY($1)
+        GROUP BY r.zone_id`,
       [zoneIds],
     );
-    return new Map(rows.map((r) => [r.zone_id, Number(r.n)]));
+    return new Map(
+      rows.map((r) => [
+        r.zone_id,
+        {
+          total: Number(r.total),
+          static: Number(r.total) - Number(r.dynamic),
+          dynamic: { total: Number(r.dynamic), healthcheck: Number(r.healthcheck) },
+        },
+      ]),
+    );
   }
 }
 

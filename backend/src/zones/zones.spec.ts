@@ -1,3 +1,4 @@
+import { redisKeys } from '@vigil/contract';
 import { apiKey, expectError, expectInvalid, TestApi } from '../testing/test-app';
 
 describe('zones API (real PostgreSQL)', () => {
@@ -24,7 +25,7 @@ describe('zones API (real PostgreSQL)', () => {
   it('creates a zone with SOA defaults and an apex NS record set, and reads it back', async () => {
     const res = await create({ name: 'create.example' }).expect(201);
     expect(res.body).toEqual({
-      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      id: expect.any(Number),
       name: 'create.example',
       enabled: true,
       serial: expect.any(Number),
@@ -34,7 +35,8 @@ describe('zones API (real PostgreSQL)', () => {
       retry: 600,
       expiry: 1209600,
       nx_ttl: 300,
-      rrsets_amount: 1,
+      meta: {},
+      rrsets_amount: { total: 1, static: 1, dynamic: { total: 0, healthcheck: 0 } },
       created_at: expect.any(String),
       updated_at: expect.any(String),
     });
@@ -169,7 +171,7 @@ describe('zones API (real PostgreSQL)', () => {
       'c-list.example',
       'other-zone.example',
     ]);
-    expect(all.body.zones[0].rrsets_amount).toBe(1);
+    expect(all.body.zones[0].rrsets_amount).toEqual({ total: 1, static: 1, dynamic: { total: 0, healthcheck: 0 } });
 
     const page = await api.http().get('/v2/zones?limit=2&offset=1').set(t).expect(200);
     expect(page.body.total_amount).toBe(4);
@@ -301,7 +303,7 @@ describe('zones API (real PostgreSQL)', () => {
         .send({ resource_records: [{ content: ['192.0.2.7'] }] })
         .expect(201);
     }
-    const { id } = (await api.http().get('/v2/zones/delete.example').set(H).expect(200)).body;
+    const [{ id }] = await api.ds().query('SELECT id FROM zones WHERE name = $1', ['delete.example']);
     const [{ n: before }] = await api.ds().query('SELECT count(*)::int AS n FROM rrsets WHERE zone_id = $1', [id]);
     expect(before).toBe(4);
 
@@ -328,7 +330,8 @@ describe('zones API (real PostgreSQL)', () => {
   it('refuses unknown properties naming them', async () => {
     expectInvalid(await create({ name: 'unknown.example', owner: 'me' }), 'owner');
     await create({ name: 'unknown.example' }).expect(201);
-    expectInvalid(await api.http().patch('/v2/zones/unknown.example').set(H).send({ serial: 1 }), 'serial');
+    expectInvalid(await api.http().patch('/v2/zones/unknown.example').set(H).send({ owner: 'me' }), 'owner');
+    expectInvalid(await api.http().put('/v2/zones/unknown.example').set(H).send({ id: 5 }), 'id');
   });
 
   it('refuses a body that is not JSON', async () => {
@@ -348,5 +351,156 @@ describe('zones API (real PostgreSQL)', () => {
     for (const name of ['plain.example', 'form.example', 'array.example', 'x.example']) {
       await api.http().get(`/v2/zones/${name}`).set(H).expect(404);
     }
+  });
+
+  describe("Gcore's zone fields and routes", () => {
+    const amount = (total: number, dynamic = 0, healthcheck = 0) => ({
+      total,
+      static: total - dynamic,
+      dynamic: { total: dynamic, healthcheck },
+    });
+
+    it('numbers zones: a JSON integer id, growing, the same on every read', async () => {
+      const a = (await create({ name: 'num-a.example' }).expect(201)).body;
+      const b = (await create({ name: 'num-b.example' }).expect(201)).body;
+      expect(Number.isSafeInteger(a.id) && a.id > 0).toBe(true);
+      expect(b.id).toBeGreaterThan(a.id);
+      expect((await api.http().get('/v2/zones/num-a.example').set(H).expect(200)).body.id).toBe(a.id);
+      const listed = await api.http().get('/v2/zones?name=num-a.example&name=num-b.example').set(H).expect(200);
+      expect(listed.body.zones.map((z: { id: number }) => z.id)).toEqual([a.id, b.id]);
+    });
+
+    it('takes serial and meta at creation and returns them; null meta is none', async () => {
+      const meta = { webhook: 'https://hook.example/dns', webhook_method: 'PUT', team: { owner: 'ops' } };
+      const res = await create({ name: 'meta.example', serial: 2026120101, meta }).expect(201);
+      expect(res.body).toMatchObject({ serial: 2026120101, meta });
+      expect((await api.http().get('/v2/zones/meta.example').set(H).expect(200)).body).toMatchObject({ serial: 2026120101, meta });
+      expect((await create({ name: 'meta-null.example', meta: null }).expect(201)).body.meta).toEqual({});
+      // Later changes count up from the serial given.
+      await api
+        .http()
+        .put('/v2/zones/meta.example/www.meta.example/A')
+        .set(H)
+        .send({ resource_records: [{ content: ['192.0.2.1'] }] })
+        .expect(201);
+      expect(await serialOf('meta.example')).toBe(2026120102);
+    });
+
+    it.each<[string, unknown, string]>([
+      ['serial', { serial: -1 }, 'must be an integer from 0 to 4294967295'],
+      ['serial', { serial: 4294967296 }, 'must be an integer from 0 to 4294967295'],
+      ['serial', { serial: '5' }, 'must be an integer from 0 to 4294967295'],
+      ['meta', { meta: [] }, 'must be an object'],
+      ['meta', { meta: 'hook' }, 'must be an object'],
+      ['meta.webhook', { meta: { webhook: 'ftp://x.example' } }, 'must be an http:// or https:// URL of at most 2048 characters'],
+      ['meta.webhook_method', { meta: { webhook_method: 'SEND' } }, 'must be one of GET, POST, PUT, PATCH, DELETE'],
+      ['meta', { meta: { blob: 'x'.repeat(17000) } }, 'must be at most 16384 bytes of JSON'],
+    ])('refuses a bad %s at creation (case %#)', async (field, extra, reason) => {
+      expect(expectInvalid(await create({ name: 'bad-meta.example', ...(extra as object) }), field)).toBe(reason);
+    });
+
+    it('counts record sets as Gcore does: static, dynamic (pickers or failover) and running health checks', async () => {
+      const c = await api.customer('amounts');
+      const t = apiKey(await api.token(c.agent));
+      await api.http().post('/v2/zones').set(t).send({ name: 'amounts.example' }).expect(201);
+      const put = (name: string, body: object) =>
+        api.http().put(`/v2/zones/amounts.example/${name}.amounts.example/A`).set(t).send(body).expect(201);
+      const two = { resource_records: [{ content: ['192.0.2.1'] }, { content: ['192.0.2.2'] }] };
+      const failover = { protocol: 'TCP', port: 443, frequency: 60, timeout: 5 };
+      await put('plain', two);
+      await put('geo', { ...two, pickers: [{ type: 'geodns' }] });
+      const get = async () => (await api.http().get('/v2/zones/amounts.example').set(t).expect(200)).body.rrsets_amount;
+      expect(await get()).toEqual(amount(3, 1, 0));
+      await api.grantFailover(c.accountId);
+      await put('checked', { ...two, meta: { failover } });
+      await put('both', { ...two, filters: [{ type: 'healthcheck' }], meta: { failover } });
+      expect(await get()).toEqual(amount(5, 3, 2));
+      expect((await api.http().get('/v2/zones?name=amounts.example').set(t).expect(200)).body.zones[0].rrsets_amount).toEqual(
+        amount(5, 3, 2),
+      );
+      // Revoked: the checks no longer run, the record sets stay dynamic.
+      const support = await api.support();
+      await support
+        .patch(`/v2/admin/accounts/${c.accountId}`)
+        .send({ features: { failover: false } })
+        .expect(200);
+      expect(await get()).toEqual(amount(5, 3, 0));
+    });
+
+    it('PUT changes the zone as PATCH does, with a matching name ignored and another refused', async () => {
+      await create({ name: 'put.example' }).expect(201);
+      const before = await serialOf('put.example');
+      const res = await api
+        .http()
+        .put('/v2/zones/put.example')
+        .set(H)
+        .send({ name: 'put.example', contact: 'admin@put.example', nx_ttl: 120, meta: { webhook: 'https://h.example/x' }, serial: 5 })
+        .expect(200);
+      expect(res.body).toMatchObject({
+        name: 'put.example',
+        contact: 'admin@put.example',
+        nx_ttl: 120,
+        meta: { webhook: 'https://h.example/x' },
+      });
+      // A lower serial is a floor that is already passed: serials never go down.
+      expect(res.body.serial).toBeGreaterThan(before);
+      const high = await api.http().put('/v2/zones/put.example').set(H).send({ name: 'PUT.example.', serial: 4000000000 }).expect(200);
+      expect(high.body.serial).toBe(4000000000);
+      expect(expectInvalid(await api.http().put('/v2/zones/put.example').set(H).send({ name: 'other.example' }), 'name')).toContain(
+        'must be put.example',
+      );
+      expectInvalid(await api.http().put('/v2/zones/put.example').set(H).send({ name: 'not a name' }), 'name');
+      expectError(await api.http().put('/v2/zones/missing.example').set(H).send({ name: 'missing.example' }), 404);
+      expect((await api.http().get('/v2/zones/put.example').set(H).expect(200)).body.contact).toBe('admin@put.example');
+    });
+
+    it('PATCH .../disable and .../enable switch the zone off and on, with no body, in DNS too', async () => {
+      await create({ name: 'toggle.example' }).expect(201);
+      const redis = api.redis();
+      try {
+        const off = await api.http().patch('/v2/zones/toggle.example/disable').set(H).set('Content-Type', 'application/json').expect(200);
+        expect(off.body).toMatchObject({ name: 'toggle.example', enabled: false });
+        expect(await redis.hexists(redisKeys.zoneIndex, 'toggle.example')).toBe(0);
+        expect((await api.http().get('/v2/zones?enabled=false&name=toggle.example').set(H).expect(200)).body.total_amount).toBe(1);
+        const on = await api.http().patch('/v2/zones/toggle.example/enable').set(H).expect(200);
+        expect(on.body.enabled).toBe(true);
+        expect(await redis.hexists(redisKeys.zoneIndex, 'toggle.example')).toBe(1);
+        expect((await api.http().get('/v2/zones/toggle.example').set(H).expect(200)).body.enabled).toBe(true);
+        expectError(await api.http().patch('/v2/zones/missing.example/enable').set(H), 404);
+      } finally {
+        redis.disconnect();
+      }
+    });
+
+    it('filters the list by exact names (repeated), enabled, and orders it by order_by and order_direction', async () => {
+      const c = await api.customer('filters');
+      const t = apiKey(await api.token(c.agent));
+      for (const n of ['f-b.example', 'f-a.example', 'f-c.example', 'f-ab.example'])
+        await api.http().post('/v2/zones').set(t).send({ name: n }).expect(201);
+      await api.http().patch('/v2/zones/f-c.example/disable').set(t).expect(200);
+      const names = async (q: string) =>
+        (await api.http().get(`/v2/zones?${q}`).set(t).expect(200)).body.zones.map((z: { name: string }) => z.name);
+      expect(await names('name=f-a.example')).toEqual(['f-a.example']);
+      expect(await names('name=F-A.example.&name=f-c.example')).toEqual(['f-a.example', 'f-c.example']);
+      expect(await names('name=f-a.example,f-b.example')).toEqual(['f-a.example', 'f-b.example']);
+      expect(await names('name=nothing.example')).toEqual([]);
+      expect(await names('enabled=false')).toEqual(['f-c.example']);
+      expect(await names('enabled=true')).toEqual(['f-a.example', 'f-ab.example', 'f-b.example']);
+      expect(await names('order_by=name&order_direction=desc')).toEqual(['f-c.example', 'f-b.example', 'f-ab.example', 'f-a.example']);
+      expect(await names('order_by=id')).toEqual(['f-b.example', 'f-a.example', 'f-c.example', 'f-ab.example']);
+      expect(await names('order_by=id&order_direction=DESC&limit=2')).toEqual(['f-ab.example', 'f-c.example']);
+      expect(await names('order_by=enabled')).toEqual(['f-c.example', 'f-a.example', 'f-ab.example', 'f-b.example']);
+    });
+
+    it.each([
+      ['order_by=size', 'order_by', 'must be one of name, id, serial, enabled, created_at, updated_at'],
+      ['order_direction=up', 'order_direction', 'must be asc or desc'],
+      ['enabled=maybe', 'enabled', 'must be true or false'],
+      ['name=bad%20name', 'name[0]', ''],
+      ['name=a.example&name=..', 'name[1]', ''],
+    ])('refuses the zone list query %s naming %s', async (query, field, reason) => {
+      const got = expectInvalid(await api.http().get(`/v2/zones?${query}`).set(H), field);
+      if (reason) expect(got).toBe(reason);
+    });
   });
 });
