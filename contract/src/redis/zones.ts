@@ -40,9 +40,10 @@ const TWO_32 = 4294967296;
 
 /** One field's share of the digest: djb2 over the (ASCII) field, then the version; as ZONE_DELTA's `fd`. */
 export function fieldDigest(field: string, version: number): number {
+  // Int32 arithmetic wraps mod 2^32 as the script's doubles do; far cheaper than % on a million fields.
   let h = 5381;
-  for (let i = 0; i < field.length; i++) h = (h * 33 + field.charCodeAt(i)) % TWO_32;
-  return (h * 33 + version) % TWO_32;
+  for (let i = 0; i < field.length; i++) h = (Math.imul(h, 33) + field.charCodeAt(i)) | 0;
+  return (Math.imul(h, 33) + version) >>> 0;
 }
 
 /** The digest of the record-set fields added to it. */
