@@ -1,7 +1,7 @@
 import { canonicalIPv4, canonicalIPv6 } from './ip';
 import { normalizeName } from './names';
 
-export const RECORD_TYPES = ['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'NS', 'SRV', 'CAA'] as const;
+export const RECORD_TYPES = ['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'NS', 'SRV', 'CAA', 'PTR'] as const;
 export type RecordType = (typeof RECORD_TYPES)[number];
 
 /** One record's content as the API takes it: the fields of the type in presentation order. */
@@ -27,6 +27,7 @@ const ARITY: Record<RecordType, string> = {
   AAAA: '[address]',
   CNAME: '[target]',
   NS: '[nameserver]',
+  PTR: '[domain name]',
   MX: '[preference, exchange]',
   TXT: '[text, ...]',
   SRV: '[priority, weight, port, target]',
@@ -37,7 +38,7 @@ const MAX_TXT = 4096;
 
 /** Validates and canonicalises one record's content for its type. */
 export function parseContent(type: RecordType, content: unknown[]): ContentResult {
-  const want = { A: 1, AAAA: 1, CNAME: 1, NS: 1, MX: 2, SRV: 4, CAA: 3, TXT: -1 }[type];
+  const want = { A: 1, AAAA: 1, CNAME: 1, NS: 1, PTR: 1, MX: 2, SRV: 4, CAA: 3, TXT: -1 }[type];
   if (want > 0 && content.length !== want) {
     return fail(null, `${type} content takes ${want} value${want > 1 ? 's' : ''}: ${ARITY[type]}`);
   }
@@ -51,7 +52,8 @@ export function parseContent(type: RecordType, content: unknown[]): ContentResul
       return ip ? { ok: true, content: [ip] } : fail(0, 'must be an IPv6 address such as 2001:db8::1');
     }
     case 'CNAME':
-    case 'NS': {
+    case 'NS':
+    case 'PTR': {
       const h = host(content[0]);
       return h ? { ok: true, content: [h] } : fail(0, 'must be a domain name');
     }

@@ -25,6 +25,8 @@ describe('record set bodies', () => {
     ['SRV', [1, 2, 'x', 'sip.example.com'], 'port'],
     ['CAA', [0, 'is sue', 'ca.example'], 'tag'],
     ['CNAME', ['bad name.example'], 'domain name'],
+    ['PTR', ['bad name.example'], 'domain name'],
+    ['PTR', ['a.example', 'b.example'], 'takes 1 value'],
   ])('refuses %s content %j', (type, content, reason) => {
     const r = check(type, { resource_records: [{ content }] });
     expect('issues' in r && r.issues[0]?.message).toContain(reason);

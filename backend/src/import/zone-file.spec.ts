@@ -21,7 +21,7 @@ caa      CAA 0 issue "ca.example.net"
 v6       AAAA 2001:DB8::1
 $ORIGIN sub.example.com.
 host     A 198.51.100.7
-ptr      PTR somewhere.example.net.
+dname    DNAME somewhere.example.net.
 `;
 
 describe('parseZoneFile', () => {
@@ -45,7 +45,7 @@ describe('parseZoneFile', () => {
     ]);
     expect(byLine('SRV')).toEqual([[15, '_sip._tcp.example.com', 3600, ['10', '60', '5060', 'sip.example.com']]]);
     expect(byLine('TXT')).toEqual([[16, 'txt.example.com', 3600, ['v=spf1 include:_spf.example.net ~all', 'second "string"']]]);
-    expect(byLine('PTR')).toEqual([[21, 'ptr.sub.example.com', 3600, ['somewhere.example.net']]]);
+    expect(byLine('DNAME')).toEqual([[21, 'dname.sub.example.com', 3600, ['somewhere.example.net']]]);
   });
 
   it('takes BIND TTL units and refuses what is not a TTL', () => {
@@ -103,7 +103,7 @@ describe('planImport', () => {
       expect.stringContaining('line 7: the apex NS record is not imported'),
       expect.stringContaining('line 8: the apex NS record is not imported'),
       expect.stringContaining('line 10: TTL 3600 differs from the 300 of example.com A above (line 9)'),
-      expect.stringContaining('line 21: PTR records are not served by Vigil'),
+      expect.stringContaining('line 21: DNAME records are not served by Vigil'),
     ]);
     const sets = Object.fromEntries(
       plan.rrsets.map((r) => [`${r.name} ${r.type}`, [r.body.ttl, r.body.resource_records.map((x) => x.content)]]),

@@ -48,6 +48,7 @@ export const CONTENT_FIELDS: Record<RecordType, ContentField[]> = {
     { label: 'Tag', placeholder: 'issue', width: 130 },
     { label: 'Value', placeholder: 'letsencrypt.org' },
   ],
+  PTR: [{ label: 'Domain name', placeholder: 'host.example.com' }],
 };
 
 export const TYPE_HINTS: Record<RecordType, string> = {
@@ -59,6 +60,7 @@ export const TYPE_HINTS: Record<RecordType, string> = {
   TXT: 'Text: one or more strings per record.',
   SRV: 'Services: priority, weight, port and target.',
   CAA: 'Certificate authorities allowed to issue for this name.',
+  PTR: 'A pointer to a domain name: reverse DNS (in an in-addr.arpa or ip6.arpa zone).',
 };
 
 export type Balancing = 'round_robin' | 'geo' | 'weighted' | 'first_n';

@@ -6,6 +6,7 @@ export const QTYPE = {
   NS: 2,
   CNAME: 5,
   SOA: 6,
+  PTR: 12,
   HINFO: 13,
   MX: 15,
   TXT: 16,
@@ -30,6 +31,7 @@ export const TYPE_CODE: Record<RecordType, number> = {
   NS: QTYPE.NS,
   SRV: QTYPE.SRV,
   CAA: QTYPE.CAA,
+  PTR: QTYPE.PTR,
 };
 
 export const CLASS_IN = 1;

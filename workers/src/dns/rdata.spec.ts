@@ -58,6 +58,7 @@ describe('record data', () => {
     expect(rr('AAAA', ['2001:db8::1'])).toMatchObject({ type: 'AAAA', data: '2001:db8::1' });
     expect(rr('CNAME', ['target.example.net'])).toMatchObject({ type: 'CNAME', data: 'target.example.net' });
     expect(rr('NS', ['ns1.example.net'])).toMatchObject({ type: 'NS', data: 'ns1.example.net' });
+    expect(rr('PTR', ['host.example.com'])).toMatchObject({ type: 'PTR', data: 'host.example.com' });
     expect(rr('MX', [10, 'mail.example.com'])).toMatchObject({ type: 'MX', data: { preference: 10, exchange: 'mail.example.com' } });
     expect(rr('MX', [0, '.'])).toMatchObject({ data: { preference: 0, exchange: '.' } });
     expect(rr('SRV', [1, 2, 5060, 'sip.example.com'])).toMatchObject({

@@ -169,6 +169,7 @@ export function encodeRdata(type: RecordType, content: readonly (string | number
     }
     case 'CNAME':
     case 'NS':
+    case 'PTR':
       return nameToWire(str(content[0]));
     case 'MX':
       return Buffer.concat([u16(int(content[0], 65535)), target(content[1])]);

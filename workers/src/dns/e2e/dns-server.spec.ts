@@ -21,6 +21,7 @@ const exampleV1 = () =>
       rr('www.example.com', 'AAAA', ['2001:db8::1']),
       rr('txt.example.com', 'TXT', [['hello world'], ['x'.repeat(300)]]),
       rr('_sip._tcp.example.com', 'SRV', [[10, 5, 5060, 'sip.example.com']]),
+      rr('10.ptr.example.com', 'PTR', ['host.example.com']),
       rr('alias.example.com', 'CNAME', ['www.example.com']),
       rr('ext.example.com', 'CNAME', ['www.example.net']),
       rr('*.wild.example.com', 'A', ['192.0.2.50']),
@@ -212,6 +213,7 @@ describe.each(udpPaths)('UDP through %s', (udpIo) => {
           expect((await one('example.com', 'MX')).sort()).toEqual(['10 mx1.example.com.', '20 mx2.example.com.']);
           expect(await one('_sip._tcp.example.com', 'SRV')).toEqual(['10 5 5060 sip.example.com.']);
           expect(await one('example.com', 'CAA')).toEqual(['0 issue "letsencrypt.org"']);
+          expect(await one('10.ptr.example.com', 'PTR')).toEqual(['host.example.com.']);
           expect(await one('alias.example.com', 'CNAME')).toEqual(['www.example.com.']);
           const txt = await one('txt.example.com', 'TXT');
           // 300 bytes travel as two character-strings of 255 and 45.
