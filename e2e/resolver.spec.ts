@@ -1,22 +1,12 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dig } from '../workers/src/dns/testing/client';
-import { prerequisite } from '@vigil/stack';
+import { commandProblem, prerequisite } from '@vigil/stack';
 import { type ApiClient, customerWithFailover, freePort, Stack, until } from './stack';
 
-const hasUnbound = prerequisite(
-  'Unbound',
-  (() => {
-    try {
-      execFileSync('unbound', ['-V'], { stdio: 'ignore' });
-      return null;
-    } catch (e) {
-      return (e as Error).message;
-    }
-  })(),
-);
+const hasUnbound = prerequisite('Unbound', commandProblem('unbound', ['-V']));
 
 /**
  * A real recursive resolver (Unbound) uses the Vigil DNS server as the authority for a test

@@ -6,6 +6,8 @@ set -euo pipefail
 packages=()
 command -v dig >/dev/null || packages+=(dnsutils)
 command -v kdig >/dev/null || packages+=(knot-dnsutils)
+# named-checkzone checks the zone files the export writes.
+command -v named-checkzone >/dev/null || packages+=(bind9-utils)
 command -v chromium >/dev/null || packages+=(chromium)
 command -v unbound >/dev/null || packages+=(unbound)
 command -v ip >/dev/null || packages+=(iproute2)

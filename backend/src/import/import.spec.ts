@@ -1,6 +1,7 @@
 import { redisKeys } from '@vigil/contract';
 import { compiledOf, readZone } from '@vigil/contract/redis';
 import type Redis from 'ioredis';
+import { checkzone, hasCheckzone } from '../testing/checkzone';
 import { apiKey, expectError, expectInvalid, TestApi } from '../testing/test-app';
 
 const FILE = `$ORIGIN shop.example.
@@ -170,5 +171,49 @@ describe('zone import (real PostgreSQL and Redis)', () => {
     expect(zone.body.rrsets_amount.total).toBe(20_001);
     const published = compiledOf((await readZone(redis, 'big.example'))!);
     expect(published.rrsets).toHaveLength(20_001);
+  });
+
+  it('exports the zone as a file named-checkzone loads, which imports back into the zone as it was, failover aside', async () => {
+    await api.http().post('/v2/zones').set(H).send({ name: 'export.example' }).expect(201);
+    await api.grantFailover(accountId);
+    const put = (name: string, type: string, body: object) =>
+      api.http().put(`/v2/zones/export.example/${name}/${type}`).set(H).send(body).expect(201);
+    await put('export.example', 'A', {
+      ttl: 120,
+      resource_records: [{ content: ['192.0.2.1'] }, { content: ['192.0.2.2'], enabled: false }],
+      meta: { failover: { protocol: 'TCP', port: 443, frequency: 30, timeout: 5 } },
+    });
+    await put('export.example', 'MX', { resource_records: [{ content: [10, 'mail.export.example'] }] });
+    await put('mail.export.example', 'A', { resource_records: [{ content: ['192.0.2.25'] }] });
+    await put('txt.export.example', 'TXT', { resource_records: [{ content: ['v=spf1 "quoted" -all', 'été'] }] });
+    await put('_sip._tcp.export.example', 'SRV', { resource_records: [{ content: [10, 5, 5060, 'sip.export.example'] }] });
+    await put('www.export.example', 'CNAME', { resource_records: [{ content: ['export.example'] }] });
+
+    const res = await api.http().get('/v2/zones/export.example/export').set(H).expect(200);
+    expect(Object.keys(res.body)).toEqual(['raw_zone']);
+    const file = res.body.raw_zone as string;
+    if (hasCheckzone) {
+      const check = checkzone('export.example', file);
+      expect(check.output).toContain('OK');
+      expect(check.status).toBe(0);
+    }
+    expectError(await api.http().get('/v2/zones/export.example/export').set(other), 404);
+
+    // Into the zone as it is: nothing changes.
+    const same = await importText('export.example', file).expect(200);
+    expect(same.body.diff).toEqual({ created: [], updated: [], unchanged: 6 });
+
+    // Into the zone emptied of its record sets: the same record sets, failover aside.
+    const shape = (rs: Awaited<ReturnType<typeof rrsets>>) =>
+      rs
+        .map((r) => ({ name: r.name, type: r.type, ttl: r.ttl, records: r.resource_records.map((x) => [x.content, x.enabled]) }))
+        .sort((a, b) => (`${a.name} ${a.type}` < `${b.name} ${b.type}` ? -1 : 1));
+    const before = shape(await rrsets('export.example'));
+    for (const r of await rrsets('export.example')) {
+      if (r.type !== 'NS') await api.http().delete(`/v2/zones/export.example/${r.name}/${r.type}`).set(H).expect(204);
+    }
+    const back = await importText('export.example', file).expect(200);
+    expect(back.body.diff.created).toHaveLength(6);
+    expect(shape(await rrsets('export.example'))).toEqual(before);
   });
 });

@@ -9,7 +9,15 @@ export interface FileRecord {
   ttl: number;
   type: string;
   rdata: string[];
+  /** False for a record behind DISABLED_MARKER. */
+  enabled: boolean;
 }
+
+/**
+ * Vigil's export writes a disabled record behind this comment marker: another DNS server reading
+ * the file never serves it, and an import reads it back as a disabled record.
+ */
+export const DISABLED_MARKER = ';vigil:disabled ';
 
 export interface LineIssue {
   line: number;
@@ -46,6 +54,7 @@ interface Token {
 
 interface Entry {
   line: number;
+  disabled: boolean;
   /** The line started with white space: the owner is the previous record's. */
   indented: boolean;
   tokens: Token[];
@@ -66,9 +75,11 @@ function tokenize(text: string, errors: LineIssue[]): Entry[] {
   const lines = text.split(/\r?\n/);
   for (let n = 0; n < lines.length; n++) {
     const lineNo = n + 1;
-    const line = lines[n]!;
+    let line = lines[n]!;
     if (depth === 0) {
-      current = { line: lineNo, indented: /^[ \t]/.test(line), tokens: [] };
+      const disabled = line.startsWith(DISABLED_MARKER);
+      if (disabled) line = line.slice(DISABLED_MARKER.length);
+      current = { line: lineNo, disabled, indented: /^[ \t]/.test(line), tokens: [] };
       broken = false;
     }
     let i = 0;
@@ -223,7 +234,7 @@ export function parseZoneFile(text: string, origin: string, defaultTtl: number):
       ttl = parseTtl(rdata[6]!) ?? ttl;
     }
     const effective: number = recordTtl ?? ttl ?? lastTtl ?? defaultTtl;
-    records.push({ line: e.line, name, ttl: effective, type, rdata });
+    records.push({ line: e.line, name, ttl: effective, type, rdata, enabled: !e.disabled });
     lastName = name;
     lastTtl = effective;
   }

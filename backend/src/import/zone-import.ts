@@ -42,7 +42,7 @@ export function planImport(records: FileRecord[], zone: string): ImportPlan {
   let skipped = 0;
   const groups = new Map<
     string,
-    { name: string; type: RecordType; ttl: number; lines: number[]; contents: unknown[][]; keys: Set<string> }
+    { name: string; type: RecordType; ttl: number; lines: number[]; contents: unknown[][]; enabled: boolean[]; keys: Set<string> }
   >();
 
   for (const r of records) {
@@ -78,7 +78,7 @@ export function planImport(records: FileRecord[], zone: string): ImportPlan {
     const id = `${n.name} ${r.type}`;
     let g = groups.get(id);
     if (!g) {
-      g = { name: n.name, type: r.type, ttl: r.ttl, lines: [], contents: [], keys: new Set() };
+      g = { name: n.name, type: r.type, ttl: r.ttl, lines: [], contents: [], enabled: [], keys: new Set() };
       groups.set(id, g);
     } else if (g.ttl !== r.ttl) {
       warnings.push(
@@ -93,13 +93,14 @@ export function planImport(records: FileRecord[], zone: string): ImportPlan {
     g.keys.add(key);
     g.lines.push(r.line);
     g.contents.push(parsed.content);
+    g.enabled.push(r.enabled);
   }
 
   const rrsets: ImportedRrset[] = [];
   for (const g of groups.values()) {
     const shaped = RrsetBodySchema.safeParse({
       ttl: g.ttl,
-      resource_records: g.contents.map((c) => ({ content: c, enabled: true })),
+      resource_records: g.contents.map((c, i) => ({ content: c, enabled: g.enabled[i] })),
     });
     if (!shaped.success) {
       for (const i of shaped.error.issues)

@@ -21,6 +21,9 @@ export const ImportResultSchema = z.object({
 });
 export type ImportResult = z.output<typeof ImportResultSchema>;
 
+/** Gcore's export answer: the zone file as one string. */
+export const ExportResultSchema = z.object({ raw_zone: z.string() });
+
 /** Gcore's SDK sends the zone file as `{"content": "..."}`; the raw text body is the other form. */
 export const ImportJsonSchema = z.strictObject({ content: z.string({ error: 'must be the zone file as a string' }) });
 

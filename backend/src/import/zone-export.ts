@@ -1,0 +1,94 @@
+// A zone written as a BIND master file (RFC 1035 §5.1), pure and I/O-free: what
+// GET /v2/zones/{zone}/export answers, and what the import route reads back.
+import type { Content, Soa } from '@vigil/contract';
+import { DISABLED_MARKER } from './zone-file';
+
+export interface ExportedRrset {
+  name: string;
+  type: string;
+  ttl: number;
+  resource_records: { content: Content; enabled: boolean }[];
+  /** Failover, pickers or per-record meta: what a zone file cannot carry. */
+  dynamic: boolean;
+}
+
+const fqdn = (name: string) => (name === '.' ? '.' : `${name}.`);
+
+/** A character-string (RFC 1035 §5.1): quoted, with `"` and `\` escaped and control bytes as \DDD. */
+function quoted(text: string): string {
+  let out = '"';
+  for (const ch of text) {
+    const c = ch.codePointAt(0)!;
+    if (ch === '"' || ch === '\\') out += `\\${ch}`;
+    else if (c < 0x20 || c === 0x7f) out += `\\${String(c).padStart(3, '0')}`;
+    // Other text as it is: the file is UTF-8, as BIND and Knot read it.
+    else out += ch;
+  }
+  return `${out}"`;
+}
+
+/** A TXT string as character-strings of at most 255 bytes, cut between characters. */
+function txtStrings(text: string): string[] {
+  if (text === '') return ['""'];
+  const parts: string[] = [];
+  let part = '';
+  let bytes = 0;
+  for (const ch of text) {
+    const n = Buffer.byteLength(ch);
+    if (bytes + n > 255) {
+      parts.push(quoted(part));
+      part = '';
+      bytes = 0;
+    }
+    part += ch;
+    bytes += n;
+  }
+  parts.push(quoted(part));
+  return parts;
+}
+
+/** One record's rdata in presentation form. */
+export function rdataText(type: string, content: Content): string {
+  const c = content.map(String);
+  switch (type) {
+    case 'CNAME':
+    case 'NS':
+    case 'PTR':
+      return fqdn(c[0]!);
+    case 'MX':
+      return `${c[0]} ${fqdn(c[1]!)}`;
+    case 'SRV':
+      return `${c[0]} ${c[1]} ${c[2]} ${fqdn(c[3]!)}`;
+    case 'CAA':
+      return `${c[0]} ${c[1]} ${quoted(c[2]!)}`;
+    case 'TXT':
+      return c.flatMap(txtStrings).join(' ');
+    default:
+      return c.join(' ');
+  }
+}
+
+/**
+ * The zone file: the SOA first, then every record set by name and type, one line per record
+ * with its absolute owner and TTL, so the file reads the same whatever $ORIGIN a reader assumes.
+ */
+export function exportZoneFile(zone: { name: string; version: number; soa: Soa }, rrsets: readonly ExportedRrset[]): string {
+  const s = zone.soa;
+  const lines = [
+    `; Zone ${zone.name}, exported by Vigil at version ${zone.version} (serial ${s.serial}).`,
+    '; A zone file has no place for failover checks, pickers or record meta (geo, weights, backup);',
+    '; importing this file back into this zone keeps the ones the zone has.',
+    `; Disabled records follow "${DISABLED_MARKER.trim()}", which other servers read as a comment.`,
+    `$ORIGIN ${fqdn(zone.name)}`,
+    `${fqdn(zone.name)} ${s.ttl} IN SOA ${fqdn(s.mname)} ${fqdn(s.rname)} ${s.serial} ${s.refresh} ${s.retry} ${s.expire} ${s.minimum}`,
+  ];
+  const sorted = [...rrsets].sort((a, b) => (a.name === b.name ? (a.type < b.type ? -1 : 1) : a.name < b.name ? -1 : 1));
+  for (const r of sorted) {
+    if (r.dynamic) lines.push(`; ${r.name} ${r.type}: failover, pickers or record meta set in Vigil`);
+    for (const rec of r.resource_records) {
+      const line = `${fqdn(r.name)} ${r.ttl} IN ${r.type} ${rdataText(r.type, rec.content)}`;
+      lines.push(rec.enabled ? line : `${DISABLED_MARKER}${line}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
