@@ -10,8 +10,7 @@ describe('loadDnsConfig', () => {
       redisKeyPrefix: '',
       metricsPort: 9153,
       metricsHost: '127.0.0.1',
-      tcpIdleTimeoutMs: 10000,
-      tcpMaxConnections: 1000,
+      tcp: { idleTimeoutMs: 10000, maxConnections: 1000, maxPerSource: 64, messageTimeoutMs: 3000, maxLifetimeMs: 120000 },
       udpIo: 'auto',
       logLevel: 'info',
     });

@@ -47,6 +47,10 @@ const DnsConfigSchema = z
     METRICS_HOST: bindAddress(),
     DNS_TCP_IDLE_TIMEOUT_MS: positiveInt(10_000, 'milliseconds a TCP connection may stay idle'),
     DNS_TCP_MAX_CONNECTIONS: positiveInt(1000, 'concurrent TCP connections'),
+    /** Per client address (per /64 for IPv6). */
+    DNS_TCP_MAX_PER_SOURCE: positiveInt(64, 'concurrent TCP connections of one client'),
+    DNS_TCP_MESSAGE_TIMEOUT_MS: positiveInt(3_000, 'milliseconds from the first byte of a TCP message to its last'),
+    DNS_TCP_MAX_LIFETIME_MS: positiveInt(120_000, 'milliseconds a TCP connection may last'),
     /** auto: the batched addon (recvmmsg/sendmmsg) when it was built, else Node's dgram. */
     DNS_UDP_IO: z.preprocess(
       (v) => (typeof v === 'string' ? (v.trim() === '' ? undefined : v.trim().toLowerCase()) : v),
@@ -61,8 +65,13 @@ const DnsConfigSchema = z
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
     metricsPort: e.METRICS_PORT,
     metricsHost: e.METRICS_HOST ?? e.DNS_HOST,
-    tcpIdleTimeoutMs: e.DNS_TCP_IDLE_TIMEOUT_MS,
-    tcpMaxConnections: e.DNS_TCP_MAX_CONNECTIONS,
+    tcp: {
+      idleTimeoutMs: e.DNS_TCP_IDLE_TIMEOUT_MS,
+      maxConnections: e.DNS_TCP_MAX_CONNECTIONS,
+      maxPerSource: e.DNS_TCP_MAX_PER_SOURCE,
+      messageTimeoutMs: e.DNS_TCP_MESSAGE_TIMEOUT_MS,
+      maxLifetimeMs: e.DNS_TCP_MAX_LIFETIME_MS,
+    },
     udpIo: e.DNS_UDP_IO,
     logLevel: e.LOG_LEVEL,
   }));

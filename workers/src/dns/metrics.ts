@@ -64,6 +64,9 @@ export interface MetricsSources {
   zonesLoaded: () => number;
   unavailableAddresses: () => number;
   sync: SyncStatus;
+  /** TCP connections the server closed, by reason. */
+  tcpClosed?: () => ReadonlyMap<string, number>;
+  tcpOpen?: () => number;
 }
 
 export class DnsMetrics implements QueryObserver {
@@ -146,6 +149,24 @@ export class DnsMetrics implements QueryObserver {
       collect() {
         this.reset();
         for (const [reason, n] of sources.sync.reloads) this.inc({ reason }, n);
+      },
+    });
+    new Gauge({
+      name: 'vigil_dns_tcp_connections',
+      help: 'TCP connections open now',
+      registers,
+      collect() {
+        this.set(sources.tcpOpen?.() ?? 0);
+      },
+    });
+    new Counter({
+      name: 'vigil_dns_tcp_closed_total',
+      help: 'TCP connections the server closed or refused, by reason (idle, message_timeout, lifetime, evicted, refused)',
+      labelNames: ['reason'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [reason, n] of sources.tcpClosed?.() ?? []) this.inc({ reason }, n);
       },
     });
     new Counter({

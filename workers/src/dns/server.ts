@@ -47,7 +47,14 @@ export async function startDnsServer(config: DnsConfig, opts: DnsServerOptions):
     logger: log,
     blockMs: opts.blockMs,
   });
-  const metrics = new DnsMetrics({ zonesLoaded: () => zones.size, unavailableAddresses: () => health.unavailableCount, sync });
+  let tcp: TcpListener | null = null;
+  const metrics = new DnsMetrics({
+    zonesLoaded: () => zones.size,
+    unavailableAddresses: () => health.unavailableCount,
+    sync,
+    tcpClosed: () => tcp?.closed ?? new Map(),
+    tcpOpen: () => tcp?.open ?? 0,
+  });
   const engine = new DnsEngine({
     zones,
     health,
@@ -59,7 +66,6 @@ export async function startDnsServer(config: DnsConfig, opts: DnsServerOptions):
   log.info({ host: config.metricsHost, port: boundPort(metricsServer) }, 'Metrics listening on /metrics');
 
   let udp: UdpListener | null = null;
-  let tcp: TcpListener | null = null;
   let stopped = false;
   sync.start();
   const listening = (async () => {
@@ -67,13 +73,12 @@ export async function startDnsServer(config: DnsConfig, opts: DnsServerOptions):
     if (stopped) throw new Error('stopped before listening');
     collectLoadGarbage();
     const deps = { engine, logger: log, observeLatency: (ms: number) => metrics.observeLatency(ms) };
-    const tcpOpts = { idleTimeoutMs: config.tcpIdleTimeoutMs, maxConnections: config.tcpMaxConnections };
     // Port 0 picks a free UDP port, then TCP must get the same one: retry if it is taken.
     for (let attempt = 0; ; attempt++) {
       udp = await startUdp(config.dnsHost, config.dnsPort, deps, udpIo);
       const port = udp.port;
       try {
-        tcp = await startTcp(config.dnsHost, port, deps, tcpOpts);
+        tcp = await startTcp(config.dnsHost, port, deps, config.tcp);
         log.info({ host: config.dnsHost, port, zones: zones.size, udpIo }, 'DNS listening on UDP and TCP');
         return { port };
       } catch (err) {

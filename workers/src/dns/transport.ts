@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from '../common/logger';
 import { EDNS_UDP_SIZE, TCP, UDP } from './constants';
 import type { DnsEngine } from './engine';
+import { type CloseReason, TcpGuard, type TcpLimits, type Tracked } from './tcp-guard';
 import { loadBatchAddon, type BatchAddon } from './udp-batch';
 
 export interface TransportDeps {
@@ -135,36 +136,59 @@ function startBatchUdp(addon: BatchAddon, host: string, port: number, deps: Tran
   };
 }
 
-export interface TcpOptions {
-  idleTimeoutMs: number;
-  maxConnections: number;
-}
+export type TcpOptions = TcpLimits;
 
 export interface TcpListener {
   server: Server;
+  /** Connections closed by the server, by reason (refused ones as `refused`). */
+  readonly closed: ReadonlyMap<CloseReason | 'refused', number>;
+  /** Connections open now. */
+  readonly open: number;
   close(): Promise<void>;
+}
+
+interface TcpConn extends Tracked {
+  socket: Socket;
 }
 
 /**
  * DNS over TCP (RFC 7766): 2-byte length framing, any number of (pipelined) queries per
- * connection, messages split across reads, an idle timeout, and backpressure when a client does
- * not read its answers.
+ * connection, messages split across reads, and backpressure when a client does not read its
+ * answers. Who may hold a connection and for how long is TcpGuard's rule.
  */
 export async function startTcp(host: string, port: number, deps: TransportDeps, opts: TcpOptions): Promise<TcpListener> {
   const { engine, observeLatency, logger } = deps;
-  const sockets = new Set<Socket>();
+  const guard = new TcpGuard<TcpConn>(opts);
+  const closed = new Map<CloseReason | 'refused', number>();
+  const count = (why: CloseReason | 'refused') => closed.set(why, (closed.get(why) ?? 0) + 1);
+  const drop = (c: TcpConn, why: CloseReason) => {
+    guard.remove(c);
+    count(why);
+    c.socket.destroy();
+  };
+  // Deadlines are checked a few times per shortest timeout, not per byte.
+  const sweepMs = Math.min(1000, Math.max(20, Math.floor(Math.min(opts.idleTimeoutMs, opts.messageTimeoutMs, opts.maxLifetimeMs) / 4)));
+  const sweeper = setInterval(() => {
+    for (const [c, why] of guard.expired(Date.now())) drop(c, why);
+  }, sweepMs);
+  sweeper.unref();
+
   const server = createServer({ noDelay: true }, (socket) => {
-    if (sockets.size >= opts.maxConnections) {
+    const remote = socket.remoteAddress ?? '';
+    const room = guard.admit(remote);
+    if (room === null) {
+      count('refused');
       socket.destroy();
       return;
     }
-    sockets.add(socket);
-    socket.setTimeout(opts.idleTimeoutMs, () => socket.destroy());
-    const remote = socket.remoteAddress ?? '';
+    for (const c of room) drop(c, 'evicted');
+    const conn: TcpConn = { socket, source: remote, key: '', openedAt: 0, idleSince: 0, partialSince: -1 };
+    guard.add(conn, Date.now());
     let pending: Buffer | null = null;
     socket.on('data', (chunk: Buffer) => {
       const buf: Buffer = pending === null ? chunk : Buffer.concat([pending, chunk]);
       let off = 0;
+      let answered = false;
       // One clock read per query: each answer is timed from the end of the previous one.
       let t0 = observeLatency === undefined ? 0 : performance.now();
       while (buf.length - off >= 2) {
@@ -172,6 +196,7 @@ export async function startTcp(host: string, port: number, deps: TransportDeps, 
         if (buf.length - off - 2 < len) break;
         const msg = buf.subarray(off + 2, off + 2 + len);
         off += 2 + len;
+        answered = true;
         const res = engine.answer(msg, TCP, remote);
         // Stop reading while the client is not reading what we send (RFC 7766 6.2.1.1 allows either order).
         if (res !== null && !socket.write(res)) socket.pause();
@@ -183,10 +208,14 @@ export async function startTcp(host: string, port: number, deps: TransportDeps, 
       }
       // Keep only the incomplete tail; copy it so the whole chunk can be collected.
       pending = off === buf.length ? null : Buffer.from(buf.subarray(off));
+      const now = Date.now();
+      if (answered) guard.messagesCompleted(conn, now);
+      // A message's deadline runs from its first byte; the bytes after it do not extend it.
+      if (pending !== null) guard.messageStarted(conn, now);
     });
     socket.on('drain', () => socket.resume());
     socket.on('error', () => socket.destroy());
-    socket.on('close', () => sockets.delete(socket));
+    socket.on('close', () => guard.remove(conn));
   });
   server.on('error', (err) => logger.error({ err: err.message }, 'TCP server error'));
   await new Promise<void>((resolve, reject) => {
@@ -198,9 +227,14 @@ export async function startTcp(host: string, port: number, deps: TransportDeps, 
   });
   return {
     server,
+    closed,
+    get open() {
+      return guard.size;
+    },
     close: () =>
       new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
+        clearInterval(sweeper);
+        for (const c of guard.connections()) c.socket.destroy();
         server.close(() => resolve());
       }),
   };
