@@ -5,6 +5,9 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+/** An empty variable is an unset one (compose passes `${X:-}` as ""). */
+const unsetIfEmpty = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema);
+
 const port = z.coerce.number({ error: 'must be a port number' }).int().min(1).max(65535);
 const positive = z.coerce.number({ error: 'must be a number' }).int().positive();
 
@@ -44,8 +47,8 @@ export const ConfigSchema = z.object({
   FRESHNESS_SLACK_SECONDS: FreshnessSlackSecondsSchema,
   /** Store health transitions from the change feed in PostgreSQL (history, uptime). */
   HEALTH_HISTORY: bool.default(true),
-  SUPPORT_EMAIL: z.email({ error: 'must be an e-mail address' }).optional(),
-  SUPPORT_PASSWORD: z.string().min(12, { error: 'must be at least 12 characters' }).optional(),
+  SUPPORT_EMAIL: unsetIfEmpty(z.email({ error: 'must be an e-mail address' }).optional()),
+  SUPPORT_PASSWORD: unsetIfEmpty(z.string().min(12, { error: 'must be at least 12 characters' }).optional()),
   /** Name servers put in the apex NS record set of every new zone, and the first one in SOA MNAME. */
   ZONE_NAMESERVERS: z
     .string()
