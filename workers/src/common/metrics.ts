@@ -5,9 +5,16 @@ import type { Registry } from 'prom-client';
 /**
  * Serves `registry` on GET /metrics (Prometheus text format) and, when `ready` is given, GET
  * /healthz: 200 once ready, 503 before (load balancers and orchestrators ask it). Resolves once
- * listening.
+ * listening. Errors after that (EMFILE on accept, …) go to `onError`: an 'error' event with no
+ * listener would end the process, DNS service and all.
  */
-export async function startMetricsServer(registry: Registry, port: number, host = '0.0.0.0', ready?: () => boolean): Promise<Server> {
+export async function startMetricsServer(
+  registry: Registry,
+  port: number,
+  host = '0.0.0.0',
+  ready?: () => boolean,
+  onError: (err: Error) => void = (err) => process.emitWarning(`metrics server: ${err.message}`),
+): Promise<Server> {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && path === '/metrics') {
@@ -28,6 +35,7 @@ export async function startMetricsServer(registry: Registry, port: number, host 
     server.once('error', reject);
     server.listen(port, host, () => {
       server.off('error', reject);
+      server.on('error', onError);
       resolve();
     });
   });

@@ -62,7 +62,13 @@ export async function startDnsServer(config: DnsConfig, opts: DnsServerOptions):
     observer: metrics,
     onError: (err) => log.error({ err: err instanceof Error ? err.stack : String(err) }, 'Query failed; answered SERVFAIL'),
   });
-  const metricsServer: Server = await startMetricsServer(metrics.registry, config.metricsPort, config.metricsHost, () => sync.loaded);
+  const metricsServer: Server = await startMetricsServer(
+    metrics.registry,
+    config.metricsPort,
+    config.metricsHost,
+    () => sync.loaded,
+    (err) => log.error({ err: err.message }, 'Metrics server error'),
+  );
   log.info({ host: config.metricsHost, port: boundPort(metricsServer) }, 'Metrics listening on /metrics');
 
   let udp: UdpListener | null = null;
