@@ -20,6 +20,12 @@ export const redisKeys = {
   resultsFeed: `${KEY_PREFIX}results-feed`,
   /** Sorted set: location -> last heartbeat (ms since epoch). */
   locations: `${KEY_PREFIX}locations`,
+  /**
+   * String, set by the api's reconciler once Redis holds every zone and probe schedule; absent
+   * from a Redis that lost its data (restarted empty) or was never filled, which the api then
+   * fills at once and the DNS servers do not take as "no zones".
+   */
+  published: `${KEY_PREFIX}published`,
 } as const;
 
 /**

@@ -76,6 +76,16 @@ export class PublisherService {
     return damagedZones(this.redis, names);
   }
 
+  /** Whether Redis still holds what the reconciler last filled it with (false after it lost its data). */
+  async filled(): Promise<boolean> {
+    return (await this.redis.exists(redisKeys.published)) === 1;
+  }
+
+  /** Marks Redis as holding every zone and schedule: called after a reconcile that completed. */
+  async markFilled(): Promise<void> {
+    await this.redis.set(redisKeys.published, new Date().toISOString());
+  }
+
   /** Versions of the zones Redis holds now (zone name → version). */
   async publishedVersions(): Promise<Map<string, number>> {
     const h = await this.redis.hgetall(redisKeys.zoneIndex);

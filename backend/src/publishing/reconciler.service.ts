@@ -11,10 +11,12 @@ import { ZoneChangesService } from './zone-changes';
 
 /** How long a publish in flight may take before the reconciler stops waiting for it. */
 const SETTLE_MS = 2000;
+/** How often the api asks whether Redis lost its data (one EXISTS). */
+const FILLED_CHECK_MS = 1000;
 
 /**
- * Redis is a cache of PostgreSQL for zones and probe schedules. At start and every
- * RECONCILE_INTERVAL_SECONDS this republishes every zone whose published version differs from the
+ * Redis is a cache of PostgreSQL for zones and probe schedules. At start, every
+ * RECONCILE_INTERVAL_SECONDS, and at once when Redis lost its data (its `published` marker gone), this republishes every zone whose published version differs from the
  * database, unpublishes zones the database no longer serves, and repairs the probe schedulers of
  * every active location (a new location gets every check here), so a Redis that lost its data
  * (or missed a change while it was down) heals by itself.
@@ -23,6 +25,7 @@ const SETTLE_MS = 2000;
 export class ReconcilerService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ReconcilerService.name);
   private timer: NodeJS.Timeout | null = null;
+  private watch: NodeJS.Timeout | null = null;
   private running: Promise<unknown> | null = null;
 
   constructor(
@@ -38,22 +41,39 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
     void this.tick();
     this.timer = setInterval(() => void this.tick(), this.config.RECONCILE_INTERVAL_SECONDS * 1000);
     this.timer.unref();
+    // A Redis restarted without its data serves no zone and runs no check: it is filled again at
+    // once, not at the next period.
+    this.watch = setInterval(() => void this.refillIfEmptied(), FILLED_CHECK_MS);
+    this.watch.unref();
   }
 
   async onApplicationShutdown() {
     if (this.timer) clearInterval(this.timer);
+    if (this.watch) clearInterval(this.watch);
     await this.running;
+  }
+
+  private async refillIfEmptied() {
+    if (this.running) return;
+    try {
+      if (await this.publisher.filled()) return;
+    } catch {
+      return; // Redis unreachable: asked again in a second.
+    }
+    this.logger.warn('Redis holds no published state (restarted empty?): republishing every zone and probe schedule now');
+    await this.tick();
   }
 
   private async tick() {
     if (this.running) return;
     this.running = this.reconcile()
       .then(() => this.scheduler.reconcile())
-      .then(
-        (r) =>
-          r.upserted + r.removed + r.forgotten > 0 &&
-          this.logger.log(`probe schedules: ${r.upserted} upserted, ${r.removed} removed; ${r.forgotten} stale health state(s) forgotten`),
-      )
+      .then(async (r) => {
+        if (r.upserted + r.removed + r.forgotten > 0) {
+          this.logger.log(`probe schedules: ${r.upserted} upserted, ${r.removed} removed; ${r.forgotten} stale health state(s) forgotten`);
+        }
+        await this.publisher.markFilled();
+      })
       .catch((e: Error) => this.logger.warn(`reconcile failed: ${e.message}`))
       .finally(() => (this.running = null));
     await this.running;

@@ -238,6 +238,7 @@ export class RedisSync implements SyncStatus {
     const startId = info ? info.lastGeneratedId : NO_STREAM;
     const index = await this.client.hgetall(redisKeys.zoneIndex);
     const names = Object.keys(index).map((n) => n.toLowerCase());
+    const filled = (await this.client.exists(redisKeys.published)) === 1;
     const healthRaw = await this.client.hgetall(redisKeys.health);
 
     // Each zone is swapped in as soon as it is built, so memory holds at most one zone twice.
@@ -253,12 +254,18 @@ export class RedisSync implements SyncStatus {
       }
       await yieldToQueries();
     }
-    if (names.length === 0 && zones.size > 0) {
+    const unlisted = [...zones.names()].filter((name) => !listed.has(name));
+    if (!filled && unlisted.length > 0) {
+      // A Redis without the api's `published` marker lost its data (or is being filled again):
+      // a zone it does not list yet is kept, not taken offline; its deletion, if it was one,
+      // comes as a feed event.
+      this.log.warn({ kept: unlisted.length }, 'Redis is not (yet) filled by the api; keeping the zones in memory it does not list');
+    } else if (names.length === 0 && zones.size > 0) {
       // An empty index while we hold zones is almost surely a Redis that lost its data and is
       // waiting for the api's reconciler; dropping everything would take every zone offline.
       this.log.warn({ held: zones.size }, 'Redis lists no zones; keeping the zones in memory until they are republished');
     } else {
-      for (const name of [...zones.names()]) if (!listed.has(name)) zones.delete(name);
+      for (const name of unlisted) zones.delete(name);
     }
     const states = [];
     for (const [field, value] of Object.entries(healthRaw)) {

@@ -114,3 +114,42 @@ describe('when the feed is trimmed past the server', () => {
     expect(h.logs.some((l) => l.includes('no longer holds the last applied event'))).toBe(true);
   });
 });
+
+describe('a full reload and zones Redis does not list', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness(async (r) => {
+      await r.putZone(zone('example.com', [rr('www.example.com', 'A', ['192.0.2.1'])]));
+      await r.putZone(zone('example.net', [rr('www.example.net', 'A', ['192.0.2.2'])]));
+    });
+  });
+
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  /** example.net gone from Redis, and the feed trimmed past the server: a full reload. */
+  async function dropExampleNetAndReload(n: number) {
+    await h.redis.redis
+      .multi()
+      .unlink(h.redis.key(redisKeys.zone('example.net')))
+      .hdel(h.redis.key(redisKeys.zoneIndex), 'example.net')
+      .xadd(h.redis.key(redisKeys.feed), '*', FEED_FIELD, JSON.stringify({ kind: 'zone.upsert', zone: 'other.example', version: n }))
+      .xadd(h.redis.key(redisKeys.feed), '*', FEED_FIELD, JSON.stringify({ kind: 'zone.upsert', zone: 'other.example', version: n + 1 }))
+      .xtrim(h.redis.key(redisKeys.feed), 'MAXLEN', 1)
+      .exec();
+    await until(`reload ${n}`, async () => (await metric(h, 'vigil_dns_full_reloads_total', { reason: 'feed_trimmed' })) === n);
+  }
+
+  it('keeps them while Redis lacks the api’s "published" marker (lost its data, being filled again), drops them once it has it', async () => {
+    await dropExampleNetAndReload(1);
+    expect(aData(await udp(h.port, query('www.example.net', 'A')))).toEqual(['192.0.2.2']);
+    expect(h.logs.some((l) => l.includes('keeping the zones in memory it does not list'))).toBe(true);
+
+    await h.redis.redis.set(h.redis.key(redisKeys.published), new Date().toISOString());
+    await dropExampleNetAndReload(2);
+    expect((await udp(h.port, query('www.example.net', 'A'))).rcode).toBe('REFUSED');
+    expect(aData(await udp(h.port, query('www.example.com', 'A')))).toEqual(['192.0.2.1']);
+  });
+});
