@@ -18,6 +18,8 @@ export const redisKeys = {
   results: (checkId: string, address: string) => `${KEY_PREFIX}results:${checkId}/${address}`,
   /** Stream of ProbeReport (field `report`): every probe result, read by the aggregators' consumer group. */
   resultsFeed: `${KEY_PREFIX}results-feed`,
+  /** Stream: entries a consumer group could not handle for good (`source-id`, `error`, then the entry's fields). */
+  deadLetter: (group: string) => `${KEY_PREFIX}dead-letter:${group}`,
   /** Sorted set: location -> last heartbeat (ms since epoch). */
   locations: `${KEY_PREFIX}locations`,
   /**

@@ -200,6 +200,31 @@ describe('health read-out and history (real PostgreSQL and Redis)', () => {
     expect(theirs.body).toEqual(missing.body);
   });
 
+  it('sets aside a feed entry PostgreSQL refuses (and skips one that is not JSON), storing the ones after it', async () => {
+    const at = Date.now() - 60_000;
+    await redis.xadd(redisKeys.feed, '*', FEED_FIELD, '{not json');
+    // jsonb cannot hold U+0000: PostgreSQL refuses this one whatever is retried.
+    await transition('192.0.2.1', 'unavailable', at, { 'eu-1': 'bad \u0000 byte' });
+    await transition('192.0.2.1', 'available', at + 1000);
+    const stored = await until('the transition after the bad one', async () => {
+      const r = await api
+        .http()
+        .get(`${path}/events`)
+        .query({ address: '192.0.2.1', from: new Date(at - 1).toISOString() })
+        .set(apiKey(token))
+        .expect(200);
+      return r.body.events.length > 0 ? r.body.events : null;
+    });
+    expect(stored).toEqual([{ address: '192.0.2.1', state: 'available', at: new Date(at + 1000).toISOString(), reasons: {} }]);
+    const dead = await redis.xrange(redisKeys.deadLetter('api-history'), '-', '+');
+    expect(dead).toHaveLength(1);
+    const fields = dead[0]![1];
+    expect(fields[fields.indexOf('error') + 1]).toMatch(/unicode|\\u0000/i);
+    expect(JSON.parse(fields[fields.indexOf(FEED_FIELD) + 1]!)).toMatchObject({ kind: 'health', health: { state: 'unavailable' } });
+    // Nothing is left pending for the group: the loop is not stuck on it.
+    await until('no entry pending', async () => ((await redis.xpending(redisKeys.feed, 'api-history')) as [number])[0] === 0);
+  });
+
   it('shows every address unknown and failover not applied once the account loses the feature', async () => {
     const support = await api.support();
     await support

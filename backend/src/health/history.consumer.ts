@@ -9,6 +9,19 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 
 export const HISTORY_GROUP = 'api-history';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Entries another api process read and has not acknowledged for this long are taken over (it died). */
+const CLAIM_IDLE_MS = 60_000;
+
+/** PostgreSQL refused the data itself (class 22: data exception, 23: integrity): retrying cannot help. */
+const isDataError = (e: Error) => /^2[23]/.test(String((e as { code?: unknown }).code ?? ''));
+
+function safeJson(text: string | undefined): unknown {
+  try {
+    return JSON.parse(text ?? 'null');
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Copies health transitions from the change feed into PostgreSQL (history and uptime). The api
@@ -29,6 +42,7 @@ export class HistoryConsumer implements OnApplicationBootstrap, OnApplicationShu
     this.redis = new Redis(config.REDIS_URL, { keyPrefix: config.REDIS_KEY_PREFIX, lazyConnect: true, maxRetriesPerRequest: null });
     this.redis.on('error', () => undefined);
     let warned = false;
+    let lastClaim = 0;
     this.group = new ConsumerGroup({
       redis: this.redis,
       reader: this.redis,
@@ -37,6 +51,20 @@ export class HistoryConsumer implements OnApplicationBootstrap, OnApplicationShu
       consumer: `${hostname()}-${process.pid}`,
       batch: 200,
       handle: (entries) => this.store(entries),
+      beforeRead: async () => {
+        if (Date.now() - lastClaim < CLAIM_IDLE_MS / 2) return;
+        lastClaim = Date.now();
+        const n = await this.group.claim(CLAIM_IDLE_MS);
+        if (n) this.logger.log(`health history: took over ${n} feed entries another api process left unacknowledged`);
+      },
+      deadLetter: {
+        stream: redisKeys.deadLetter(HISTORY_GROUP),
+        isPoison: isDataError,
+        onDeadLetter: (id, e) =>
+          this.logger.error(
+            `health history: feed entry ${id} cannot be stored (${e.message}); moved to ${redisKeys.deadLetter(HISTORY_GROUP)}`,
+          ),
+      },
       onError: (e) => {
         if (!warned) this.logger.warn(`health history paused: ${e.message}`);
         warned = true;
@@ -56,7 +84,8 @@ export class HistoryConsumer implements OnApplicationBootstrap, OnApplicationShu
     const rows: unknown[][] = [];
     for (const [entryId, fields] of entries) {
       const i = fields.indexOf(FEED_FIELD);
-      const parsed = i >= 0 ? FeedEventSchema.safeParse(JSON.parse(fields[i + 1] ?? 'null')) : null;
+      // The feed carries every kind of change; what is not a health transition is not history.
+      const parsed = i >= 0 ? FeedEventSchema.safeParse(safeJson(fields[i + 1])) : null;
       if (parsed?.success && parsed.data.kind === 'health' && UUID.test(parsed.data.health.checkId)) {
         const h = parsed.data.health;
         rows.push([h.checkId, h.address, h.state, new Date(h.since), JSON.stringify(h.reasons), entryId]);

@@ -19,7 +19,20 @@ export interface ConsumerGroupOptions {
   onError: (err: Error, failures: number) => void;
   batch?: number;
   blockMs?: number;
+  /**
+   * Where entries go that fail to be handled for good (`isPoison`: the error is the entry's, not
+   * the handler's surroundings): each is moved there with the error and acknowledged, so one bad
+   * entry does not hold back the group forever. Without it a failing batch is retried.
+   */
+  deadLetter?: {
+    stream: string;
+    isPoison: (err: Error) => boolean;
+    onDeadLetter?: (id: string, err: Error) => void;
+  };
 }
+
+/** Length the dead-letter streams are trimmed to. */
+const DEAD_LETTER_MAXLEN = 10_000;
 
 /**
  * One consumer of a Redis consumer group: first re-reads the entries it took but did not
@@ -123,9 +136,39 @@ export class ConsumerGroup {
     return total;
   }
 
+  /** Entries moved to the dead-letter stream since start. */
+  deadLettered = 0;
+
   private async settle(entries: StreamEntry[]): Promise<void> {
     if (entries.length === 0) return;
-    await this.opts.handle(entries);
+    const dl = this.opts.deadLetter;
+    try {
+      await this.opts.handle(entries);
+    } catch (e) {
+      if (!dl?.isPoison(e as Error)) throw e;
+      // One bad entry must not hold back the others: each on its own, the bad ones set aside.
+      for (const entry of entries) await this.settleAlone(entry, dl);
+      return;
+    }
     await this.opts.redis.xack(this.opts.stream, this.opts.group, ...entries.map(([id]) => id));
+  }
+
+  private async settleAlone(entry: StreamEntry, dl: NonNullable<ConsumerGroupOptions['deadLetter']>): Promise<void> {
+    const { redis, stream, group } = this.opts;
+    try {
+      await this.opts.handle([entry]);
+    } catch (e) {
+      if (!dl.isPoison(e as Error)) throw e;
+      const [id, fields] = entry;
+      await redis
+        .multi()
+        .xadd(dl.stream, 'MAXLEN', '~', DEAD_LETTER_MAXLEN, '*', 'source-id', id, 'error', (e as Error).message, ...fields)
+        .xack(stream, group, id)
+        .exec();
+      this.deadLettered++;
+      dl.onDeadLetter?.(id, e as Error);
+      return;
+    }
+    await redis.xack(stream, group, entry[0]);
   }
 }
