@@ -9,3 +9,4 @@ export * from './check-job';
 export * from './health';
 export * from './feed';
 export * from './redis-keys';
+export * from './json';

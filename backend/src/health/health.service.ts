@@ -1,6 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { HealthStateSchema, type HealthStateName, healthField, isFresh, ProbeResultSchema, redisKeys } from '@vigil/contract';
+import {
+  HealthStateSchema,
+  type HealthStateName,
+  healthField,
+  isFresh,
+  isoTime,
+  ProbeResultSchema,
+  redisKeys,
+  safeJson,
+} from '@vigil/contract';
 import type Redis from 'ioredis';
 import { Between, DataSource, MoreThanOrEqual } from 'typeorm';
 import { Account } from '../accounts/account.entity';
@@ -46,9 +55,11 @@ function addressState(
   raw: string | null,
   failover: boolean,
 ): { state: HealthStateName | 'unknown'; since: string | null; reasons: Record<string, string> } {
-  const s = failover && raw ? HealthStateSchema.safeParse(JSON.parse(raw)) : null;
-  return s?.success
-    ? { state: s.data.state, since: new Date(s.data.since).toISOString(), reasons: s.data.reasons }
+  // A value Redis holds in another shape (corrupt, or of a later version) reads as unknown, never a 500.
+  const s = failover && raw ? HealthStateSchema.safeParse(safeJson(raw)) : null;
+  const since = s?.success ? isoTime(s.data.since) : null;
+  return s?.success && since !== null
+    ? { state: s.data.state, since, reasons: s.data.reasons }
     : { state: 'unknown', since: null, reasons: {} };
 }
 
@@ -87,16 +98,14 @@ export class HealthService {
           this.redis.hgetall(redisKeys.results(view.id, address)),
         ]);
         const locations = Object.values(results)
-          .map((r) => ProbeResultSchema.safeParse(JSON.parse(r)))
-          .filter((r) => r.success)
-          .map(({ data: r }) => ({
-            location: r.location,
-            ok: r.ok,
-            latency_ms: r.latency_ms,
-            error: r.error,
-            at: new Date(r.at).toISOString(),
-            fresh: isFresh(r, now, this.config.FRESHNESS_SLACK_SECONDS * 1000),
-          }))
+          .flatMap((raw) => {
+            const parsed = ProbeResultSchema.safeParse(safeJson(raw));
+            const at = parsed.success ? isoTime(parsed.data.at) : null;
+            if (!parsed.success || at === null) return [];
+            const r = parsed.data;
+            const fresh = isFresh(r, now, this.config.FRESHNESS_SLACK_SECONDS * 1000);
+            return [{ location: r.location, ok: r.ok, latency_ms: r.latency_ms, error: r.error, at, fresh }];
+          })
           .sort((a, b) => a.location.localeCompare(b.location));
         return {
           address,

@@ -225,6 +225,20 @@ describe('health read-out and history (real PostgreSQL and Redis)', () => {
     await until('no entry pending', async () => ((await redis.xpending(redisKeys.feed, 'api-history')) as [number])[0] === 0);
   });
 
+  it('reads corrupt health and result values in Redis as unknown, never a 500', async () => {
+    await redis.hset(redisKeys.health, healthField(rrsetId, '192.0.2.1'), '{not json');
+    const farFuture: HealthState = { checkId: rrsetId, address: '192.0.2.2', state: 'available', since: 9e15, reasons: {} };
+    await redis.hset(redisKeys.health, healthField(rrsetId, '192.0.2.2'), JSON.stringify(farFuture));
+    await redis.hset(redisKeys.results(rrsetId, '192.0.2.2'), 'ap-1', 'garbage', 'sa-1', JSON.stringify(result('sa-1', true, 9e15)));
+    const res = await api.http().get(path).set(apiKey(token)).expect(200);
+    expect(res.body.addresses.map((a: { state: string; since: string | null }) => [a.state, a.since])).toEqual([
+      ['unknown', null],
+      ['unknown', null],
+    ]);
+    expect(res.body.addresses[1].locations.map((l: { location: string }) => l.location)).toEqual(['eu-1', 'us-1']);
+    await api.http().get('/v2/zones/health.example/health').set(apiKey(token)).expect(200);
+  });
+
   it('shows every address unknown and failover not applied once the account loses the feature', async () => {
     const support = await api.support();
     await support

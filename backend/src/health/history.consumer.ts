@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { FEED_FIELD, FeedEventSchema, redisKeys } from '@vigil/contract';
+import { FEED_FIELD, FeedEventSchema, redisKeys, safeJson } from '@vigil/contract';
 import { ConsumerGroup, type StreamEntry } from '@vigil/contract/redis';
 import { hostname } from 'node:os';
 import Redis from 'ioredis';
@@ -14,14 +14,6 @@ const CLAIM_IDLE_MS = 60_000;
 
 /** PostgreSQL refused the data itself (class 22: data exception, 23: integrity): retrying cannot help. */
 const isDataError = (e: Error) => /^2[23]/.test(String((e as { code?: unknown }).code ?? ''));
-
-function safeJson(text: string | undefined): unknown {
-  try {
-    return JSON.parse(text ?? 'null');
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Copies health transitions from the change feed into PostgreSQL (history and uptime). The api

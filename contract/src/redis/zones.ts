@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { type CompiledRrset, CompiledRrsetSchema, type CompiledZone, ZoneHeadSchema, type ZoneHead } from '../compiled-zone';
 import type { FeedEvent } from '../feed';
+import { safeJson } from '../json';
 import { redisKeys } from '../redis-keys';
 import { appendLua, scripts } from './scripts';
 
@@ -427,13 +428,5 @@ export async function scanZone(
     if (next !== '0') pending = redis.hscan(key, next, 'COUNT', count);
     await onChunk(chunk);
     if (next === '0') return;
-  }
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
   }
 }

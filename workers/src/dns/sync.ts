@@ -1,7 +1,7 @@
 // Keeps the in-memory zones and health current from Redis: a full load at start, then the change
 // feed (XREAD BLOCK from the last applied id). Runs beside the query path and never blocks it;
 // while Redis is away the server answers from what it holds.
-import { FEED_FIELD, FeedEventSchema, HealthStateSchema, redisKeys, type FeedEvent, type ZoneHead } from '@vigil/contract';
+import { FEED_FIELD, FeedEventSchema, HealthStateSchema, redisKeys, safeJson, type FeedEvent, type ZoneHead } from '@vigil/contract';
 import {
   DIGEST_FIELD,
   HEAD_FIELD,
@@ -424,13 +424,5 @@ export class RedisSync implements SyncStatus {
       }
       this.lastId = id;
     }
-  }
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
   }
 }
