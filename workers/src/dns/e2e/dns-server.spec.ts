@@ -420,7 +420,9 @@ describe.each(udpPaths)('UDP through %s', (udpIo) => {
       expect(sample(text, 'vigil_dns_answer_duration_seconds_count')).toBeGreaterThan(0);
       expect(sample(text, 'vigil_dns_redis_connected')).toBe(1);
       expect(sample(text, 'vigil_dns_zones_loaded')).toBe(2);
+      // Connected: the feed poll (500 ms here) keeps confirming the sync.
       expect(sample(text, 'vigil_dns_redis_sync_age_seconds')).toBeGreaterThanOrEqual(0);
+      expect(sample(text, 'vigil_dns_redis_sync_age_seconds')).toBeLessThan(2);
       expect(sample(text, 'vigil_dns_full_reloads_total', { reason: 'start' })).toBe(1);
       const health = await fetch(`http://127.0.0.1:${h.server.metricsPort}/healthz`);
       expect(health.status).toBe(200);
