@@ -27,8 +27,12 @@ interface CachedToken {
 @Injectable()
 export class AuthService {
   private readonly logger = new Logger(AuthService.name);
-  /** Verified against when the e-mail is unknown, so sign-in takes as long either way. */
-  private readonly dummyHash = argon2.hash('not-a-real-password');
+  /**
+   * Verified against when the e-mail is unknown, so sign-in takes as long either way. Made at the
+   * first such sign-in, whose request gets its failure: made eagerly, a rejection would have
+   * nobody awaiting it and would end the process.
+   */
+  private dummyHash: Promise<string> | null = null;
   /**
    * Token hash → its principal, for API_TOKEN_CACHE_MS: every API call authenticates, and the
    * query was a round trip to PostgreSQL per request. Only valid tokens are kept.
@@ -40,6 +44,14 @@ export class AuthService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly audit: AuditService,
   ) {}
+
+  private dummy(): Promise<string> {
+    this.dummyHash ??= argon2.hash('not-a-real-password').catch((e: unknown) => {
+      this.dummyHash = null;
+      throw e;
+    });
+    return this.dummyHash;
+  }
 
   hashPassword(password: string): Promise<string> {
     return argon2.hash(password, { type: argon2.argon2id });
@@ -67,7 +79,7 @@ export class AuthService {
     const user = await this.ds.getRepository(User).findOneBy({ email });
     const ok = user
       ? await argon2.verify(user.passwordHash, password)
-      : await argon2.verify(await this.dummyHash, password).then(() => false);
+      : await argon2.verify(await this.dummy(), password).then(() => false);
     if (!user || !ok) throw apiError(HttpStatus.UNAUTHORIZED, 'wrong e-mail address or password');
     return user;
   }
