@@ -9,6 +9,7 @@ import { AdminModule } from './admin/admin.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
+import { CompatModule } from './compat/compat.module';
 import { type AuthedRequest, SIGNIN_LIMITED } from './auth/principal';
 import type { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
@@ -76,6 +77,8 @@ export class AppModule {
         AccountsModule,
         TokensModule,
         AdminModule,
+        // Before the record-set routes: .../dnssec/parent-ds would otherwise be a record set's name and type.
+        CompatModule,
         ZonesModule,
         RrsetsModule,
         ImportModule,

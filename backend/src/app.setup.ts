@@ -2,7 +2,7 @@ import { type INestApplication, StandardSchemaValidationPipe } from '@nestjs/com
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import cookieParser from 'cookie-parser';
-import { json, text } from 'express';
+import { json, type NextFunction, type Request, type Response, text } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { SESSION_COOKIE } from './auth/auth.service';
@@ -15,6 +15,8 @@ import type { AppConfig } from './config/config';
 export function configureApp(app: NestExpressApplication, config: AppConfig): OpenAPIObject {
   app.useLogger(app.get(Logger));
   app.set('trust proxy', config.TRUST_PROXY);
+  // Gcore's API root is /dns/v2 (its generated SDKs use it): the same routes, before anything reads the path.
+  app.use(gcoreRoot);
   app.use(helmet());
   app.use(cookieParser());
   app.enableCors({ origin: config.PANEL_ORIGIN, credentials: true, allowedHeaders: ['Authorization', 'Content-Type', 'X-Account-Id'] });
@@ -31,15 +33,23 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): Op
   return document;
 }
 
+const GCORE_ROOT = /^\/dns(?=\/v2(?:[/?]|$))/;
+
+function gcoreRoot(req: Request, _res: Response, next: NextFunction): void {
+  if (GCORE_ROOT.test(req.url)) req.url = req.url.replace(GCORE_ROOT, '');
+  next();
+}
+
 export function openApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('Vigil API')
     .setDescription(
-      'Authoritative DNS with health-checked failover. Integrators send `Authorization: APIKey <token>`; ' +
-        'the panel uses a session cookie. Errors are `{"error": "...", "details": [{"field", "reason"}]}`.',
+      'Authoritative DNS with health-checked failover. Integrators send `Authorization: APIKey <token>` (or ' +
+        '`Bearer <token>`); the panel uses a session cookie. Errors are `{"error": "...", "details": [{"field", "reason"}]}`. ' +
+        "Every route also answers under `/dns/v2`, Gcore's root, and Gcore's routes Vigil has no equivalent for answer 501.",
     )
     .setVersion('2')
-    .addSecurity('APIKey', { type: 'apiKey', in: 'header', name: 'Authorization', description: 'APIKey <token>' })
+    .addSecurity('APIKey', { type: 'apiKey', in: 'header', name: 'Authorization', description: 'APIKey <token> (or Bearer <token>)' })
     .addCookieAuth(SESSION_COOKIE)
     .build();
   return SwaggerModule.createDocument(app, config);

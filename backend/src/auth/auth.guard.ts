@@ -7,7 +7,7 @@ import { type AuthedRequest, IS_PUBLIC, REQUIRES, type Requirement } from './pri
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * Authenticates every route that is not @Public: `Authorization: APIKey <token>` for integrators,
+ * Authenticates every route that is not @Public: `Authorization: APIKey <token>` (or `Bearer <token>`) for integrators,
  * the session cookie for the panel (with an optional `X-Account-Id` to pick an account).
  */
 @Injectable()
@@ -24,8 +24,9 @@ export class AuthGuard implements CanActivate {
 
     const header = req.headers.authorization;
     if (header !== undefined) {
-      const m = /^APIKey\s+(\S+)$/i.exec(header);
-      if (!m) throw apiError(HttpStatus.UNAUTHORIZED, 'Authorization must be "APIKey <token>"');
+      // Gcore's SDK also sends Bearer; Vigil has no JWT login, so a Bearer credential is an API token too.
+      const m = /^(?:APIKey|Bearer)\s+(\S+)$/i.exec(header);
+      if (!m) throw apiError(HttpStatus.UNAUTHORIZED, 'Authorization must be "APIKey <token>" (or "Bearer <token>")');
       req.principal = (await this.auth.principalFromToken(m[1]!)) ?? undefined;
       if (!req.principal) throw apiError(HttpStatus.UNAUTHORIZED, 'API token is invalid, expired or revoked');
     } else {
