@@ -134,8 +134,8 @@ describe('draftFromRrset', () => {
       type: 'A',
       ttl: 30,
       resource_records: [
-        { content: ['192.0.2.1'], enabled: true, meta: { countries: ['FR'], continents: ['eu'] } },
-        { content: ['192.0.2.2'], enabled: false, meta: { default: true } },
+        { id: 1, content: ['192.0.2.1'], enabled: true, meta: { countries: ['FR'], continents: ['eu'] } },
+        { id: 2, content: ['192.0.2.2'], enabled: false, meta: { default: true } },
       ],
       pickers: [
         { type: 'geodns', strict: false },
@@ -167,9 +167,28 @@ describe('draftFromRrset', () => {
       verify: false,
     });
     const body = buildBody(d, true);
-    expect(body.resource_records).toEqual(r.resource_records);
+    expect(body.resource_records).toEqual(r.resource_records.map(({ id: _id, ...rec }) => rec));
     expect(body.pickers).toEqual(r.pickers);
     expect(body.meta?.failover).toEqual(r.meta.failover);
+  });
+
+  it("saves back what Gcore's clients wrote that the editor does not show: record meta and the health step", () => {
+    const extra = { notes: [''], ip: ['192.0.2.0/24'], asn: [64496], latlong: [48.8, 2.3], fallback: true, cidr_labels: { dc: 1 } };
+    const r: Rrset = {
+      id: 'x',
+      name: 'www.example.com',
+      type: 'A',
+      ttl: 30,
+      resource_records: [{ id: 1, content: ['192.0.2.1'], enabled: true, meta: { ...extra, weight: 5 } }],
+      pickers: [{ type: 'is_healthy', limit: 0, strict: true }, { type: 'weighted_shuffle' }],
+      filters: [{ type: 'is_healthy', limit: 0, strict: true }, { type: 'weighted_shuffle' }],
+      meta: {},
+      created_at: '',
+      updated_at: '',
+    };
+    const body = buildBody(draftFromRrset(r, ZONE), false);
+    expect(body.resource_records).toEqual([{ content: ['192.0.2.1'], enabled: true, meta: { ...extra, weight: 5 } }]);
+    expect(body.pickers).toEqual(r.pickers);
   });
 });
 

@@ -281,6 +281,331 @@ export interface paths {
     patch: operations['AdminController_decide'];
     trace?: never;
   };
+  '/v2/zones/{zone}/dnssec': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Gcore's DNSSEC state, switch and DS record: not supported (Vigil does not sign zones) */
+    get: operations['UnsupportedController_dnssec_get'];
+    /** Gcore's DNSSEC state, switch and DS record: not supported (Vigil does not sign zones) */
+    put: operations['UnsupportedController_dnssec_put'];
+    /** Gcore's DNSSEC state, switch and DS record: not supported (Vigil does not sign zones) */
+    post: operations['UnsupportedController_dnssec_post'];
+    /** Gcore's DNSSEC state, switch and DS record: not supported (Vigil does not sign zones) */
+    delete: operations['UnsupportedController_dnssec_delete'];
+    /** Gcore's DNSSEC state, switch and DS record: not supported (Vigil does not sign zones) */
+    options: operations['UnsupportedController_dnssec_options'];
+    /** Gcore's DNSSEC state, switch and DS record: not supported (Vigil does not sign zones) */
+    head: operations['UnsupportedController_dnssec_head'];
+    /** Gcore's DNSSEC state, switch and DS record: not supported (Vigil does not sign zones) */
+    patch: operations['UnsupportedController_dnssec_patch'];
+    trace?: never;
+  };
+  '/v2/zones/{zone}/dnssec/parent-ds': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Gcore's DNSSEC state, switch and DS record: not supported (Vigil does not sign zones) */
+    get: operations['UnsupportedController_dnssec_get'];
+    /** Gcore's DNSSEC state, switch and DS record: not supported (Vigil does not sign zones) */
+    put: operations['UnsupportedController_dnssec_put'];
+    /** Gcore's DNSSEC state, switch and DS record: not supported (Vigil does not sign zones) */
+    post: operations['UnsupportedController_dnssec_post'];
+    /** Gcore's DNSSEC state, switch and DS record: not supported (Vigil does not sign zones) */
+    delete: operations['UnsupportedController_dnssec_delete'];
+    /** Gcore's DNSSEC state, switch and DS record: not supported (Vigil does not sign zones) */
+    options: operations['UnsupportedController_dnssec_options'];
+    /** Gcore's DNSSEC state, switch and DS record: not supported (Vigil does not sign zones) */
+    head: operations['UnsupportedController_dnssec_head'];
+    /** Gcore's DNSSEC state, switch and DS record: not supported (Vigil does not sign zones) */
+    patch: operations['UnsupportedController_dnssec_patch'];
+    trace?: never;
+  };
+  '/v2/zones/{zone}/statistics': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Gcore's query statistics: not supported (the DNS server's Prometheus metrics count queries per zone) */
+    get: operations['UnsupportedController_statistics'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v2/zones/{zone}/{name}/{type}/failover/log': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Gcore's failover log: not supported in its shape; GET .../{name}/{type}/health/events has the transitions */
+    get: operations['UnsupportedController_failoverLog'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v2/network-mappings': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Gcore's network mappings: not supported */
+    get: operations['UnsupportedController_networkMappings_get'];
+    /** Gcore's network mappings: not supported */
+    put: operations['UnsupportedController_networkMappings_put'];
+    /** Gcore's network mappings: not supported */
+    post: operations['UnsupportedController_networkMappings_post'];
+    /** Gcore's network mappings: not supported */
+    delete: operations['UnsupportedController_networkMappings_delete'];
+    /** Gcore's network mappings: not supported */
+    options: operations['UnsupportedController_networkMappings_options'];
+    /** Gcore's network mappings: not supported */
+    head: operations['UnsupportedController_networkMappings_head'];
+    /** Gcore's network mappings: not supported */
+    patch: operations['UnsupportedController_networkMappings_patch'];
+    trace?: never;
+  };
+  '/v2/network-mappings/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Gcore's network mappings: not supported */
+    get: operations['UnsupportedController_networkMappings_get'];
+    /** Gcore's network mappings: not supported */
+    put: operations['UnsupportedController_networkMappings_put'];
+    /** Gcore's network mappings: not supported */
+    post: operations['UnsupportedController_networkMappings_post'];
+    /** Gcore's network mappings: not supported */
+    delete: operations['UnsupportedController_networkMappings_delete'];
+    /** Gcore's network mappings: not supported */
+    options: operations['UnsupportedController_networkMappings_options'];
+    /** Gcore's network mappings: not supported */
+    head: operations['UnsupportedController_networkMappings_head'];
+    /** Gcore's network mappings: not supported */
+    patch: operations['UnsupportedController_networkMappings_patch'];
+    trace?: never;
+  };
+  '/v2/secondary-zones': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Gcore's secondary zones: not supported (Vigil is the primary of its zones) */
+    get: operations['UnsupportedController_secondaryZones_get'];
+    /** Gcore's secondary zones: not supported (Vigil is the primary of its zones) */
+    put: operations['UnsupportedController_secondaryZones_put'];
+    /** Gcore's secondary zones: not supported (Vigil is the primary of its zones) */
+    post: operations['UnsupportedController_secondaryZones_post'];
+    /** Gcore's secondary zones: not supported (Vigil is the primary of its zones) */
+    delete: operations['UnsupportedController_secondaryZones_delete'];
+    /** Gcore's secondary zones: not supported (Vigil is the primary of its zones) */
+    options: operations['UnsupportedController_secondaryZones_options'];
+    /** Gcore's secondary zones: not supported (Vigil is the primary of its zones) */
+    head: operations['UnsupportedController_secondaryZones_head'];
+    /** Gcore's secondary zones: not supported (Vigil is the primary of its zones) */
+    patch: operations['UnsupportedController_secondaryZones_patch'];
+    trace?: never;
+  };
+  '/v2/secondary-zones/{name}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Gcore's secondary zones: not supported (Vigil is the primary of its zones) */
+    get: operations['UnsupportedController_secondaryZones_get'];
+    /** Gcore's secondary zones: not supported (Vigil is the primary of its zones) */
+    put: operations['UnsupportedController_secondaryZones_put'];
+    /** Gcore's secondary zones: not supported (Vigil is the primary of its zones) */
+    post: operations['UnsupportedController_secondaryZones_post'];
+    /** Gcore's secondary zones: not supported (Vigil is the primary of its zones) */
+    delete: operations['UnsupportedController_secondaryZones_delete'];
+    /** Gcore's secondary zones: not supported (Vigil is the primary of its zones) */
+    options: operations['UnsupportedController_secondaryZones_options'];
+    /** Gcore's secondary zones: not supported (Vigil is the primary of its zones) */
+    head: operations['UnsupportedController_secondaryZones_head'];
+    /** Gcore's secondary zones: not supported (Vigil is the primary of its zones) */
+    patch: operations['UnsupportedController_secondaryZones_patch'];
+    trace?: never;
+  };
+  '/v2/monitor/metrics': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Gcore's catalogues and tools (monitor metrics, pickers, locations, lookup, delegation analysis, platform info): not supported; docs/api.md lists the pickers and meta keys Vigil takes */
+    get: operations['UnsupportedController_catalogues[0]'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v2/pickers': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Gcore's catalogues and tools (monitor metrics, pickers, locations, lookup, delegation analysis, platform info): not supported; docs/api.md lists the pickers and meta keys Vigil takes */
+    get: operations['UnsupportedController_catalogues[1]'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v2/pickers/presets': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Gcore's catalogues and tools (monitor metrics, pickers, locations, lookup, delegation analysis, platform info): not supported; docs/api.md lists the pickers and meta keys Vigil takes */
+    get: operations['UnsupportedController_catalogues[2]'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v2/locations': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Gcore's catalogues and tools (monitor metrics, pickers, locations, lookup, delegation analysis, platform info): not supported; docs/api.md lists the pickers and meta keys Vigil takes */
+    get: operations['UnsupportedController_catalogues[3]'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v2/locations/{kind}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Gcore's catalogues and tools (monitor metrics, pickers, locations, lookup, delegation analysis, platform info): not supported; docs/api.md lists the pickers and meta keys Vigil takes */
+    get: operations['UnsupportedController_catalogues[4]'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v2/lookup': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Gcore's catalogues and tools (monitor metrics, pickers, locations, lookup, delegation analysis, platform info): not supported; docs/api.md lists the pickers and meta keys Vigil takes */
+    get: operations['UnsupportedController_catalogues[5]'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v2/analyze/{name}/delegation-status': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Gcore's catalogues and tools (monitor metrics, pickers, locations, lookup, delegation analysis, platform info): not supported; docs/api.md lists the pickers and meta keys Vigil takes */
+    get: operations['UnsupportedController_catalogues[6]'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v2/platform/info': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Gcore's catalogues and tools (monitor metrics, pickers, locations, lookup, delegation analysis, platform info): not supported; docs/api.md lists the pickers and meta keys Vigil takes */
+    get: operations['UnsupportedController_catalogues[7]'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v2/info/meta': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Gcore's catalogues and tools (monitor metrics, pickers, locations, lookup, delegation analysis, platform info): not supported; docs/api.md lists the pickers and meta keys Vigil takes */
+    get: operations['UnsupportedController_catalogues[8]'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v2/zones': {
     parameters: {
       query?: never;
@@ -288,7 +613,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Zones of the account, by name; `search` filters by part of the name */
+    /** Zones of the account, by name; `search` filters by part of the name, `name` by exact names, `enabled` by state */
     get: operations['ZonesController_list'];
     put?: never;
     /** Host a zone; its SOA and apex NS record set are made with it */
@@ -308,7 +633,8 @@ export interface paths {
     };
     /** One zone */
     get: operations['ZonesController_get'];
-    put?: never;
+    /** Gcore's zone update: as PATCH; a `name` in the body must be the zone's */
+    put: operations['ZonesController_put'];
     post?: never;
     /** Delete a zone and all its record sets */
     delete: operations['ZonesController_remove'];
@@ -318,6 +644,40 @@ export interface paths {
     patch: operations['ZonesController_update'];
     trace?: never;
   };
+  '/v2/zones/{zone}/enable': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /** Serve the zone again (enabled: true); no body */
+    patch: operations['ZonesController_enable'];
+    trace?: never;
+  };
+  '/v2/zones/{zone}/disable': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /** Stop serving the zone (enabled: false), keeping its record sets; no body */
+    patch: operations['ZonesController_disable'];
+    trace?: never;
+  };
   '/v2/zones/{zone}/rrsets': {
     parameters: {
       query?: never;
@@ -325,7 +685,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Record sets of a zone, by name and type */
+    /** Record sets of a zone, by name and type; all=true for every one, type= for some types */
     get: operations['RrsetsController_list'];
     put?: never;
     post?: never;
@@ -347,7 +707,7 @@ export interface paths {
     get: operations['RrsetsController_get'];
     /** Create or replace a record set (201 when created, 200 when replaced) */
     put: operations['RrsetsController_put'];
-    /** Create a record set (409 if it exists); meta.failover needs the failover beta feature */
+    /** Create a record set (409 if it exists); meta.failover needs the failover beta feature. Takes Gcore's shapes: type equal to the path's (or ""), filters for pickers, null meta */
     post: operations['RrsetsController_create'];
     /** Delete a record set */
     delete: operations['RrsetsController_remove'];
@@ -367,6 +727,23 @@ export interface paths {
     put?: never;
     /** Import a BIND zone file: its record sets are created or replaced (records keep their settings, record sets their failover and pickers) in one transaction; the SOA and apex NS stay the zone’s. With dry_run=true nothing changes and the answer says what would. A bad line is a 400 naming it. */
     post: operations['ImportController_import'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v2/zones/{zone}/export': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Export the zone as a BIND zone file (`raw_zone`): the SOA, then every record, disabled ones behind a `;vigil:disabled` comment. Failover checks, pickers and record meta do not travel in a zone file; importing the file back into the zone keeps the ones it has. */
+    get: operations['ExportController_export'];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -1106,12 +1483,972 @@ export interface operations {
       };
     };
   };
+  UnsupportedController_dnssec_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description DNSSEC is not supported by Vigil */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  UnsupportedController_dnssec_put: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description DNSSEC is not supported by Vigil */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  UnsupportedController_dnssec_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description DNSSEC is not supported by Vigil */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  UnsupportedController_dnssec_delete: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description DNSSEC is not supported by Vigil */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  UnsupportedController_dnssec_options: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description DNSSEC is not supported by Vigil */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  UnsupportedController_dnssec_head: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description DNSSEC is not supported by Vigil */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  UnsupportedController_dnssec_patch: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description DNSSEC is not supported by Vigil */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  UnsupportedController_dnssec_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description DNSSEC is not supported by Vigil */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  UnsupportedController_dnssec_put: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description DNSSEC is not supported by Vigil */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  UnsupportedController_dnssec_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description DNSSEC is not supported by Vigil */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  UnsupportedController_dnssec_delete: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description DNSSEC is not supported by Vigil */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  UnsupportedController_dnssec_options: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description DNSSEC is not supported by Vigil */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  UnsupportedController_dnssec_head: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description DNSSEC is not supported by Vigil */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  UnsupportedController_dnssec_patch: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description DNSSEC is not supported by Vigil */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  UnsupportedController_statistics: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Zone statistics is not supported by Vigil */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  UnsupportedController_failoverLog: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The failover log is not supported by Vigil */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  UnsupportedController_networkMappings_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Network mappings is not supported by Vigil */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  UnsupportedController_networkMappings_put: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Network mappings is not supported by Vigil */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  UnsupportedController_networkMappings_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Network mappings is not supported by Vigil */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  UnsupportedController_networkMappings_delete: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Network mappings is not supported by Vigil */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  UnsupportedController_networkMappings_options: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Network mappings is not supported by Vigil */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  UnsupportedController_networkMappings_head: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Network mappings is not supported by Vigil */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  UnsupportedController_networkMappings_patch: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Network mappings is not supported by Vigil */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  UnsupportedController_networkMappings_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Network mappings is not supported by Vigil */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  UnsupportedController_networkMappings_put: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Network mappings is not supported by Vigil */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  UnsupportedController_networkMappings_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Network mappings is not supported by Vigil */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  UnsupportedController_networkMappings_delete: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Network mappings is not supported by Vigil */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  UnsupportedController_networkMappings_options: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Network mappings is not supported by Vigil */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  UnsupportedController_networkMappings_head: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Network mappings is not supported by Vigil */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  UnsupportedController_networkMappings_patch: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Network mappings is not supported by Vigil */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  UnsupportedController_secondaryZones_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Secondary zones is not supported by Vigil */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  UnsupportedController_secondaryZones_put: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Secondary zones is not supported by Vigil */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  UnsupportedController_secondaryZones_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Secondary zones is not supported by Vigil */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  UnsupportedController_secondaryZones_delete: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Secondary zones is not supported by Vigil */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  UnsupportedController_secondaryZones_options: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Secondary zones is not supported by Vigil */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  UnsupportedController_secondaryZones_head: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Secondary zones is not supported by Vigil */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  UnsupportedController_secondaryZones_patch: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Secondary zones is not supported by Vigil */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  UnsupportedController_secondaryZones_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Secondary zones is not supported by Vigil */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  UnsupportedController_secondaryZones_put: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Secondary zones is not supported by Vigil */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  UnsupportedController_secondaryZones_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Secondary zones is not supported by Vigil */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  UnsupportedController_secondaryZones_delete: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Secondary zones is not supported by Vigil */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  UnsupportedController_secondaryZones_options: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Secondary zones is not supported by Vigil */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  UnsupportedController_secondaryZones_head: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Secondary zones is not supported by Vigil */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  UnsupportedController_secondaryZones_patch: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Secondary zones is not supported by Vigil */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  'UnsupportedController_catalogues[0]': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description This route is not supported by Vigil */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  'UnsupportedController_catalogues[1]': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description This route is not supported by Vigil */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  'UnsupportedController_catalogues[2]': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description This route is not supported by Vigil */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  'UnsupportedController_catalogues[3]': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description This route is not supported by Vigil */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  'UnsupportedController_catalogues[4]': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description This route is not supported by Vigil */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  'UnsupportedController_catalogues[5]': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description This route is not supported by Vigil */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  'UnsupportedController_catalogues[6]': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description This route is not supported by Vigil */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  'UnsupportedController_catalogues[7]': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description This route is not supported by Vigil */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  'UnsupportedController_catalogues[8]': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description This route is not supported by Vigil */
+      501: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
   ZonesController_list: {
     parameters: {
       query?: {
         limit?: number;
         offset?: number;
+        /** @description Part of the name */
         search?: string;
+        /** @description Exact names: repeat it (name=a.example&name=b.example) */
+        name?: string | string[];
+        enabled?: '0' | '1' | 'true' | 'false';
+        order_by?: 'name' | 'id' | 'serial' | 'enabled' | 'created_at' | 'updated_at';
+        order_direction?: string;
       };
       header?: never;
       path?: never;
@@ -1126,7 +2463,8 @@ export interface operations {
         content: {
           'application/json': {
             zones: {
-              id: string;
+              /** @description Numeric, as Gcore numbers zones; routes take the zone name */
+              id: number;
               name: string;
               enabled: boolean;
               serial: number;
@@ -1136,7 +2474,20 @@ export interface operations {
               retry: number;
               expiry: number;
               nx_ttl: number;
-              rrsets_amount: number;
+              meta: {
+                [key: string]: unknown;
+              };
+              rrsets_amount: {
+                total: number;
+                /** @description Record sets without pickers or failover */
+                static: number;
+                dynamic: {
+                  /** @description Record sets with pickers or a failover check */
+                  total: number;
+                  /** @description Record sets whose failover check runs (set, and the account has the feature) */
+                  healthcheck: number;
+                };
+              };
               created_at: string;
               updated_at: string;
             }[];
@@ -1165,6 +2516,11 @@ export interface operations {
           expiry?: number;
           nx_ttl?: number;
           enabled?: boolean;
+          serial?: number;
+          /** @description Free JSON kept with the zone, e.g. {"webhook": "https://..."}; null is {} */
+          meta?: {
+            [key: string]: unknown;
+          } | null;
         };
       };
     };
@@ -1175,7 +2531,8 @@ export interface operations {
         };
         content: {
           'application/json': {
-            id: string;
+            /** @description Numeric, as Gcore numbers zones; routes take the zone name */
+            id: number;
             name: string;
             enabled: boolean;
             serial: number;
@@ -1185,7 +2542,20 @@ export interface operations {
             retry: number;
             expiry: number;
             nx_ttl: number;
-            rrsets_amount: number;
+            meta: {
+              [key: string]: unknown;
+            };
+            rrsets_amount: {
+              total: number;
+              /** @description Record sets without pickers or failover */
+              static: number;
+              dynamic: {
+                /** @description Record sets with pickers or a failover check */
+                total: number;
+                /** @description Record sets whose failover check runs (set, and the account has the feature) */
+                healthcheck: number;
+              };
+            };
             created_at: string;
             updated_at: string;
           };
@@ -1210,7 +2580,8 @@ export interface operations {
         };
         content: {
           'application/json': {
-            id: string;
+            /** @description Numeric, as Gcore numbers zones; routes take the zone name */
+            id: number;
             name: string;
             enabled: boolean;
             serial: number;
@@ -1220,7 +2591,88 @@ export interface operations {
             retry: number;
             expiry: number;
             nx_ttl: number;
-            rrsets_amount: number;
+            meta: {
+              [key: string]: unknown;
+            };
+            rrsets_amount: {
+              total: number;
+              /** @description Record sets without pickers or failover */
+              static: number;
+              dynamic: {
+                /** @description Record sets with pickers or a failover check */
+                total: number;
+                /** @description Record sets whose failover check runs (set, and the account has the feature) */
+                healthcheck: number;
+              };
+            };
+            created_at: string;
+            updated_at: string;
+          };
+        };
+      };
+    };
+  };
+  ZonesController_put: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        zone: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** Format: email */
+          contact?: string;
+          primary_server?: string;
+          refresh?: number;
+          retry?: number;
+          expiry?: number;
+          nx_ttl?: number;
+          enabled?: boolean;
+          serial?: number;
+          /** @description Free JSON kept with the zone, e.g. {"webhook": "https://..."}; null is {} */
+          meta?: {
+            [key: string]: unknown;
+          } | null;
+          name?: string;
+        };
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Numeric, as Gcore numbers zones; routes take the zone name */
+            id: number;
+            name: string;
+            enabled: boolean;
+            serial: number;
+            contact: string;
+            primary_server: string;
+            refresh: number;
+            retry: number;
+            expiry: number;
+            nx_ttl: number;
+            meta: {
+              [key: string]: unknown;
+            };
+            rrsets_amount: {
+              total: number;
+              /** @description Record sets without pickers or failover */
+              static: number;
+              dynamic: {
+                /** @description Record sets with pickers or a failover check */
+                total: number;
+                /** @description Record sets whose failover check runs (set, and the account has the feature) */
+                healthcheck: number;
+              };
+            };
             created_at: string;
             updated_at: string;
           };
@@ -1267,6 +2719,11 @@ export interface operations {
           expiry?: number;
           nx_ttl?: number;
           enabled?: boolean;
+          serial?: number;
+          /** @description Free JSON kept with the zone, e.g. {"webhook": "https://..."}; null is {} */
+          meta?: {
+            [key: string]: unknown;
+          } | null;
         };
       };
     };
@@ -1277,7 +2734,8 @@ export interface operations {
         };
         content: {
           'application/json': {
-            id: string;
+            /** @description Numeric, as Gcore numbers zones; routes take the zone name */
+            id: number;
             name: string;
             enabled: boolean;
             serial: number;
@@ -1287,7 +2745,118 @@ export interface operations {
             retry: number;
             expiry: number;
             nx_ttl: number;
-            rrsets_amount: number;
+            meta: {
+              [key: string]: unknown;
+            };
+            rrsets_amount: {
+              total: number;
+              /** @description Record sets without pickers or failover */
+              static: number;
+              dynamic: {
+                /** @description Record sets with pickers or a failover check */
+                total: number;
+                /** @description Record sets whose failover check runs (set, and the account has the feature) */
+                healthcheck: number;
+              };
+            };
+            created_at: string;
+            updated_at: string;
+          };
+        };
+      };
+    };
+  };
+  ZonesController_enable: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        zone: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Numeric, as Gcore numbers zones; routes take the zone name */
+            id: number;
+            name: string;
+            enabled: boolean;
+            serial: number;
+            contact: string;
+            primary_server: string;
+            refresh: number;
+            retry: number;
+            expiry: number;
+            nx_ttl: number;
+            meta: {
+              [key: string]: unknown;
+            };
+            rrsets_amount: {
+              total: number;
+              /** @description Record sets without pickers or failover */
+              static: number;
+              dynamic: {
+                /** @description Record sets with pickers or a failover check */
+                total: number;
+                /** @description Record sets whose failover check runs (set, and the account has the feature) */
+                healthcheck: number;
+              };
+            };
+            created_at: string;
+            updated_at: string;
+          };
+        };
+      };
+    };
+  };
+  ZonesController_disable: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        zone: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Numeric, as Gcore numbers zones; routes take the zone name */
+            id: number;
+            name: string;
+            enabled: boolean;
+            serial: number;
+            contact: string;
+            primary_server: string;
+            refresh: number;
+            retry: number;
+            expiry: number;
+            nx_ttl: number;
+            meta: {
+              [key: string]: unknown;
+            };
+            rrsets_amount: {
+              total: number;
+              /** @description Record sets without pickers or failover */
+              static: number;
+              dynamic: {
+                /** @description Record sets with pickers or a failover check */
+                total: number;
+                /** @description Record sets whose failover check runs (set, and the account has the feature) */
+                healthcheck: number;
+              };
+            };
             created_at: string;
             updated_at: string;
           };
@@ -1300,6 +2869,10 @@ export interface operations {
       query?: {
         limit?: number;
         offset?: number;
+        /** @description true: every record set, limit and offset ignored */
+        all?: '0' | '1' | 'true' | 'false';
+        /** @description Only these types: repeat it (type=A&type=AAAA) or list them (type=A,AAAA) */
+        type?: string | string[];
       };
       header?: never;
       path: {
@@ -1321,6 +2894,8 @@ export interface operations {
               type: string;
               ttl: number;
               resource_records: {
+                /** @description Stable per record: derived from the record set and the record content */
+                id: number;
                 content: (string | number)[];
                 enabled: boolean;
                 meta: {
@@ -1328,7 +2903,15 @@ export interface operations {
                 };
               }[];
               pickers: {
-                [key: string]: unknown;
+                type: string;
+                limit?: number;
+                strict?: boolean;
+              }[];
+              /** @description The pickers again, under the name older Gcore clients read; left out when there are none (octoDNS then reads a plain record set) */
+              filters?: {
+                type: string;
+                limit?: number;
+                strict?: boolean;
               }[];
               meta: {
                 [key: string]: unknown;
@@ -1355,6 +2938,7 @@ export interface operations {
       content: {
         'application/json': {
           upserts?: {
+            type: string;
             /** @default 300 */
             ttl?: number;
             resource_records: {
@@ -1366,30 +2950,98 @@ export interface operations {
                 continents?: string[];
                 weight?: number;
                 default?: boolean;
-              };
+                notes?: string | string[];
+                ip?: string[];
+                asn?: number[];
+                latlong?: number[];
+                fallback?: boolean;
+                cidr_labels?: {
+                  [key: string]: number;
+                };
+              } | null;
             }[];
-            /** @default [] */
-            pickers?: (
-              | {
-                  /** @enum {string} */
-                  type: 'geodns';
-                  /** @default false */
-                  strict?: boolean;
-                }
-              | {
-                  /** @enum {string} */
-                  type: 'weighted_shuffle';
-                }
-              | {
-                  /** @enum {string} */
-                  type: 'first_n';
-                  limit: number;
-                }
-              | {
-                  /** @enum {string} */
-                  type: 'default';
-                }
-            )[];
+            pickers?:
+              | (
+                  | {
+                      /** @enum {string} */
+                      type: 'geodns';
+                      /** @default false */
+                      strict?: boolean;
+                      limit?: number;
+                    }
+                  | {
+                      /** @enum {string} */
+                      type: 'weighted_shuffle';
+                      limit?: number;
+                      strict?: boolean;
+                    }
+                  | {
+                      /** @enum {string} */
+                      type: 'first_n';
+                      limit?: number;
+                      strict?: boolean;
+                    }
+                  | {
+                      /** @enum {string} */
+                      type: 'default';
+                      limit?: number;
+                      strict?: boolean;
+                    }
+                  | {
+                      /** @enum {string} */
+                      type: 'healthcheck';
+                      limit?: number;
+                      strict?: boolean;
+                    }
+                  | {
+                      /** @enum {string} */
+                      type: 'is_healthy';
+                      limit?: number;
+                      strict?: boolean;
+                    }
+                )[]
+              | null;
+            filters?:
+              | (
+                  | {
+                      /** @enum {string} */
+                      type: 'geodns';
+                      /** @default false */
+                      strict?: boolean;
+                      limit?: number;
+                    }
+                  | {
+                      /** @enum {string} */
+                      type: 'weighted_shuffle';
+                      limit?: number;
+                      strict?: boolean;
+                    }
+                  | {
+                      /** @enum {string} */
+                      type: 'first_n';
+                      limit?: number;
+                      strict?: boolean;
+                    }
+                  | {
+                      /** @enum {string} */
+                      type: 'default';
+                      limit?: number;
+                      strict?: boolean;
+                    }
+                  | {
+                      /** @enum {string} */
+                      type: 'healthcheck';
+                      limit?: number;
+                      strict?: boolean;
+                    }
+                  | {
+                      /** @enum {string} */
+                      type: 'is_healthy';
+                      limit?: number;
+                      strict?: boolean;
+                    }
+                )[]
+              | null;
             meta?: {
               failover?: {
                 /** @enum {string} */
@@ -1406,9 +3058,8 @@ export interface operations {
                 tls?: boolean;
                 verify?: boolean;
               } | null;
-            };
+            } | null;
             name: string;
-            type: string;
           }[];
           /** @default [] */
           deletes?: {
@@ -1431,6 +3082,8 @@ export interface operations {
               type: string;
               ttl: number;
               resource_records: {
+                /** @description Stable per record: derived from the record set and the record content */
+                id: number;
                 content: (string | number)[];
                 enabled: boolean;
                 meta: {
@@ -1438,7 +3091,15 @@ export interface operations {
                 };
               }[];
               pickers: {
-                [key: string]: unknown;
+                type: string;
+                limit?: number;
+                strict?: boolean;
+              }[];
+              /** @description The pickers again, under the name older Gcore clients read; left out when there are none (octoDNS then reads a plain record set) */
+              filters?: {
+                type: string;
+                limit?: number;
+                strict?: boolean;
               }[];
               meta: {
                 [key: string]: unknown;
@@ -1479,6 +3140,8 @@ export interface operations {
             type: string;
             ttl: number;
             resource_records: {
+              /** @description Stable per record: derived from the record set and the record content */
+              id: number;
               content: (string | number)[];
               enabled: boolean;
               meta: {
@@ -1486,7 +3149,15 @@ export interface operations {
               };
             }[];
             pickers: {
-              [key: string]: unknown;
+              type: string;
+              limit?: number;
+              strict?: boolean;
+            }[];
+            /** @description The pickers again, under the name older Gcore clients read; left out when there are none (octoDNS then reads a plain record set) */
+            filters?: {
+              type: string;
+              limit?: number;
+              strict?: boolean;
             }[];
             meta: {
               [key: string]: unknown;
@@ -1512,6 +3183,7 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': {
+          type?: string;
           /** @default 300 */
           ttl?: number;
           resource_records: {
@@ -1523,30 +3195,98 @@ export interface operations {
               continents?: string[];
               weight?: number;
               default?: boolean;
-            };
+              notes?: string | string[];
+              ip?: string[];
+              asn?: number[];
+              latlong?: number[];
+              fallback?: boolean;
+              cidr_labels?: {
+                [key: string]: number;
+              };
+            } | null;
           }[];
-          /** @default [] */
-          pickers?: (
-            | {
-                /** @enum {string} */
-                type: 'geodns';
-                /** @default false */
-                strict?: boolean;
-              }
-            | {
-                /** @enum {string} */
-                type: 'weighted_shuffle';
-              }
-            | {
-                /** @enum {string} */
-                type: 'first_n';
-                limit: number;
-              }
-            | {
-                /** @enum {string} */
-                type: 'default';
-              }
-          )[];
+          pickers?:
+            | (
+                | {
+                    /** @enum {string} */
+                    type: 'geodns';
+                    /** @default false */
+                    strict?: boolean;
+                    limit?: number;
+                  }
+                | {
+                    /** @enum {string} */
+                    type: 'weighted_shuffle';
+                    limit?: number;
+                    strict?: boolean;
+                  }
+                | {
+                    /** @enum {string} */
+                    type: 'first_n';
+                    limit?: number;
+                    strict?: boolean;
+                  }
+                | {
+                    /** @enum {string} */
+                    type: 'default';
+                    limit?: number;
+                    strict?: boolean;
+                  }
+                | {
+                    /** @enum {string} */
+                    type: 'healthcheck';
+                    limit?: number;
+                    strict?: boolean;
+                  }
+                | {
+                    /** @enum {string} */
+                    type: 'is_healthy';
+                    limit?: number;
+                    strict?: boolean;
+                  }
+              )[]
+            | null;
+          filters?:
+            | (
+                | {
+                    /** @enum {string} */
+                    type: 'geodns';
+                    /** @default false */
+                    strict?: boolean;
+                    limit?: number;
+                  }
+                | {
+                    /** @enum {string} */
+                    type: 'weighted_shuffle';
+                    limit?: number;
+                    strict?: boolean;
+                  }
+                | {
+                    /** @enum {string} */
+                    type: 'first_n';
+                    limit?: number;
+                    strict?: boolean;
+                  }
+                | {
+                    /** @enum {string} */
+                    type: 'default';
+                    limit?: number;
+                    strict?: boolean;
+                  }
+                | {
+                    /** @enum {string} */
+                    type: 'healthcheck';
+                    limit?: number;
+                    strict?: boolean;
+                  }
+                | {
+                    /** @enum {string} */
+                    type: 'is_healthy';
+                    limit?: number;
+                    strict?: boolean;
+                  }
+              )[]
+            | null;
           meta?: {
             failover?: {
               /** @enum {string} */
@@ -1563,7 +3303,7 @@ export interface operations {
               tls?: boolean;
               verify?: boolean;
             } | null;
-          };
+          } | null;
         };
       };
     };
@@ -1579,6 +3319,8 @@ export interface operations {
             type: string;
             ttl: number;
             resource_records: {
+              /** @description Stable per record: derived from the record set and the record content */
+              id: number;
               content: (string | number)[];
               enabled: boolean;
               meta: {
@@ -1586,7 +3328,15 @@ export interface operations {
               };
             }[];
             pickers: {
-              [key: string]: unknown;
+              type: string;
+              limit?: number;
+              strict?: boolean;
+            }[];
+            /** @description The pickers again, under the name older Gcore clients read; left out when there are none (octoDNS then reads a plain record set) */
+            filters?: {
+              type: string;
+              limit?: number;
+              strict?: boolean;
             }[];
             meta: {
               [key: string]: unknown;
@@ -1612,6 +3362,7 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': {
+          type?: string;
           /** @default 300 */
           ttl?: number;
           resource_records: {
@@ -1623,30 +3374,98 @@ export interface operations {
               continents?: string[];
               weight?: number;
               default?: boolean;
-            };
+              notes?: string | string[];
+              ip?: string[];
+              asn?: number[];
+              latlong?: number[];
+              fallback?: boolean;
+              cidr_labels?: {
+                [key: string]: number;
+              };
+            } | null;
           }[];
-          /** @default [] */
-          pickers?: (
-            | {
-                /** @enum {string} */
-                type: 'geodns';
-                /** @default false */
-                strict?: boolean;
-              }
-            | {
-                /** @enum {string} */
-                type: 'weighted_shuffle';
-              }
-            | {
-                /** @enum {string} */
-                type: 'first_n';
-                limit: number;
-              }
-            | {
-                /** @enum {string} */
-                type: 'default';
-              }
-          )[];
+          pickers?:
+            | (
+                | {
+                    /** @enum {string} */
+                    type: 'geodns';
+                    /** @default false */
+                    strict?: boolean;
+                    limit?: number;
+                  }
+                | {
+                    /** @enum {string} */
+                    type: 'weighted_shuffle';
+                    limit?: number;
+                    strict?: boolean;
+                  }
+                | {
+                    /** @enum {string} */
+                    type: 'first_n';
+                    limit?: number;
+                    strict?: boolean;
+                  }
+                | {
+                    /** @enum {string} */
+                    type: 'default';
+                    limit?: number;
+                    strict?: boolean;
+                  }
+                | {
+                    /** @enum {string} */
+                    type: 'healthcheck';
+                    limit?: number;
+                    strict?: boolean;
+                  }
+                | {
+                    /** @enum {string} */
+                    type: 'is_healthy';
+                    limit?: number;
+                    strict?: boolean;
+                  }
+              )[]
+            | null;
+          filters?:
+            | (
+                | {
+                    /** @enum {string} */
+                    type: 'geodns';
+                    /** @default false */
+                    strict?: boolean;
+                    limit?: number;
+                  }
+                | {
+                    /** @enum {string} */
+                    type: 'weighted_shuffle';
+                    limit?: number;
+                    strict?: boolean;
+                  }
+                | {
+                    /** @enum {string} */
+                    type: 'first_n';
+                    limit?: number;
+                    strict?: boolean;
+                  }
+                | {
+                    /** @enum {string} */
+                    type: 'default';
+                    limit?: number;
+                    strict?: boolean;
+                  }
+                | {
+                    /** @enum {string} */
+                    type: 'healthcheck';
+                    limit?: number;
+                    strict?: boolean;
+                  }
+                | {
+                    /** @enum {string} */
+                    type: 'is_healthy';
+                    limit?: number;
+                    strict?: boolean;
+                  }
+              )[]
+            | null;
           meta?: {
             failover?: {
               /** @enum {string} */
@@ -1663,7 +3482,7 @@ export interface operations {
               tls?: boolean;
               verify?: boolean;
             } | null;
-          };
+          } | null;
         };
       };
     };
@@ -1679,6 +3498,8 @@ export interface operations {
             type: string;
             ttl: number;
             resource_records: {
+              /** @description Stable per record: derived from the record set and the record content */
+              id: number;
               content: (string | number)[];
               enabled: boolean;
               meta: {
@@ -1686,7 +3507,15 @@ export interface operations {
               };
             }[];
             pickers: {
-              [key: string]: unknown;
+              type: string;
+              limit?: number;
+              strict?: boolean;
+            }[];
+            /** @description The pickers again, under the name older Gcore clients read; left out when there are none (octoDNS then reads a plain record set) */
+            filters?: {
+              type: string;
+              limit?: number;
+              strict?: boolean;
             }[];
             meta: {
               [key: string]: unknown;
@@ -1777,6 +3606,29 @@ export interface operations {
               }[];
               unchanged: number;
             };
+          };
+        };
+      };
+    };
+  };
+  ExportController_export: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        zone: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            raw_zone: string;
           };
         };
       };

@@ -22,7 +22,7 @@ export function useConfirmDeleteZone(onDeleted?: () => void | Promise<void>) {
       title: `Delete zone ${z.name}?`,
       children: (
         <Text size="sm">
-          The zone and its {z.rrsets_amount} record sets are deleted, and the DNS servers stop answering for {z.name}. This cannot be
+          The zone and its {z.rrsets_amount.total} record sets are deleted, and the DNS servers stop answering for {z.name}. This cannot be
           undone.
         </Text>
       ),

@@ -16,7 +16,8 @@ export function balancingText(r: Pick<Rrset, 'pickers'>): string {
     .map((p) => {
       if (p.type === 'geodns') return p.strict ? 'Geo (strict)' : 'Geo';
       if (p.type === 'weighted_shuffle') return 'Weighted';
-      if (p.type === 'first_n') return `First ${p.limit}`;
+      if (p.type === 'first_n') return p.limit ? `First ${p.limit}` : 'All';
+      if (p.type === 'healthcheck' || p.type === 'is_healthy') return 'Healthy only';
       return 'Default records';
     })
     .join(' → ');

@@ -73,6 +73,8 @@ export interface RecordDraft {
   continents: string[];
   weight: string;
   isDefault: boolean;
+  /** Meta the editor does not show (notes, ip, asn, … from Gcore's clients), saved back as it was. */
+  kept: Record<string, unknown>;
 }
 
 export interface FailoverDraft {
@@ -99,6 +101,8 @@ export interface RrsetDraft {
   geoStrict: boolean;
   /** first_n limit: required for "first N", optional ("" = none) with geo and weighted. */
   limit: string;
+  /** A health filter step (healthcheck or is_healthy) the record set has, kept first as it was. */
+  healthStep: { type: string; strict?: boolean; limit?: number } | null;
   failover: FailoverDraft;
 }
 
@@ -114,6 +118,7 @@ export function emptyRecord(type: RecordType): RecordDraft {
     continents: [],
     weight: '',
     isDefault: false,
+    kept: {},
   };
 }
 
@@ -141,6 +146,7 @@ export function newDraft(type: RecordType = 'A'): RrsetDraft {
     balancing: 'round_robin',
     geoStrict: false,
     limit: '',
+    healthStep: null,
     failover: { ...DEFAULT_FAILOVER },
   };
 }
@@ -156,16 +162,28 @@ export function draftFromRrset(r: Rrset, zone: string): RrsetDraft {
   const balancing: Balancing = has('geodns') ? 'geo' : has('weighted_shuffle') ? 'weighted' : firstN ? 'first_n' : 'round_robin';
   const f = (r.meta as { failover?: Record<string, unknown> | null }).failover;
   const records = r.resource_records.map((rec) => {
-    const meta = rec.meta as { countries?: string[]; continents?: string[]; weight?: number; default?: boolean };
+    const {
+      countries,
+      continents,
+      weight,
+      default: isDefault,
+      ...kept
+    } = rec.meta as {
+      countries?: string[];
+      continents?: string[];
+      weight?: number;
+      default?: boolean;
+    };
     const fields = type === 'TXT' ? rec.content.map(str) : CONTENT_FIELDS[type].map((_, i) => str(rec.content[i]));
     return {
       key: newKey(),
       fields,
       enabled: rec.enabled,
-      countries: meta.countries ?? [],
-      continents: meta.continents ?? [],
-      weight: str(meta.weight),
-      isDefault: meta.default ?? false,
+      countries: countries ?? [],
+      continents: continents ?? [],
+      weight: str(weight),
+      isDefault: isDefault ?? false,
+      kept,
     };
   });
   return {
@@ -175,7 +193,8 @@ export function draftFromRrset(r: Rrset, zone: string): RrsetDraft {
     records,
     balancing,
     geoStrict: Boolean(has('geodns')?.strict),
-    limit: firstN?.limit !== undefined ? String(firstN.limit) : '',
+    limit: firstN?.limit ? String(firstN.limit) : '',
+    healthStep: pickers.find((p) => p.type === 'healthcheck' || p.type === 'is_healthy') ?? null,
     failover: f
       ? {
           enabled: true,
@@ -222,6 +241,7 @@ export function pickerIndex(d: RrsetDraft, type: 'geodns' | 'weighted_shuffle' |
 
 function buildPickers(d: RrsetDraft): RrsetBody['pickers'] & object {
   const out: { type: string; strict?: boolean; limit?: number }[] = [];
+  if (d.healthStep) out.push(d.healthStep);
   if (d.balancing === 'geo') out.push({ type: 'geodns', strict: d.geoStrict });
   if (d.balancing === 'weighted') out.push({ type: 'weighted_shuffle' });
   if (d.balancing === 'first_n' || ((d.balancing === 'geo' || d.balancing === 'weighted') && d.limit.trim() !== '')) {
@@ -258,7 +278,7 @@ export function buildBody(d: RrsetDraft, withFailover: boolean): RrsetBody {
   const fields = CONTENT_FIELDS[d.type];
   const resource_records = d.records.map((r) => {
     const content = d.type === 'TXT' ? r.fields : r.fields.map((v, i) => (fields[i]?.numeric ? num(v) : v.trim()));
-    const meta: Record<string, unknown> = {};
+    const meta: Record<string, unknown> = { ...r.kept };
     if (d.balancing === 'geo') {
       if (r.countries.length) meta.countries = r.countries;
       if (r.continents.length) meta.continents = r.continents;

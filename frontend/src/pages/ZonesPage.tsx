@@ -120,7 +120,7 @@ export function ZonesPage() {
                           {z.name}
                         </Anchor>
                       </Table.Td>
-                      <Table.Td>{z.rrsets_amount}</Table.Td>
+                      <Table.Td>{z.rrsets_amount.total}</Table.Td>
                       <Table.Td>
                         {z.enabled ? (
                           <Badge color="green" variant="light">
