@@ -45,6 +45,8 @@ export const RecordMetaSchema = z.strictObject({
     .max(65535, { error: 'must be from 0 to 65535' })
     .optional(),
   default: z.boolean({ error: 'must be true or false' }).optional(),
+  /** Gcore's failover backup: served only when every other record of the set is unavailable. */
+  backup: z.boolean({ error: 'must be true or false' }).optional(),
   // Kept for the clients that send them (Gcore's SDK, Terraform, DNSControl); Vigil's pickers do not read them.
   notes: z
     .union([note, z.array(note).max(META_LIMITS.notesList, { error: `must hold at most ${META_LIMITS.notesList} notes` })], {

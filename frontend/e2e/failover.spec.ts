@@ -1,12 +1,14 @@
 // The whole story, through the panel: a customer asks for failover, support grants it, the
-// customer puts a failover A record set over two local HTTP backends, and the panel and the DNS
-// server follow one backend going down and coming back.
+// customer puts a failover A record set over two local HTTP backends and a backup one, and the
+// panel and the DNS server follow backends going down and coming back.
 import { prerequisite } from '@vigil/stack';
 import { Backends } from './backends';
 import { digA, env, expect, newSupportPage, PASSWORD, test, uniq } from './fixtures';
 
 const A = '127.0.0.2';
 const B = '127.0.0.3';
+/** A backup record: served only once A and B are both down. */
+const C = '127.0.0.4';
 // Generous deadlines: checks run every 10 s from two locations, then the aggregator decides.
 const STATE_DEADLINE = 60_000;
 
@@ -18,7 +20,7 @@ test('failover: request, grant, health checks, DNS answers follow a backend down
   );
   test.setTimeout(6 * 60_000);
 
-  const backends = await Backends.start([A, B]);
+  const backends = await Backends.start([A, B, C]);
   try {
     // A customer signs up in the panel.
     const email = `${uniq('failover')}@example.com`;
@@ -63,8 +65,11 @@ test('failover: request, grant, health checks, DNS answers follow a backend down
     await page.getByRole('group', { name: 'Record 1' }).getByLabel('IPv4 address').fill(A);
     await page.getByRole('button', { name: 'Add record' }).click();
     await page.getByRole('group', { name: 'Record 2' }).getByLabel('IPv4 address').fill(B);
+    await page.getByRole('button', { name: 'Add record' }).click();
+    await page.getByRole('group', { name: 'Record 3' }).getByLabel('IPv4 address').fill(C);
     const failover = page.getByTestId('failover-section');
     await failover.getByRole('switch', { name: /Check the health of each address/ }).check();
+    await page.getByRole('group', { name: 'Record 3' }).getByRole('switch', { name: /Backup/ }).check();
     await failover.getByLabel('Protocol').selectOption('HTTP');
     await failover.getByLabel('Port').fill(String(backends.port));
     await failover.getByLabel('Frequency (seconds)').fill('10');
@@ -78,6 +83,7 @@ test('failover: request, grant, health checks, DNS answers follow a backend down
     const listed = page.getByTestId(`rrset-www.${zone}-A`);
     await expect(listed).toContainText(A);
     await expect(listed).toContainText(B);
+    await expect(listed).toContainText(C);
     await expect(listed).toContainText(`HTTP :${backends.port}/health`);
     await expect(listed).toContainText('every 10 s');
 
@@ -87,6 +93,7 @@ test('failover: request, grant, health checks, DNS answers follow a backend down
     const state = (address: string) => page.getByTestId(`address-${address}`).getByTestId('state');
     await expect(state(A)).toHaveText('available', { timeout: STATE_DEADLINE });
     await expect(state(B)).toHaveText('available', { timeout: STATE_DEADLINE });
+    await expect(state(C)).toHaveText('available', { timeout: STATE_DEADLINE });
     await expect(page.getByTestId(`address-${A}`).getByTestId('location-e2e-1')).toContainText('ok');
     await expect(page.getByTestId(`address-${A}`).getByTestId('location-e2e-2')).toContainText('ok');
     await expect.poll(() => digA(`www.${zone}`), { timeout: 30_000 }).toEqual([A, B]);
@@ -113,9 +120,21 @@ test('failover: request, grant, health checks, DNS answers follow a backend down
     await expect(rowsOfB('unavailable')).toHaveCount(1, { timeout: 15_000 });
     await expect(rowsOfB('available')).toHaveCount(2);
 
+    // Both primaries down: DNS answers with the backup, healthy all along but never served till now.
+    await backends.stop(A);
+    await backends.stop(B);
+    await expect(state(A)).toHaveText('unavailable', { timeout: STATE_DEADLINE });
+    await expect(state(B)).toHaveText('unavailable', { timeout: STATE_DEADLINE });
+    await expect.poll(() => digA(`www.${zone}`), { timeout: 30_000 }).toEqual([C]);
+    await backends.restart(A);
+    await backends.restart(B);
+    await expect(state(A)).toHaveText('available', { timeout: STATE_DEADLINE });
+    await expect(state(B)).toHaveText('available', { timeout: STATE_DEADLINE });
+    await expect.poll(() => digA(`www.${zone}`), { timeout: 30_000 }).toEqual([A, B]);
+
     // The zone page sums the live state up.
     await page.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link', { name: zone, exact: true }).click();
-    await expect(page.getByTestId(`rrset-www.${zone}-A`).getByTestId('failover-state')).toHaveText('2 up');
+    await expect(page.getByTestId(`rrset-www.${zone}-A`).getByTestId('failover-state')).toHaveText('3 up');
   } finally {
     await backends.stopAll();
   }

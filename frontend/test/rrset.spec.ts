@@ -86,6 +86,32 @@ describe('buildBody', () => {
     expect(buildBody({ ...d, balancing: 'first_n', limit: '2' }, true).pickers).toEqual([{ type: 'first_n', limit: 2 }]);
   });
 
+  it('marks backup records in their meta, and reads the mark back', () => {
+    const d = aDraft();
+    d.records = [
+      { ...emptyRecord('A'), fields: ['192.0.2.1'] },
+      { ...emptyRecord('A'), fields: ['198.51.100.1'], backup: true },
+    ];
+    const body = buildBody(d, true);
+    expect(body.resource_records.map((r) => r.meta)).toEqual([{}, { backup: true }]);
+    const back = draftFromRrset(
+      {
+        id: 'x',
+        name: d.name ? `${d.name}.${ZONE}` : ZONE,
+        type: 'A',
+        ttl: 300,
+        pickers: [],
+        meta: {},
+        resource_records: body.resource_records,
+      } as never,
+      ZONE,
+    );
+    expect(back.records.map((r) => [r.backup, r.kept])).toEqual([
+      [false, {}],
+      [true, {}],
+    ]);
+  });
+
   it('sends numeric content fields as numbers', () => {
     const d = { ...newDraft('SRV'), name: '_sip._tcp' };
     d.records = [{ ...emptyRecord('SRV'), fields: ['10', '5', '5060', 'sip.example.com'] }];

@@ -73,6 +73,8 @@ export interface RecordDraft {
   continents: string[];
   weight: string;
   isDefault: boolean;
+  /** meta.backup: served only when every other record is down (failover). */
+  backup: boolean;
   /** Meta the editor does not show (notes, ip, asn, … from Gcore's clients), saved back as it was. */
   kept: Record<string, unknown>;
 }
@@ -118,6 +120,7 @@ export function emptyRecord(type: RecordType): RecordDraft {
     continents: [],
     weight: '',
     isDefault: false,
+    backup: false,
     kept: {},
   };
 }
@@ -167,12 +170,14 @@ export function draftFromRrset(r: Rrset, zone: string): RrsetDraft {
       continents,
       weight,
       default: isDefault,
+      backup,
       ...kept
     } = rec.meta as {
       countries?: string[];
       continents?: string[];
       weight?: number;
       default?: boolean;
+      backup?: boolean;
     };
     const fields = type === 'TXT' ? rec.content.map(str) : CONTENT_FIELDS[type].map((_, i) => str(rec.content[i]));
     return {
@@ -183,6 +188,7 @@ export function draftFromRrset(r: Rrset, zone: string): RrsetDraft {
       continents: continents ?? [],
       weight: str(weight),
       isDefault: isDefault ?? false,
+      backup: backup ?? false,
       kept,
     };
   });
@@ -285,6 +291,7 @@ export function buildBody(d: RrsetDraft, withFailover: boolean): RrsetBody {
       if (r.isDefault) meta.default = true;
     }
     if (d.balancing === 'weighted' && r.weight.trim() !== '') meta.weight = num(r.weight);
+    if (r.backup) meta.backup = true;
     return { content, enabled: r.enabled, meta };
   });
   const failover = withFailover && failoverApplies(d.type) && d.failover.enabled ? buildFailover(d.failover) : null;

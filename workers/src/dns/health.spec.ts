@@ -43,3 +43,46 @@ describe('healthFilter', () => {
     expect(contents(healthFilter(plain.records, plain.checkId, t))).toEqual(['192.0.2.1']);
   });
 });
+
+describe('healthFilter with backup records (meta.backup)', () => {
+  const withBackup = servedA(
+    [
+      { content: ['192.0.2.1'] },
+      { content: ['192.0.2.2'] },
+      { content: ['198.51.100.1'], meta: { backup: true } },
+      { content: ['198.51.100.2'], meta: { backup: true } },
+    ],
+    { failover: 'chk' },
+  );
+  const down = (...addresses: string[]) => {
+    const t = new HealthTable();
+    for (const a of addresses) t.apply({ checkId: 'chk', address: a, state: 'unavailable' });
+    return t;
+  };
+
+  it('serves the other records while any of them is up, never a backup', () => {
+    expect(withBackup.backups).toBe(true);
+    expect(contents(healthFilter(withBackup.records, 'chk', down(), true))).toEqual(['192.0.2.1', '192.0.2.2']);
+    expect(contents(healthFilter(withBackup.records, 'chk', down('192.0.2.1'), true))).toEqual(['192.0.2.2']);
+  });
+
+  it('serves the healthy backups once every other record is down, and fails open with all when they are down too', () => {
+    expect(contents(healthFilter(withBackup.records, 'chk', down('192.0.2.1', '192.0.2.2'), true))).toEqual([
+      '198.51.100.1',
+      '198.51.100.2',
+    ]);
+    expect(contents(healthFilter(withBackup.records, 'chk', down('192.0.2.1', '192.0.2.2', '198.51.100.1'), true))).toEqual([
+      '198.51.100.2',
+    ]);
+    expect(contents(healthFilter(withBackup.records, 'chk', down('192.0.2.1', '192.0.2.2', '198.51.100.1', '198.51.100.2'), true))).toEqual(
+      ['192.0.2.1', '192.0.2.2', '198.51.100.1', '198.51.100.2'],
+    );
+  });
+
+  it('keeps backups out of a set without failover, unless every record is one', () => {
+    const plain = servedA([{ content: ['192.0.2.1'] }, { content: ['198.51.100.1'], meta: { backup: true } }]);
+    expect(contents(healthFilter(plain.records, plain.checkId, new HealthTable(), plain.backups))).toEqual(['192.0.2.1']);
+    const onlyBackups = servedA([{ content: ['198.51.100.1'], meta: { backup: true } }]);
+    expect(contents(healthFilter(onlyBackups.records, null, new HealthTable(), true))).toEqual(['198.51.100.1']);
+  });
+});

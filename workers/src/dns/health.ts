@@ -37,8 +37,17 @@ export class HealthTable implements HealthView {
  * The healthy ones of `records`, or all of them when none is healthy, so that pickers such as
  * geodns or first_n still shape a fail-open answer. Runs first, or where a healthcheck (is_healthy)
  * picker stands in the rrset's pickers. Returns `records` itself (no copy) when nothing is down.
+ * With `backups` (some records have meta.backup), the backups are served only when every other
+ * record is unavailable (or there is no other), the healthy ones first; only when they are down
+ * too does the answer fail open with all records.
  */
-export function healthFilter(records: readonly ServedRecord[], checkId: string | null, health: HealthView): readonly ServedRecord[] {
+export function healthFilter(
+  records: readonly ServedRecord[],
+  checkId: string | null,
+  health: HealthView,
+  backups = false,
+): readonly ServedRecord[] {
+  if (backups) return withBackups(records, checkId, health);
   if (checkId === null) return records;
   let down = 0;
   for (let i = 0; i < records.length; i++) if (health.isUnavailable(records[i]!.healthKey!)) down++;
@@ -46,4 +55,12 @@ export function healthFilter(records: readonly ServedRecord[], checkId: string |
   const healthy: ServedRecord[] = [];
   for (let i = 0; i < records.length; i++) if (!health.isUnavailable(records[i]!.healthKey!)) healthy.push(records[i]!);
   return healthy;
+}
+
+function withBackups(records: readonly ServedRecord[], checkId: string | null, health: HealthView): readonly ServedRecord[] {
+  const up = (r: ServedRecord) => checkId === null || !health.isUnavailable(r.healthKey!);
+  const primaries = records.filter((r) => !r.isBackup && up(r));
+  if (primaries.length > 0) return primaries;
+  const standby = records.filter((r) => r.isBackup && up(r));
+  return standby.length > 0 ? standby : records;
 }

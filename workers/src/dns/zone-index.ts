@@ -50,6 +50,8 @@ export interface RecordExtra {
   readonly continents: readonly string[] | null;
   readonly weight: number;
   readonly isDefault: boolean;
+  /** meta.backup: served only when every other record of the set is unavailable. */
+  readonly isBackup: boolean;
 }
 
 export class ServedRecord {
@@ -90,6 +92,10 @@ export class ServedRecord {
   get isDefault(): boolean {
     return this.extra !== null && this.extra.isDefault;
   }
+
+  get isBackup(): boolean {
+    return this.extra !== null && this.extra.isBackup;
+  }
 }
 
 /** Records of one owner as the encoder writes them. */
@@ -110,6 +116,8 @@ export interface RrsetPolicy {
   readonly checkId: string | null;
   /** False when weighted_shuffle decides the order: rotating would undo its weighting. */
   readonly rotate: boolean;
+  /** Some records are backups (meta.backup). */
+  readonly backups: boolean;
 }
 
 const NO_PICKERS: readonly Picker[] = Object.freeze([]);
@@ -143,6 +151,10 @@ export class ServedRrset {
 
   get rotate(): boolean {
     return this.policy === null || this.policy.rotate;
+  }
+
+  get backups(): boolean {
+    return this.policy !== null && this.policy.backups;
   }
 
   /** The TTL, as encoded in its records. */
@@ -443,13 +455,14 @@ function serve(
     const m = rec.meta;
     const healthKey = checkId === null ? null : healthField(checkId, String(rec.content[0]));
     const extra: RecordExtra | null =
-      healthKey !== null || m.countries?.length || m.continents?.length || m.weight !== undefined || m.default === true
+      healthKey !== null || m.countries?.length || m.continents?.length || m.weight !== undefined || m.default === true || m.backup === true
         ? {
             healthKey,
             countries: m.countries?.length ? m.countries.map((c) => c.toUpperCase()) : null,
             continents: m.continents?.length ? m.continents.map((c) => c.toLowerCase()) : null,
             weight: m.weight ?? DEFAULT_WEIGHT,
             isDefault: m.default === true,
+            isBackup: m.backup === true,
           }
         : null;
     records.push(new ServedRecord(data, off, extra));
@@ -458,10 +471,11 @@ function serve(
   if (records.length === 0) return null;
   // push() leaves room for more; a million record sets keep exactly what they hold.
   const exact = records.length === 1 ? [records[0]!] : records.slice();
+  const backups = exact.some((r) => r.isBackup);
   const policy: RrsetPolicy | null =
-    rrset.pickers.length === 0 && checkId === null
+    rrset.pickers.length === 0 && checkId === null && !backups
       ? null
-      : { pickers: rrset.pickers, checkId, rotate: !rrset.pickers.some((p) => p.type === 'weighted_shuffle') };
+      : { pickers: rrset.pickers, checkId, rotate: !rrset.pickers.some((p) => p.type === 'weighted_shuffle'), backups };
   return new ServedRrset(type, exact, policy, version);
 }
 

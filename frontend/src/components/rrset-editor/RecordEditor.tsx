@@ -49,7 +49,17 @@ export function RecordEditor({
           />
         )}
         <Group justify="space-between">
-          <Switch label="Enabled" checked={rec.enabled} onChange={(e) => set({ enabled: e.currentTarget.checked })} />
+          <Group>
+            <Switch label="Enabled" checked={rec.enabled} onChange={(e) => set({ enabled: e.currentTarget.checked })} />
+            {d.failover.enabled && (
+              <Switch
+                label="Backup"
+                description="Served only when every other record is down"
+                checked={rec.backup}
+                onChange={(e) => set({ backup: e.currentTarget.checked })}
+              />
+            )}
+          </Group>
           {canRemove && (
             <Button
               variant="subtle"

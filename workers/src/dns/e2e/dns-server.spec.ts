@@ -48,6 +48,18 @@ const exampleV1 = () =>
       ),
       rr('fo.example.com', 'A', ['192.0.2.41', '192.0.2.42', '192.0.2.43'], { failover: 'chk-fo' }),
       rr(
+        'bk.example.com',
+        'A',
+        [{ content: ['192.0.2.71'] }, { content: ['192.0.2.72'] }, { content: ['198.51.100.71'], meta: { backup: true } }],
+        {
+          failover: 'chk-bk',
+          pickers: [
+            { type: 'healthcheck', strict: false },
+            { type: 'first_n', limit: 1 },
+          ],
+        },
+      ),
+      rr(
         'fogeo.example.com',
         'A',
         [
@@ -304,6 +316,25 @@ describe.each(udpPaths)('UDP through %s', (udpIo) => {
       await until('all addresses to come back (fail open)', async () => (await fo()).length === 3);
       await h.redis.setHealth('chk-fo', '192.0.2.43', 'available');
       await until('only 192.0.2.43', async () => JSON.stringify(await fo()) === JSON.stringify(['192.0.2.43']));
+    });
+
+    it('serves a backup record only once every other record is down, then fails open with all (pickers still apply)', async () => {
+      const ask = async () => aData(await udp(h.port, query('bk.example.com', 'A')));
+      const seen = new Set<string>();
+      for (let i = 0; i < 6; i++) for (const a of await ask()) seen.add(a);
+      // first_n 1: the first primary, never the backup.
+      expect([...seen]).toEqual(['192.0.2.71']);
+      await h.redis.setHealth('chk-bk', '192.0.2.71', 'unavailable');
+      await until('only 192.0.2.72', async () => (await ask())[0] === '192.0.2.72' && (await ask())[0] === '192.0.2.72');
+      await h.redis.setHealth('chk-bk', '192.0.2.72', 'unavailable');
+      await until('the backup', async () => JSON.stringify(await ask()) === JSON.stringify(['198.51.100.71']));
+      await h.redis.setHealth('chk-bk', '198.51.100.71', 'unavailable');
+      await until('fail open over all three, first_n still one', async () => {
+        const a = await ask();
+        return a.length === 1 && a[0] !== '198.51.100.71';
+      });
+      await h.redis.setHealth('chk-bk', '192.0.2.72', 'available');
+      await until('the primary back', async () => JSON.stringify(await ask()) === JSON.stringify(['192.0.2.72']));
     });
 
     it('runs the pickers over all addresses when all are down (geodns then first_n)', async () => {
