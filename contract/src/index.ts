@@ -2,6 +2,7 @@ export * from './names';
 export * from './ip';
 export * from './records';
 export * from './geo';
+export * from './regexp';
 export * from './failover';
 export * from './rrset';
 export * from './compiled-zone';
