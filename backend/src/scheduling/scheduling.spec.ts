@@ -61,7 +61,8 @@ describe('probe scheduling (real PostgreSQL, Redis and BullMQ)', () => {
         name: 'www.sched.example',
         type: 'A',
         addresses: ['192.0.2.1', '192.0.2.2'],
-        check: { ...check, method: 'GET', http_status_code: 200 },
+        // The defaults filled in: no expected status means any answer passes (Gcore's meaning).
+        check: { ...check, method: 'GET', tls: false, http_status_code: null },
       });
     }
     // A location without a recent heartbeat gets nothing.

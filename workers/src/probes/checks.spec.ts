@@ -5,12 +5,16 @@ import type { ServerResponse } from 'node:http';
 import { waitFor } from '../common/testing/redis';
 import {
   closedPort,
+  closedUdpPort,
   selfSignedCert,
   startHttpServer,
   startHttpsServer,
   startSilentServer,
+  startTcpServer,
+  startUdpServer,
   type TestServer,
   type TlsFiles,
+  type UdpTestServer,
 } from '../common/testing/servers';
 import { BODY_LIMIT } from './checks/http';
 import { IcmpPinger } from './checks/icmp';
@@ -23,15 +27,16 @@ const HOST = 'shop.example.test';
 const runner = new ProbeRunner({ location: 'test-1', policy: TargetPolicy.parse('127.0.0.0/8,::1/128'), concurrency: 50 });
 afterAll(() => runner.close());
 
-const servers: TestServer[] = [];
+const servers: (TestServer | UdpTestServer)[] = [];
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
-const keep = <T extends TestServer>(s: T) => (servers.push(s), s);
+const keep = <T extends TestServer | UdpTestServer>(s: T) => (servers.push(s), s);
 
 const http = (port: number, extra: Partial<Check> = {}): Check => ({ protocol: 'HTTP', port, frequency: 10, timeout: 2, ...extra });
 const https = (port: number, extra: Partial<Check> = {}): Check => ({ protocol: 'HTTPS', port, frequency: 10, timeout: 2, ...extra });
 const tcp = (port: number, extra: Partial<Check> = {}): Check => ({ protocol: 'TCP', port, frequency: 10, timeout: 2, ...extra });
+const udp = (port: number, extra: Partial<Check> = {}): Check => ({ protocol: 'UDP', port, frequency: 10, timeout: 2, ...extra });
 
 const okHandler = (_req: unknown, res: ServerResponse) => res.end('all ok');
 
@@ -47,6 +52,122 @@ describe('TCP', () => {
   it('fails on a closed port: connection refused', async () => {
     const o = await runner.checkAddress(LOCALHOST, tcp(await closedPort()));
     expect(o).toEqual({ ok: false, latencyMs: null, error: 'connection refused' });
+  });
+});
+
+describe('TCP with command and regexp', () => {
+  /** A line server as Redis answers PING: `+PONG` to `PING`, `-ERR` to anything else; it never closes. */
+  const pingServer = (seen: string[] = []) =>
+    startTcpServer((socket) => {
+      socket.setEncoding('utf8');
+      socket.on('data', (line: string) => {
+        seen.push(line);
+        socket.write(line === 'PING\r\n' ? '+PONG\r\n' : '-ERR unknown command\r\n');
+      });
+    });
+
+  it('sends the command and passes when the reply matches', async () => {
+    const seen: string[] = [];
+    const s = keep(await pingServer(seen));
+    const o = await runner.checkAddress(LOCALHOST, tcp(s.port, { command: 'PING\r\n', regexp: '^\\+PONG' }));
+    expect(o).toMatchObject({ ok: true, error: null });
+    expect(o.latencyMs).toEqual(expect.any(Number));
+    expect(seen).toEqual(['PING\r\n']);
+  });
+
+  it('fails at the deadline with the reply that did not match, when the target keeps the connection open', async () => {
+    const s = keep(await pingServer());
+    const o = await runner.checkAddress(LOCALHOST, tcp(s.port, { command: 'HELLO\r\n', regexp: 'PONG', timeout: 1 }));
+    expect(o).toEqual({ ok: false, latencyMs: null, error: 'timeout after 1s: reply does not match /PONG/' });
+  });
+
+  it('fails as soon as the target closes without a matching reply', async () => {
+    const s = keep(await startTcpServer((socket) => socket.end('554 go away\r\n')));
+    const started = Date.now();
+    const o = await runner.checkAddress(LOCALHOST, tcp(s.port, { regexp: '^220 ', timeout: 5 }));
+    expect(o).toMatchObject({ ok: false, error: 'reply does not match /^220 /' });
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('matches a banner the target sends first, without a command', async () => {
+    const s = keep(await startTcpServer((socket) => socket.write('220 mail.example.test ESMTP\r\n')));
+    expect(await runner.checkAddress(LOCALHOST, tcp(s.port, { regexp: '^220 ' }))).toMatchObject({ ok: true });
+  });
+
+  it('says there was no reply when the target answers nothing', async () => {
+    const s = keep(await startSilentServer());
+    expect(await runner.checkAddress(LOCALHOST, tcp(s.port, { command: 'PING\r\n', regexp: 'PONG', timeout: 1 }))).toEqual({
+      ok: false,
+      latencyMs: null,
+      error: 'timeout after 1s: no reply',
+    });
+    const closing = keep(await startTcpServer((socket) => socket.end()));
+    expect(await runner.checkAddress(LOCALHOST, tcp(closing.port, { regexp: 'PONG' }))).toMatchObject({
+      ok: false,
+      error: 'connection closed without a reply',
+    });
+  });
+
+  it('passes once the command is sent when there is no regexp', async () => {
+    const seen: string[] = [];
+    const s = keep(await pingServer(seen));
+    expect(await runner.checkAddress(LOCALHOST, tcp(s.port, { command: 'PING\r\n' }))).toMatchObject({ ok: true });
+    await waitFor('the command to arrive', () => seen.length > 0);
+    expect(seen).toEqual(['PING\r\n']);
+  });
+});
+
+describe('UDP', () => {
+  const echo = () => startUdpServer((d) => d);
+
+  it('sends the command and passes on a reply that matches the regexp', async () => {
+    const s = keep(await echo());
+    const o = await runner.checkAddress(LOCALHOST, udp(s.port, { command: 'ping vigil', regexp: '^ping \\w+$' }));
+    expect(o).toMatchObject({ ok: true, error: null });
+    expect(o.latencyMs).toEqual(expect.any(Number));
+    expect(s.received.map(String)).toEqual(['ping vigil']);
+  });
+
+  it('fails on a reply that does not match, without waiting for the deadline', async () => {
+    const s = keep(await startUdpServer(() => 'ERR'));
+    const started = Date.now();
+    const o = await runner.checkAddress(LOCALHOST, udp(s.port, { command: 'ping', regexp: 'PONG', timeout: 5 }));
+    expect(o).toMatchObject({ ok: false, error: 'reply does not match /PONG/' });
+    expect(o.latencyMs).toEqual(expect.any(Number));
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('sends an empty datagram without a command, and passes on any reply without a regexp', async () => {
+    const s = keep(await startUdpServer(() => 'anything'));
+    expect(await runner.checkAddress(LOCALHOST, udp(s.port, { command: null }))).toMatchObject({ ok: true });
+    expect(s.received).toEqual([Buffer.alloc(0)]);
+  });
+
+  it('fails quickly on a closed port: the ICMP port unreachable comes back', async () => {
+    const started = Date.now();
+    const o = await runner.checkAddress(LOCALHOST, udp(await closedUdpPort(), { command: 'ping', timeout: 5 }));
+    expect(o).toEqual({ ok: false, latencyMs: null, error: 'port unreachable' });
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('fails at the deadline when nothing answers: no reply', async () => {
+    const s = keep(await startUdpServer(() => null));
+    const started = Date.now();
+    const o = await runner.checkAddress(LOCALHOST, udp(s.port, { command: 'ping', timeout: 1 }));
+    expect(o).toEqual({ ok: false, latencyMs: null, error: 'timeout after 1s: no reply' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    expect(s.received.map(String)).toEqual(['ping']);
+  });
+
+  it('reaches [::1] when IPv6 is up', async () => {
+    let s: UdpTestServer;
+    try {
+      s = keep(await startUdpServer((d) => d, '::1'));
+    } catch (e) {
+      if (!prerequisite('IPv6 on loopback', `cannot bind ::1 (${(e as Error).message})`)) return;
+      throw e;
+    }
+    expect(await runner.checkAddress('::1', udp(s.port, { command: 'hi', regexp: '^hi$' }))).toMatchObject({ ok: true });
   });
 });
 
@@ -120,21 +241,44 @@ describe('HTTP', () => {
         res.end();
       }),
     );
-    const down = await runner.checkAddress(LOCALHOST, http(s.port, { url: '/down' }));
+    const down = await runner.checkAddress(LOCALHOST, http(s.port, { url: '/down', http_status_code: 200 }));
     expect(down).toMatchObject({ ok: false, error: 'status 503, expected 200' });
     expect(down.latencyMs).toEqual(expect.any(Number));
     expect(await runner.checkAddress(LOCALHOST, http(s.port, { url: '/empty', http_status_code: 204 }))).toMatchObject({ ok: true });
-    expect(await runner.checkAddress(LOCALHOST, http(s.port, { url: '/empty' }))).toMatchObject({
+    expect(await runner.checkAddress(LOCALHOST, http(s.port, { url: '/empty', http_status_code: 200 }))).toMatchObject({
       ok: false,
       error: 'status 204, expected 200',
     });
   });
 
+  it('takes any answer when no status is expected (http_status_code null or absent, as Gcore means it)', async () => {
+    const s = keep(await startHttpServer((_req, res) => res.writeHead(503).end('down')));
+    expect(await runner.checkAddress(LOCALHOST, http(s.port, { http_status_code: null }))).toMatchObject({ ok: true, error: null });
+    expect(await runner.checkAddress(LOCALHOST, http(s.port))).toMatchObject({ ok: true, error: null });
+    // The body regexp still applies.
+    expect(await runner.checkAddress(LOCALHOST, http(s.port, { regexp: '^up$' }))).toMatchObject({
+      ok: false,
+      error: 'body does not match /^up$/',
+    });
+    // No answer is still a failure.
+    expect(await runner.checkAddress(LOCALHOST, http(await closedPort()))).toMatchObject({ ok: false, error: 'connection refused' });
+  });
+
   it('does not follow redirects', async () => {
     const s = keep(await startHttpServer((_req, res) => res.writeHead(301, { Location: 'http://192.0.2.1/' }).end()));
-    expect(await runner.checkAddress(LOCALHOST, http(s.port))).toMatchObject({ ok: false, error: 'status 301, expected 200' });
+    expect(await runner.checkAddress(LOCALHOST, http(s.port, { http_status_code: 200 }))).toMatchObject({
+      ok: false,
+      error: 'status 301, expected 200',
+    });
     expect(await runner.checkAddress(LOCALHOST, http(s.port, { http_status_code: 301 }))).toMatchObject({ ok: true });
     expect(s.requests).toHaveLength(2);
+  });
+
+  it('speaks plain HTTP with tls: false, as Gcore clients send it', async () => {
+    const s = keep(await startHttpServer(okHandler));
+    const o = await runner.checkAddress(LOCALHOST, http(s.port, { tls: false, url: '/health', http_status_code: 200, command: null }));
+    expect(o).toMatchObject({ ok: true, error: null });
+    expect(s.requests).toEqual([expect.objectContaining({ method: 'GET', url: '/health' })]);
   });
 
   it('matches the body regexp, or says it does not match', async () => {
@@ -182,33 +326,24 @@ describe('HTTP', () => {
     expect(await whenClosed).toBe(false);
   });
 
-  it('runs regexps the linear engine cannot take (lookaround, back-references) in isolation', async () => {
-    const s = keep(await startHttpServer((_req, res) => res.end('status=up;status=up')));
-    expect(runner.matcher.linearEngine).toBe(true);
-    expect(await runner.checkAddress(LOCALHOST, http(s.port, { regexp: 'status=(?=up)' }))).toMatchObject({ ok: true });
-    expect(await runner.checkAddress(LOCALHOST, http(s.port, { regexp: '(status=up);\\1' }))).toMatchObject({ ok: true });
-    expect(await runner.checkAddress(LOCALHOST, http(s.port, { regexp: '(?<!status=)down' }))).toMatchObject({
+  it('matches with RE2: a pattern that backtracks for ages elsewhere takes milliseconds', async () => {
+    const s = keep(await startHttpServer((_req, res) => res.end(`${'a'.repeat(60_000)}!`)));
+    // A backtracking engine takes exponential time on (a+)+$ over 60,000 a's and a "!".
+    const started = performance.now();
+    expect(await runner.checkAddress(LOCALHOST, http(s.port, { regexp: '(a+)+$', timeout: 5 }))).toMatchObject({
       ok: false,
-      error: 'body does not match /(?<!status=)down/',
+      error: 'body does not match /(a+)+$/',
     });
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(await runner.checkAddress(LOCALHOST, http(s.port, { regexp: '(a+)+!$' }))).toMatchObject({ ok: true });
   });
 
-  it('survives catastrophic regexps without stalling other checks', async () => {
-    const s = keep(await startHttpServer((_req, res) => res.end(`${'a'.repeat(60_000)}!`)));
-    const t = keep(await startSilentServer());
-    // (a+)+$ runs in linear time; (a|aa)+\1$ cannot, so it runs in the worker thread until the deadline.
-    const linear = runner.checkAddress(LOCALHOST, http(s.port, { regexp: '(a+)+$' }));
-    const exponential = runner.checkAddress(LOCALHOST, http(s.port, { regexp: '^(a|aa)+\\1$', timeout: 1 }));
-    const other = runner.checkAddress(LOCALHOST, tcp(t.port));
-    const order: string[] = [];
-    await Promise.all([other.then(() => order.push('tcp')), exponential.then(() => order.push('regexp'))]);
-    expect(order).toEqual(['tcp', 'regexp']);
-    expect(await linear).toMatchObject({ ok: false, error: 'body does not match /(a+)+$/' });
-    expect(await exponential).toMatchObject({ ok: false });
-    expect((await exponential).error).toMatch(/^timeout after 1s$|^body regexp took too long$/);
-    expect(await other).toMatchObject({ ok: true });
-    // The matcher recovers: the next isolated match runs in a fresh thread.
-    expect(await runner.checkAddress(LOCALHOST, http(s.port, { regexp: '(a)\\1' }))).toMatchObject({ ok: true });
+  it('fails, saying why, on a stored pattern RE2 cannot run (the API refuses such patterns now)', async () => {
+    const s = keep(await startHttpServer((_req, res) => res.end('status=up')));
+    expect(await runner.checkAddress(LOCALHOST, http(s.port, { regexp: 'status=(?=up)' }))).toMatchObject({
+      ok: false,
+      error: 'invalid regexp: invalid perl operator: (?=',
+    });
   });
 
   it('times out on a server that never answers, and the other addresses of the job finish first', async () => {
@@ -276,6 +411,19 @@ describe('HTTPS', () => {
     expect(s.requests[0]!.headers).toMatchObject({ host: `${HOST}:${s.port}`, 'user-agent': 'Vigil-Probe/1 (location=test-1)' });
   });
 
+  it("speaks HTTPS for protocol HTTP with tls: true (Gcore's way), verifying by default", async () => {
+    const s = keep(await startHttpsServer(tls, okHandler));
+    expect(await runner.checkAddress(LOCALHOST, http(s.port, { tls: true, host: HOST }))).toMatchObject({
+      ok: false,
+      error: 'certificate: self-signed certificate',
+    });
+    expect(await runner.checkAddress(LOCALHOST, http(s.port, { tls: true, verify: false, host: HOST, url: '/gcore' }))).toMatchObject({
+      ok: true,
+      error: null,
+    });
+    expect(s.requests).toEqual([expect.objectContaining({ url: '/gcore', servername: HOST })]);
+  });
+
   it('sends no SNI when no host is set (an IP address cannot be SNI)', async () => {
     const s = keep(await startHttpsServer(tls, okHandler));
     expect(await runner.checkAddress(LOCALHOST, https(s.port, { verify: false }))).toMatchObject({ ok: true });
@@ -289,15 +437,24 @@ describe('target policy', () => {
     const strict = new ProbeRunner({ location: 'test-1', policy: TargetPolicy.parse(''), concurrency: 5 });
     try {
       const s = keep(await startHttpServer(okHandler));
-      for (const check of [http(s.port), tcp(s.port), { protocol: 'ICMP', frequency: 10, timeout: 1 } as Check]) {
+      const u = keep(await startUdpServer((d) => d));
+      const checks = [
+        http(s.port),
+        tcp(s.port),
+        udp(u.port, { command: 'ping' }),
+        { protocol: 'ICMP', frequency: 10, timeout: 1 } as Check,
+      ];
+      for (const check of checks) {
         expect(await strict.checkAddress(LOCALHOST, check)).toEqual({
           ok: false,
           latencyMs: null,
           error: 'target 127.0.0.1 is in a loopback range; probes do not check it (ALLOW_PRIVATE_TARGETS)',
         });
       }
+      expect(await strict.checkAddress('::1', udp(u.port))).toMatchObject({ ok: false, error: expect.stringContaining('loopback') });
       expect(s.connections).toBe(0);
       expect(s.requests).toHaveLength(0);
+      expect(u.received).toHaveLength(0);
     } finally {
       await strict.close();
     }

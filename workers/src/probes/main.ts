@@ -1,4 +1,5 @@
 // Probe process of one location: `LOCATION=eu-1 node workers/dist/probes/main.js`.
+import { regexpEngineName } from '@vigil/contract';
 import { collectDefaultMetrics } from 'prom-client';
 import { ConfigError } from '../common/env';
 import { createLogger } from '../common/logger';
@@ -51,7 +52,8 @@ async function main(): Promise<void> {
       keyPrefix: config.REDIS_KEY_PREFIX,
       concurrency: config.PROBE_CONCURRENCY,
       allowPrivateTargets: config.ALLOW_PRIVATE_TARGETS.spec || '(none)',
-      regexpEngine: worker.runner.matcher.linearEngine ? 'linear' : 'isolated',
+      // Loads RE2 now: a probe without it stops here rather than at its first regexp.
+      regexpEngine: regexpEngineName(),
       metrics: metricsServer ? `http://${config.METRICS_HOST}:${config.METRICS_PORT}/metrics` : null,
     },
     `probe ${config.LOCATION} is taking checks`,

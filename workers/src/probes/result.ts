@@ -16,7 +16,16 @@ export interface CheckOutcome {
 export const success = (latencyMs: number): CheckOutcome => ({ ok: true, latencyMs, error: null });
 export const failure = (error: string, latencyMs: number | null = null): CheckOutcome => ({ ok: false, latencyMs, error });
 
-export const timeoutMessage = (timeoutSeconds: number) => `timeout after ${timeoutSeconds}s`;
+/**
+ * What a running check is waiting for, told to the runner as it goes ("no reply", "reply does not
+ * match /x/"), so the failure it gets when its deadline passes says why, not only "timeout".
+ */
+export interface CheckProgress {
+  waitingFor?: string;
+}
+
+export const timeoutMessage = (timeoutSeconds: number, waitingFor?: string) =>
+  `timeout after ${timeoutSeconds}s${waitingFor ? `: ${waitingFor}` : ''}`;
 
 /** Errors are shown to customers and stored per location: keep them to one short line. */
 const MAX_ERROR_LENGTH = 200;

@@ -1,12 +1,14 @@
-import type { CheckJob, ProbeReport } from '@vigil/contract';
+import { type CheckJob, isHttpsCheck, type ProbeReport } from '@vigil/contract';
 import { performance } from 'node:perf_hooks';
 import { Semaphore } from '../common/semaphore';
 import { BodyMatcher } from './checks/body-match';
+import type { CheckContext } from './checks/context';
 import { httpCheck } from './checks/http';
 import { IcmpPinger, ProbeFault } from './checks/icmp';
 import { tcpCheck } from './checks/tcp';
+import { udpCheck } from './checks/udp';
 import type { ProbeMetrics } from './metrics';
-import { type CheckOutcome, failure, timeoutMessage, toProbeResult } from './result';
+import { type CheckOutcome, type CheckProgress, failure, timeoutMessage, toProbeResult } from './result';
 import type { TargetPolicy } from './target-policy';
 
 export type Check = CheckJob['check'];
@@ -82,23 +84,23 @@ export class ProbeRunner {
 
   /**
    * Runs the check with its deadline: at check.timeout the check is aborted (its sockets
-   * destroyed) and the outcome is a timeout, whatever the check function does afterwards.
-   * The deadline starts when the check gets its slot: time spent queued behind
-   * PROBE_CONCURRENCY is the probe's fault, not the target's.
+   * destroyed) and the outcome is a timeout, with what the check was still waiting for, whatever
+   * the check function does afterwards. The deadline starts when the check gets its slot: time
+   * spent queued behind PROBE_CONCURRENCY is the probe's fault, not the target's.
    */
   private async withDeadline(address: string, check: Check): Promise<CheckOutcome> {
     const timeoutMs = check.timeout * 1000;
-    const deadline = performance.now() + timeoutMs;
     const ac = new AbortController();
+    const progress: CheckProgress = {};
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<CheckOutcome>((resolve) => {
       timer = setTimeout(() => {
-        resolve(failure(timeoutMessage(check.timeout)));
+        resolve(failure(timeoutMessage(check.timeout, progress.waitingFor)));
         ac.abort();
       }, timeoutMs);
     });
     try {
-      return await Promise.race([expired, this.dispatch(address, check, deadline, ac.signal)]);
+      return await Promise.race([expired, this.dispatch(address, check, { signal: ac.signal, matcher: this.matcher, progress })]);
     } catch (e) {
       if (e instanceof ProbeFault) return { ...failure(e.message), probeFault: true };
       return failure(`probe error: ${(e as Error).message}`);
@@ -109,32 +111,38 @@ export class ProbeRunner {
     }
   }
 
-  private dispatch(address: string, check: Check, deadline: number, signal: AbortSignal): Promise<CheckOutcome> {
+  private dispatch(address: string, check: Check, ctx: CheckContext): Promise<CheckOutcome> {
+    const command = check.command || undefined;
+    const regexp = check.regexp || undefined;
     switch (check.protocol) {
       case 'ICMP':
-        return this.icmp.ping(address, check.timeout, signal);
-      case 'TCP':
+        return this.icmp.ping(address, check.timeout, ctx.signal);
+      case 'TCP': {
         if (check.port === undefined) return Promise.resolve(failure('TCP check without a port'));
-        return tcpCheck(address, check.port, check.tls ? { servername: check.host, verify: check.verify ?? true } : null, signal);
+        const tls = check.tls ? { servername: check.host || undefined, verify: check.verify ?? true } : null;
+        return tcpCheck({ address, port: check.port, tls, command, regexp }, ctx);
+      }
+      case 'UDP':
+        if (check.port === undefined) return Promise.resolve(failure('UDP check without a port'));
+        return udpCheck({ address, port: check.port, command, regexp }, ctx);
       case 'HTTP':
       case 'HTTPS': {
-        const https = check.protocol === 'HTTPS';
+        const https = isHttpsCheck(check);
         return httpCheck(
           {
             https,
             address,
             port: check.port ?? (https ? 443 : 80),
             method: check.method ?? 'GET',
-            path: check.url ?? '/',
+            path: check.url ?? check.path ?? '/',
             host: check.host || undefined,
-            expectedStatus: check.http_status_code ?? 200,
-            regexp: check.regexp || undefined,
+            // null or absent: any answer passes, as Gcore means it.
+            expectedStatus: check.http_status_code ?? null,
+            regexp,
             verify: check.verify ?? true,
             userAgent: this.userAgent,
-            deadline,
           },
-          this.matcher,
-          signal,
+          ctx,
         );
       }
     }
@@ -142,6 +150,5 @@ export class ProbeRunner {
 
   async close(): Promise<void> {
     this.icmp.close();
-    await this.matcher.close();
   }
 }

@@ -134,7 +134,8 @@ it('schedules the check in every location and gets available with 0 of 5 failing
     name: 'www.example.test',
     type: 'A',
     addresses: [ADDRESS],
-    check: { protocol: 'HTTP', port: target.port, frequency: 10, timeout: 2, url: '/health', regexp: '^ok$' },
+    // A status is expected: without one any HTTP answer passes (Gcore's meaning), and the failing ones answer 503.
+    check: { protocol: 'HTTP', port: target.port, frequency: 10, timeout: 2, url: '/health', http_status_code: 200, regexp: '^ok$' },
   };
   for (const l of LOCATIONS) {
     const q = new Queue(probeQueueName(l), { connection: { url: TEST_REDIS_URL }, prefix: bullPrefix(PREFIX) });

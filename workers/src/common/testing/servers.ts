@@ -1,10 +1,12 @@
 // Real local servers for the probe tests: all bound to loopback addresses, never anything else.
 import { execFileSync } from 'node:child_process';
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
+import { isIPv6 } from 'node:net';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 
@@ -98,6 +100,47 @@ export async function startSilentServer(host = '127.0.0.1', port = 0): Promise<T
 /** A port on which nothing listens (bound once, then released). */
 export async function closedPort(host = '127.0.0.1'): Promise<number> {
   const s = await startSilentServer(host);
+  await s.close();
+  return s.port;
+}
+
+/** A TCP server whose connections `handler` serves (a banner, a line protocol, ...). */
+export async function startTcpServer(handler: (socket: Socket) => void, host = '127.0.0.1'): Promise<TestServer> {
+  const server = createNetServer((socket) => {
+    socket.on('error', () => undefined);
+    handler(socket);
+  });
+  const port = await listen(server, host);
+  return track(server, host, port, []);
+}
+
+export interface UdpTestServer {
+  port: number;
+  host: string;
+  /** Every datagram received, in order. */
+  received: Buffer[];
+  close(): Promise<void>;
+}
+
+/** A UDP server that answers each datagram with `reply(datagram)`, or stays silent when it returns null. */
+export async function startUdpServer(reply: (datagram: Buffer) => Buffer | string | null, host = '127.0.0.1'): Promise<UdpTestServer> {
+  const socket: UdpSocket = createSocket(isIPv6(host) ? 'udp6' : 'udp4');
+  const received: Buffer[] = [];
+  socket.on('message', (msg, from) => {
+    received.push(msg);
+    const answer = reply(msg);
+    if (answer !== null) socket.send(typeof answer === 'string' ? Buffer.from(answer) : answer, from.port, from.address);
+  });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind(0, host, () => resolve());
+  });
+  return { port: socket.address().port, host, received, close: () => new Promise((resolve) => socket.close(() => resolve())) };
+}
+
+/** A UDP port on which nothing listens (bound once, then released): the kernel answers port unreachable. */
+export async function closedUdpPort(host = '127.0.0.1'): Promise<number> {
+  const s = await startUdpServer(() => null, host);
   await s.close();
   return s.port;
 }

@@ -3,11 +3,11 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isIPv6 } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { type CheckOutcome, errorOutcome, failure, success } from '../result';
-import type { BodyMatcher } from './body-match';
-import { sniFor } from './tcp';
+import { type CheckContext, checkEnding } from './context';
+import { REPLY_LIMIT, sniFor } from './tcp';
 
 /** The regexp sees at most this much of the body; reading stops there. */
-export const BODY_LIMIT = 64 * 1024;
+export const BODY_LIMIT = REPLY_LIMIT;
 
 export interface HttpCheckOptions {
   https: boolean;
@@ -17,12 +17,11 @@ export interface HttpCheckOptions {
   path: string;
   /** Host header, SNI and certificate name; the address when unset. */
   host?: string;
-  expectedStatus: number;
+  /** null: any HTTP answer passes (Gcore's meaning of an empty http_status_code). */
+  expectedStatus: number | null;
   regexp?: string;
   verify: boolean;
   userAgent: string;
-  /** performance.now() time at which the runner gives up; the regexp match honours it too. */
-  deadline: number;
 }
 
 // Every check opens its own connection (no keep-alive): a reused connection would hide a target
@@ -40,22 +39,15 @@ export function hostHeader(opts: Pick<HttpCheckOptions, 'https' | 'address' | 'p
 }
 
 /**
- * One HTTP(S) request: checks the status, then (when a regexp is set) the first 64 KiB of the
- * body. Redirects are not followed; a 301 is a 301. `signal` aborts the exchange.
+ * One HTTP(S) request: checks the status (when one is expected; else any answer will do), then
+ * (when a regexp is set) the first 64 KiB of the body. Redirects are not followed; a 301 is a 301.
+ * `signal` aborts the exchange.
  */
-export function httpCheck(opts: HttpCheckOptions, matcher: BodyMatcher, signal: AbortSignal): Promise<CheckOutcome> {
+export function httpCheck(opts: HttpCheckOptions, { signal, matcher }: CheckContext): Promise<CheckOutcome> {
   return new Promise((resolve) => {
     const start = performance.now();
-    let settled = false;
-    const done = (outcome: CheckOutcome) => {
-      if (settled) return;
-      settled = true;
-      signal.removeEventListener('abort', onAbort);
-      // Closes the connection, also when the body is not read to its end.
-      req.destroy();
-      resolve(outcome);
-    };
-    const onAbort = () => done(failure('aborted'));
+    // Closes the connection, also when the body is not read to its end.
+    const { end: done, watchAbort } = checkEnding(signal, resolve, () => req.destroy());
 
     const sendsBody = opts.method === 'POST' || opts.method === 'PUT' || opts.method === 'PATCH';
     const options: RequestOptions & { servername?: string; rejectUnauthorized?: boolean } = {
@@ -83,7 +75,7 @@ export function httpCheck(opts: HttpCheckOptions, matcher: BodyMatcher, signal: 
     req.once('response', (res: IncomingMessage) => {
       res.on('error', (e) => done(errorOutcome(e)));
       const latency = performance.now() - start;
-      if (res.statusCode !== opts.expectedStatus) {
+      if (opts.expectedStatus !== null && res.statusCode !== opts.expectedStatus) {
         return done(failure(`status ${res.statusCode}, expected ${opts.expectedStatus}`, latency));
       }
       if (!opts.regexp) return done(success(latency));
@@ -96,14 +88,10 @@ export function httpCheck(opts: HttpCheckOptions, matcher: BodyMatcher, signal: 
         reading = false;
         const body = Buffer.concat(chunks, Math.min(size, BODY_LIMIT)).toString('utf8');
         const bodyLatency = performance.now() - start;
-        matcher.match(regexp, body, opts.deadline).then(
-          (r) => {
-            if ('error' in r) done(failure(r.error, bodyLatency));
-            else if (r.matched) done(success(bodyLatency));
-            else done(failure(`body does not match /${regexp}/`, bodyLatency));
-          },
-          (e: Error) => done(failure(`body regexp failed: ${e.message}`, bodyLatency)),
-        );
+        const r = matcher.match(regexp, body);
+        if ('error' in r) done(failure(r.error, bodyLatency));
+        else if (r.matched) done(success(bodyLatency));
+        else done(failure(`body does not match /${regexp}/`, bodyLatency));
       };
       res.on('data', (chunk: Buffer) => {
         if (!reading) return;
@@ -117,8 +105,7 @@ export function httpCheck(opts: HttpCheckOptions, matcher: BodyMatcher, signal: 
       });
       res.once('end', finish);
     });
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort);
+    watchAbort();
     req.end();
   });
 }

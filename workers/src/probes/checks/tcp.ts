@@ -2,6 +2,10 @@ import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { type CheckOutcome, errorOutcome, failure, success } from '../result';
+import { type CheckContext, checkEnding } from './context';
+
+/** A regexp sees at most this much of a TCP or UDP reply (as of an HTTP body); reading stops there. */
+export const REPLY_LIMIT = 64 * 1024;
 
 export interface TlsOptions {
   /** SNI and the name the certificate must match; the address itself when unset. */
@@ -9,22 +13,31 @@ export interface TlsOptions {
   verify: boolean;
 }
 
+export interface TcpCheckOptions {
+  address: string;
+  port: number;
+  tls: TlsOptions | null;
+  /** Sent once connected (after the handshake with tls). */
+  command?: string;
+  /** The reply must match it: read until it does, the target closes, or REPLY_LIMIT. */
+  regexp?: string;
+}
+
 /** SNI may only carry a host name (RFC 6066); Node warns and refuses IP literals. */
-export const sniFor = (host: string | undefined) => (host && isIP(host) === 0 ? host : undefined);
+export const sniFor = (host: string | null | undefined) => (host && isIP(host) === 0 ? host : undefined);
+
+export const replyMismatch = (regexp: string) => `reply does not match /${regexp}/`;
 
 /**
- * TCP connect, optionally followed by a TLS handshake. Resolves when the connection (and
- * handshake) is up, or with the failure; the connection is closed either way. `signal` aborts it.
+ * TCP connect, optionally a TLS handshake, then the check's command and its reply: without a
+ * regexp the check passes once connected and the command is sent; with one, once the reply read
+ * so far matches it. The connection is closed either way. `signal` aborts it.
  */
-export function tcpCheck(address: string, port: number, tls: TlsOptions | null, signal: AbortSignal): Promise<CheckOutcome> {
+export function tcpCheck(opts: TcpCheckOptions, { signal, matcher, progress }: CheckContext): Promise<CheckOutcome> {
   return new Promise((resolve) => {
     const start = performance.now();
     let secure: TLSSocket | null = null;
-    let settled = false;
-    const done = (outcome: CheckOutcome, graceful = false) => {
-      if (settled) return;
-      settled = true;
-      signal.removeEventListener('abort', onAbort);
+    const ending = checkEnding(signal, resolve, (graceful) => {
       if (graceful && secure) {
         // end(), not destroy(): our last handshake message (TLS 1.3 Finished) may still be
         // buffered, and the target should see a completed handshake and a close_notify, not an
@@ -36,26 +49,54 @@ export function tcpCheck(address: string, port: number, tls: TlsOptions | null, 
         secure?.destroy();
         socket.destroy();
       }
-      resolve(outcome);
+    });
+    const done = ending.end;
+
+    const exchange = (stream: Socket) => {
+      const { command, regexp } = opts;
+      if (!regexp) {
+        if (!command) return done(success(performance.now() - start), true);
+        // Passes when the command has left: flushed to the kernel, not necessarily read.
+        stream.write(command, 'utf8', (e) => (e ? done(errorOutcome(e)) : done(success(performance.now() - start), true)));
+        return;
+      }
+      if (command) stream.write(command, 'utf8');
+      progress.waitingFor = 'no reply';
+      const chunks: Buffer[] = [];
+      let size = 0;
+      stream.on('data', (chunk: Buffer) => {
+        if (ending.ended) return;
+        chunks.push(chunk);
+        size += chunk.length;
+        const reply = Buffer.concat(chunks, Math.min(size, REPLY_LIMIT)).toString('utf8');
+        const r = matcher.match(regexp, reply);
+        const latency = performance.now() - start;
+        if ('error' in r) return done(failure(r.error, latency));
+        if (r.matched) return done(success(latency), true);
+        progress.waitingFor = replyMismatch(regexp);
+        if (size >= REPLY_LIMIT) done(failure(replyMismatch(regexp), latency));
+      });
+      stream.once('end', () => done(failure(size > 0 ? replyMismatch(regexp) : 'connection closed without a reply')));
     };
-    const onAbort = () => done(failure('aborted'));
-    const socket: Socket = netConnect({ host: address, port, noDelay: true });
+
+    const socket: Socket = netConnect({ host: opts.address, port: opts.port, noDelay: true });
     // Listeners stay attached after done(): a late error on a destroyed socket must not crash us.
     socket.on('error', (e) => done(errorOutcome(e)));
     socket.once('connect', () => {
-      if (!tls) return done(success(performance.now() - start));
+      const tls = opts.tls;
+      if (!tls) return exchange(socket);
       const servername = sniFor(tls.servername);
       secure = tlsConnect({
         socket,
         // Identity is checked against servername, else `host`: the address (IP SANs) when no name is set.
         servername,
-        host: servername ?? address,
+        host: servername ?? opts.address,
         rejectUnauthorized: tls.verify,
       });
       secure.on('error', (e) => done(errorOutcome(e)));
-      secure.once('secureConnect', () => done(success(performance.now() - start), true));
+      const s = secure;
+      secure.once('secureConnect', () => exchange(s));
     });
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort);
+    ending.watchAbort();
   });
 }

@@ -1,0 +1,51 @@
+import { createSocket, type Socket } from 'node:dgram';
+import { isIPv6 } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { type CheckOutcome, errorOutcome, failure, success } from '../result';
+import { type CheckContext, checkEnding } from './context';
+import { REPLY_LIMIT, replyMismatch } from './tcp';
+
+export interface UdpCheckOptions {
+  address: string;
+  port: number;
+  /** The datagram sent; empty without one. */
+  command?: string;
+  /** The reply must match it; without one any reply passes. */
+  regexp?: string;
+}
+
+/**
+ * One datagram out, the first reply back: UDP has no connection, so only a reply shows that
+ * something listens. The socket is connected, so the kernel hands over only the target's
+ * datagrams, and an ICMP port unreachable from the target comes back as ECONNREFUSED at once.
+ * No reply by the deadline fails (the runner says "timeout after Ns: no reply").
+ */
+export function udpCheck(opts: UdpCheckOptions, { signal, matcher, progress }: CheckContext): Promise<CheckOutcome> {
+  return new Promise((resolve) => {
+    const start = performance.now();
+    const { end: done, watchAbort } = checkEnding(signal, resolve, () => {
+      try {
+        socket.close();
+      } catch {
+        // Already closed (a failed bind closes it).
+      }
+    });
+
+    const socket: Socket = createSocket({ type: isIPv6(opts.address) ? 'udp6' : 'udp4' });
+    socket.on('error', (e: NodeJS.ErrnoException) => done(e.code === 'ECONNREFUSED' ? failure('port unreachable') : errorOutcome(e)));
+    socket.on('message', (msg: Buffer) => {
+      const latency = performance.now() - start;
+      if (!opts.regexp) return done(success(latency));
+      const r = matcher.match(opts.regexp, msg.subarray(0, REPLY_LIMIT).toString('utf8'));
+      if ('error' in r) done(failure(r.error, latency));
+      else done(r.matched ? success(latency) : failure(replyMismatch(opts.regexp), latency));
+    });
+    socket.connect(opts.port, opts.address, () => {
+      socket.send(Buffer.from(opts.command ?? '', 'utf8'), (e) => {
+        if (e) done(errorOutcome(e));
+        else progress.waitingFor = 'no reply';
+      });
+    });
+    watchAbort();
+  });
+}
