@@ -86,6 +86,12 @@ export class PublisherService {
     await this.redis.set(redisKeys.published, new Date().toISOString());
   }
 
+  /** Versions at which Redis holds zones as deleted (zone name → version). */
+  async tombstones(): Promise<Map<string, number>> {
+    const h = await this.redis.hgetall(redisKeys.zoneTombstones);
+    return new Map(Object.entries(h).map(([k, v]) => [k, Number(v)]));
+  }
+
   /** Versions of the zones Redis holds now (zone name → version). */
   async publishedVersions(): Promise<Map<string, number>> {
     const h = await this.redis.hgetall(redisKeys.zoneIndex);

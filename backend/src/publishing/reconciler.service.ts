@@ -6,7 +6,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import { SchedulerService } from '../scheduling/scheduler.service';
 import { Zone } from '../zones/zone.entity';
 import { PublisherService } from './publisher.service';
-import { freshVersion } from './versions';
+import { freshVersion, touchZones } from './versions';
 import { ZoneChangesService } from './zone-changes';
 
 /** How long a publish in flight may take before the reconciler stops waiting for it. */
@@ -81,7 +81,31 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
 
   /** Returns how many zones it (re)published and unpublished. */
   async reconcile(): Promise<{ published: number; unpublished: number }> {
-    const zones = await this.ds.getRepository(Zone).find({ select: { id: true, name: true, version: true, enabled: true } });
+    const read = () => this.ds.getRepository(Zone).find({ select: { id: true, name: true, version: true, enabled: true } });
+    let zones = await read();
+    // A zone that Redis holds as deleted at its version or later (a delete's tombstone that won a
+    // race, or a Redis restored from elsewhere) could never be published at that version: it gets
+    // a new one, so PostgreSQL's truth wins whatever Redis holds.
+    const dead = await this.publisher.tombstones();
+    const buried = zones.filter((z) => z.enabled && (dead.get(z.name) ?? -1) >= z.version);
+    if (buried.length) {
+      // Tombstones come from the same sequence; one Redis restored from elsewhere may be ahead of
+      // it, and the sequence is only ever advanced (nextval), never set, so versions stay unique.
+      const ahead = Math.max(...buried.map((z) => dead.get(z.name)!));
+      const [{ last }] = (await this.ds.query(`SELECT last_value::float8 AS last FROM zone_version_seq`)) as { last: number }[];
+      if (ahead >= last) {
+        await this.ds.query(`SELECT max(nextval('zone_version_seq')) FROM generate_series(1, $1::int)`, [
+          Math.min(ahead - last + 1, 10_000_000),
+        ]);
+      }
+      await touchZones(
+        this.ds.manager,
+        buried.map((z) => z.id),
+        { serial: false },
+      );
+      this.logger.warn(`${buried.length} zone(s) held as deleted in Redis at their version or later: given new versions`);
+      zones = await read();
+    }
     const held = await this.publisher.publishedVersions();
     const gone = await this.publisher.missingData(zones.filter((z) => z.enabled && held.get(z.name) === z.version).map((z) => z.name));
     let stale = zones.filter((z) => (z.enabled ? held.get(z.name) !== z.version || gone.has(z.name) : held.has(z.name)));

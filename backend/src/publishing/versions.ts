@@ -19,3 +19,14 @@ export async function freshVersion(tx: EntityManager): Promise<number> {
   const [row] = await tx.query(`SELECT nextval('zone_version_seq') AS v`);
   return Number(row.v);
 }
+
+/**
+ * Serialises, until the caller's transaction ends, every create and delete of these zone names
+ * (and so their versions: a zone created after a delete of its name commits is numbered after
+ * it). Locks are taken in one order, so two transactions naming overlapping sets never deadlock.
+ */
+export async function lockZoneNames(tx: EntityManager, names: string[]): Promise<void> {
+  for (const name of [...new Set(names)].sort()) {
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`vigil:zone:${name}`]);
+  }
+}

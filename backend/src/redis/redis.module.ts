@@ -1,4 +1,5 @@
 import { Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { defineScripts } from '@vigil/contract/redis';
 import Redis from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 
@@ -29,6 +30,7 @@ class RedisCloser implements OnApplicationShutdown {
           // publishes) leave in one socket write: a write per command was a large part of a request's CPU.
           enableAutoPipelining: true,
         });
+        defineScripts(redis);
         let down = false;
         redis.on('error', (e: Error) => {
           if (!down) logger.warn(`Redis unreachable (${e.message}); zones will be republished when it is back`);

@@ -7,6 +7,7 @@ import type { AccountPrincipal } from '../auth/principal';
 import { AuditService } from '../audit/audit.service';
 import { conflict, notFound, ValidationFailed } from '../common/errors';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { lockZoneNames } from '../publishing/versions';
 import { ZoneChangesService } from '../publishing/zone-changes';
 import { Rrset } from '../rrsets/rrset.entity';
 import {
@@ -75,6 +76,9 @@ export class ZonesService {
     const primary = body.primary_server !== undefined ? zoneName(body.primary_server, 'primary_server') : this.config.ZONE_NAMESERVERS[0]!;
     try {
       const zone = await this.changes.transaction(async (tx, changes) => {
+        // Its name and every ancestor's: a delete of the name, or a zone created above or below
+        // it by another account, waits for this one (and this one for them).
+        await lockZoneNames(tx, ancestorsAndSelf(name));
         await this.assertNotBelowAnotherAccount(tx, p, name);
         const created = await tx.save(
           tx.create(Zone, {
@@ -189,6 +193,10 @@ export class ZonesService {
 
   async remove(p: AccountPrincipal, name: string) {
     await this.changes.transaction(async (tx, changes) => {
+      // First, as a create takes it before it inserts: a create of the name waits for this delete,
+      // so its version comes after the tombstone's.
+      const n = normalizeName(name);
+      if (n.ok) await lockZoneNames(tx, [n.name]);
       const z = await this.find(tx, p, name, true);
       const rrsetIds = await this.rrsetIds(z.id, tx);
       await tx.delete(Zone, { id: z.id });
@@ -273,4 +281,10 @@ function diff(before: Record<string, unknown>, after: Record<string, unknown>) {
     }
   }
   return out;
+}
+
+/** `a.b.example` → a.b.example, b.example, example. */
+function ancestorsAndSelf(name: string): string[] {
+  const labels = name.split('.');
+  return labels.map((_, i) => labels.slice(i).join('.'));
 }

@@ -30,6 +30,9 @@ const commands = {
   vigilAppendFeed: { numberOfKeys: 1, lua: APPEND },
 };
 
+/** Defines the feed scripts on the connection now (see defineScripts). */
+export const defineFeedScripts = (redis: Redis): Redis => scripts(redis, commands);
+
 /** Appends one event to the change feed and returns its id. */
 export async function appendFeed(redis: Redis, event: FeedEvent): Promise<string> {
   return (scripts(redis, commands) as Redis & { vigilAppendFeed(feed: string, event: string): Promise<string> }).vigilAppendFeed(

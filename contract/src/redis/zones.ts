@@ -181,6 +181,9 @@ const commands = {
   vigilZoneDelta: { numberOfKeys: 4, lua: ZONE_DELTA },
   vigilZoneDelete: { numberOfKeys: 4, lua: ZONE_DELETE },
 };
+/** Defines the zone scripts on the connection now (see defineScripts). */
+export const defineZoneScripts = (redis: Redis): Redis => scripts(redis, commands);
+
 type Run = (...args: (string | number)[]) => Promise<number>;
 const run = (redis: Redis, name: keyof typeof commands): Run => {
   const r = scripts(redis, commands) as unknown as Record<string, Run>;
