@@ -337,7 +337,7 @@ describe('record sets API (real PostgreSQL)', () => {
       expect(upper.body.name).toBe(`upper.${zone}`);
     });
 
-    it.each([['XYZ'], ['SOA'], ['PTR'], ['ANY'], ['A1']])('refuses the unknown type %s naming the field', async (type) => {
+    it.each([['XYZ'], ['SOA'], ['DNAME'], ['ANY'], ['A1']])('refuses the unknown type %s naming the field', async (type) => {
       expectInvalid(await post(`type.${zone}`, type, rr(['192.0.2.1'])), 'type');
     });
 
@@ -720,7 +720,7 @@ describe('record sets API (real PostgreSQL)', () => {
     });
 
     it('refuses bad protocol, port, frequency and timeout', async () => {
-      expectInvalid(await check({ ...http, protocol: 'UDP' }), f('protocol'));
+      expectInvalid(await check({ ...http, protocol: 'SCTP' }), f('protocol'));
       expectInvalid(await check({ ...http, protocol: 'http' }), f('protocol'));
       expectInvalid(await check({ frequency: 60, timeout: 5 }), f('protocol'));
       expectInvalid(await check({ ...tcp, port: 0 }), f('port'));
@@ -749,14 +749,20 @@ describe('record sets API (real PostgreSQL)', () => {
       ['url', '/health'],
       ['host', 'shop.example'],
       ['http_status_code', 200],
-      ['regexp', 'ok'],
     ])('refuses the HTTP-only field %s on TCP and ICMP checks', async (key, value) => {
       expect(expectInvalid(await check({ ...tcp, [key]: value }), f(key))).toContain('HTTP');
       expectInvalid(await check({ ...icmp, [key]: value }), f(key));
     });
 
+    it('refuses regexp on ICMP checks (HTTP, TCP and UDP match it against the reply)', async () => {
+      expectInvalid(await check({ ...icmp, regexp: 'ok' }), f('regexp'));
+      await put(`fo-tcp-re.${zone}`, 'A', fo({ ...tcp, regexp: 'ok' })).expect(201);
+    });
+
     it('refuses tls and verify where they do not apply', async () => {
-      expect(expectInvalid(await check({ ...http, tls: true }), f('tls'))).toContain('HTTPS');
+      // Gcore's way: HTTP with tls is HTTPS, so only HTTPS without TLS contradicts itself.
+      expectInvalid(await check({ ...http, protocol: 'HTTPS', tls: false }), f('tls'));
+      await put(`fo-http-tls.${zone}`, 'A', fo({ ...http, tls: true })).expect(201);
       expectInvalid(await check({ ...icmp, tls: true }), f('tls'));
       expectInvalid(await check({ ...http, verify: true }), f('verify'));
       expectInvalid(await check({ ...tcp, verify: true }), f('verify'));
@@ -786,11 +792,21 @@ describe('record sets API (real PostgreSQL)', () => {
         port: 443,
         method: 'GET',
         url: '/',
-        http_status_code: 200,
+        // Gcore's "leave it blank if any response is ok".
+        http_status_code: null,
+        tls: true,
         verify: true,
       });
       const plain = await put(`fo-http.${zone}`, 'A', fo({ ...http, regexp: '' })).expect(201);
-      expect(plain.body.meta.failover).toEqual({ ...http, regexp: '', port: 80, method: 'GET', url: '/', http_status_code: 200 });
+      expect(plain.body.meta.failover).toEqual({
+        ...http,
+        regexp: '',
+        port: 80,
+        method: 'GET',
+        url: '/',
+        http_status_code: null,
+        tls: false,
+      });
       expect(
         (
           await api
