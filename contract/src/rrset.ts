@@ -138,9 +138,22 @@ const PickerListSchema = z
     });
   });
 
-export const RrsetMetaSchema = z.strictObject({
-  failover: FailoverSchema.nullable().optional(),
-});
+export const RrsetMetaSchema = z
+  .strictObject({
+    failover: FailoverSchema.nullable().optional(),
+    /** Gcore's older name for `failover` (Terraform's v0 provider sends both). */
+    healthchecks: FailoverSchema.nullable().optional(),
+  })
+  .superRefine((m, ctx) => {
+    if (m.failover != null && m.healthchecks != null && JSON.stringify(m.failover) !== JSON.stringify(m.healthchecks)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['healthchecks'],
+        message: 'differs from failover; send one of them (healthchecks is another name for failover)',
+      });
+    }
+  })
+  .transform(({ healthchecks, ...m }) => (m.failover === undefined && healthchecks !== undefined ? { ...m, failover: healthchecks } : m));
 
 /** A record set's fields as Gcore's clients send them, before the aliases are resolved. */
 export const RrsetInputFields = {
