@@ -86,6 +86,43 @@ describe('buildBody', () => {
     expect(buildBody({ ...d, balancing: 'first_n', limit: '2' }, true).pickers).toEqual([{ type: 'first_n', limit: 2 }]);
   });
 
+  it('writes checks as Gcore does: UDP and TCP with what they send and match, an empty status as any answer, HTTP over TLS read as HTTPS', () => {
+    const d = aDraft();
+    d.failover = {
+      ...d.failover,
+      enabled: true,
+      protocol: 'UDP',
+      port: '5353',
+      frequency: '30',
+      timeout: '2',
+      command: 'PING',
+      regexp: 'PONG',
+    };
+    expect(buildBody(d, true).meta?.failover).toEqual({
+      protocol: 'UDP',
+      port: 5353,
+      frequency: 30,
+      timeout: 2,
+      command: 'PING',
+      regexp: 'PONG',
+    });
+    d.failover = { ...d.failover, protocol: 'HTTP', port: '', http_status_code: '', regexp: '' };
+    expect(buildBody(d, true).meta?.failover).toMatchObject({ protocol: 'HTTP', http_status_code: null });
+    const read = draftFromRrset(
+      {
+        id: 'x',
+        name: `www.${ZONE}`,
+        type: 'A',
+        ttl: 60,
+        pickers: [],
+        resource_records: [{ content: ['192.0.2.1'], enabled: true, meta: {} }],
+        meta: { failover: { protocol: 'HTTP', tls: true, port: 443, frequency: 60, timeout: 5, http_status_code: null } },
+      } as never,
+      ZONE,
+    );
+    expect(read.failover).toMatchObject({ protocol: 'HTTPS', http_status_code: '' });
+  });
+
   it('marks backup records in their meta, and reads the mark back', () => {
     const d = aDraft();
     d.records = [

@@ -2950,6 +2950,7 @@ export interface operations {
                 continents?: string[];
                 weight?: number;
                 default?: boolean;
+                backup?: boolean;
                 notes?: string | string[];
                 ip?: string[];
                 asn?: number[];
@@ -3045,17 +3046,56 @@ export interface operations {
             meta?: {
               failover?: {
                 /** @enum {string} */
-                protocol: 'ICMP' | 'TCP' | 'HTTP' | 'HTTPS';
+                protocol: 'ICMP' | 'TCP' | 'UDP' | 'HTTP' | 'HTTPS';
+                /** @description 1-65535; required for TCP and UDP; HTTP defaults to 80, or 443 over TLS; not used by ICMP (0 counts as left out) */
                 port?: number;
                 frequency: number;
+                /** @description Seconds, less than frequency: a check not answered in time fails */
                 timeout: number;
                 /** @enum {string} */
                 method?: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
+                /** @description HTTP: the path requested, default / */
                 url?: string;
-                host?: string;
-                http_status_code?: number;
-                regexp?: string;
+                /** @description HTTP: another name for url (octoDNS's); when both are given they must be equal */
+                path?: string;
+                /** @description HTTP: Host header and TLS server name */
+                host?: string | null;
+                /** @description HTTP: the status the answer must have; null or absent: any HTTP answer passes, as in Gcore (redirects are not followed) */
+                http_status_code?: number | null;
+                /** @description HTTP, TCP, UDP: RE2 syntax (no back-references or lookaround), matched against the first 64 KiB of the body (HTTP) or the reply (TCP, UDP) */
+                regexp?: string | null;
+                /** @description TCP, UDP: sent (as UTF-8) once connected; UDP sends an empty datagram without it. null elsewhere */
+                command?: string | null;
+                /** @description HTTP: true means HTTPS (Gcore's way; protocol "HTTPS" says the same). TCP: a TLS handshake after connecting */
                 tls?: boolean;
+                /** @description Over TLS: verify the certificate against host (or the address); default true */
+                verify?: boolean;
+              } | null;
+              healthchecks?: {
+                /** @enum {string} */
+                protocol: 'ICMP' | 'TCP' | 'UDP' | 'HTTP' | 'HTTPS';
+                /** @description 1-65535; required for TCP and UDP; HTTP defaults to 80, or 443 over TLS; not used by ICMP (0 counts as left out) */
+                port?: number;
+                frequency: number;
+                /** @description Seconds, less than frequency: a check not answered in time fails */
+                timeout: number;
+                /** @enum {string} */
+                method?: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
+                /** @description HTTP: the path requested, default / */
+                url?: string;
+                /** @description HTTP: another name for url (octoDNS's); when both are given they must be equal */
+                path?: string;
+                /** @description HTTP: Host header and TLS server name */
+                host?: string | null;
+                /** @description HTTP: the status the answer must have; null or absent: any HTTP answer passes, as in Gcore (redirects are not followed) */
+                http_status_code?: number | null;
+                /** @description HTTP, TCP, UDP: RE2 syntax (no back-references or lookaround), matched against the first 64 KiB of the body (HTTP) or the reply (TCP, UDP) */
+                regexp?: string | null;
+                /** @description TCP, UDP: sent (as UTF-8) once connected; UDP sends an empty datagram without it. null elsewhere */
+                command?: string | null;
+                /** @description HTTP: true means HTTPS (Gcore's way; protocol "HTTPS" says the same). TCP: a TLS handshake after connecting */
+                tls?: boolean;
+                /** @description Over TLS: verify the certificate against host (or the address); default true */
                 verify?: boolean;
               } | null;
             } | null;
@@ -3195,6 +3235,7 @@ export interface operations {
               continents?: string[];
               weight?: number;
               default?: boolean;
+              backup?: boolean;
               notes?: string | string[];
               ip?: string[];
               asn?: number[];
@@ -3290,17 +3331,56 @@ export interface operations {
           meta?: {
             failover?: {
               /** @enum {string} */
-              protocol: 'ICMP' | 'TCP' | 'HTTP' | 'HTTPS';
+              protocol: 'ICMP' | 'TCP' | 'UDP' | 'HTTP' | 'HTTPS';
+              /** @description 1-65535; required for TCP and UDP; HTTP defaults to 80, or 443 over TLS; not used by ICMP (0 counts as left out) */
               port?: number;
               frequency: number;
+              /** @description Seconds, less than frequency: a check not answered in time fails */
               timeout: number;
               /** @enum {string} */
               method?: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
+              /** @description HTTP: the path requested, default / */
               url?: string;
-              host?: string;
-              http_status_code?: number;
-              regexp?: string;
+              /** @description HTTP: another name for url (octoDNS's); when both are given they must be equal */
+              path?: string;
+              /** @description HTTP: Host header and TLS server name */
+              host?: string | null;
+              /** @description HTTP: the status the answer must have; null or absent: any HTTP answer passes, as in Gcore (redirects are not followed) */
+              http_status_code?: number | null;
+              /** @description HTTP, TCP, UDP: RE2 syntax (no back-references or lookaround), matched against the first 64 KiB of the body (HTTP) or the reply (TCP, UDP) */
+              regexp?: string | null;
+              /** @description TCP, UDP: sent (as UTF-8) once connected; UDP sends an empty datagram without it. null elsewhere */
+              command?: string | null;
+              /** @description HTTP: true means HTTPS (Gcore's way; protocol "HTTPS" says the same). TCP: a TLS handshake after connecting */
               tls?: boolean;
+              /** @description Over TLS: verify the certificate against host (or the address); default true */
+              verify?: boolean;
+            } | null;
+            healthchecks?: {
+              /** @enum {string} */
+              protocol: 'ICMP' | 'TCP' | 'UDP' | 'HTTP' | 'HTTPS';
+              /** @description 1-65535; required for TCP and UDP; HTTP defaults to 80, or 443 over TLS; not used by ICMP (0 counts as left out) */
+              port?: number;
+              frequency: number;
+              /** @description Seconds, less than frequency: a check not answered in time fails */
+              timeout: number;
+              /** @enum {string} */
+              method?: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
+              /** @description HTTP: the path requested, default / */
+              url?: string;
+              /** @description HTTP: another name for url (octoDNS's); when both are given they must be equal */
+              path?: string;
+              /** @description HTTP: Host header and TLS server name */
+              host?: string | null;
+              /** @description HTTP: the status the answer must have; null or absent: any HTTP answer passes, as in Gcore (redirects are not followed) */
+              http_status_code?: number | null;
+              /** @description HTTP, TCP, UDP: RE2 syntax (no back-references or lookaround), matched against the first 64 KiB of the body (HTTP) or the reply (TCP, UDP) */
+              regexp?: string | null;
+              /** @description TCP, UDP: sent (as UTF-8) once connected; UDP sends an empty datagram without it. null elsewhere */
+              command?: string | null;
+              /** @description HTTP: true means HTTPS (Gcore's way; protocol "HTTPS" says the same). TCP: a TLS handshake after connecting */
+              tls?: boolean;
+              /** @description Over TLS: verify the certificate against host (or the address); default true */
               verify?: boolean;
             } | null;
           } | null;
@@ -3374,6 +3454,7 @@ export interface operations {
               continents?: string[];
               weight?: number;
               default?: boolean;
+              backup?: boolean;
               notes?: string | string[];
               ip?: string[];
               asn?: number[];
@@ -3469,17 +3550,56 @@ export interface operations {
           meta?: {
             failover?: {
               /** @enum {string} */
-              protocol: 'ICMP' | 'TCP' | 'HTTP' | 'HTTPS';
+              protocol: 'ICMP' | 'TCP' | 'UDP' | 'HTTP' | 'HTTPS';
+              /** @description 1-65535; required for TCP and UDP; HTTP defaults to 80, or 443 over TLS; not used by ICMP (0 counts as left out) */
               port?: number;
               frequency: number;
+              /** @description Seconds, less than frequency: a check not answered in time fails */
               timeout: number;
               /** @enum {string} */
               method?: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
+              /** @description HTTP: the path requested, default / */
               url?: string;
-              host?: string;
-              http_status_code?: number;
-              regexp?: string;
+              /** @description HTTP: another name for url (octoDNS's); when both are given they must be equal */
+              path?: string;
+              /** @description HTTP: Host header and TLS server name */
+              host?: string | null;
+              /** @description HTTP: the status the answer must have; null or absent: any HTTP answer passes, as in Gcore (redirects are not followed) */
+              http_status_code?: number | null;
+              /** @description HTTP, TCP, UDP: RE2 syntax (no back-references or lookaround), matched against the first 64 KiB of the body (HTTP) or the reply (TCP, UDP) */
+              regexp?: string | null;
+              /** @description TCP, UDP: sent (as UTF-8) once connected; UDP sends an empty datagram without it. null elsewhere */
+              command?: string | null;
+              /** @description HTTP: true means HTTPS (Gcore's way; protocol "HTTPS" says the same). TCP: a TLS handshake after connecting */
               tls?: boolean;
+              /** @description Over TLS: verify the certificate against host (or the address); default true */
+              verify?: boolean;
+            } | null;
+            healthchecks?: {
+              /** @enum {string} */
+              protocol: 'ICMP' | 'TCP' | 'UDP' | 'HTTP' | 'HTTPS';
+              /** @description 1-65535; required for TCP and UDP; HTTP defaults to 80, or 443 over TLS; not used by ICMP (0 counts as left out) */
+              port?: number;
+              frequency: number;
+              /** @description Seconds, less than frequency: a check not answered in time fails */
+              timeout: number;
+              /** @enum {string} */
+              method?: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
+              /** @description HTTP: the path requested, default / */
+              url?: string;
+              /** @description HTTP: another name for url (octoDNS's); when both are given they must be equal */
+              path?: string;
+              /** @description HTTP: Host header and TLS server name */
+              host?: string | null;
+              /** @description HTTP: the status the answer must have; null or absent: any HTTP answer passes, as in Gcore (redirects are not followed) */
+              http_status_code?: number | null;
+              /** @description HTTP, TCP, UDP: RE2 syntax (no back-references or lookaround), matched against the first 64 KiB of the body (HTTP) or the reply (TCP, UDP) */
+              regexp?: string | null;
+              /** @description TCP, UDP: sent (as UTF-8) once connected; UDP sends an empty datagram without it. null elsewhere */
+              command?: string | null;
+              /** @description HTTP: true means HTTPS (Gcore's way; protocol "HTTPS" says the same). TCP: a TLS handshake after connecting */
+              tls?: boolean;
+              /** @description Over TLS: verify the certificate against host (or the address); default true */
               verify?: boolean;
             } | null;
           } | null;

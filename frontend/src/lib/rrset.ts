@@ -88,8 +88,11 @@ export interface FailoverDraft {
   method: Method;
   url: string;
   host: string;
+  /** '' = any answer (null in the API). */
   http_status_code: string;
   regexp: string;
+  /** What a TCP or UDP check sends. */
+  command: string;
   tls: boolean;
   verify: boolean;
 }
@@ -136,6 +139,7 @@ export const DEFAULT_FAILOVER: FailoverDraft = {
   host: '',
   http_status_code: '200',
   regexp: '',
+  command: '',
   tls: false,
   verify: true,
 };
@@ -204,15 +208,17 @@ export function draftFromRrset(r: Rrset, zone: string): RrsetDraft {
     failover: f
       ? {
           enabled: true,
-          protocol: (f.protocol as Protocol) ?? 'HTTP',
+          // Gcore's way of writing HTTPS: HTTP with tls.
+          protocol: f.protocol === 'HTTP' && f.tls === true ? 'HTTPS' : ((f.protocol as Protocol) ?? 'HTTP'),
           port: str(f.port),
           frequency: str(f.frequency),
           timeout: str(f.timeout),
           method: (f.method as Method) ?? 'GET',
           url: str(f.url ?? '/'),
           host: str(f.host),
-          http_status_code: str(f.http_status_code ?? 200),
+          http_status_code: str(f.http_status_code),
           regexp: str(f.regexp),
+          command: str(f.command),
           tls: Boolean(f.tls),
           verify: f.verify === undefined ? true : Boolean(f.verify),
         }
@@ -268,9 +274,10 @@ export function buildFailover(f: FailoverDraft): Record<string, unknown> {
     out.method = f.method;
     out.url = f.url.trim() || '/';
     if (f.host.trim()) out.host = f.host.trim();
-    out.http_status_code = f.http_status_code.trim() === '' ? 200 : num(f.http_status_code);
-    if (f.regexp) out.regexp = f.regexp;
+    out.http_status_code = f.http_status_code.trim() === '' ? null : num(f.http_status_code);
   }
+  if (f.regexp && f.protocol !== 'ICMP') out.regexp = f.regexp;
+  if ((f.protocol === 'TCP' || f.protocol === 'UDP') && f.command !== '') out.command = f.command;
   if (f.protocol === 'TCP') out.tls = f.tls;
   if (f.protocol === 'HTTPS' || (f.protocol === 'TCP' && f.tls)) out.verify = f.verify;
   return out;

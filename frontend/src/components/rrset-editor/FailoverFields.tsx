@@ -10,7 +10,7 @@ export function FailoverFields({ f, errors, onChange }: { f: FailoverDraft; erro
   const isHttp = f.protocol === 'HTTP' || f.protocol === 'HTTPS';
   const defaultPort = f.protocol === 'HTTPS' ? '443' : f.protocol === 'HTTP' ? '80' : '';
   // A free-text setting: a path, a host name or a pattern, so no autocompletion or spelling.
-  const text = (k: 'url' | 'host' | 'regexp', label: string, description: string, placeholder: string, mono = false) => (
+  const text = (k: 'url' | 'host' | 'regexp' | 'command', label: string, description: string, placeholder: string, mono = false) => (
     <TextInput
       label={label}
       value={f[k]}
@@ -41,8 +41,8 @@ export function FailoverFields({ f, errors, onChange }: { f: FailoverDraft; erro
             onChange={(v) => set({ port: v })}
             error={e('port')}
             placeholder={defaultPort}
-            description={f.protocol === 'TCP' ? 'Required, 1–65535' : `1–65535, default ${defaultPort}`}
-            required={f.protocol === 'TCP'}
+            description={isHttp ? `1–65535, default ${defaultPort}` : 'Required, 1–65535'}
+            required={!isHttp}
           />
         )}
         <NumberField
@@ -80,8 +80,8 @@ export function FailoverFields({ f, errors, onChange }: { f: FailoverDraft; erro
               value={f.http_status_code}
               onChange={(v) => set({ http_status_code: v })}
               error={e('http_status_code')}
-              description="100–599"
-              placeholder="200"
+              description="100–599; empty: any answer"
+              placeholder="any"
             />
           </SimpleGrid>
           {text(
@@ -92,6 +92,24 @@ export function FailoverFields({ f, errors, onChange }: { f: FailoverDraft; erro
             true,
           )}
         </>
+      )}
+      {(f.protocol === 'TCP' || f.protocol === 'UDP') && (
+        <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="sm">
+          {text(
+            'command',
+            'Send',
+            f.protocol === 'UDP' ? 'Optional: the datagram sent (empty when left out)' : 'Optional: sent after connecting',
+            'PING',
+            true,
+          )}
+          {text(
+            'regexp',
+            'Reply must match (regular expression)',
+            `Optional, at most ${FAILOVER_LIMITS.regexpLength} characters`,
+            'PONG',
+            true,
+          )}
+        </SimpleGrid>
       )}
       {f.protocol === 'TCP' && (
         <Checkbox
