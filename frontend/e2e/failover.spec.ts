@@ -69,7 +69,10 @@ test('failover: request, grant, health checks, DNS answers follow a backend down
     await page.getByRole('group', { name: 'Record 3' }).getByLabel('IPv4 address').fill(C);
     const failover = page.getByTestId('failover-section');
     await failover.getByRole('switch', { name: /Check the health of each address/ }).check();
-    await page.getByRole('group', { name: 'Record 3' }).getByRole('switch', { name: /Backup/ }).check();
+    await page
+      .getByRole('group', { name: 'Record 3' })
+      .getByRole('switch', { name: /Backup/ })
+      .check();
     await failover.getByLabel('Protocol').selectOption('HTTP');
     await failover.getByLabel('Port').fill(String(backends.port));
     await failover.getByLabel('Frequency (seconds)').fill('10');
