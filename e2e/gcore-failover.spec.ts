@@ -49,11 +49,23 @@ describe('failover written the Gcore way (real processes)', () => {
     stack.startProbe('gc-2');
     stack.startAggregator();
     const redis = new Redis(TEST_REDIS_URL, { keyPrefix: stack.prefix });
-    await until('both probe locations to announce themselves', async () => (await redis.zcard(redisKeys.locations)) === 2);
+    await until('both probe locations to announce themselves', async () => (await redis.zcard(redisKeys.locations)) === 2, 30_000);
     redis.disconnect();
 
-    udpPort = await freePort();
-    for (const host of [...PRIMARIES, BACKUP]) echoes.set(host, await startEcho(host, udpPort));
+    // One UDP port on three addresses: the kernel picks it for the first; another suite's socket
+    // may hold it on the others, then try another.
+    for (let attempt = 0; echoes.size < 3; attempt++) {
+      for (const s of echoes.values()) s.close();
+      echoes.clear();
+      const first = await startEcho(PRIMARIES[0]!, 0);
+      udpPort = first.address().port;
+      echoes.set(PRIMARIES[0]!, first);
+      try {
+        for (const host of [PRIMARIES[1]!, BACKUP]) echoes.set(host, await startEcho(host, udpPort));
+      } catch (e) {
+        if (attempt >= 5) throw e;
+      }
+    }
     web = await startHttpServer((_req, res) => res.end('ok'), '127.0.0.5', await freePort());
 
     api = await customerWithFailover(stack.apiUrl);
@@ -76,10 +88,16 @@ describe('failover written the Gcore way (real processes)', () => {
       meta: { failover: { protocol: 'HTTP', tls: false, port: web.port, frequency: FREQUENCY, timeout: TIMEOUT, url: '/', command: null } },
       resource_records: [{ content: ['127.0.0.5'], enabled: true, meta: null }],
     });
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
-    for (const s of echoes.values()) s.close();
+    for (const s of echoes.values()) {
+      try {
+        s.close();
+      } catch {
+        // Closed by the test already (a stopped primary).
+      }
+    }
     await web?.close();
     await stack.stop();
   });
@@ -103,7 +121,10 @@ describe('failover written the Gcore way (real processes)', () => {
   }, 90_000);
 
   it('answers with the backup once both primaries stop, and with the primaries again when one comes back', async () => {
-    for (const host of PRIMARIES) echoes.get(host)!.close();
+    for (const host of PRIMARIES) {
+      echoes.get(host)!.close();
+      echoes.delete(host);
+    }
     await until(
       'the backup alone in the answer',
       async () => (await answer('udp.gc.example')) === BACKUP,
