@@ -1,6 +1,3 @@
-import { redisKeys } from '@vigil/contract';
-import { TEST_REDIS_URL } from '@vigil/stack';
-import Redis from 'ioredis';
 import { startHttpServer, type TestServer } from '../workers/src/common/testing/servers';
 import { aData, query, udp } from '../workers/src/dns/testing/client';
 import { type ApiClient, customerWithFailover, freePort, Stack, until } from './stack';
@@ -35,12 +32,7 @@ describe('failover loop: backend down → out of DNS → back (real processes)',
   beforeAll(async () => {
     await stack.startApi({ RECONCILE_INTERVAL_SECONDS: '2' });
     port = await stack.startDns();
-    stack.startProbe('loop-1');
-    stack.startProbe('loop-2');
-    stack.startAggregator();
-    const redis = new Redis(TEST_REDIS_URL, { keyPrefix: stack.prefix });
-    await until('both probe locations to announce themselves', async () => (await redis.zcard(redisKeys.locations)) === 2);
-    redis.disconnect();
+    await stack.startChecking(['loop-1', 'loop-2']);
 
     backendPort = await freePort();
     await serve('127.0.0.2');

@@ -1,8 +1,4 @@
-import { createSocket, type Socket } from 'node:dgram';
-import { redisKeys } from '@vigil/contract';
-import { TEST_REDIS_URL } from '@vigil/stack';
-import Redis from 'ioredis';
-import { startHttpServer, type TestServer } from '../workers/src/common/testing/servers';
+import { startHttpServer, startUdpServer, type TestServer, type UdpTestServer } from '../workers/src/common/testing/servers';
 import { aData, query, udp } from '../workers/src/dns/testing/client';
 import { type ApiClient, customerWithFailover, freePort, Stack, until } from './stack';
 
@@ -12,14 +8,7 @@ const PRIMARIES = ['127.0.0.2', '127.0.0.3'];
 const BACKUP = '127.0.0.4';
 
 /** A UDP service that answers PONG to PING, as the check's command and regexp expect. */
-function startEcho(host: string, port: number): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const s = createSocket('udp4');
-    s.on('message', (msg, rinfo) => msg.toString() === 'PING' && s.send('PONG', rinfo.port, rinfo.address));
-    s.once('error', reject);
-    s.bind(port, host, () => resolve(s));
-  });
-}
+const startEcho = (host: string, port: number) => startUdpServer((d) => (d.toString() === 'PING' ? 'PONG' : null), host, port);
 
 /**
  * Issue 10's system test: failover record sets written the way Gcore's clients write them (the Go
@@ -34,7 +23,7 @@ describe('failover written the Gcore way (real processes)', () => {
   let api: ApiClient;
   let dns: number;
   let udpPort: number;
-  const echoes = new Map<string, Socket>();
+  const echoes = new Map<string, UdpTestServer>();
   let web: TestServer;
 
   const answer = async (name: string) =>
@@ -45,20 +34,15 @@ describe('failover written the Gcore way (real processes)', () => {
   beforeAll(async () => {
     await stack.startApi({ RECONCILE_INTERVAL_SECONDS: '2' });
     dns = await stack.startDns();
-    stack.startProbe('gc-1');
-    stack.startProbe('gc-2');
-    stack.startAggregator();
-    const redis = new Redis(TEST_REDIS_URL, { keyPrefix: stack.prefix });
-    await until('both probe locations to announce themselves', async () => (await redis.zcard(redisKeys.locations)) === 2, 30_000);
-    redis.disconnect();
+    await stack.startChecking(['gc-1', 'gc-2']);
 
     // One UDP port on three addresses: the kernel picks it for the first; another suite's socket
     // may hold it on the others, then try another.
     for (let attempt = 0; echoes.size < 3; attempt++) {
-      for (const s of echoes.values()) s.close();
+      await Promise.all([...echoes.values()].map((s) => s.close()));
       echoes.clear();
       const first = await startEcho(PRIMARIES[0]!, 0);
-      udpPort = first.address().port;
+      udpPort = first.port;
       echoes.set(PRIMARIES[0]!, first);
       try {
         for (const host of [PRIMARIES[1]!, BACKUP]) echoes.set(host, await startEcho(host, udpPort));
@@ -91,13 +75,7 @@ describe('failover written the Gcore way (real processes)', () => {
   }, 120_000);
 
   afterAll(async () => {
-    for (const s of echoes.values()) {
-      try {
-        s.close();
-      } catch {
-        // Closed by the test already (a stopped primary).
-      }
-    }
+    await Promise.all([...echoes.values()].map((s) => s.close()));
     await web?.close();
     await stack.stop();
   });
@@ -122,7 +100,7 @@ describe('failover written the Gcore way (real processes)', () => {
 
   it('answers with the backup once both primaries stop, and with the primaries again when one comes back', async () => {
     for (const host of PRIMARIES) {
-      echoes.get(host)!.close();
+      await echoes.get(host)!.close();
       echoes.delete(host);
     }
     await until(

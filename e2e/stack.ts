@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { type Env, freePort, ROOT, type Running, Stack as BaseStack, until } from '@vigil/stack';
+import { redisKeys } from '@vigil/contract';
+import { type Env, freePort, ROOT, type Running, Stack as BaseStack, TEST_REDIS_URL, until } from '@vigil/stack';
+import Redis from 'ioredis';
 
 export { freePort, ROOT, until };
 export type Proc = Running;
@@ -21,6 +23,22 @@ export class Stack extends BaseStack {
 
   override startApi(env: Env = {}): Promise<string> {
     return super.startApi({ ...SUPPORT, SIGNIN_RATE_LIMIT_PER_MINUTE: '1000', ...env });
+  }
+
+  /** A probe per location and the aggregator; resolves once every location has announced itself. */
+  async startChecking(locations: string[]): Promise<void> {
+    for (const l of locations) this.startProbe(l);
+    this.startAggregator();
+    const redis = new Redis(TEST_REDIS_URL, { keyPrefix: this.prefix });
+    try {
+      await until(
+        `the probe locations ${locations.join(', ')} to announce themselves`,
+        async () => (await redis.zcard(redisKeys.locations)) === locations.length,
+        30_000,
+      );
+    } finally {
+      redis.disconnect();
+    }
   }
 }
 

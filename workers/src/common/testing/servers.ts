@@ -123,7 +123,11 @@ export interface UdpTestServer {
 }
 
 /** A UDP server that answers each datagram with `reply(datagram)`, or stays silent when it returns null. */
-export async function startUdpServer(reply: (datagram: Buffer) => Buffer | string | null, host = '127.0.0.1'): Promise<UdpTestServer> {
+export async function startUdpServer(
+  reply: (datagram: Buffer) => Buffer | string | null,
+  host = '127.0.0.1',
+  port = 0,
+): Promise<UdpTestServer> {
   const socket: UdpSocket = createSocket(isIPv6(host) ? 'udp6' : 'udp4');
   const received: Buffer[] = [];
   socket.on('message', (msg, from) => {
@@ -133,7 +137,7 @@ export async function startUdpServer(reply: (datagram: Buffer) => Buffer | strin
   });
   await new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
-    socket.bind(0, host, () => resolve());
+    socket.bind(port, host, () => resolve());
   });
   return { port: socket.address().port, host, received, close: () => new Promise((resolve) => socket.close(() => resolve())) };
 }

@@ -16,30 +16,8 @@ function idleConnection(port: number, localAddress: string): Promise<{ socket: S
 }
 
 /** One TCP query from `localAddress`. */
-function tcpFrom(port: number, localAddress: string, name: string): Promise<ReturnType<typeof decode>> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ port, host: '127.0.0.1', localAddress });
-    const msg = query(name, 'A');
-    let got = Buffer.alloc(0);
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`no TCP answer for ${localAddress}`));
-    }, 3000);
-    socket.on('connect', () => socket.write(Buffer.concat([Buffer.from([msg.length >> 8, msg.length & 255]), msg])));
-    socket.on('data', (d) => {
-      got = Buffer.concat([got, d]);
-      if (got.length >= 2 && got.length >= 2 + got.readUInt16BE(0)) {
-        clearTimeout(timer);
-        socket.destroy();
-        resolve(decode(got.subarray(2)));
-      }
-    });
-    socket.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-  });
-}
+const tcpFrom = async (port: number, localAddress: string, name: string) =>
+  decode((await tcpRaw(port, [query(name, 'A')], { localAddress }))[0]!);
 
 const closedBy = async (h: Harness, reason: string) =>
   Number(sample(await scrape(h.server.metricsPort), 'vigil_dns_tcp_closed_total', { reason }) ?? 0);

@@ -68,7 +68,7 @@ export async function udp(port: number, msg: Buffer): Promise<Decoded> {
 export function tcpRaw(
   port: number,
   messages: Buffer[],
-  opts: { expect?: number; chunks?: number[]; timeoutMs?: number } = {},
+  opts: { expect?: number; chunks?: number[]; timeoutMs?: number; localAddress?: string } = {},
 ): Promise<Buffer[]> {
   const expect = opts.expect ?? messages.length;
   return new Promise((resolve, reject) => {
@@ -80,7 +80,7 @@ export function tcpRaw(
         return b;
       }),
     );
-    const sock = connect(port, '127.0.0.1');
+    const sock = connect({ port, host: '127.0.0.1', localAddress: opts.localAddress });
     const answers: Buffer[] = [];
     let pending = Buffer.alloc(0);
     const timer = setTimeout(() => {
