@@ -40,6 +40,33 @@ describe('TargetPolicy: refused ranges', () => {
     ['::ffff:169.254.169.254', 'cloud metadata'],
     ['64:ff9b::a9fe:a9fe', 'cloud metadata'],
     ['64:ff9b::10.1.2.3', 'private'],
+    // 6to4 (2002:V4ADDR::/48): a 6to4 relay, or the probe host's own 6to4 tunnel, sends the packet
+    // over IPv4 to the address in bits 16-48, so it is judged by that address.
+    ['2002:a00:1::1', 'private'],
+    ['2002:0a01:0203:4::5', 'private'],
+    ['2002:7f00:1::', 'loopback'],
+    ['2002:a9fe:a9fe::1', 'cloud metadata'],
+    ['2002:c0a8:101:ffff::1', 'private'],
+    ['2002:c612:1::1', 'benchmarking'],
+    ['2002::1', 'unspecified'],
+    // Teredo names a NAT's mapping of a client, never a server to watch.
+    ['2001::1', 'Teredo'],
+    ['2001:0:4136:e378:8000:63bf:3fff:fdd2', 'Teredo'],
+    ['198.18.0.1', 'benchmarking'],
+    ['198.19.255.254', 'benchmarking'],
+    ['2001:2::1', 'benchmarking'],
+    ['192.0.0.1', 'IETF protocol assignments'],
+    ['192.0.0.9', 'IETF protocol assignments'],
+    ['192.0.0.170', 'IETF protocol assignments'],
+    ['2001:1::1', 'IETF protocol assignments'],
+    ['2001:1::2', 'IETF protocol assignments'],
+    ['192.88.99.1', '6to4 relay anycast'],
+    ['100::1', 'discard-only'],
+    ['5f00::1', 'SRv6 segment identifier'],
+    ['5f00:1:2:3::1', 'SRv6 segment identifier'],
+    ['::ffff:0:a00:1', 'reserved'],
+    ['64:ff9b::c612:1', 'benchmarking'],
+    ['::ffff:192.0.0.9', 'IETF protocol assignments'],
   ])('refuses %s (%s)', (address, range) => {
     expect(strict.refusedRange(address)).toBe(range);
     expect(strict.refusal(address)).toMatch(/probes do not check it \(ALLOW_PRIVATE_TARGETS\)$/);
@@ -64,6 +91,23 @@ describe('TargetPolicy: refused ranges', () => {
     // NAT64 of a public address.
     '64:ff9b::808:808',
     '::ffff:8.8.8.8',
+    // 6to4 of a public address is a (deprecated, still used) IPv6 site like any other.
+    '2002:808:808::1',
+    '2002:c000:201::1',
+    // Just outside the new ranges.
+    '198.17.255.255',
+    '198.20.0.1',
+    '192.0.1.1',
+    '192.88.98.255',
+    '2001:3::1',
+    '2001:2:1::1',
+    '5eff:ffff::1',
+    '2003::1',
+    // AS112 (192.31.196.0/24, 2001:4:112::/48) and AMT (192.52.193.0/24) are global services.
+    '192.31.196.1',
+    '192.52.193.1',
+    '2001:4:112::1',
+    '3fff::1',
   ])('checks %s', (address) => {
     expect(strict.refusal(address)).toBeNull();
   });
@@ -91,6 +135,22 @@ describe('TargetPolicy: ALLOW_PRIVATE_TARGETS', () => {
     const p = TargetPolicy.parse('127.0.0.0/8');
     expect(p.refusal('::ffff:127.0.0.1')).toBeNull();
     expect(p.refusal('::ffff:10.0.0.1')).toMatch(/private range/);
+  });
+
+  it('judges 6to4 by its IPv4 address, and admits it when that address is admitted', () => {
+    const p = TargetPolicy.parse('10.0.0.0/8');
+    expect(p.refusal('2002:a00:1::1')).toBeNull();
+    expect(p.refusal('2002:c0a8:101::1')).toBe(
+      'target 2002:c0a8:101::1 is in a private range; probes do not check it (ALLOW_PRIVATE_TARGETS)',
+    );
+    expect(TargetPolicy.parse('2002::/16').refusal('2002:c0a8:101::1')).toBeNull();
+  });
+
+  it('admits Teredo only when listed itself', () => {
+    expect(TargetPolicy.parse('2001::/32').refusal('2001:0:4136:e378:8000:63bf:3fff:fdd2')).toBeNull();
+    expect(strict.refusal('2001:0:4136:e378:8000:63bf:3fff:fdd2')).toBe(
+      'target 2001:0:4136:e378:8000:63bf:3fff:fdd2 is in a Teredo range; probes do not check it (ALLOW_PRIVATE_TARGETS)',
+    );
   });
 
   it('takes single addresses', () => {

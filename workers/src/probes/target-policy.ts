@@ -8,8 +8,11 @@ type Cidr = [Addr, number];
  * Ranges a probe refuses to check unless ALLOW_PRIVATE_TARGETS admits them: a check is
  * customer-supplied, so without this anyone could make our probes scan the network they run in
  * (or read a cloud metadata service). First match names the range, so the precise ones come first.
- * Documentation ranges (192.0.2.0/24, 2001:db8::/32, ...) are deliberately not here: they are
- * harmless to try and handy in examples.
+ * Documentation ranges (192.0.2.0/24, 2001:db8::/32, 3fff::/20, ...) are deliberately not here:
+ * they are harmless to try and handy in examples. Reviewed against IANA's IPv4 and IPv6
+ * special-purpose address registries: a block is here when a packet to it reaches the network
+ * the probe runs in (a middlebox, a relay, a router's SRv6 function) or nothing at all; blocks
+ * that are real global services (AS112, AMT, ORCHIDv2, Drone Remote ID) are checked.
  */
 const REFUSED: [string, string][] = [
   ['169.254.169.254/32', 'cloud metadata'],
@@ -24,10 +27,31 @@ const REFUSED: [string, string][] = [
   ['224.0.0.0/4', 'multicast'],
   // Class E and the limited broadcast address: not routable unicast.
   ['240.0.0.0/4', 'reserved'],
+  // Benchmarking (RFC 2544): lab networks, and the fake-IP range of local proxies and VPNs.
+  ['198.18.0.0/15', 'benchmarking'],
+  // DS-Lite, NAT64 discovery, PCP and TURN anycast, ...: each answered by a box in the probe's
+  // own network (the operator's AFTR, PCP server), not by a customer's server.
+  ['192.0.0.0/24', 'IETF protocol assignments'],
+  // Deprecated (RFC 7526): reaches the 6to4 relay nearest to the probe.
+  ['192.88.99.0/24', '6to4 relay anycast'],
   ['::/128', 'unspecified'],
   ['::1/128', 'loopback'],
   // The rest of ::/96 is the deprecated IPv4-compatible form; nothing public lives there.
   ['::/96', 'reserved'],
+  // IPv4-translated (RFC 2765's SIIT form, ::ffff:0:a.b.c.d): for translators, not a public host.
+  ['::ffff:0:0:0/96', 'reserved'],
+  // Remote-triggered black holes (RFC 6666): dropped by design.
+  ['100::/64', 'discard-only'],
+  // Teredo (RFC 4380): names a client through its NAT's current mapping (its IPv4 address and port
+  // only obfuscated in the last 48 bits), reached through a relay that may be the probe's own
+  // network's: no server lives there, and a mapping is no target to fail over on.
+  ['2001::/32', 'Teredo'],
+  // PCP, TURN and DNS-SD anycast (2001:1::1-3): like 192.0.0.9/10, the nearest instance answers.
+  ['2001:1::/32', 'IETF protocol assignments'],
+  ['2001:2::/48', 'benchmarking'],
+  // SRv6 segment identifiers (RFC 9602): a router behind one may decapsulate the packet into a
+  // private routing table.
+  ['5f00::/16', 'SRv6 segment identifier'],
   ['fe80::/10', 'link-local'],
   ['fec0::/10', 'private'],
   ['fc00::/7', 'private'],
@@ -39,6 +63,7 @@ const REFUSED: [string, string][] = [
 const REFUSED_PARSED: [Cidr, string][] = REFUSED.map(([cidr, name]) => [ipaddr.parseCIDR(cidr) as Cidr, name]);
 
 const NAT64_WELL_KNOWN = ipaddr.parseCIDR('64:ff9b::/96') as Cidr;
+const SIX_TO_FOUR = ipaddr.parseCIDR('2002::/16') as Cidr;
 
 function matches(addr: Addr, [net, bits]: Cidr): boolean {
   return addr.kind() === net.kind() && (addr as ipaddr.IPv4).match(net as ipaddr.IPv4, bits);
@@ -46,14 +71,18 @@ function matches(addr: Addr, [net, bits]: Cidr): boolean {
 
 /**
  * The IPv4 address a packet to `addr` really reaches, when `addr` is an IPv6 form of one:
- * IPv4-mapped (::ffff:a.b.c.d, which a dual-stack socket sends over IPv4) and the well-known
- * NAT64 prefix (64:ff9b::/96, which a NAT64 gateway forwards to that IPv4 address).
+ * IPv4-mapped (::ffff:a.b.c.d, which a dual-stack socket sends over IPv4), the well-known NAT64
+ * prefix (64:ff9b::/96, which a NAT64 gateway forwards to that IPv4 address) and 6to4
+ * (2002:AABB:CCDD::/48, which a 6to4 relay, or the probe host's own 6to4 tunnel, sends in IPv4
+ * to AA.BB.CC.DD). 6to4 of a public address stays a target like any other IPv6 site.
  */
 function embeddedIPv4(addr: Addr): ipaddr.IPv4 | null {
   if (addr.kind() !== 'ipv6') return null;
   const v6 = addr as ipaddr.IPv6;
   if (v6.isIPv4MappedAddress()) return v6.toIPv4Address();
-  if (matches(v6, NAT64_WELL_KNOWN)) return ipaddr.IPv4.parse(v6.toByteArray().slice(12).join('.'));
+  const bytes = v6.toByteArray();
+  if (matches(v6, NAT64_WELL_KNOWN)) return new ipaddr.IPv4(bytes.slice(12, 16));
+  if (matches(v6, SIX_TO_FOUR)) return new ipaddr.IPv4(bytes.slice(2, 6));
   return null;
 }
 
@@ -99,7 +128,7 @@ export class TargetPolicy {
       }
     }
     if (range === null || this.allowAll) return null;
-    // Allowed when the operator listed the address itself or (for a mapped form) its IPv4 address.
+    // Allowed when the operator listed the address itself or (for an IPv6 form) its IPv4 address.
     if (candidates.some((a) => this.allowed.some((cidr) => matches(a, cidr)))) return null;
     return range;
   }
