@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { Account } from '../accounts/account.entity';
 import { Membership } from '../accounts/membership.entity';
@@ -14,6 +15,7 @@ import { ZoneVersion1764070000000 } from './migrations/1764070000000-ZoneVersion
 import { HealthEvents1764080000000 } from './migrations/1764080000000-HealthEvents';
 import { RrsetPut1764090000000 } from './migrations/1764090000000-RrsetPut';
 import { ZoneGcoreFields1764110000000 } from './migrations/1764110000000-ZoneGcoreFields';
+import { PublishOutbox1764120000000 } from './migrations/1764120000000-PublishOutbox';
 
 export const ENTITIES = [Account, Membership, User, Session, ApiToken, FeatureRequest, AuditEvent, Zone, Rrset, HealthEvent];
 export const MIGRATIONS = [
@@ -22,6 +24,7 @@ export const MIGRATIONS = [
   HealthEvents1764080000000,
   RrsetPut1764090000000,
   ZoneGcoreFields1764110000000,
+  PublishOutbox1764120000000,
 ];
 
 /** Options shared by the api, the CLI and the tests. Schema changes go through migrations only. */
@@ -33,6 +36,9 @@ export function dataSourceOptions(url: string): DataSourceOptions {
     migrations: MIGRATIONS,
     synchronize: false,
     migrationsTransactionMode: 'each',
+    // Names this data source's sessions uniquely: the publish outbox records it as a row's owner,
+    // and a relay reads pg_stat_activity to tell a live writer from one that died.
+    applicationName: `vigil ${process.pid}-${randomBytes(4).toString('hex')}`,
     extra: { max: 20 },
   };
 }

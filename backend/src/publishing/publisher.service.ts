@@ -86,6 +86,25 @@ export class PublisherService {
     await this.redis.set(redisKeys.published, new Date().toISOString());
   }
 
+  /**
+   * Of these zones, the newest version Redis holds of each, served or deleted (absent: neither), and
+   * whether it serves it now: what a publish of a version up to that one has reached.
+   */
+  async heldVersions(names: readonly string[]): Promise<Map<string, { version: number; served: boolean }>> {
+    const held = new Map<string, { version: number; served: boolean }>();
+    if (names.length === 0) return held;
+    const [served, dead] = await Promise.all([
+      this.redis.hmget(redisKeys.zoneIndex, ...names),
+      this.redis.hmget(redisKeys.zoneTombstones, ...names),
+    ]);
+    names.forEach((name, i) => {
+      const v = served[i] == null ? -1 : Number(served[i]);
+      const t = dead[i] == null ? -1 : Number(dead[i]);
+      if (v >= 0 || t >= 0) held.set(name, { version: Math.max(v, t), served: v >= 0 });
+    });
+    return held;
+  }
+
   /** Versions at which Redis holds zones as deleted (zone name → version). */
   async tombstones(): Promise<Map<string, number>> {
     const h = await this.redis.hgetall(redisKeys.zoneTombstones);

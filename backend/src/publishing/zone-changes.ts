@@ -78,12 +78,15 @@ export class ZoneChanges {
 
 /**
  * The one path from a committed change to Redis: runs the work in a transaction, then publishes
- * the zones it touched and syncs the probe schedules it named, from one snapshot read. Failures
- * after the commit are logged by the publisher and scheduler; the reconciler repairs them.
+ * the zones it touched and syncs the probe schedules it named, from one snapshot read. A publish
+ * that fails after the commit is logged; the commit's outbox rows (outbox.service.ts) make the
+ * relay publish it again, and the reconciler repairs schedules.
  */
 @Injectable()
 export class ZoneChangesService {
   private readonly logger = new Logger(ZoneChangesService.name);
+  /** Zones (ids, and names of deleted ones) whose publish after a commit is running: how many. */
+  private readonly inFlight = new Map<string, number>();
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
@@ -102,6 +105,14 @@ export class ZoneChangesService {
   }
 
   /**
+   * Whether this process is publishing that zone right now (a commit's publish in flight): the
+   * outbox relay leaves its rows alone until it is done.
+   */
+  publishing(zoneId: string, name: string): boolean {
+    return this.inFlight.has(zoneId) || this.inFlight.has(name);
+  }
+
+  /**
    * Like transaction(), for a change made by one statement (atomic by itself, so no BEGIN and
    * COMMIT round trips): `work` runs on the data source's manager and marks what it changed.
    */
@@ -112,10 +123,14 @@ export class ZoneChangesService {
     return result;
   }
 
-  /** Publishes these zones as committed (the reconciler's repair), without touching schedules. */
-  async republish(zoneIds: string[]): Promise<void> {
+  /**
+   * Publishes these zones as committed (a repair), with the probe schedules of their failover
+   * record sets when `schedules` is set.
+   */
+  async republish(zoneIds: string[], { schedules = false } = {}): Promise<void> {
     const changes = new ZoneChanges(this.ds.manager);
     changes.publish(zoneIds);
+    if (schedules) changes.syncZones(zoneIds);
     await this.afterCommit(changes);
   }
 
@@ -129,6 +144,26 @@ export class ZoneChangesService {
   }
 
   private async afterCommit(changes: ZoneChanges): Promise<void> {
+    const keys = [
+      ...changes.zones,
+      ...changes.rrsetKeys.keys(),
+      ...changes.committed.keys(),
+      ...changes.wholeZones,
+      ...changes.deleted.map((d) => d.name),
+    ];
+    for (const k of keys) this.inFlight.set(k, (this.inFlight.get(k) ?? 0) + 1);
+    try {
+      await this.publishCommitted(changes);
+    } finally {
+      for (const k of keys) {
+        const n = this.inFlight.get(k)! - 1;
+        if (n === 0) this.inFlight.delete(k);
+        else this.inFlight.set(k, n);
+      }
+    }
+  }
+
+  private async publishCommitted(changes: ZoneChanges): Promise<void> {
     for (const d of changes.deleted) await this.publisher.unpublish(d.name, d.version);
     // Schedules: a named record set gets its job, or loses its schedulers when it has none now
     // (deleted, failover off, zone disabled, feature revoked).
