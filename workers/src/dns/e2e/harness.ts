@@ -1,6 +1,8 @@
 // Starts the real dns server in this process on a free loopback port, against real Redis under a
 // key prefix of its own, and captures its log lines.
+import { join } from 'node:path';
 import pino from 'pino';
+import { type Env, startProcess } from '@vigil/stack';
 import type { DnsConfig } from '../config';
 import { startDnsServer, type DnsServer } from '../server';
 import { TEST_REDIS_URL } from '../../common/testing/redis';
@@ -55,6 +57,14 @@ export async function startHarness(prepare?: (redis: RedisFixture) => Promise<vo
     },
   };
 }
+
+const WORKERS = join(__dirname, '..', '..', '..');
+const HOOK = join(WORKERS, 'src', 'dns', 'testing', 'ts-hook.js');
+const MAIN = join(WORKERS, 'src', 'dns', 'main.ts');
+
+/** The dns process run from the TypeScript sources (SWC on require), so no build is needed; its environment is `env` only. */
+export const startDnsProcess = (env: Env, readyUrl?: string) =>
+  startProcess({ name: 'dns', args: ['-r', HOOK, MAIN], cwd: WORKERS, env, readyUrl });
 
 export async function scrape(metricsPort: number): Promise<string> {
   const res = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);

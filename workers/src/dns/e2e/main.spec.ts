@@ -1,16 +1,9 @@
 // The dns process itself (src/dns/main.ts run through SWC): configuration errors, a Redis that is
 // not there at start, and a clean stop.
-import { join } from 'node:path';
-import { startProcess } from '@vigil/stack';
 import { dig, until } from '../testing/client';
 import { freePort, LocalRedis, RedisFixture } from '../testing/redis';
 import { rr, zone } from '../testing/zones';
-
-const WORKERS = join(__dirname, '..', '..', '..');
-const HOOK = join(WORKERS, 'src', 'dns', 'testing', 'ts-hook.js');
-const MAIN = join(WORKERS, 'src', 'dns', 'main.ts');
-
-const start = (env: Record<string, string>) => startProcess({ name: 'dns', args: ['-r', HOOK, MAIN], cwd: WORKERS, env });
+import { startDnsProcess as start } from './harness';
 
 describe('the dns process', () => {
   it('refuses a bad configuration with a clear message', async () => {
