@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type Redis from 'ioredis';
 import { LoggerModule } from 'nestjs-pino';
@@ -19,6 +19,7 @@ import { ImportModule } from './import/import.module';
 import { LivenessController } from './liveness/liveness.controller';
 import { PublishingModule } from './publishing/publishing.module';
 import { RedisThrottlerStorage } from './ratelimit/redis-throttler.storage';
+import { VigilThrottlerGuard } from './ratelimit/throttler.guard';
 import { REDIS, RedisModule } from './redis/redis.module';
 import { RrsetsModule } from './rrsets/rrsets.module';
 import { SchedulingModule } from './scheduling/scheduling.module';
@@ -44,7 +45,6 @@ export class AppModule {
           inject: [REDIS],
           useFactory: (redis: Redis) => ({
             storage: new RedisThrottlerStorage(redis),
-            errorMessage: 'too many requests; wait a minute and try again',
             // One budget per tracker (token or address) and limit (the storage adds the throttler name),
             // over all routes: the default key would give every route a budget of its own.
             generateKey: (_ctx, tracker) => tracker,
@@ -88,7 +88,7 @@ export class AppModule {
       providers: [
         // Order matters: authentication first, so the rate limiter can key on the API token.
         { provide: APP_GUARD, useExisting: AuthGuard },
-        { provide: APP_GUARD, useClass: ThrottlerGuard },
+        { provide: APP_GUARD, useClass: VigilThrottlerGuard },
       ],
     };
   }

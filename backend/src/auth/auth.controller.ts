@@ -11,12 +11,14 @@ import { User } from '../users/user.entity';
 import { AuthService, SESSION_COOKIE } from './auth.service';
 import { MeSchema, SignInSchema, SignUpSchema, type SignIn, type SignUp } from './dto/auth.dto';
 import { CurrentPrincipal, Public, Requires, SigninLimited, type Principal } from './principal';
+import { SigninLockout } from './signin-lockout';
 
 @ApiTags('auth')
 @Controller('v2/auth')
 export class AuthController {
   constructor(
     private readonly auth: AuthService,
+    private readonly lockout: SigninLockout,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectDataSource() private readonly ds: DataSource,
   ) {}
@@ -46,7 +48,10 @@ export class AuthController {
     @Body({ schema: SignInSchema }) body: SignIn,
     @Res({ passthrough: true }) res: Response,
   ): Promise<z.output<typeof MeSchema>> {
+    // Per e-mail address, over all client addresses (the throttler counts per client address).
+    await this.lockout.begin(body.email);
     const user = await this.auth.verifyPassword(body.email, body.password);
+    await this.lockout.succeeded(body.email);
     await this.startSession(user.id, res);
     return this.me(user.id, null);
   }

@@ -318,7 +318,7 @@ describe('sign-in rate limit (real PostgreSQL)', () => {
     }
     const limited = await api.agent().post('/v2/auth/signin').send(SUPPORT);
     expect(expectError(limited, 429)).toContain('too many requests');
-    expect(limited.headers['retry-after-signin']).toBeDefined();
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     expect(limited.headers['set-cookie']).toBeUndefined();
     // Sign-up shares the budget: it creates users and would be a way around the limit.
     expectError(

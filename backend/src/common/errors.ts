@@ -53,3 +53,13 @@ export function apiError(status: HttpStatus, error: string, extra: Record<string
 export const notFound = (what: string) => apiError(HttpStatus.NOT_FOUND, `${what} not found`);
 export const conflict = (error: string) => apiError(HttpStatus.CONFLICT, error);
 export const forbidden = (error: string) => new ForbiddenException({ error });
+
+/** 429 in the API's shape; the exception filter sends `Retry-After` (whole seconds, at least 1) with it. */
+export class TooManyRequests extends HttpException {
+  readonly retryAfterSeconds: number;
+
+  constructor(error: string, retryAfterSeconds: number) {
+    super({ error }, HttpStatus.TOO_MANY_REQUESTS);
+    this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterSeconds));
+  }
+}

@@ -41,6 +41,12 @@ export const ConfigSchema = z.object({
    */
   API_TOKEN_CACHE_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(0).max(60_000).default(1000),
   SIGNIN_RATE_LIMIT_PER_MINUTE: positive.default(10),
+  /**
+   * Failed sign-ins of one e-mail address, from any addresses, before it is locked for
+   * SIGNIN_LOCK_SECONDS (doubling with each further failure, at most 15 minutes).
+   */
+  SIGNIN_FAILURES_PER_ACCOUNT: positive.default(10),
+  SIGNIN_LOCK_SECONDS: positive.max(900, { error: 'must be at most 900 (15 minutes)' }).default(60),
   /** How often the api republishes zones that Redis lacks or holds at another version; 0 turns it off. */
   RECONCILE_INTERVAL_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int().min(0).default(60),
   /** As the aggregator's: how long past two check periods a location's last result still counts. */

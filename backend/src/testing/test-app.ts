@@ -40,6 +40,7 @@ export class TestApi {
       SIGNIN_RATE_LIMIT_PER_MINUTE: '1000',
       // Every request of a test file comes from 127.0.0.1; suites that test the limits set their own.
       RATE_LIMIT_PER_MINUTE: '100000',
+      SIGNIN_FAILURES_PER_ACCOUNT: '1000',
       ...env,
     });
     const app = await createApi(config);
