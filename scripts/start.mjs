@@ -10,6 +10,7 @@ import {
   apiProcess,
   DEFAULT_PORTS,
   dnsProcess,
+  localApiEnv,
   panelProcess,
   probeProcess,
   ROOT,
@@ -23,13 +24,7 @@ const panelPort = Number(env.PANEL_PORT ?? DEFAULT_PORTS.panel);
 const locations = (env.LOCATIONS ?? 'local-1,local-2').split(',').filter(Boolean);
 
 const processes = [
-  apiProcess(apiPort, {
-    PANEL_ORIGIN: env.PANEL_ORIGIN ?? `http://127.0.0.1:${panelPort}`,
-    // The panel's server proxies /v2 from loopback: the client address comes from it.
-    TRUST_PROXY: env.TRUST_PROXY ?? 'loopback',
-    SUPPORT_EMAIL: env.SUPPORT_EMAIL ?? 'support@vigil.localhost',
-    SUPPORT_PASSWORD: env.SUPPORT_PASSWORD ?? 'change-me-support',
-  }),
+  apiProcess(apiPort, localApiEnv(env, panelPort)),
   dnsProcess(Number(env.DNS_PORT ?? DEFAULT_PORTS.dns), Number(env.METRICS_PORT ?? DEFAULT_PORTS.metrics)),
   ...locations.map((location) => probeProcess(location)),
   aggregatorProcess(),

@@ -55,6 +55,15 @@ export const apiProcess = (port: number, env: Env = {}): ProcessSpec =>
     where: `http://127.0.0.1:${port}/v2 (docs: http://127.0.0.1:${port}/docs)`,
   });
 
+/** The api's settings under `npm start`, where the caller's environment does not set them. */
+export const localApiEnv = (env: Env, panelPort: number): Env => ({
+  PANEL_ORIGIN: env.PANEL_ORIGIN ?? `http://127.0.0.1:${panelPort}`,
+  // The panel's server proxies /v2 from loopback: the client address comes from it.
+  TRUST_PROXY: env.TRUST_PROXY ?? 'loopback',
+  SUPPORT_EMAIL: env.SUPPORT_EMAIL ?? 'support@vigil.localhost',
+  SUPPORT_PASSWORD: env.SUPPORT_PASSWORD ?? 'change-me-support',
+});
+
 /** /healthz answers 200 once the zones are loaded from Redis, just before DNS listens. */
 export const dnsProcess = (port: number, metricsPort: number, env: Env = {}): ProcessSpec =>
   nodeProcess('dns', BUILT.dns, {
