@@ -58,8 +58,11 @@ export const apiProcess = (port: number, env: Env = {}): ProcessSpec =>
 /** The api's settings under `npm start`, where the caller's environment does not set them. */
 export const localApiEnv = (env: Env, panelPort: number): Env => ({
   PANEL_ORIGIN: env.PANEL_ORIGIN ?? `http://127.0.0.1:${panelPort}`,
-  // The panel's server proxies /v2 from loopback: the client address comes from it.
-  TRUST_PROXY: env.TRUST_PROXY ?? 'loopback',
+  // No TRUST_PROXY: the panel's server proxies /v2 from loopback, where anyone who reaches the api
+  // directly also is, so the api cannot tell the proxy's X-Forwarded-For from a forged one. Trusting
+  // it let every forged address have a sign-in budget of its own. Both listen on 127.0.0.1 only, so
+  // every client is this machine, counted as the one address it is (and each e-mail address's
+  // failures as well). TRUST_PROXY from the caller's environment still reaches the api.
   SUPPORT_EMAIL: env.SUPPORT_EMAIL ?? 'support@vigil.localhost',
   SUPPORT_PASSWORD: env.SUPPORT_PASSWORD ?? 'change-me-support',
 });
