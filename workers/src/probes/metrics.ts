@@ -7,11 +7,12 @@ export class ProbeMetrics {
   readonly inFlight: Gauge;
   readonly queued: Gauge;
   readonly jobs: Counter<'result'>;
+  readonly jobStartDelay: Histogram;
 
   constructor(readonly registry: Registry = new Registry()) {
     this.checks = new Counter({
       name: 'vigil_probe_checks_total',
-      help: 'Checks run, by protocol and result (ok, failed, refused: private target, probe_error: not stored)',
+      help: 'Checks run, by protocol and result (ok, failed, refused: private target; not stored, no vote: probe_error, overloaded: timed out while the probe was stalled, regexp_budget: the match ran over its budget or waited too long)',
       labelNames: ['protocol', 'result'],
       registers: [registry],
     });
@@ -32,6 +33,12 @@ export class ProbeMetrics {
       name: 'vigil_probe_jobs_total',
       help: 'BullMQ check jobs handled, by result',
       labelNames: ['result'],
+      registers: [registry],
+    });
+    this.jobStartDelay = new Histogram({
+      name: 'vigil_probe_job_start_delay_seconds',
+      help: 'How long after its scheduled time a check job started: a probe that falls behind its schedule is overloaded',
+      buckets: [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
       registers: [registry],
     });
   }

@@ -11,6 +11,13 @@ export interface CheckOutcome {
    * ports): such an outcome is logged and not stored, so a sick probe never votes a target down.
    */
   probeFault?: boolean;
+  /**
+   * With probeFault: the probe was too busy to judge the target (overloaded: its event loop stalled
+   * or its deadline fired late; regexp_budget: the regexp could not be matched within its budget).
+   */
+  noVote?: 'overloaded' | 'regexp_budget';
+  /** The check ended at its deadline (set by timeoutFailure; the runner judges and removes it). */
+  timedOut?: boolean;
 }
 
 export const success = (latencyMs: number): CheckOutcome => ({ ok: true, latencyMs, error: null });
@@ -22,10 +29,28 @@ export const failure = (error: string, latencyMs: number | null = null): CheckOu
  */
 export interface CheckProgress {
   waitingFor?: string;
+  /**
+   * Called at the deadline, when set: the check stops reading and concludes from what arrived in
+   * time (a reply whose match was still running may match); null when that is a timeout.
+   */
+  settle?: () => Promise<CheckOutcome | null>;
 }
 
 export const timeoutMessage = (timeoutSeconds: number, waitingFor?: string) =>
   `timeout after ${timeoutSeconds}s${waitingFor ? `: ${waitingFor}` : ''}`;
+
+/** A check that ran out of time: a failure, unless the runner finds the probe itself was too busy. */
+export const timeoutFailure = (timeoutSeconds: number, waitingFor?: string): CheckOutcome => ({
+  ...failure(timeoutMessage(timeoutSeconds, waitingFor)),
+  timedOut: true,
+});
+
+/** An outcome that is no vote on the target: logged and counted, not stored. */
+export const noVote = (kind: NonNullable<CheckOutcome['noVote']>, error: string): CheckOutcome => ({
+  ...failure(error),
+  probeFault: true,
+  noVote: kind,
+});
 
 /** Errors are shown to customers and stored per location: keep them to one short line. */
 const MAX_ERROR_LENGTH = 200;

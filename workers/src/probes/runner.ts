@@ -8,7 +8,8 @@ import { IcmpPinger, ProbeFault } from './checks/icmp';
 import { tcpCheck } from './checks/tcp';
 import { udpCheck } from './checks/udp';
 import type { ProbeMetrics } from './metrics';
-import { type CheckOutcome, type CheckProgress, failure, timeoutMessage, toProbeResult } from './result';
+import { LoopStallMonitor, overloadReason } from './overload';
+import { type CheckOutcome, type CheckProgress, failure, noVote, timeoutFailure, toProbeResult } from './result';
 import type { TargetPolicy } from './target-policy';
 
 export type Check = CheckJob['check'];
@@ -19,8 +20,12 @@ export interface RunnerOptions {
   /** Checks in flight at once, across every job. */
   concurrency: number;
   metrics?: ProbeMetrics;
-  /** Told about outcomes that are not stored (probe faults), so they are not silent. */
+  /** Told about outcomes that are not stored (probe faults, no votes), so they are not silent. */
   onProbeFault?: (address: string, check: Check, error: string) => void;
+  /** The regexp matcher (its threads and budget); one of its own by default. */
+  matcher?: BodyMatcher;
+  /** The probe's own delay past which a timeout is no vote (OVERLOAD_TOLERANCE_MS by default). */
+  overloadToleranceMs?: number;
 }
 
 /** Recognisable in targets' access logs, and it names the location that sent the request. */
@@ -32,23 +37,28 @@ export const userAgentFor = (location: string) => `Vigil-Probe/1 (location=${loc
  */
 export class ProbeRunner {
   readonly semaphore: Semaphore;
-  readonly matcher = new BodyMatcher();
+  readonly matcher: BodyMatcher;
   readonly icmp = new IcmpPinger();
+  /** The event loop's stalls, by which a timeout is told from the probe's own overload. */
+  readonly stalls = new LoopStallMonitor().start();
   private readonly userAgent: string;
 
   constructor(private readonly opts: RunnerOptions) {
     this.semaphore = new Semaphore(opts.concurrency);
+    this.matcher = opts.matcher ?? new BodyMatcher();
     this.userAgent = userAgentFor(opts.location);
   }
 
   /**
    * Checks every address of a job at once and resolves when all are done; each check ends by
    * its own deadline, so a job takes about check.timeout at most (plus time queued for a slot).
-   * Probe faults are left out: there is no result to store for them.
+   * Probe faults and no votes are left out: there is no result to store for them.
    */
   async runJob(job: CheckJob): Promise<ProbeReport[]> {
     const addresses = [...new Set(job.addresses)];
-    const outcomes = await Promise.all(addresses.map((a) => this.checkAddress(a, job.check).then((o) => ({ o, at: Date.now() }))));
+    const outcomes = await Promise.all(
+      addresses.map((a) => this.checkAddress(a, job.check, job.zone).then((o) => ({ o, at: Date.now() }))),
+    );
     const reports: ProbeReport[] = [];
     outcomes.forEach(({ o, at }, i) => {
       if (o.probeFault) return;
@@ -57,8 +67,8 @@ export class ProbeRunner {
     return reports;
   }
 
-  /** One check of one address: refused without traffic when the policy says so. */
-  async checkAddress(address: string, check: Check): Promise<CheckOutcome> {
+  /** One check of one address: refused without traffic when the policy says so. `owner` shares the matcher fairly. */
+  async checkAddress(address: string, check: Check, owner = ''): Promise<CheckOutcome> {
     const metrics = this.opts.metrics;
     const refusal = this.opts.policy.refusal(address);
     if (refusal) {
@@ -70,9 +80,10 @@ export class ProbeRunner {
     metrics?.inFlight.set(this.semaphore.inFlight);
     metrics?.queued.set(this.semaphore.queued);
     try {
-      const outcome = await this.withDeadline(address, check);
+      const outcome = await this.withDeadline(address, check, owner);
       if (outcome.probeFault) this.opts.onProbeFault?.(address, check, outcome.error ?? 'probe fault');
-      metrics?.checks.inc({ protocol: check.protocol, result: outcome.probeFault ? 'probe_error' : outcome.ok ? 'ok' : 'failed' });
+      const result = outcome.noVote ?? (outcome.probeFault ? 'probe_error' : outcome.ok ? 'ok' : 'failed');
+      metrics?.checks.inc({ protocol: check.protocol, result });
       metrics?.duration.observe({ protocol: check.protocol }, (performance.now() - start) / 1000);
       return outcome;
     } finally {
@@ -85,22 +96,40 @@ export class ProbeRunner {
   /**
    * Runs the check with its deadline: at check.timeout the check is aborted (its sockets
    * destroyed) and the outcome is a timeout, with what the check was still waiting for, whatever
-   * the check function does afterwards. The deadline starts when the check gets its slot: time
-   * spent queued behind PROBE_CONCURRENCY is the probe's fault, not the target's.
+   * the check function does afterwards. The deadline covers the network exchange only: it starts
+   * when the check gets its slot (time queued behind PROBE_CONCURRENCY is the probe's, not the
+   * target's) and stops when the check has its answer (exchangeDone: the match after it is ours).
+   * A timeout while the probe itself was stalled is no vote, not a failure (overloadReason).
    */
-  private async withDeadline(address: string, check: Check): Promise<CheckOutcome> {
+  private async withDeadline(address: string, check: Check, owner: string): Promise<CheckOutcome> {
     const timeoutMs = check.timeout * 1000;
+    const start = performance.now();
     const ac = new AbortController();
     const progress: CheckProgress = {};
     let timer: NodeJS.Timeout | undefined;
+    let answered = false;
+    const exchangeDone = () => {
+      answered = true;
+      clearTimeout(timer);
+    };
     const expired = new Promise<CheckOutcome>((resolve) => {
       timer = setTimeout(() => {
-        resolve(failure(timeoutMessage(check.timeout, progress.waitingFor)));
-        ac.abort();
+        // Timers run before I/O in the event loop's turn: after a stall, an answer that came in
+        // time may be waiting in a socket buffer. It is read first.
+        setImmediate(() => {
+          if (answered) return;
+          const settled = progress.settle?.() ?? Promise.resolve(null);
+          void settled.then((o) => {
+            resolve(o ?? timeoutFailure(check.timeout, progress.waitingFor));
+            ac.abort();
+          });
+        });
       }, timeoutMs);
     });
+    let outcome: CheckOutcome;
     try {
-      return await Promise.race([expired, this.dispatch(address, check, { signal: ac.signal, matcher: this.matcher, progress })]);
+      const ctx = { signal: ac.signal, matcher: this.matcher, owner, progress, exchangeDone };
+      outcome = await Promise.race([expired, this.dispatch(address, check, ctx)]);
     } catch (e) {
       if (e instanceof ProbeFault) return { ...failure(e.message), probeFault: true };
       return failure(`probe error: ${(e as Error).message}`);
@@ -109,6 +138,11 @@ export class ProbeRunner {
       // Frees whatever the check still holds (a check also cleans up after itself when it ends).
       ac.abort();
     }
+    const { timedOut, ...rest } = outcome;
+    if (!timedOut) return rest;
+    const timing = { timeoutMs, elapsedMs: performance.now() - start, stalledMs: this.stalls.stalledSince(start) };
+    const overload = overloadReason(timing, this.opts.overloadToleranceMs);
+    return overload ? noVote('overloaded', `probe overloaded, no vote: ${overload}`) : rest;
   }
 
   private dispatch(address: string, check: Check, ctx: CheckContext): Promise<CheckOutcome> {
@@ -149,6 +183,8 @@ export class ProbeRunner {
   }
 
   async close(): Promise<void> {
+    this.stalls.stop();
     this.icmp.close();
+    await this.matcher.close();
   }
 }

@@ -141,4 +141,7 @@ it('counts checks in its metrics', async () => {
   expect(text).toMatch(/vigil_probe_checks_total\{protocol="HTTP",result="refused"\} 1/);
   expect(text).toMatch(/vigil_probe_check_duration_seconds_count\{protocol="HTTP"\} [1-9]/);
   expect(text).toContain('vigil_probe_checks_in_flight');
+  // Each job's start against its schedule: the scheduler's and the added jobs' alike.
+  expect(text).toMatch(/vigil_probe_job_start_delay_seconds_count [1-9]/);
+  expect(text).toMatch(/vigil_probe_job_start_delay_seconds_bucket\{le="1"\} [1-9]/);
 });

@@ -54,7 +54,7 @@ export class ProbeWorker {
         const now = Date.now();
         if (now - this.lastFaultLog < 10_000) return;
         this.lastFaultLog = now;
-        opts.log.error({ address, protocol: check.protocol }, `check not run, result not stored: ${error}`);
+        opts.log.error({ address, protocol: check.protocol }, `no vote, result not stored: ${error}`);
       },
     });
   }
@@ -92,6 +92,9 @@ export class ProbeWorker {
   }
 
   async process(job: Job): Promise<{ checked: number; ok: number }> {
+    // A scheduler's job is added with the delay to its run time.
+    const scheduled = job.timestamp + (job.delay ?? 0);
+    this.opts.metrics?.jobStartDelay.observe(Math.max(0, (job.processedOn ?? Date.now()) - scheduled) / 1000);
     this.activeJobs++;
     try {
       return await this.processData(job);

@@ -6,8 +6,15 @@ export interface CheckContext {
   /** Aborted at the check's deadline: the check then frees its sockets. */
   signal: AbortSignal;
   matcher: BodyMatcher;
+  /** Whose match this is (the check's zone): the matcher serves owners in turn. */
+  owner: string;
   /** Where the check says what it is waiting for, for the failure it gets at the deadline. */
   progress: CheckProgress;
+  /**
+   * The network exchange is over (the body or reply is read): the deadline no longer runs, since
+   * what is left (the match) is the probe's work, not the target's. The check still ends itself.
+   */
+  exchangeDone(): void;
 }
 
 export interface CheckEnding {

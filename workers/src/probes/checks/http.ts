@@ -3,6 +3,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isIPv6 } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { type CheckOutcome, errorOutcome, failure, success } from '../result';
+import { matchOutcome } from './body-match';
 import { type CheckContext, checkEnding } from './context';
 import { REPLY_LIMIT, sniFor } from './tcp';
 
@@ -43,7 +44,7 @@ export function hostHeader(opts: Pick<HttpCheckOptions, 'https' | 'address' | 'p
  * (when a regexp is set) the first 64 KiB of the body. Redirects are not followed; a 301 is a 301.
  * `signal` aborts the exchange.
  */
-export function httpCheck(opts: HttpCheckOptions, { signal, matcher }: CheckContext): Promise<CheckOutcome> {
+export function httpCheck(opts: HttpCheckOptions, { signal, matcher, owner, exchangeDone }: CheckContext): Promise<CheckOutcome> {
   return new Promise((resolve) => {
     const start = performance.now();
     // Closes the connection, also when the body is not read to its end.
@@ -71,9 +72,12 @@ export function httpCheck(opts: HttpCheckOptions, { signal, matcher }: CheckCont
       options.rejectUnauthorized = opts.verify;
     }
     const req = (opts.https ? httpsRequest : httpRequest)(options);
-    req.on('error', (e) => done(errorOutcome(e)));
+    // Once the body is read, the match decides: a reset of the connection after that changes nothing.
+    let matching = false;
+    const onError = (e: Error) => matching || done(errorOutcome(e));
+    req.on('error', onError);
     req.once('response', (res: IncomingMessage) => {
-      res.on('error', (e) => done(errorOutcome(e)));
+      res.on('error', onError);
       const latency = performance.now() - start;
       if (opts.expectedStatus !== null && res.statusCode !== opts.expectedStatus) {
         return done(failure(`status ${res.statusCode}, expected ${opts.expectedStatus}`, latency));
@@ -88,10 +92,10 @@ export function httpCheck(opts: HttpCheckOptions, { signal, matcher }: CheckCont
         reading = false;
         const body = Buffer.concat(chunks, Math.min(size, BODY_LIMIT)).toString('utf8');
         const bodyLatency = performance.now() - start;
-        const r = matcher.match(regexp, body);
-        if ('error' in r) done(failure(r.error, bodyLatency));
-        else if (r.matched) done(success(bodyLatency));
-        else done(failure(`body does not match /${regexp}/`, bodyLatency));
+        // The target has answered: the match is ours, and outside the deadline.
+        matching = true;
+        exchangeDone();
+        void matcher.match(regexp, body, owner).then((r) => done(matchOutcome(r, bodyLatency, `body does not match /${regexp}/`)));
       };
       res.on('data', (chunk: Buffer) => {
         if (!reading) return;

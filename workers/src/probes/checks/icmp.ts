@@ -1,7 +1,7 @@
 import { isIPv6 } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type * as NetPing from 'net-ping';
-import { type CheckOutcome, describeError, errorOutcome, failure, success, timeoutMessage } from '../result';
+import { type CheckOutcome, describeError, errorOutcome, failure, success, timeoutFailure } from '../result';
 
 /** A probe-side fault: the probe cannot run the check at all, so it must not vote against the target. */
 export class ProbeFault extends Error {}
@@ -76,7 +76,7 @@ function icmpFailure(error: Error, timeoutSeconds: number): CheckOutcome {
   const from = source ? ` (from ${source})` : '';
   switch (error.name) {
     case 'RequestTimedOutError':
-      return failure(timeoutMessage(timeoutSeconds));
+      return timeoutFailure(timeoutSeconds);
     case 'DestinationUnreachableError':
       return failure(`destination unreachable${from}`);
     case 'TimeExceededError':

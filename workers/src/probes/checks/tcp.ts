@@ -2,6 +2,7 @@ import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { type CheckOutcome, errorOutcome, failure, success } from '../result';
+import { matchOutcome } from './body-match';
 import { type CheckContext, checkEnding } from './context';
 
 /** A regexp sees at most this much of a TCP or UDP reply (as of an HTTP body); reading stops there. */
@@ -33,7 +34,7 @@ export const replyMismatch = (regexp: string) => `reply does not match /${regexp
  * regexp the check passes once connected and the command is sent; with one, once the reply read
  * so far matches it. The connection is closed either way. `signal` aborts it.
  */
-export function tcpCheck(opts: TcpCheckOptions, { signal, matcher, progress }: CheckContext): Promise<CheckOutcome> {
+export function tcpCheck(opts: TcpCheckOptions, { signal, matcher, owner, progress }: CheckContext): Promise<CheckOutcome> {
   return new Promise((resolve) => {
     const start = performance.now();
     let secure: TLSSocket | null = null;
@@ -51,6 +52,9 @@ export function tcpCheck(opts: TcpCheckOptions, { signal, matcher, progress }: C
       }
     });
     const done = ending.end;
+    // While a reply is being matched, an error after part of it arrived ends the reading, not the check.
+    let replyError: (() => boolean) | null = null;
+    const onError = (e: Error) => replyError?.() || done(errorOutcome(e));
 
     const exchange = (stream: Socket) => {
       const { command, regexp } = opts;
@@ -64,24 +68,58 @@ export function tcpCheck(opts: TcpCheckOptions, { signal, matcher, progress }: C
       progress.waitingFor = 'no reply';
       const chunks: Buffer[] = [];
       let size = 0;
+      let closed = false;
+      // The deadline passed: what arrives after it does not count.
+      let final = false;
+      let wake: (() => void) | null = null;
+      const poke = () => {
+        wake?.();
+        wake = null;
+      };
       stream.on('data', (chunk: Buffer) => {
-        if (ending.ended) return;
+        if (ending.ended || final || size >= REPLY_LIMIT) return;
         chunks.push(chunk);
         size += chunk.length;
-        const reply = Buffer.concat(chunks, Math.min(size, REPLY_LIMIT)).toString('utf8');
-        const r = matcher.match(regexp, reply);
-        const latency = performance.now() - start;
-        if ('error' in r) return done(failure(r.error, latency));
-        if (r.matched) return done(success(latency), true);
-        progress.waitingFor = replyMismatch(regexp);
-        if (size >= REPLY_LIMIT) done(failure(replyMismatch(regexp), latency));
+        // Enough: stop the socket from reading more than the regexp will ever see.
+        if (size >= REPLY_LIMIT) stream.pause();
+        poke();
       });
-      stream.once('end', () => done(failure(size > 0 ? replyMismatch(regexp) : 'connection closed without a reply')));
+      const close = () => {
+        closed = true;
+        poke();
+      };
+      stream.once('end', close);
+      replyError = () => size > 0 && (close(), true);
+      // One match at a time: chunks that arrive while one runs are matched together next, so a
+      // target that sends its reply a byte at a time costs a match per turn, not one per byte.
+      // Null: the deadline passed without a match.
+      const verdict = (async (): Promise<CheckOutcome | null> => {
+        let seen = 0;
+        for (;;) {
+          while (size === seen && !closed && !final) await new Promise<void>((r) => (wake = r));
+          if (size === seen) {
+            if (final) return null;
+            return failure(size > 0 ? replyMismatch(regexp) : 'connection closed without a reply');
+          }
+          seen = size;
+          const reply = Buffer.concat(chunks, Math.min(size, REPLY_LIMIT)).toString('utf8');
+          const latency = performance.now() - start;
+          const r = await matcher.match(regexp, reply, owner);
+          if (!('matched' in r) || r.matched || seen >= REPLY_LIMIT) return matchOutcome(r, latency, replyMismatch(regexp));
+          progress.waitingFor = replyMismatch(regexp);
+        }
+      })();
+      void verdict.then((o) => o && done(o, o.ok));
+      progress.settle = () => {
+        final = true;
+        poke();
+        return verdict;
+      };
     };
 
     const socket: Socket = netConnect({ host: opts.address, port: opts.port, noDelay: true });
     // Listeners stay attached after done(): a late error on a destroyed socket must not crash us.
-    socket.on('error', (e) => done(errorOutcome(e)));
+    socket.on('error', onError);
     socket.once('connect', () => {
       const tls = opts.tls;
       if (!tls) return exchange(socket);
@@ -93,7 +131,7 @@ export function tcpCheck(opts: TcpCheckOptions, { signal, matcher, progress }: C
         host: servername ?? opts.address,
         rejectUnauthorized: tls.verify,
       });
-      secure.on('error', (e) => done(errorOutcome(e)));
+      secure.on('error', onError);
       const s = secure;
       secure.once('secureConnect', () => exchange(s));
     });

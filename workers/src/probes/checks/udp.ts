@@ -2,6 +2,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { type CheckOutcome, errorOutcome, failure, success } from '../result';
+import { matchOutcome } from './body-match';
 import { type CheckContext, checkEnding } from './context';
 import { REPLY_LIMIT, replyMismatch } from './tcp';
 
@@ -20,7 +21,7 @@ export interface UdpCheckOptions {
  * datagrams, and an ICMP port unreachable from the target comes back as ECONNREFUSED at once.
  * No reply by the deadline fails (the runner says "timeout after Ns: no reply").
  */
-export function udpCheck(opts: UdpCheckOptions, { signal, matcher, progress }: CheckContext): Promise<CheckOutcome> {
+export function udpCheck(opts: UdpCheckOptions, { signal, matcher, owner, progress, exchangeDone }: CheckContext): Promise<CheckOutcome> {
   return new Promise((resolve) => {
     const start = performance.now();
     const { end: done, watchAbort } = checkEnding(signal, resolve, () => {
@@ -32,13 +33,21 @@ export function udpCheck(opts: UdpCheckOptions, { signal, matcher, progress }: C
     });
 
     const socket: Socket = createSocket({ type: isIPv6(opts.address) ? 'udp6' : 'udp4' });
-    socket.on('error', (e: NodeJS.ErrnoException) => done(e.code === 'ECONNREFUSED' ? failure('port unreachable') : errorOutcome(e)));
+    let replied = false;
+    socket.on('error', (e: NodeJS.ErrnoException) => {
+      if (!replied) done(e.code === 'ECONNREFUSED' ? failure('port unreachable') : errorOutcome(e));
+    });
     socket.on('message', (msg: Buffer) => {
       const latency = performance.now() - start;
-      if (!opts.regexp) return done(success(latency));
-      const r = matcher.match(opts.regexp, msg.subarray(0, REPLY_LIMIT).toString('utf8'));
-      if ('error' in r) done(failure(r.error, latency));
-      else done(r.matched ? success(latency) : failure(replyMismatch(opts.regexp), latency));
+      const regexp = opts.regexp;
+      if (!regexp) return done(success(latency));
+      // The first reply decides; the match is ours, outside the deadline.
+      if (replied) return;
+      replied = true;
+      exchangeDone();
+      void matcher
+        .match(regexp, msg.subarray(0, REPLY_LIMIT).toString('utf8'), owner)
+        .then((r) => done(matchOutcome(r, latency, replyMismatch(regexp))));
     });
     socket.connect(opts.port, opts.address, () => {
       socket.send(Buffer.from(opts.command ?? '', 'utf8'), (e) => {
