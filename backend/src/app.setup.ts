@@ -8,7 +8,7 @@ import { Logger } from 'nestjs-pino';
 import { SESSION_COOKIE } from './auth/auth.service';
 import { issuesToValidationFailed } from './common/errors';
 import { HttpExceptionFilter } from './common/http-exception.filter';
-import { IMPORT_BODY_LIMIT, IMPORT_ROUTE, requireJsonBody, ZONE_FILE_TYPES } from './common/json-body';
+import { IMPORT_BODY_LIMIT, IMPORT_ROUTE, refuseReservedKeys, requireJsonBody, ZONE_FILE_TYPES } from './common/json-body';
 import type { AppConfig } from './config/config';
 
 /** Everything main.ts and the tests both need on the app, so tests run the real thing. */
@@ -25,6 +25,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): Op
   app.use(IMPORT_ROUTE, json({ limit: IMPORT_BODY_LIMIT }), text({ type: ZONE_FILE_TYPES, limit: IMPORT_BODY_LIMIT }));
   // The largest valid body (100 TXT records of 4096 bytes, escaped) is over the 100 kB default.
   app.useBodyParser('json', { limit: '4mb' });
+  app.use(refuseReservedKeys);
   app.useGlobalPipes(new StandardSchemaValidationPipe({ exceptionFactory: (issues) => issuesToValidationFailed(issues) }));
   app.useGlobalFilters(new HttpExceptionFilter());
   app.enableShutdownHooks();

@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import { type FieldIssue, formatPath, ValidationFailed } from './errors';
 
 const WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
 
@@ -25,4 +26,38 @@ export function requireJsonBody(req: Request, res: Response, next: NextFunction)
     ? `must be a zone file (Content-Type: ${ZONE_FILE_TYPES.join(' or ')}) or JSON {"content": "..."}`
     : 'must be JSON, sent with Content-Type: application/json';
   res.status(400).json({ error: `request body ${reason}`, details: [{ field: '(body)', reason }] });
+}
+
+/**
+ * Names the validation pipe deletes from every object of a body, before the schema sees it, to
+ * stop prototype pollution: a field so named vanished and the request succeeded without it.
+ */
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+/** Enough to say what is wrong; a body could hold millions. */
+const MAX_RESERVED_REPORTED = 20;
+
+/** Every field of a parsed JSON body named `__proto__`, `constructor` or `prototype`, at any depth. */
+export function reservedKeyIssues(body: unknown): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  const stack: { value: unknown; path: (string | number)[] }[] = [{ value: body, path: [] }];
+  while (stack.length > 0 && issues.length < MAX_RESERVED_REPORTED) {
+    const { value, path } = stack.pop()!;
+    if (typeof value !== 'object' || value === null) continue;
+    // Own keys only: JSON.parse makes `__proto__` an ordinary own property, listed like any other.
+    const entries: [string | number, unknown][] = Array.isArray(value)
+      ? value.map((v, i) => [i, v])
+      : Object.keys(value).map((k) => [k, (value as Record<string, unknown>)[k]]);
+    for (const [key, child] of entries) {
+      if (typeof key === 'string' && RESERVED_KEYS.has(key)) {
+        issues.push({ field: formatPath([...path, key]), reason: 'is a reserved name and cannot be a field' });
+      } else if (typeof child === 'object' && child !== null) stack.push({ value: child, path: [...path, key] });
+    }
+  }
+  return issues.slice(0, MAX_RESERVED_REPORTED);
+}
+
+/** Refuses a JSON body with a reserved field name (see RESERVED_KEYS) in the API's 400 shape, for every route. */
+export function refuseReservedKeys(req: Request, _res: Response, next: NextFunction): void {
+  const issues = reservedKeyIssues(req.body);
+  next(issues.length === 0 ? undefined : new ValidationFailed(issues));
 }
