@@ -4,7 +4,7 @@ import { z } from 'zod';
 export const KEY_PREFIX = 'vigil:';
 
 export const redisKeys = {
-  /** Hash: the zone's head (`@zone`) and its record sets (`<name> <type>`), each `<version> <json>` (see redis/zones.ts). */
+  /** Hash: the zone's head (`@zone`) and its record sets (`<name> <type>`), each `<version> <json>` or `<version> ~<plain form>` (see redis/zones.ts). */
   zone: (name: string) => `${KEY_PREFIX}zone-data:${name}`,
   /** Hash: zone name -> version of every published zone. (Named anew with the hash format, so an upgrade republishes everything.) */
   zoneIndex: `${KEY_PREFIX}zone-index`,

@@ -3,7 +3,19 @@ import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import type { CompiledRrset, CompiledZone } from '../compiled-zone';
 import { redisKeys } from '../redis-keys';
-import { damagedZones, DIGEST_FIELD, fieldDigest, parseDigest, publishDelta, publishZone, readZone, rrsetField, ZoneDigest } from './zones';
+import {
+  damagedZones,
+  DIGEST_FIELD,
+  fieldDigest,
+  parseDigest,
+  parseStoredRrset,
+  publishDelta,
+  publishZone,
+  readZone,
+  rrsetField,
+  storedRrset,
+  ZoneDigest,
+} from './zones';
 
 const prefix = `vigiltest-zones-${randomBytes(4).toString('hex')}:`;
 const redis = new Redis(TEST_REDIS_URL, { keyPrefix: prefix, maxRetriesPerRequest: 1 });
@@ -94,5 +106,43 @@ describe('zone digest', () => {
     expect(fieldDigest('a.example A', 1)).not.toBe(fieldDigest('b.example A', 1));
     const big = fieldDigest('x'.repeat(300) + ' TXT', 2 ** 40);
     expect(Number.isInteger(big) && big >= 0 && big < 2 ** 32).toBe(true);
+  });
+});
+
+describe('stored record sets', () => {
+  const base: CompiledRrset = {
+    id: 'r1',
+    name: 'www.s.example',
+    type: 'A',
+    ttl: 300,
+    records: [
+      { content: ['192.0.2.1'], enabled: true, meta: {} },
+      { content: ['192.0.2.2'], enabled: true, meta: {} },
+    ],
+    pickers: [],
+    failover: null,
+  };
+  const roundTrip = (r: CompiledRrset) => parseStoredRrset(rrsetField(r.name, r.type), storedRrset(7, r));
+
+  it('keeps a plain record set in the plain form, and reads it back as it was', () => {
+    expect(storedRrset(7, base)).toBe('7 ~300 r1 192.0.2.1 192.0.2.2');
+    expect(roundTrip(base)).toEqual({ version: 7, rrset: base });
+  });
+
+  it('keeps JSON for anything the plain form cannot say, and reads that back too', () => {
+    const rec = base.records[0]!;
+    const others: CompiledRrset[] = [
+      { ...base, records: [{ ...rec, enabled: false }] },
+      { ...base, records: [{ ...rec, meta: { weight: 5 } }] },
+      { ...base, pickers: [{ type: 'first_n', limit: 1, strict: false }] },
+      { ...base, failover: { checkId: 'c1', check: { protocol: 'TCP', port: 80, frequency: 60, timeout: 5 } as never } },
+      { ...base, type: 'TXT', records: [{ ...rec, content: ['two words'] }] },
+      { ...base, type: 'MX', records: [{ ...rec, content: [10, 'mx.s.example.'] }] },
+      { ...base, records: [] },
+    ];
+    for (const r of others) {
+      expect(storedRrset(7, r)).toBe(`7 ${JSON.stringify(r)}`);
+      expect(roundTrip(r)).toEqual({ version: 7, rrset: r });
+    }
   });
 });

@@ -14,7 +14,7 @@ import {
   type RecordType,
   type Soa,
 } from '@vigil/contract';
-import { DIGEST_FIELD, HEAD_FIELD, parseStoredRrset, rrsetField, type ZoneDigest } from '@vigil/contract/redis';
+import { DIGEST_FIELD, HEAD_FIELD, parsePlain, parseStoredRrset, rrsetField, type ZoneDigest } from '@vigil/contract/redis';
 import { QTYPE, TYPE_CODE } from './constants';
 import { encodeRdata, nameToWire, soaRdata, wireToName, writeRrTail } from './rdata';
 
@@ -121,6 +121,7 @@ export interface RrsetPolicy {
 }
 
 const NO_PICKERS: readonly Picker[] = Object.freeze([]);
+const TILDE = '~'.charCodeAt(0);
 const TYPE_NAME = new Map<number, RecordType | 'SOA'>([
   ...Object.entries(TYPE_CODE).map(([n, c]) => [c, n as RecordType] as const),
   [QTYPE.SOA, 'SOA'],
@@ -321,6 +322,23 @@ export function emptyIndex(name: string, soa: Soa, version: number): ZoneIndex {
  */
 export function addStoredField(index: ZoneIndex, field: string, value: string, warnings: string[], digest?: ZoneDigest): void {
   if (field === HEAD_FIELD || field === DIGEST_FIELD) return;
+  // Plain record sets (most of a large zone) go straight to the index, with no object between.
+  const space = value.indexOf(' ');
+  if (value.charCodeAt(space + 1) === TILDE) {
+    const version = Number(value.slice(0, space));
+    const plain = Number.isSafeInteger(version) ? parsePlain(value.slice(space + 1)) : null;
+    const cut = field.indexOf(' ');
+    if (plain !== null && cut > 0) {
+      index.version = Math.max(index.version, version);
+      const name = field.slice(0, cut);
+      const typeName = field.slice(cut + 1);
+      const seen = place(index, name, typeName, version, warnings, false, field, (type) =>
+        servePlain(index, name, type, typeName, plain.ttl, plain.contents, version, warnings),
+      );
+      if (!seen) digest?.add(field, version);
+      return;
+    }
+  }
   const stored = parseStoredRrset(field, value);
   if (stored === null) {
     warnings.push(`field ${JSON.stringify(field)} is not a record set as the api publishes it; skipped`);
@@ -390,24 +408,50 @@ function upsert(
   building: boolean,
   field = rrsetField(rrset.name, rrset.type),
 ): boolean {
-  const type = TYPE_CODE[rrset.type];
-  const name = lower(rrset.name);
+  return place(index, rrset.name, rrset.type, version, warnings, building, field, (type, name) =>
+    serve(index, name, type, rrset, version, warnings),
+  );
+}
+
+/**
+ * Replaces what the index holds at `name` and `typeName` with what `build` serves (given the type
+ * code and the lower-case name); true when the index held something for that field before.
+ */
+function place(
+  index: ZoneIndex,
+  ownerName: string,
+  typeName: string,
+  version: number,
+  warnings: string[],
+  building: boolean,
+  field: string,
+  build: (type: number, name: string) => ServedRrset | null,
+): boolean {
+  const type = TYPE_CODE[typeName as RecordType];
+  const name = lower(ownerName);
   const at = index.nodes.get(name);
   const held = type === undefined || at === undefined ? undefined : at.get(type);
   if (held !== undefined) {
     // Each record set once; the api never publishes two of one name and type.
     if (building) {
-      warnings.push(`duplicate rrset ${name} ${rrset.type}; the first one is kept`);
+      warnings.push(`duplicate rrset ${name} ${typeName}; the first one is kept`);
       return true;
     }
     remove(index, name, type!);
   }
   let served: ServedRrset | null = null;
-  try {
-    served = serve(index, name, type, rrset, version, warnings);
-  } catch (e) {
-    // Only a record set the api could never publish gets here (Redis is trusted, not checked in depth).
-    warnings.push(`rrset ${name} ${String(rrset.type)} skipped: ${(e as Error).message}`);
+  const apex = index.name;
+  if (name !== apex && !name.endsWith(`.${apex}`)) {
+    warnings.push(`rrset ${ownerName} ${typeName} is outside zone ${apex}; skipped`);
+  } else if (type === undefined) {
+    warnings.push(`rrset ${name} has unsupported type ${String(typeName)}; skipped`);
+  } else {
+    try {
+      served = build(type, name);
+    } catch (e) {
+      // Only a record set the api could never publish gets here (Redis is trusted, not checked in depth).
+      warnings.push(`rrset ${name} ${String(typeName)} skipped: ${(e as Error).message}`);
+    }
   }
   // Most zones have nothing absent; hashing every field of a large load for nothing is not free.
   const wasAbsent = index.absent.size > 0 && index.absent.has(field);
@@ -420,37 +464,64 @@ function upsert(
   return held !== undefined || wasAbsent;
 }
 
-/** The record set as served, or null when it serves nothing (outside the zone, no enabled record). */
+/** Writes one record into the zone's arena; its offset there, or -1 (with a warning) when it cannot be served. */
+function addRecord(
+  index: ZoneIndex,
+  name: string,
+  type: number,
+  typeName: string,
+  ttl: number,
+  content: readonly (string | number)[],
+  warnings: string[],
+): number {
+  let rdata: Buffer;
+  try {
+    rdata = encodeRdata(typeName as RecordType, content);
+    if (rdata.length > 65535) throw new Error('record data longer than 65535 bytes');
+  } catch (e) {
+    warnings.push(`record ${JSON.stringify(content)} of ${name} ${typeName} skipped: ${(e as Error).message}`);
+    return -1;
+  }
+  return index.arena.rr(type, ttl, rdata);
+}
+
+/** `records` as a set keeps them: exactly as many slots as records (a million sets hold no spare room). */
+const exactly = (records: ServedRecord[]) => (records.length === 1 ? [records[0]!] : records.slice());
+
+/** A plain stored record set (see the contract's plain form) as served; null when no record can be. */
+function servePlain(
+  index: ZoneIndex,
+  name: string,
+  type: number,
+  typeName: string,
+  ttl: number,
+  contents: readonly string[],
+  version: number,
+  warnings: string[],
+): ServedRrset | null {
+  const records: ServedRecord[] = [];
+  for (const c of contents) {
+    const off = addRecord(index, name, type, typeName, ttl, [c], warnings);
+    if (off >= 0) records.push(new ServedRecord(index.arena.chunk, off, null));
+  }
+  return records.length === 0 ? null : new ServedRrset(type, exactly(records), null, version);
+}
+
+/** The record set as served, or null when it serves nothing (no enabled record). */
 function serve(
   index: ZoneIndex,
   name: string,
-  type: number | undefined,
+  type: number,
   rrset: CompiledRrset,
   version: number,
   warnings: string[],
 ): ServedRrset | null {
-  const apex = index.name;
-  if (name !== apex && !name.endsWith(`.${apex}`)) {
-    warnings.push(`rrset ${rrset.name} ${rrset.type} is outside zone ${apex}; skipped`);
-    return null;
-  }
-  if (type === undefined) {
-    warnings.push(`rrset ${name} has unsupported type ${String(rrset.type)}; skipped`);
-    return null;
-  }
   const checkId = rrset.failover && (rrset.type === 'A' || rrset.type === 'AAAA') ? rrset.failover.checkId : null;
   const records: ServedRecord[] = [];
   for (const rec of rrset.records) {
     if (!rec.enabled) continue;
-    let rdata: Buffer;
-    try {
-      rdata = encodeRdata(rrset.type, rec.content);
-      if (rdata.length > 65535) throw new Error('record data longer than 65535 bytes');
-    } catch (e) {
-      warnings.push(`record ${JSON.stringify(rec.content)} of ${name} ${rrset.type} skipped: ${(e as Error).message}`);
-      continue;
-    }
-    const off = index.arena.rr(type, rrset.ttl, rdata);
+    const off = addRecord(index, name, type, rrset.type, rrset.ttl, rec.content, warnings);
+    if (off < 0) continue;
     const data = index.arena.chunk;
     const m = rec.meta;
     const healthKey = checkId === null ? null : healthField(checkId, String(rec.content[0]));
@@ -469,8 +540,7 @@ function serve(
   }
   // A set with every record disabled serves nothing, as if it did not exist.
   if (records.length === 0) return null;
-  // push() leaves room for more; a million record sets keep exactly what they hold.
-  const exact = records.length === 1 ? [records[0]!] : records.slice();
+  const exact = exactly(records);
   const backups = exact.some((r) => r.isBackup);
   const policy: RrsetPolicy | null =
     rrset.pickers.length === 0 && checkId === null && !backups

@@ -209,6 +209,9 @@ describe('a zone read from Redis', () => {
     }
     const zone = zoneOf(5, state);
     const fields = zoneFields(zone);
+    // Both stored forms are read: plain record sets and JSON ones.
+    const forms = new Set(fields.filter((_, i) => i % 2 === 1).map((v) => v[v.indexOf(' ') + 1]));
+    expect(forms.has('~') && forms.has('{')).toBe(true);
     fields.push(`gone.${APEX} A`, '4 ');
     const index = emptyIndex(APEX, zone.soa, 5);
     const warnings: string[] = [];
@@ -225,7 +228,11 @@ describe('a zone read from Redis', () => {
     addStoredField(index, `www.${APEX} A`, `2 ${JSON.stringify({ ...good, name: `other.${APEX}` })}`, warnings);
     addStoredField(index, `x.${APEX} A`, '2 {not json', warnings);
     addStoredField(index, `y.${APEX} A`, 'no version', warnings);
-    expect(warnings).toHaveLength(3);
+    // Plain form: a TTL that is not a number, an address that is not one, a name outside the zone.
+    addStoredField(index, `p.${APEX} A`, '2 ~ttl id 192.0.2.1', warnings);
+    addStoredField(index, `q.${APEX} A`, '2 ~300 id not-an-address', warnings);
+    addStoredField(index, `r.other.example A`, '2 ~300 id 192.0.2.1', warnings);
+    expect(warnings).toHaveLength(6);
     expect([...index.nodes.keys()]).toEqual([APEX]);
   });
 });
