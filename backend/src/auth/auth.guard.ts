@@ -1,20 +1,24 @@
-import { CanActivate, ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { apiError, forbidden } from '../common/errors';
+import { APP_CONFIG, type AppConfig } from '../config/config';
 import { AuthService, SESSION_COOKIE } from './auth.service';
+import { refuseCrossSiteWrite } from './origin';
 import { type AuthedRequest, IS_PUBLIC, REQUIRES, type Requirement } from './principal';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Authenticates every route that is not @Public: `Authorization: APIKey <token>` (or `Bearer <token>`) for integrators,
- * the session cookie for the panel (with an optional `X-Account-Id` to pick an account).
+ * the session cookie for the panel (with an optional `X-Account-Id` to pick an account), whose writes
+ * must come from the panel's or the api's own origin (see refuseCrossSiteWrite).
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly auth: AuthService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
@@ -32,6 +36,8 @@ export class AuthGuard implements CanActivate {
     } else {
       const cookie = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
       if (!cookie) throw apiError(HttpStatus.UNAUTHORIZED, 'sign in, or send "Authorization: APIKey <token>"');
+      // The browser sends the cookie by itself, so a session's writes must show they come from the panel.
+      refuseCrossSiteWrite(req, this.config.PANEL_ORIGIN);
       const accountHeader = req.headers['x-account-id'];
       const accountId = typeof accountHeader === 'string' && accountHeader !== '' ? accountHeader : undefined;
       if (accountId !== undefined && !UUID.test(accountId)) throw apiError(HttpStatus.NOT_FOUND, 'account not found');

@@ -270,7 +270,7 @@ describe('auth and the HTTP surface (real PostgreSQL)', () => {
     });
 
     it('lets only PANEL_ORIGIN make credentialed cross-origin calls', async () => {
-      const panel = api.config.PANEL_ORIGIN;
+      const panel = api.config.PANEL_ORIGIN[0]!;
       const ok = await api
         .http()
         .options('/v2/zones')

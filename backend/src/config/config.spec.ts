@@ -18,4 +18,14 @@ describe('loadConfig', () => {
       'support@example.com',
     );
   });
+
+  it('takes PANEL_ORIGIN as a list of origins, normalised, and names a bad one', () => {
+    expect(loadConfig({ PANEL_ORIGIN: 'http://localhost:8080, https://Vigil.example/ ,' }).PANEL_ORIGIN).toEqual([
+      'http://localhost:8080',
+      'https://vigil.example',
+    ]);
+    expect(loadConfig({}).PANEL_ORIGIN).toEqual(['http://localhost:5173']);
+    expect(() => loadConfig({ PANEL_ORIGIN: 'http://localhost:8080,panel' })).toThrow('PANEL_ORIGIN.1: must be a URL');
+    expect(() => loadConfig({ PANEL_ORIGIN: ' , ' })).toThrow('PANEL_ORIGIN: must list at least one origin');
+  });
 });

@@ -8,6 +8,18 @@ const bool = z
 /** An empty variable is an unset one (compose passes `${X:-}` as ""). */
 const unsetIfEmpty = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema);
 
+/** A comma-separated list, its items trimmed, empty ones left out. */
+const commaList = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((s) =>
+      s
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean),
+    );
+
 const port = z.coerce.number({ error: 'must be a port number' }).int().min(1).max(65535);
 const positive = z.coerce.number({ error: 'must be a number' }).int().positive();
 
@@ -22,8 +34,15 @@ export const ConfigSchema = z.object({
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// URL' }).default('redis://127.0.0.1:6379'),
   /** Prepended to every Redis key, so several Vigil installations (or test runs) can share one Redis. */
   REDIS_KEY_PREFIX: RedisKeyPrefixSchema,
-  /** Origin of the panel: the only origin CORS lets call the API with credentials. */
-  PANEL_ORIGIN: z.url({ error: 'must be a URL such as http://localhost:5173' }).default('http://localhost:5173'),
+  /**
+   * Origins of the panel, comma-separated: the only ones CORS lets call the API with credentials,
+   * and (with the api's own) the ones a session's writes are accepted from.
+   */
+  PANEL_ORIGIN: commaList('http://localhost:5173').pipe(
+    z
+      .array(z.url({ protocol: /^https?$/, error: 'must be a URL such as http://localhost:5173' }).transform((u) => new URL(u).origin))
+      .min(1, { error: 'must list at least one origin' }),
+  ),
   /** Express "trust proxy": set it (e.g. to 1 or loopback) when a reverse proxy sits in front. */
   TRUST_PROXY: z
     .string()
@@ -56,16 +75,9 @@ export const ConfigSchema = z.object({
   SUPPORT_EMAIL: unsetIfEmpty(z.email({ error: 'must be an e-mail address' }).optional()),
   SUPPORT_PASSWORD: unsetIfEmpty(z.string().min(12, { error: 'must be at least 12 characters' }).optional()),
   /** Name servers put in the apex NS record set of every new zone, and the first one in SOA MNAME. */
-  ZONE_NAMESERVERS: z
-    .string()
-    .default('ns1.vigil.localhost,ns2.vigil.localhost')
-    .transform((s) =>
-      s
-        .split(',')
-        .map((n) => n.trim())
-        .filter(Boolean),
-    )
-    .pipe(z.array(z.string()).min(1, { error: 'must list at least one name server' })),
+  ZONE_NAMESERVERS: commaList('ns1.vigil.localhost,ns2.vigil.localhost').pipe(
+    z.array(z.string()).min(1, { error: 'must list at least one name server' }),
+  ),
   /** SOA RNAME default, as an e-mail address. */
   ZONE_CONTACT: z.email({ error: 'must be an e-mail address' }).default('hostmaster@vigil.localhost'),
 });
