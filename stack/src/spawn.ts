@@ -95,3 +95,53 @@ export async function waitReady(p: Running, ms = 90_000, check?: () => Promise<b
     throw new Error(`${p.name} exited (${p.child.signalCode ?? p.child.exitCode}) before ${label}${tail()}`);
   }
 }
+
+/** A service that is not one of Vigil's processes (redis-server, postgres), started by a test. */
+export interface Service {
+  readonly child: ChildProcess;
+  /** The last 4,000 characters it wrote. */
+  output(): string;
+}
+
+/**
+ * Spawns `command` and resolves once `ready()` is true (a throw counts as not yet); fails at once
+ * when the command cannot run (not installed) or exits first (with its output).
+ */
+export async function startService(
+  what: string,
+  command: string,
+  args: string[],
+  ready: () => Promise<boolean>,
+  opts: { uid?: number; gid?: number; ms?: number } = {},
+): Promise<Service> {
+  const child = spawn(command, args, { uid: opts.uid, gid: opts.gid, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const keep = (b: Buffer) => (out = (out + b.toString()).slice(-4000));
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  // A command that cannot run (not installed) fails here, before anything is asked of it.
+  await new Promise<void>((resolve, reject) => {
+    child.once('spawn', resolve);
+    child.once('error', (e) => reject(new Error(`${what}: ${command} did not start: ${e.message}`)));
+  });
+  const state = await until(what, async () => (hasExited(child) ? 'gone' : (await ready()) && 'ready'), opts.ms ?? 10_000, 50).catch(
+    (e: Error) => {
+      child.kill('SIGKILL');
+      throw new Error(`${e.message}\n${out}`);
+    },
+  );
+  if (state === 'gone') {
+    await sleep(100); // its last words may still be in the pipe
+    throw new Error(`${what}: ${command} exited (${child.signalCode ?? child.exitCode})\n${out}`);
+  }
+  return { child, output: () => out };
+}
+
+/** Sends `signal` unless it has exited already; resolves once it has. */
+export async function stopService(s: Service | null, signal: NodeJS.Signals): Promise<void> {
+  if (!s || hasExited(s.child)) return;
+  await new Promise<void>((resolve) => {
+    s.child.once('exit', () => resolve());
+    s.child.kill(signal);
+  });
+}

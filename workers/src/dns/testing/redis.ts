@@ -1,7 +1,6 @@
 // Writes zones, health and feed events into Redis exactly as the contract (and the api) do,
 // under a key prefix of its own so parallel test files and other users of Redis never collide.
 import { randomBytes } from 'node:crypto';
-import { spawn, type ChildProcess } from 'node:child_process';
 import {
   healthField,
   redisKeys,
@@ -82,46 +81,5 @@ export class RedisFixture {
   }
 }
 
-// Where the tests find it; it lives with the rest of what starts processes.
-export { freePort } from '@vigil/stack';
-
-/** A throwaway redis-server on a loopback port, without persistence, that a test may kill. */
-export class LocalRedis {
-  private child: ChildProcess | null = null;
-
-  constructor(readonly port: number) {}
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-
-  async start(): Promise<void> {
-    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-      stdio: 'ignore',
-    });
-    const probe = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    const end = Date.now() + 10_000;
-    for (;;) {
-      try {
-        await probe.connect();
-        await probe.ping();
-        probe.disconnect();
-        return;
-      } catch (e) {
-        probe.disconnect();
-        if (Date.now() > end) throw e;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    }
-  }
-
-  async stop(): Promise<void> {
-    const c = this.child;
-    this.child = null;
-    if (!c || c.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      c.once('exit', () => resolve());
-      c.kill('SIGKILL');
-    });
-  }
-}
+// Where the tests find them; they live with the rest of what starts processes.
+export { freePort, LocalRedis } from '@vigil/stack';
