@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { redisKeys } from '@vigil/contract';
-import { type Env, freePort, ROOT, type Running, Stack as BaseStack, TEST_REDIS_URL, until } from '@vigil/stack';
+import { type Env, freePort, ROOT, type Running, Stack as BaseStack, type StackOptions, until } from '@vigil/stack';
 import Redis from 'ioredis';
 
 export { freePort, ROOT, until };
@@ -14,10 +14,12 @@ const SUPPORT = { SUPPORT_EMAIL: 'support@vigil.test', SUPPORT_PASSWORD: 'suppor
  * one Redis key prefix, all on loopback (see @vigil/stack). `stop()` ends them and removes what they left.
  */
 export class Stack extends BaseStack {
-  constructor() {
+  /** `pgAdminUrl`, `redisUrl`: another PostgreSQL or Redis than the shared ones (a test that stops them). */
+  constructor(options: Pick<StackOptions, 'pgAdminUrl' | 'redisUrl'> = {}) {
     super({
       kind: 'e2e',
       logLevel: process.env.E2E_LOG_LEVEL ?? 'warn',
+      ...options,
     });
   }
 
@@ -29,7 +31,7 @@ export class Stack extends BaseStack {
   async startChecking(locations: string[]): Promise<void> {
     for (const l of locations) this.startProbe(l);
     this.startAggregator();
-    const redis = new Redis(TEST_REDIS_URL, { keyPrefix: this.prefix });
+    const redis = new Redis(this.redisUrl, { keyPrefix: this.prefix });
     try {
       await until(
         `the probe locations ${locations.join(', ')} to announce themselves`,
