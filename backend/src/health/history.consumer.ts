@@ -11,6 +11,17 @@ export const HISTORY_GROUP = 'api-history';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Entries another api process read and has not acknowledged for this long are taken over (it died). */
 const CLAIM_IDLE_MS = 60_000;
+/**
+ * History may trail the feed by this much: under steady writes the feed gets an entry per change,
+ * and reading them as they come would cost the api a read and an acknowledgement per change.
+ */
+const PAUSE_MS = 250;
+/**
+ * The feed is mostly zone changes; only an entry with this in its JSON can be a health transition
+ * (quotes inside strings are escaped, and no other object of an event has a `kind`), so the rest
+ * are passed over without parsing and validating them.
+ */
+const HEALTH_KIND = '"kind":"health"';
 
 /** PostgreSQL refused the data itself (class 22: data exception, 23: integrity): retrying cannot help. */
 const isDataError = (e: Error) => /^2[23]/.test(String((e as { code?: unknown }).code ?? ''));
@@ -42,6 +53,7 @@ export class HistoryConsumer implements OnApplicationBootstrap, OnApplicationShu
       group: HISTORY_GROUP,
       consumer: `${hostname()}-${process.pid}`,
       batch: 200,
+      pauseMs: PAUSE_MS,
       handle: (entries) => this.store(entries),
       beforeRead: async () => {
         if (Date.now() - lastClaim < CLAIM_IDLE_MS / 2) return;
@@ -77,7 +89,8 @@ export class HistoryConsumer implements OnApplicationBootstrap, OnApplicationShu
     for (const [entryId, fields] of entries) {
       const i = fields.indexOf(FEED_FIELD);
       // The feed carries every kind of change; what is not a health transition is not history.
-      const parsed = i >= 0 ? FeedEventSchema.safeParse(safeJson(fields[i + 1])) : null;
+      const json = i >= 0 ? fields[i + 1] : undefined;
+      const parsed = json?.includes(HEALTH_KIND) ? FeedEventSchema.safeParse(safeJson(json)) : null;
       if (parsed?.success && parsed.data.kind === 'health' && UUID.test(parsed.data.health.checkId)) {
         const h = parsed.data.health;
         rows.push([h.checkId, h.address, h.state, new Date(h.since), JSON.stringify(h.reasons), entryId]);

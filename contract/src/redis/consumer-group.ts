@@ -20,6 +20,12 @@ export interface ConsumerGroupOptions {
   batch?: number;
   blockMs?: number;
   /**
+   * After a read that returned less than a full batch, wait this long before the next one, so a
+   * steady trickle of entries is read (and acknowledged) in batches rather than one round trip
+   * pair per entry: for a consumer that may lag a little, never for one on the answer path.
+   */
+  pauseMs?: number;
+  /**
    * Where entries go that fail to be handled for good (`isPoison`: the error is the entry's, not
    * the handler's surroundings): each is moved there with the error and acknowledged, so one bad
    * entry does not hold back the group forever. Without it a failing batch is retried.
@@ -79,6 +85,8 @@ export class ConsumerGroup {
           const n = await this.readOnce(id);
           if (id === '0' && n === 0) id = '>';
           failures = 0;
+          const pause = this.opts.pauseMs ?? 0;
+          if (pause > 0 && n > 0 && n < (this.opts.batch ?? 1000) && !this.stopping) await new Promise((r) => setTimeout(r, pause));
         }
       } catch (e) {
         if (this.stopping) return;
