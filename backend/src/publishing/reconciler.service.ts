@@ -11,7 +11,7 @@ import { ZoneChangesService } from './zone-changes';
 
 /** How long a publish in flight may take before the reconciler stops waiting for it. */
 const SETTLE_MS = 2000;
-/** How often the api asks whether Redis lost its data (one EXISTS). */
+/** How often the api asks whether Redis lost its data (one EXISTS) or a probe location is new (one ZRANGEBYSCORE). */
 const FILLED_CHECK_MS = 1000;
 
 /**
@@ -27,6 +27,8 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
   private timer: NodeJS.Timeout | null = null;
   private watch: NodeJS.Timeout | null = null;
   private running: Promise<unknown> | null = null;
+  /** The active probe locations the last completed reconcile scheduled every check on. */
+  private scheduled: Set<string> | null = null;
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
@@ -42,8 +44,9 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
     this.timer = setInterval(() => void this.tick(), this.config.RECONCILE_INTERVAL_SECONDS * 1000);
     this.timer.unref();
     // A Redis restarted without its data serves no zone and runs no check: it is filled again at
-    // once, not at the next period.
-    this.watch = setInterval(() => void this.refillIfEmptied(), FILLED_CHECK_MS);
+    // once, not at the next period. A probe location that announces itself (a new one, or every
+    // one after such a restart, when they announce again) gets its checks at once too.
+    this.watch = setInterval(() => void this.watchRedis(), FILLED_CHECK_MS);
     this.watch.unref();
   }
 
@@ -53,26 +56,40 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
     await this.running;
   }
 
-  private async refillIfEmptied() {
+  private async watchRedis() {
     if (this.running) return;
+    let filled: boolean;
+    let fresh: string[];
     try {
-      if (await this.publisher.filled()) return;
+      filled = await this.publisher.filled();
+      fresh = filled && this.scheduled ? (await this.scheduler.activeLocations()).filter((l) => !this.scheduled!.has(l)) : [];
     } catch {
       return; // Redis unreachable: asked again in a second.
     }
-    this.logger.warn('Redis holds no published state (restarted empty?): republishing every zone and probe schedule now');
+    if (!filled) {
+      this.logger.warn('Redis holds no published state (restarted empty?): republishing every zone and probe schedule now');
+    } else if (fresh.length) {
+      this.logger.log(`probe location(s) ${fresh.join(', ')} announced: scheduling their checks now`);
+    } else {
+      return;
+    }
     await this.tick();
   }
 
   private async tick() {
     if (this.running) return;
+    let locations: string[] = [];
     this.running = this.reconcile()
-      .then(() => this.scheduler.reconcile())
+      .then(async () => {
+        locations = await this.scheduler.activeLocations();
+        return this.scheduler.reconcile();
+      })
       .then(async (r) => {
         if (r.upserted + r.removed + r.forgotten > 0) {
           this.logger.log(`probe schedules: ${r.upserted} upserted, ${r.removed} removed; ${r.forgotten} stale health state(s) forgotten`);
         }
         await this.publisher.markFilled();
+        this.scheduled = new Set(locations);
       })
       .catch((e: Error) => this.logger.warn(`reconcile failed: ${e.message}`))
       .finally(() => (this.running = null));

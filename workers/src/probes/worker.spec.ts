@@ -13,6 +13,7 @@ import {
 import { Queue, QueueEvents } from 'bullmq';
 import Redis from 'ioredis';
 import { createLogger } from '../common/logger';
+import { freePort, LocalRedis } from '@vigil/stack';
 import { deleteKeys, TEST_REDIS_URL, uniquePrefix, waitFor } from '../common/testing/redis';
 import { startHttpServer, type TestServer } from '../common/testing/servers';
 import { ProbeMetrics } from './metrics';
@@ -145,3 +146,33 @@ it('counts checks in its metrics', async () => {
   expect(text).toMatch(/vigil_probe_job_start_delay_seconds_count [1-9]/);
   expect(text).toMatch(/vigil_probe_job_start_delay_seconds_bucket\{le="1"\} [1-9]/);
 });
+
+it('announces its location again at once when Redis comes back empty', async () => {
+  const local = new LocalRedis(await freePort());
+  await local.start();
+  const own = new Redis(local.url, { keyPrefix: PREFIX });
+  const ownBull = new Redis(local.url, { maxRetriesPerRequest: null });
+  const w = new ProbeWorker({
+    location: 'w2',
+    redisKeyPrefix: PREFIX,
+    concurrency: 1,
+    policy: TargetPolicy.parse('127.0.0.0/8'),
+    redis: own,
+    bullConnection: ownBull,
+    log: createLogger('probe-test', 'silent'),
+    metrics: new ProbeMetrics(),
+  });
+  try {
+    w.start();
+    await waitFor('the first heartbeat', () => own.zscore(redisKeys.locations, 'w2'));
+    await local.stop();
+    await local.start();
+    // The next periodic beat is seconds away; the reconnect itself announces the location.
+    await waitFor('a heartbeat after the restart', () => own.zscore(redisKeys.locations, 'w2'), 4000);
+  } finally {
+    await w.close();
+    own.disconnect();
+    ownBull.disconnect();
+    await local.stop();
+  }
+}, 20_000);

@@ -80,7 +80,12 @@ export class ProbeWorker {
     this.worker.on('failed', (job, e) => opts.log.warn({ jobId: job?.id }, `job failed: ${e.message}`));
     void this.beat();
     this.heartbeat = setInterval(() => void this.beat(), HEARTBEAT_INTERVAL_MS);
+    // A Redis that comes back (perhaps empty) hears from the location at once, so the api can
+    // schedule its checks again without waiting for the next beat.
+    opts.redis.on('ready', this.onReady);
   }
+
+  private readonly onReady = () => void this.beat();
 
   /** Announces the location, so the api schedules checks on it without configuration. */
   private async beat(): Promise<void> {
@@ -138,6 +143,7 @@ export class ProbeWorker {
   async close(): Promise<void> {
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = null;
+    this.opts.redis.off('ready', this.onReady);
     const worker = this.worker;
     this.worker = null;
     if (worker) {
