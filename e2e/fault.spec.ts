@@ -142,10 +142,9 @@ describe('faults: Redis, PostgreSQL, the api, a probe and the aggregator go away
     redisServer = new LocalRedis(await freePort());
     await Promise.all([pg.start(), redisServer.start()]);
     stack = new Stack({ pgAdminUrl: pg.url, redisUrl: redisServer.url });
-    // The periodic reconcile every 2 s, not 60: after Redis comes back empty the api refills it
-    // at once, but before any probe has announced itself again (their heartbeat is every 10 s), so
-    // that refill schedules no check, and checks resume only at the next periodic reconcile.
-    await stack.startApi({ RECONCILE_INTERVAL_SECONDS: '2' });
+    // The default reconcile period (60 s): what brings checks back after Redis restarts empty is
+    // the probes announcing themselves at once and the api scheduling them then, not the period.
+    await stack.startApi();
     const dnsPort = await stack.startDns();
     await stack.startChecking(['fault-1', 'fault-2', 'fault-3']);
 
