@@ -1,5 +1,6 @@
 // Issue 11, item 1: clients creating and deleting one zone name at once must never leave the
 // zone in PostgreSQL while Redis holds it deleted (a tombstone newer than the zone's version).
+// Item 9: two accounts racing to create a zone and one below it must not both win.
 import { redisKeys } from '@vigil/contract';
 import { readZone } from '@vigil/contract/redis';
 import type Redis from 'ioredis';
@@ -63,4 +64,35 @@ describe('zone create/delete race (real PostgreSQL and Redis)', () => {
     expect(await agrees('buried.example')).toBeNull();
     expect((await readZone(redis, 'buried.example'))!.head.version).toBeGreaterThan(row.version + 1);
   });
+
+  it('never lets another account create a zone below one being created at the same moment (30 races)', async () => {
+    const other = apiKey(await api.token((await api.customer('other')).agent));
+    const ds = api.app.get<DataSource>(getDataSourceToken());
+    await Promise.all(
+      Array.from({ length: 30 }, (_, t) =>
+        Promise.all([
+          api
+            .http()
+            .post('/v2/zones')
+            .set(H)
+            .send({ name: `p${t}.takeover.example` }),
+          api
+            .http()
+            .post('/v2/zones')
+            .set(other)
+            .send({ name: `www.p${t}.takeover.example` }),
+        ]),
+      ),
+    );
+    // The zone below may exist only if it came first: then the parent was created above it, which
+    // is allowed; a zone created below an existing zone of another account is the takeover.
+    const zones = await ds.getRepository(Zone).find({ where: {}, select: { name: true, numericId: true } });
+    const id = new Map(zones.map((z) => [z.name, z.numericId]));
+    const takeovers = Array.from({ length: 30 }, (_, t) => t).filter((t) => {
+      const parent = id.get(`p${t}.takeover.example`);
+      const child = id.get(`www.p${t}.takeover.example`);
+      return parent !== undefined && child !== undefined && child > parent;
+    });
+    expect(takeovers).toEqual([]);
+  }, 60_000);
 });
