@@ -7,7 +7,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { AccountsModule } from './accounts/accounts.module';
 import { AdminModule } from './admin/admin.module';
 import { AuditModule } from './audit/audit.module';
-import { AuthGuard } from './auth/auth.guard';
+import { AuthFailureGuard, AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
 import { CompatModule } from './compat/compat.module';
 import { type AuthedRequest, SIGNIN_LIMITED } from './auth/principal';
@@ -86,9 +86,11 @@ export class AppModule {
       ],
       controllers: [LivenessController],
       providers: [
-        // Order matters: authentication first, so the rate limiter can key on the API token.
+        // Order matters: authentication first, so the rate limiter can key on the API token; a
+        // refused credential is answered only after the limiter counted it against its address.
         { provide: APP_GUARD, useExisting: AuthGuard },
         { provide: APP_GUARD, useClass: VigilThrottlerGuard },
+        { provide: APP_GUARD, useClass: AuthFailureGuard },
       ],
     };
   }

@@ -1,4 +1,4 @@
-import { CanActivate, ExecutionContext, HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, HttpException, HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { apiError, forbidden } from '../common/errors';
 import { APP_CONFIG, type AppConfig } from '../config/config';
@@ -25,7 +25,28 @@ export class AuthGuard implements CanActivate {
     const targets = [ctx.getHandler(), ctx.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
     const req = ctx.switchToHttp().getRequest<AuthedRequest>();
+    try {
+      await this.authenticate(req);
+    } catch (e) {
+      // Refused credentials are answered after the rate limit has counted the request against its
+      // address (AuthFailureGuard), so guessing tokens or replaying dead sessions is limited too.
+      if (!(e instanceof HttpException) || e.getStatus() !== HttpStatus.UNAUTHORIZED) throw e;
+      req.authFailure = e;
+      return true;
+    }
 
+    const p = req.principal!;
+    for (const need of this.reflector.getAllAndMerge<Requirement[]>(REQUIRES, targets) ?? []) {
+      if (need === 'support' && !p.isSupport) throw forbidden('this is for support staff only');
+      if (need === 'account' && !p.accountId) throw forbidden('this user belongs to no account');
+      if (need === 'session' && p.kind !== 'session') throw forbidden('API tokens cannot do this; use the panel');
+      if (need === 'owner' && p.role !== 'owner') throw forbidden('only an owner of the account can do this');
+    }
+    return true;
+  }
+
+  /** Sets req.principal from the request's credentials; throws 401 (or 403, 404) when they do not do. */
+  private async authenticate(req: AuthedRequest): Promise<void> {
     const header = req.headers.authorization;
     if (header !== undefined) {
       // Gcore's SDK also sends Bearer; Vigil has no JWT login, so a Bearer credential is an API token too.
@@ -44,14 +65,15 @@ export class AuthGuard implements CanActivate {
       req.principal = (await this.auth.principalFromSession(cookie, accountId)) ?? undefined;
       if (!req.principal) throw apiError(HttpStatus.UNAUTHORIZED, 'session expired; sign in again');
     }
+  }
+}
 
-    const p = req.principal;
-    for (const need of this.reflector.getAllAndMerge<Requirement[]>(REQUIRES, targets) ?? []) {
-      if (need === 'support' && !p.isSupport) throw forbidden('this is for support staff only');
-      if (need === 'account' && !p.accountId) throw forbidden('this user belongs to no account');
-      if (need === 'session' && p.kind !== 'session') throw forbidden('API tokens cannot do this; use the panel');
-      if (need === 'owner' && p.role !== 'owner') throw forbidden('only an owner of the account can do this');
-    }
+/** Answers the 401 AuthGuard kept for after the rate limit (registered after the throttler's guard). */
+@Injectable()
+export class AuthFailureGuard implements CanActivate {
+  canActivate(ctx: ExecutionContext): boolean {
+    const failure = ctx.switchToHttp().getRequest<AuthedRequest>().authFailure;
+    if (failure) throw failure;
     return true;
   }
 }

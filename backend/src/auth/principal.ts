@@ -1,4 +1,4 @@
-import { createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
+import { createParamDecorator, type ExecutionContext, type HttpException, SetMetadata } from '@nestjs/common';
 import type { Request } from 'express';
 import type { Role } from '../accounts/membership.entity';
 
@@ -19,6 +19,8 @@ export interface Principal {
 
 export interface AuthedRequest extends Request {
   principal?: Principal;
+  /** Credentials were refused: answered once the rate limit has counted the request. */
+  authFailure?: HttpException;
 }
 
 export const IS_PUBLIC = 'vigil:public';

@@ -51,6 +51,27 @@ describe('the general rate limit', () => {
   });
 });
 
+describe('requests whose credentials are refused', () => {
+  let api: TestApi;
+  beforeAll(async () => {
+    api = await TestApi.start({ RATE_LIMIT_PER_MINUTE: '3', TRUST_PROXY: 'loopback' });
+  });
+  afterAll(() => api.close());
+
+  it('count against their address: guessing tokens or replaying dead sessions gets 429 too', async () => {
+    const statuses = async (from: string, set: Record<string, string>) => {
+      const out: number[] = [];
+      for (let i = 0; i < 5; i++) out.push((await api.http().get('/v2/zones').set('X-Forwarded-For', from).set(set)).status);
+      return out;
+    };
+    expect(await statuses('198.51.100.7', apiKey('not-a-token'))).toEqual([401, 401, 401, 429, 429]);
+    expect(await statuses('198.51.100.8', { Cookie: 'vigil_session=stale' })).toEqual([401, 401, 401, 429, 429]);
+    expect(await statuses('198.51.100.9', {})).toEqual([401, 401, 401, 429, 429]);
+    const res = await api.http().get('/v2/zones').set('X-Forwarded-For', '198.51.100.7').set(apiKey('not-a-token'));
+    expect(retryAfter(res)).toBeGreaterThan(0);
+  });
+});
+
 /**
  * Failed sign-ins per e-mail address, whatever address they come from. TRUST_PROXY=loopback lets
  * the test play many clients through X-Forwarded-For, as a proxy in front would report them.
