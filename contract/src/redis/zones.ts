@@ -46,6 +46,7 @@ const entry = (version: number, json: string) => `${version} ${json}`;
  * start and leaves as much again to the garbage collector.
  */
 const PLAIN = '~';
+const PLAIN_CODE = PLAIN.charCodeAt(0);
 const NO_SPACE = /^\S+$/;
 
 function plainForm(r: CompiledRrset): string | null {
@@ -65,11 +66,14 @@ export const storedRrset = (version: number, r: CompiledRrset): string => entry(
 
 /** A plain stored record set's TTL, id and contents; null when `body` (after the version) is not one. */
 export function parsePlain(body: string): { ttl: number; id: string; contents: string[] } | null {
-  if (body[0] !== PLAIN) return null;
-  const parts = body.slice(1).split(' ');
-  const ttl = Number(parts[0]);
-  if (parts.length < 3 || !Number.isInteger(ttl) || parts[0] === '') return null;
-  return { ttl, id: parts[1]!, contents: parts.slice(2) };
+  if (body.charCodeAt(0) !== PLAIN_CODE) return null;
+  // indexOf and slices rather than split: this runs once per record set of a million-record load.
+  const a = body.indexOf(' ');
+  const b = a < 0 ? -1 : body.indexOf(' ', a + 1);
+  const ttl = a > 1 ? Number(body.slice(1, a)) : NaN;
+  if (b < 0 || b === a + 1 || b === body.length - 1 || !Number.isInteger(ttl)) return null;
+  const rest = body.slice(b + 1);
+  return { ttl, id: body.slice(a + 1, b), contents: rest.includes(' ') ? rest.split(' ') : [rest] };
 }
 
 const NO_META = Object.freeze({});

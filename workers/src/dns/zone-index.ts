@@ -122,6 +122,16 @@ export interface RrsetPolicy {
 
 const NO_PICKERS: readonly Picker[] = Object.freeze([]);
 const TILDE = '~'.charCodeAt(0);
+const DOT = '.'.charCodeAt(0);
+/** The types of most record sets of a large zone, to name a field's type without a new string. */
+const COMMON_TYPES = ['A', 'AAAA', 'CNAME', 'TXT', 'MX', 'NS', 'PTR', 'SRV', 'CAA'] as const;
+
+/** The type part of a `<name> <type>` field whose space is at `cut`. */
+function fieldType(field: string, cut: number): string {
+  const len = field.length - cut - 1;
+  for (const t of COMMON_TYPES) if (t.length === len && field.endsWith(t)) return t;
+  return field.slice(cut + 1);
+}
 const TYPE_NAME = new Map<number, RecordType | 'SOA'>([
   ...Object.entries(TYPE_CODE).map(([n, c]) => [c, n as RecordType] as const),
   [QTYPE.SOA, 'SOA'],
@@ -331,7 +341,7 @@ export function addStoredField(index: ZoneIndex, field: string, value: string, w
     if (plain !== null && cut > 0) {
       index.version = Math.max(index.version, version);
       const name = field.slice(0, cut);
-      const typeName = field.slice(cut + 1);
+      const typeName = fieldType(field, cut);
       const seen = place(index, name, typeName, version, warnings, false, field, (type) =>
         servePlain(index, name, type, typeName, plain.ttl, plain.contents, version, warnings),
       );
@@ -441,7 +451,7 @@ function place(
   }
   let served: ServedRrset | null = null;
   const apex = index.name;
-  if (name !== apex && !name.endsWith(`.${apex}`)) {
+  if (name !== apex && !(name.endsWith(apex) && name.charCodeAt(name.length - apex.length - 1) === DOT)) {
     warnings.push(`rrset ${ownerName} ${typeName} is outside zone ${apex}; skipped`);
   } else if (type === undefined) {
     warnings.push(`rrset ${name} has unsupported type ${String(typeName)}; skipped`);
