@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { FailoverSchema } from './failover';
-import { PickerSchema, RecordMetaSchema } from './rrset';
+import { ContentSchema, PickerSchema, RecordMetaSchema } from './rrset';
 import { RECORD_TYPES } from './records';
 
 /**
@@ -8,7 +8,7 @@ import { RECORD_TYPES } from './records';
  * Contents are already canonical; the DNS server trusts them but still parses the envelope.
  */
 export const CompiledRecordSchema = z.object({
-  content: z.array(z.union([z.string(), z.number()])),
+  content: ContentSchema,
   enabled: z.boolean(),
   meta: RecordMetaSchema,
 });

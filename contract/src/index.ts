@@ -1,6 +1,7 @@
 export * from './names';
 export * from './ip';
 export * from './records';
+export * from './svcb';
 export * from './geo';
 export * from './regexp';
 export * from './failover';

@@ -1,11 +1,17 @@
 import { canonicalIPv4, canonicalIPv6 } from './ip';
 import { normalizeName } from './names';
+import { parseSvcParams } from './svcb';
 
-export const RECORD_TYPES = ['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'NS', 'SRV', 'CAA', 'PTR'] as const;
+export const RECORD_TYPES = ['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'NS', 'SRV', 'CAA', 'PTR', 'SVCB', 'HTTPS'] as const;
 export type RecordType = (typeof RECORD_TYPES)[number];
 
+/** One field of a record's content; a list only as a SvcParam of SVCB and HTTPS (`["alpn", "h2"]`). */
+export type ContentValue = string | number | (string | number)[];
 /** One record's content as the API takes it: the fields of the type in presentation order. */
-export type Content = (string | number)[];
+export type Content = ContentValue[];
+
+/** The types whose content ends in SvcParams (RFC 9460). */
+export const isSvcbType = (type: string): type is 'SVCB' | 'HTTPS' => type === 'SVCB' || type === 'HTTPS';
 
 export type ContentResult = { ok: true; content: Content } | { ok: false; index: number | null; reason: string };
 
@@ -32,16 +38,22 @@ const ARITY: Record<RecordType, string> = {
   TXT: '[text, ...]',
   SRV: '[priority, weight, port, target]',
   CAA: '[flags, tag, value]',
+  SVCB: '[priority, target, [key, value, …], …]',
+  HTTPS: '[priority, target, [key, value, …], …]',
 };
 
 const MAX_TXT = 4096;
 
 /** Validates and canonicalises one record's content for its type. */
 export function parseContent(type: RecordType, content: unknown[]): ContentResult {
-  const want = { A: 1, AAAA: 1, CNAME: 1, NS: 1, PTR: 1, MX: 2, SRV: 4, CAA: 3, TXT: -1 }[type];
+  const want = { A: 1, AAAA: 1, CNAME: 1, NS: 1, PTR: 1, MX: 2, SRV: 4, CAA: 3, TXT: -1, SVCB: -2, HTTPS: -2 }[type];
   if (want > 0 && content.length !== want) {
     return fail(null, `${type} content takes ${want} value${want > 1 ? 's' : ''}: ${ARITY[type]}`);
   }
+  if (want === -2 && content.length < 2) return fail(null, `${type} content takes at least 2 values: ${ARITY[type]}`);
+  // Lists are SvcParams, which only SVCB and HTTPS have, after their first two fields.
+  const list = content.findIndex((v, i) => Array.isArray(v) && !(want === -2 && i >= 2));
+  if (list >= 0) return fail(list, 'must be a string or a number');
   switch (type) {
     case 'A': {
       const ip = typeof content[0] === 'string' ? canonicalIPv4(content[0]) : null;
@@ -97,10 +109,20 @@ export function parseContent(type: RecordType, content: unknown[]): ContentResul
       if (total > MAX_TXT) return fail(null, `TXT content is longer than ${MAX_TXT} bytes`);
       return { ok: true, content: content as string[] };
     }
+    case 'SVCB':
+    case 'HTTPS': {
+      // RFC 9460 §2.2: priority 0 is AliasMode; "." as target is the owner itself in ServiceMode.
+      const priority = int(content[0], 0, 65535);
+      if (priority === null) return fail(0, 'priority must be an integer from 0 to 65535 (0 is AliasMode)');
+      const target = content[1] === '.' ? '.' : host(content[1]);
+      if (!target) return fail(1, 'target must be a domain name, or "."');
+      const params = parseSvcParams(content.slice(2), priority === 0, 2);
+      return params.ok ? { ok: true, content: [priority, target, ...params.params] } : fail(params.index, params.reason);
+    }
   }
 }
 
 /** A stable key for duplicate detection and health state: the canonical content joined. */
 export function contentKey(content: Content): string {
-  return content.map(String).join(' ');
+  return content.map((v) => (Array.isArray(v) ? JSON.stringify(v) : String(v))).join(' ');
 }

@@ -88,8 +88,20 @@ export const RecordMetaSchema = z.strictObject({
 });
 export type RecordMeta = z.output<typeof RecordMetaSchema>;
 
+const scalar = z.union([z.string(), z.number()], { error: 'must be a string or a number' });
+/**
+ * A record's content: strings and numbers, and lists of them for the SvcParams of SVCB and HTTPS
+ * (`[1, ".", ["alpn", "h3", "h2"], ["port", 1443]]`); which fields a type takes is the type's rule.
+ */
+export const ContentSchema = z.array(
+  z.union([z.string(), z.number(), z.array(scalar, { error: 'must be a list of strings and numbers' })], {
+    error: 'must be a string, a number, or (a SvcParam of SVCB and HTTPS) a list of them',
+  }),
+  { error: 'must be a list of values' },
+);
+
 export const ResourceRecordSchema = z.strictObject({
-  content: z.array(z.union([z.string(), z.number()], { error: 'must be a string or a number' }), { error: 'must be a list of values' }),
+  content: ContentSchema,
   enabled: z.boolean({ error: 'must be true or false' }).default(true),
   // Gcore's SDK sends `"meta": null` for a record without any.
   meta: RecordMetaSchema.nullish().transform((m) => m ?? {}),

@@ -1,4 +1,4 @@
-// Wire-format numbers used across the pipeline (RFC 1035, 3596, 2782, 8659, 6891, 8482).
+// Wire-format numbers used across the pipeline (RFC 1035, 3596, 2782, 8659, 6891, 8482, 9460).
 import type { RecordType } from '@vigil/contract';
 
 export const QTYPE = {
@@ -14,6 +14,8 @@ export const QTYPE = {
   SRV: 33,
   OPT: 41,
   DS: 43,
+  SVCB: 64,
+  HTTPS: 65,
   IXFR: 251,
   AXFR: 252,
   MAILB: 253,
@@ -32,6 +34,8 @@ export const TYPE_CODE: Record<RecordType, number> = {
   SRV: QTYPE.SRV,
   CAA: QTYPE.CAA,
   PTR: QTYPE.PTR,
+  SVCB: QTYPE.SVCB,
+  HTTPS: QTYPE.HTTPS,
 };
 
 export const CLASS_IN = 1;

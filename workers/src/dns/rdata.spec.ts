@@ -1,4 +1,5 @@
 import * as dnsPacket from 'dns-packet';
+import { parseContent, parseSvcParamText } from '@vigil/contract';
 import { QTYPE } from './constants';
 import { encodeRdata, ipv4Bytes, ipv6Bytes, mailboxToWire, nameToWire, rrTail, soaRdata, wireToName } from './rdata';
 
@@ -109,5 +110,60 @@ describe('record data', () => {
       ttl: 3600,
       data: { mname: 'ns1.example.com', rname: 'hostmaster.example.com', serial: 5, refresh: 1, retry: 2, expire: 3, minimum: 4 },
     });
+  });
+});
+
+describe('SVCB and HTTPS record data', () => {
+  /** Presentation text → content by the contract's rules (as the api stores it) → RDATA. */
+  const wire = (type: 'SVCB' | 'HTTPS', text: string) => {
+    const [priority, target, ...params] = text.split(' ');
+    const parsed = parseContent(type, [priority, target, ...params.map((p) => (parseSvcParamText(p) as { param: unknown }).param)]);
+    if (!parsed.ok) throw new Error(parsed.reason);
+    return encodeRdata(type, parsed.content).toString('hex');
+  };
+  const hex = (...parts: (string | number[])[]) =>
+    parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : Buffer.from(p)).toString('hex')).join('');
+  const fooCom = [3, ...Buffer.from('foo'), 7, ...Buffer.from('example'), 3, ...Buffer.from('com'), 0];
+  const fooOrg = [3, ...Buffer.from('foo'), 7, ...Buffer.from('example'), 3, ...Buffer.from('org'), 0];
+
+  // The test vectors of RFC 9460 appendix D, byte for byte.
+  it('encodes AliasMode and ServiceMode as RFC 9460 appendix D does', () => {
+    expect(wire('HTTPS', '0 foo.example.com.')).toBe(hex([0, 0], fooCom));
+    expect(wire('SVCB', '1 .')).toBe(hex([0, 1, 0]));
+    expect(wire('SVCB', '16 foo.example.com. port=53')).toBe(hex([0, 16], fooCom, [0, 3, 0, 2, 0, 53]));
+    expect(wire('SVCB', '1 foo.example.com. key667=hello')).toBe(hex([0, 1], fooCom, [2, 0x9b, 0, 5], 'hello'));
+    expect(wire('SVCB', '1 foo.example.com. key667="hello\\210qoo"')).toBe(hex([0, 1], fooCom, [2, 0x9b, 0, 9], 'hello\xd2qoo'));
+    expect(wire('SVCB', '1 foo.example.com. ipv6hint="2001:db8::1,2001:db8::53:1"')).toBe(
+      hex(
+        [0, 1],
+        fooCom,
+        [0, 6, 0, 32],
+        [0x20, 1, 0x0d, 0xb8, ...Array(11).fill(0), 1],
+        [0x20, 1, 0x0d, 0xb8, ...Array(8).fill(0), 0, 0x53, 0, 1],
+      ),
+    );
+    expect(wire('SVCB', '1 example.com. ipv6hint="2001:db8:122:344::192.0.2.33"')).toBe(
+      hex([0, 1, 7], 'example', [3], 'com', [0, 0, 6, 0, 16], [0x20, 1, 0x0d, 0xb8, 1, 0x22, 3, 0x44, 0, 0, 0, 0, 0xc0, 0, 2, 0x21]),
+    );
+    // Keys in increasing order whatever the order written, mandatory as a list of key numbers.
+    expect(wire('SVCB', '16 foo.example.org. alpn=h2,h3-19 mandatory=ipv4hint,alpn ipv4hint=192.0.2.1')).toBe(
+      hex([0, 16], fooOrg, [0, 0, 0, 4, 0, 1, 0, 4], [0, 1, 0, 9, 2], 'h2', [5], 'h3-19', [0, 4, 0, 4, 192, 0, 2, 1]),
+    );
+    // A comma and a backslash inside an alpn id (appendix A.1's two levels of escapes).
+    expect(wire('SVCB', '16 foo.example.org. alpn="f\\\\\\\\oo\\\\,bar,h2"')).toBe(
+      hex([0, 16], fooOrg, [0, 1, 0, 12, 8], 'f\\oo,bar', [2], 'h2'),
+    );
+  });
+
+  it('writes ech as its bytes and no-default-alpn as an empty value', () => {
+    expect(wire('HTTPS', '1 . alpn=h2 no-default-alpn ech=AAEC')).toBe(
+      hex([0, 1, 0], [0, 1, 0, 3, 2], 'h2', [0, 2, 0, 0], [0, 5, 0, 3, 0, 1, 2]),
+    );
+  });
+
+  it('refuses SvcParams it cannot write', () => {
+    expect(() => encodeRdata('HTTPS', [1, '.', 'alpn=h2'])).toThrow('expected a SvcParam');
+    expect(() => encodeRdata('HTTPS', [1, '.', ['nope', 'x']])).toThrow('unknown SvcParam key');
+    expect(() => encodeRdata('HTTPS', [1, '.', ['port', 1], ['port', 2]])).toThrow('twice');
   });
 });

@@ -1,5 +1,5 @@
 // Wire encodings of names and record data, computed once per zone load (never per query).
-import type { RecordType, Soa } from '@vigil/contract';
+import { type ContentValue, type RecordType, type Soa, svcKeyNumber, unescapeText } from '@vigil/contract';
 import { CLASS_IN } from './constants';
 
 const ROOT = Buffer.from([0]);
@@ -123,25 +123,27 @@ function u16(n: number): Buffer {
   return b;
 }
 
-function int(value: string | number | undefined, max: number): number {
+type Field = ContentValue | undefined;
+
+function int(value: Field, max: number): number {
   const n = typeof value === 'number' ? value : Number(value);
   if (!Number.isInteger(n) || n < 0 || n > max) throw new Error(`bad number ${String(value)}`);
   return n;
 }
 
-function str(value: string | number | undefined): string {
+function str(value: Field): string {
   if (typeof value !== 'string') throw new Error(`expected a string, got ${String(value)}`);
   return value;
 }
 
 /** A target that may be "." (null MX of RFC 7505, "no service" SRV of RFC 2782). */
-function target(value: string | number | undefined): Buffer {
+function target(value: Field): Buffer {
   const t = str(value);
   return t === '.' ? ROOT : nameToWire(t);
 }
 
 /** TXT content: every string split into 255-byte character-strings (RFC 1035 3.3.14). */
-function txt(content: readonly (string | number)[]): Buffer {
+function txt(content: readonly Field[]): Buffer {
   const parts: Buffer[] = [];
   for (const value of content) {
     const bytes = Buffer.from(String(value), 'utf8');
@@ -154,19 +156,72 @@ function txt(content: readonly (string | number)[]): Buffer {
   return Buffer.concat(parts);
 }
 
+function address(text: Field, v6: boolean): Buffer {
+  const b = v6 ? ipv6Bytes(str(text)) : ipv4Bytes(str(text));
+  if (!b) throw new Error(`bad IPv${v6 ? 6 : 4} address ${String(text)}`);
+  return b;
+}
+
+function svcKey(name: Field): number {
+  const key = svcKeyNumber(str(name));
+  if (key === null) throw new Error(`unknown SvcParam key ${String(name)}`);
+  return key;
+}
+
+/** One SvcParam's value on the wire (RFC 9460 §7), from canonical content (contract/src/svcb.ts). */
+function svcValue(key: number, values: readonly (string | number)[]): Buffer {
+  switch (key) {
+    case 0:
+      return Buffer.concat(values.map((k) => u16(svcKey(k))));
+    case 1:
+      return Buffer.concat(
+        values.map((id) => {
+          const b = Buffer.from(str(id), 'utf8');
+          if (b.length < 1 || b.length > 255) throw new Error('bad alpn id');
+          return Buffer.concat([Buffer.from([b.length]), b]);
+        }),
+      );
+    case 2:
+      return Buffer.alloc(0);
+    case 3:
+      return u16(int(values[0], 65535));
+    case 4:
+    case 6:
+      return Buffer.concat(values.map((a) => address(a, key === 6)));
+    case 5:
+      return Buffer.from(str(values[0]), 'base64');
+    default: {
+      const raw = values.length === 0 ? new Uint8Array() : unescapeText(str(values[0]));
+      if (raw === null) throw new Error(`bad escape in key${key} value`);
+      return Buffer.from(raw);
+    }
+  }
+}
+
+/** SVCB and HTTPS (RFC 9460 §2.2): priority, the target uncompressed, SvcParams in increasing key order. */
+function svcb(content: readonly Field[]): Buffer {
+  const params = content.slice(2).map((p) => {
+    if (!Array.isArray(p)) throw new Error(`expected a SvcParam, got ${String(p)}`);
+    const key = svcKey(p[0]);
+    return { key, value: svcValue(key, p.slice(1)) };
+  });
+  params.sort((a, b) => a.key - b.key);
+  const parts = [u16(int(content[0], 65535)), target(content[1])];
+  for (let i = 0; i < params.length; i++) {
+    const { key, value } = params[i]!;
+    if (i > 0 && params[i - 1]!.key === key) throw new Error(`SvcParam key${key} twice`);
+    if (value.length > 65535) throw new Error('SvcParam value longer than 65535 bytes');
+    parts.push(u16(key), u16(value.length), value);
+  }
+  return Buffer.concat(parts);
+}
+
 /** RDATA of one record in the contract's content shape (records.ts). Throws on bad content. */
-export function encodeRdata(type: RecordType, content: readonly (string | number)[]): Buffer {
+export function encodeRdata(type: RecordType, content: readonly Field[]): Buffer {
   switch (type) {
-    case 'A': {
-      const b = ipv4Bytes(str(content[0]));
-      if (!b) throw new Error(`bad IPv4 address ${String(content[0])}`);
-      return b;
-    }
-    case 'AAAA': {
-      const b = ipv6Bytes(str(content[0]));
-      if (!b) throw new Error(`bad IPv6 address ${String(content[0])}`);
-      return b;
-    }
+    case 'A':
+    case 'AAAA':
+      return address(content[0], type === 'AAAA');
     case 'CNAME':
     case 'NS':
     case 'PTR':
@@ -182,6 +237,9 @@ export function encodeRdata(type: RecordType, content: readonly (string | number
     }
     case 'TXT':
       return txt(content);
+    case 'SVCB':
+    case 'HTTPS':
+      return svcb(content);
   }
 }
 

@@ -481,7 +481,7 @@ function addRecord(
   type: number,
   typeName: string,
   ttl: number,
-  content: readonly (string | number)[],
+  content: Parameters<typeof encodeRdata>[1],
   warnings: string[],
 ): number {
   let rdata: Buffer;

@@ -22,6 +22,12 @@ const exampleV1 = () =>
       rr('txt.example.com', 'TXT', [['hello world'], ['x'.repeat(300)]]),
       rr('_sip._tcp.example.com', 'SRV', [[10, 5, 5060, 'sip.example.com']]),
       rr('10.ptr.example.com', 'PTR', ['host.example.com']),
+      rr('svc.example.com', 'HTTPS', [
+        [1, '.', ['alpn', 'h3', 'h2'], ['port', 1443], ['ipv4hint', '10.0.0.1', '10.0.0.2'], ['ipv6hint', '2001:db8::1']],
+        [2, 'pool.example.net', ['mandatory', 'alpn'], ['alpn', 'f\\oo,bar', 'h2'], ['no-default-alpn'], ['ech', 'AAEC']],
+      ]),
+      rr('alias.svc.example.com', 'HTTPS', [[0, 'svc.example.com']]),
+      rr('_443._tcp.svc.example.com', 'SVCB', [[16, 'foo.example.org', ['key667', 'hello\\210qoo'], ['key65000']]]),
       rr('alias.example.com', 'CNAME', ['www.example.com']),
       rr('ext.example.com', 'CNAME', ['www.example.net']),
       rr('*.wild.example.com', 'A', ['192.0.2.50']),
@@ -179,6 +185,20 @@ describe.each(udpPaths)('UDP through %s', (udpIo) => {
   });
 
   describe('the same rules seen by dig and kdig', () => {
+    // Each tool's own presentation of the records above: BIND quotes alpn, Knot does not.
+    const expectedSvc = {
+      dig: [
+        '1 . alpn="h3,h2" port=1443 ipv4hint=10.0.0.1,10.0.0.2 ipv6hint=2001:db8::1',
+        '2 pool.example.net. mandatory=alpn alpn="f\\\\\\\\oo\\\\,bar,h2" no-default-alpn ech=AAEC',
+        '16 foo.example.org. key667="hello\\210qoo" key65000',
+      ],
+      kdig: [
+        '1 . alpn=h3,h2 port=1443 ipv4hint=10.0.0.1,10.0.0.2 ipv6hint=2001:db8::1',
+        '2 pool.example.net. mandatory=alpn alpn=f\\\\\\\\oo\\\\,bar,h2 no-default-alpn ech=AAEC',
+        '16 foo.example.org. key667="hello\\210qoo" key65000',
+      ],
+    };
+
     for (const [toolName, tool] of [
       ['dig', dig],
       ['kdig', kdig],
@@ -230,6 +250,19 @@ describe.each(udpPaths)('UDP through %s', (udpIo) => {
           const txt = await one('txt.example.com', 'TXT');
           // 300 bytes travel as two character-strings of 255 and 45.
           expect(txt).toEqual(expect.arrayContaining(['"hello world"', `"${'x'.repeat(255)}" "${'x'.repeat(45)}"`]));
+        });
+
+        it('answers SVCB and HTTPS (types 64 and 65) that it reads as RFC 9460 writes them', async () => {
+          const one = async (name: string, type: string) => (await tool(h.port, [name, type])).sections.ANSWER!.map((r) => r[3]);
+          const https = await one('svc.example.com', 'HTTPS');
+          expect(https).toHaveLength(2);
+          expect(https).toContainEqual(expectedSvc[toolName][0]);
+          expect(https).toContainEqual(expectedSvc[toolName][1]);
+          expect(await one('alias.svc.example.com', 'HTTPS')).toEqual(['0 svc.example.com.']);
+          expect(await one('_443._tcp.svc.example.com', 'SVCB')).toEqual([expectedSvc[toolName][2]]);
+          // The type numbers as such, and no HTTPS where only SVCB is.
+          expect(await one('_443._tcp.svc.example.com', 'TYPE64')).toEqual([expectedSvc[toolName][2]]);
+          expect((await tool(h.port, ['_443._tcp.svc.example.com', 'TYPE65'])).sections.ANSWER).toBeUndefined();
         });
 
         it('follows a CNAME inside the zone and stops at one outside', async () => {

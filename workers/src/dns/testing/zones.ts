@@ -1,12 +1,12 @@
 // Builders of CompiledZone documents for tests, validated by the contract schema so a test can
 // never feed the server something the api could not publish.
-import { CompiledZoneSchema, type CompiledRrset, type CompiledZone, type Picker, type RecordType } from '@vigil/contract';
+import { CompiledZoneSchema, type CompiledRrset, type CompiledZone, type Content, type Picker, type RecordType } from '@vigil/contract';
 import * as packet from 'dns-packet';
 import { QTYPE } from '../constants';
 import { buildZoneIndex, type ServedRecord, type ServedRrset, type ZoneIndex } from '../zone-index';
 
 export interface RecordInput {
-  content: (string | number)[];
+  content: Content;
   enabled?: boolean;
   meta?: { countries?: string[]; continents?: string[]; weight?: number; default?: boolean };
 }
@@ -20,12 +20,7 @@ export interface RrsetOptions {
 
 let nextId = 1;
 
-export function rr(
-  name: string,
-  type: RecordType,
-  records: (RecordInput | string | (string | number)[])[],
-  opts: RrsetOptions = {},
-): CompiledRrset {
+export function rr(name: string, type: RecordType, records: (RecordInput | string | Content)[], opts: RrsetOptions = {}): CompiledRrset {
   return {
     id: `rrset-${nextId++}`,
     name,
