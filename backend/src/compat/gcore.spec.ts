@@ -166,6 +166,35 @@ describe("Gcore's clients against Vigil (real api, PostgreSQL and Redis)", () =>
       expect(param.body.total_amount).toBe(2);
     });
 
+    it('ZonesWithParam filters by id, dynamic and healthcheck (what ZonesParam sends), as rrsets_amount counts', async () => {
+      const go = sdk();
+      const names = ['zp-plain.example', 'zp-geo.example', 'zp-check.example'];
+      const ids: number[] = [];
+      for (const name of names) ids.push((await go.post('/v2/zones', { name }).expect(201)).body.id);
+      const a = sdkRrset({ ttl: 60, records: [{ content: ['192.0.2.1'] }, { content: ['192.0.2.2'] }] });
+      await go
+        .post('/v2/zones/zp-geo.example/www.zp-geo.example/A', { ...a, filters: [{ limit: 1, type: 'first_n', strict: false }] })
+        .expect(201);
+      await api.grantFailover(accountId);
+      const failover = { protocol: 'TCP', port: 443, frequency: 60, timeout: 5, command: null };
+      await go.post('/v2/zones/zp-check.example/www.zp-check.example/A', { ...a, meta: { failover } }).expect(201);
+      const list = async (query: string) => {
+        const res = await go.get(`/v2/zones?name=${names.join('&name=')}&${query}`).expect(200);
+        expectDecodes(res.body, GO_LIST_ZONES);
+        expect(res.body.total_amount).toBe(res.body.zones.length);
+        return res.body.zones.map((z: { name: string }) => z.name);
+      };
+      // ZonesParam{ID: ...}: repeated id; a comma list works too.
+      expect(await list(`id=${ids[0]}&id=${ids[2]}`)).toEqual(['zp-check.example', 'zp-plain.example']);
+      expect(await list(`id=${ids[1]},${ids[2]}`)).toEqual(['zp-check.example', 'zp-geo.example']);
+      expect(await list('dynamic=true')).toEqual(['zp-check.example', 'zp-geo.example']);
+      expect(await list('healthcheck=true')).toEqual(['zp-check.example']);
+      expect(await list('healthcheck=false')).toEqual(['zp-geo.example', 'zp-plain.example']);
+      expect(await list('dynamic=false')).toEqual(['zp-plain.example']);
+      expectInvalid(await go.get('/v2/zones?id=first'), 'id[0]');
+      for (const name of names) await go.delete(`/v2/zones/${name}`).expect(204);
+    });
+
     it('UpdateZone (PUT with the name again), DisableZone and EnableZone (PATCH, no body), DeleteZone', async () => {
       const go = sdk();
       await go.post('/v2/zones', { name: 'sdk-update.example' }).expect(201);

@@ -26,6 +26,11 @@ const nowSerial = () => Math.floor(Date.now() / 1000);
 const NO_RRSETS: RrsetsAmount = { total: 0, static: 0, dynamic: { total: 0, healthcheck: 0 } };
 
 /** Columns a zone list may be ordered by, as the API names them. */
+/** SQL over a record set `r` and its account `a`: Gcore's dynamic record sets, and those whose check runs. */
+const CHECKED_RRSET = `jsonb_typeof(r.meta->'failover') = 'object'`;
+const DYNAMIC_RRSET = `r.pickers <> '[]'::jsonb OR ${CHECKED_RRSET}`;
+const FAILOVER_ACCOUNT = `a.features->>'failover' = 'true'`;
+
 const ORDER_COLUMN: Record<ZoneListQuery['order_by'], string> = {
   name: 'z.name',
   id: 'z.numeric_id',
@@ -131,6 +136,17 @@ export class ZonesService {
     if (q.search) qb.andWhere('z.name LIKE :search', { search: `%${q.search.toLowerCase().replace(/[\\%_]/g, '\\$&')}%` });
     if (q.name?.length) qb.andWhere('z.name IN (:...names)', { names: q.name });
     if (q.enabled !== undefined) qb.andWhere('z.enabled = :enabled', { enabled: q.enabled });
+    if (q.id?.length) qb.andWhere('z.numeric_id IN (:...ids)', { ids: q.id });
+    // The same conditions as rrsetAmounts' dynamic and healthcheck counts.
+    if (q.dynamic !== undefined) {
+      const dynamic = `EXISTS (SELECT 1 FROM rrsets r WHERE r.zone_id = z.id AND (${DYNAMIC_RRSET}))`;
+      qb.andWhere(q.dynamic ? dynamic : `NOT ${dynamic}`);
+    }
+    if (q.healthcheck !== undefined) {
+      const checked = `(EXISTS (SELECT 1 FROM rrsets r WHERE r.zone_id = z.id AND ${CHECKED_RRSET})
+        AND EXISTS (SELECT 1 FROM accounts a WHERE a.id = z.account_id AND ${FAILOVER_ACCOUNT}))`;
+      qb.andWhere(q.healthcheck ? checked : `NOT ${checked}`);
+    }
     const [zones, total] = await qb.getManyAndCount();
     const amounts = await this.rrsetAmounts(zones.map((z) => z.id));
     return { zones: zones.map((z) => zoneView(z, amounts.get(z.id) ?? NO_RRSETS)), total_amount: total };
@@ -251,8 +267,8 @@ export class ZonesService {
     const rows: { zone_id: string; total: string; dynamic: string; healthcheck: string }[] = await this.ds.query(
       `SELECT r.zone_id,
               count(*) AS total,
-              count(*) FILTER (WHERE r.pickers <> '[]'::jsonb OR jsonb_typeof(r.meta->'failover') = 'object') AS dynamic,
-              count(*) FILTER (WHERE jsonb_typeof(r.meta->'failover') = 'object' AND a.features->>'failover' = 'true') AS healthcheck
+              count(*) FILTER (WHERE ${DYNAMIC_RRSET}) AS dynamic,
+              count(*) FILTER (WHERE ${CHECKED_RRSET} AND ${FAILOVER_ACCOUNT}) AS healthcheck
          FROM rrsets r JOIN zones z ON z.id = r.zone_id JOIN accounts a ON a.id = z.account_id
         WHERE r.zone_id = ANY($1)
         GROUP BY r.zone_id`,

@@ -113,6 +113,13 @@ export const ZoneListQuerySchema = PageQuerySchema.extend({
   search: z.string().max(254).optional().describe('Part of the name'),
   name: queryList(exactZoneName).optional().describe('Exact names: repeat it (name=a.example&name=b.example)'),
   enabled: QueryBoolean.optional(),
+  id: queryList(z.string().regex(/^\d{1,15}$/, { error: 'must be a zone id (a number)' }))
+    .optional()
+    .describe('Numeric zone ids: repeat it (id=1&id=3) or list them (id=1,3)'),
+  dynamic: QueryBoolean.optional().describe('true: zones with a record set that has pickers or a failover check; false: zones without'),
+  healthcheck: QueryBoolean.optional().describe(
+    'true: zones with a failover check that runs (rrsets_amount.dynamic.healthcheck); false: zones without',
+  ),
   order_by: z.enum(ZONE_ORDER, { error: `must be one of ${ZONE_ORDER.join(', ')}` }).default('name'),
   order_direction: z
     .string()
