@@ -393,6 +393,55 @@ describe("Gcore's clients against Vigil (real api, PostgreSQL and Redis)", () =>
       expectDecodes(again.body, GO_API_ERROR);
     });
 
+    it('names in content come back as sent (trailing dot, case), so DeleteRRSetRecord finds the record by its string', async () => {
+      const go = sdk();
+      // ContentFromValue("MX", "10 mx1.example.org.") and the other types, as DNSControl and Terraform write them.
+      const sent: [string, string, unknown[][]][] = [
+        [
+          `mx-dot.${zone}`,
+          'MX',
+          [
+            [10, 'mx1.example.org.'],
+            [20, 'mx2.example.org.'],
+          ],
+        ],
+        [`cname-dot.${zone}`, 'CNAME', [['Target.Example.COM.']]],
+        [`_sip._tcp.${zone}`, 'SRV', [[10, 20, 5060, 'sip.example.org.']]],
+        [`ns-dot.${zone}`, 'NS', [['ns1.example.org.'], ['ns2.example.org']]],
+        [`ptr-dot.${zone}`, 'PTR', [['host.example.org.']]],
+      ];
+      for (const [name, type, contents] of sent) {
+        await go.post(rrUrl(name, type), sdkRrset({ ttl: 300, records: contents.map((content) => ({ content })) })).expect(201);
+        const read = (await go.get(rrUrl(name, type)).expect(200)).body;
+        expect([type, read.resource_records.map((r: { content: unknown[] }) => r.content)]).toEqual([type, contents]);
+      }
+      // A name differing only in case or dot is still the same record.
+      const dup = await go.post(
+        rrUrl(`mx-dup.${zone}`, 'MX'),
+        sdkRrset({ ttl: 300, records: [{ content: [10, 'mx.example.org.'] }, { content: [10, 'MX.example.org'] }] }),
+      );
+      expectInvalid(dup, 'resource_records[1].content');
+
+      // DeleteRRSetRecord(ctx, zone, name, "MX", "10 mx1.example.org."): GET, drop the record whose
+      // ContentToString (the fields joined by spaces) is the value, PUT the rest back.
+      const mx = `mx-dot.${zone}`;
+      const read = (await go.get(rrUrl(mx, 'MX')).expect(200)).body;
+      const toString = (r: { content: unknown[] }) => r.content.map(String).join(' ');
+      const rest = read.resource_records.filter((r: { content: unknown[] }) => toString(r) !== '10 mx1.example.org.');
+      expect(rest).toHaveLength(1);
+      await go.put(rrUrl(mx, 'MX'), sdkRoundTrip({ ...read, resource_records: rest })).expect(200);
+      const left = (await go.get(rrUrl(mx, 'MX')).expect(200)).body;
+      expect(left.resource_records.map(toString)).toEqual(['20 mx2.example.org.']);
+      // The record keeps its id whichever form of its name was sent last.
+      expect(left.resource_records[0].id).toBe(read.resource_records[1].id);
+      await go.put(rrUrl(mx, 'MX'), sdkRrset({ ttl: 300, records: [{ content: [20, 'mx2.example.org'] }] })).expect(200);
+      const plain = (await go.get(rrUrl(mx, 'MX')).expect(200)).body;
+      expect(plain.resource_records).toEqual([
+        { id: read.resource_records[1].id, content: [20, 'mx2.example.org'], enabled: true, meta: {} },
+      ]);
+      for (const [name, type] of sent) await go.delete(rrUrl(name, type)).expect(204);
+    });
+
     it('ZoneNameservers (?all=true&type=NS) gets the name servers only', async () => {
       const go = sdk();
       const res = await go.get(`/v2/zones/${zone}/rrsets?all=true&type=NS`).expect(200);

@@ -25,6 +25,7 @@ import { ZonesService } from '../zones/zones.service';
 import type { RrsetBatch, RrsetListQuery } from './dto/rrset.dto';
 import { APEX_CNAME, cnameConflict, exclusivityReason, typesAfter, typesForbiddenBeside } from './exclusivity';
 import { Rrset } from './rrset.entity';
+import { keepNamesAsSent, recordAsSent } from './as-sent';
 
 export function rrsetView(r: Rrset): z.output<typeof RrsetSchema> {
   return {
@@ -32,7 +33,7 @@ export function rrsetView(r: Rrset): z.output<typeof RrsetSchema> {
     name: r.name,
     type: r.type,
     ttl: r.ttl,
-    resource_records: r.resourceRecords.map((rec) => ({ id: recordId(r.id, rec.content), ...rec })),
+    resource_records: r.resourceRecords.map((rec) => ({ id: recordId(r.id, rec.content), ...recordAsSent(rec) })),
     pickers: r.pickers,
     ...(r.pickers.length > 0 && { filters: r.pickers }),
     meta: r.meta,
@@ -177,7 +178,8 @@ export class RrsetsService {
       const upserts = batch.upserts.flatMap(({ name, type, ...input }, i) => {
         const key = keyAt(`upserts[${i}]`, name, type);
         if (!key) return [];
-        const { body, issues: bad } = checkRrsetForType(key.type, input);
+        const { body: checked, issues: bad } = checkRrsetForType(key.type, input);
+        const body = { ...checked, resource_records: keepNamesAsSent(key.type, input.resource_records, checked.resource_records) };
         issues.push(...bad.map((x) => ({ field: formatPath(x.path, `upserts[${i}]`), reason: x.message })));
         if (key.type === 'CNAME' && key.name === zone.name) {
           issues.push({ field: `upserts[${i}].name`, reason: APEX_CNAME });
@@ -277,7 +279,7 @@ export class RrsetsService {
   private validate(key: Key, input: RrsetBody): RrsetBody {
     const { body, issues } = checkRrsetForType(key.type, input);
     if (issues.length) throw new ValidationFailed(issues.map((i) => ({ field: formatPath(i.path), reason: i.message })));
-    return body;
+    return { ...body, resource_records: keepNamesAsSent(key.type, input.resource_records, body.resource_records) };
   }
 
   private async assertFailoverAllowed(tx: EntityManager, accountId: string) {

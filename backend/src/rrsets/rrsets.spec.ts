@@ -386,8 +386,9 @@ describe('record sets API (real PostgreSQL)', () => {
     });
 
     it('CNAME takes one domain name', async () => {
+      // Kept as sent (case and trailing dot), as Gcore does; served and compared canonical.
       const ok = await post(`alias.${zone}`, 'CNAME', rr(['Target.Example.'])).expect(201);
-      expect(ok.body.resource_records[0].content).toEqual(['target.example']);
+      expect(ok.body.resource_records[0].content).toEqual(['Target.Example.']);
       expectInvalid(await post(`alias2.${zone}`, 'CNAME', rr(['not a name'])), content(0, 0));
       expectInvalid(await post(`alias2.${zone}`, 'CNAME', rr(['192.0.2.1', 'x'])), content(0));
       expectInvalid(await post(`alias2.${zone}`, 'CNAME', rr(['a.example'], ['b.example'])), 'resource_records');
@@ -396,7 +397,7 @@ describe('record sets API (real PostgreSQL)', () => {
     it('MX takes a preference and an exchange', async () => {
       const ok = await post(`mx.${zone}`, 'MX', rr([10, 'mail.example.'], ['20', 'backup.example'])).expect(201);
       expect(ok.body.resource_records.map((r: { content: unknown[] }) => r.content)).toEqual([
-        [10, 'mail.example'],
+        [10, 'mail.example.'],
         [20, 'backup.example'],
       ]);
       await post(`nullmx.${zone}`, 'MX', rr([0, '.'])).expect(201);
@@ -427,7 +428,7 @@ describe('record sets API (real PostgreSQL)', () => {
 
     it('SRV takes priority, weight, port and target', async () => {
       const ok = await post(`_xmpp._tcp.${zone}`, 'SRV', rr([10, 60, '5222', 'xmpp.example.'])).expect(201);
-      expect(ok.body.resource_records[0].content).toEqual([10, 60, 5222, 'xmpp.example']);
+      expect(ok.body.resource_records[0].content).toEqual([10, 60, 5222, 'xmpp.example.']);
       await post(`_none._tcp.${zone}`, 'SRV', rr([0, 0, 0, '.'])).expect(201);
       expectInvalid(await post(`_x._tcp.${zone}`, 'SRV', rr([-1, 0, 80, 'a.example'])), content(0, 0));
       expectInvalid(await post(`_x._tcp.${zone}`, 'SRV', rr([1, 'w', 80, 'a.example'])), content(0, 1));
