@@ -208,7 +208,8 @@ const LISTS = new Set([0, 1, 4, 6]);
 export function parseSvcParamText(text: string): { ok: true; param: SvcParam } | { ok: false; reason: string } {
   const eq = text.indexOf('=');
   const key = (eq < 0 ? text : text.slice(0, eq)).toLowerCase();
-  if (!/^[a-z0-9-]+$/.test(key)) return { ok: false, reason: `"${text}" is not a SvcParam: write key=value, such as alpn=h2` };
+  if (!/^[a-z0-9-]+$/.test(key))
+    return { ok: false, reason: `${JSON.stringify(text)} is not a SvcParam: write key=value, such as alpn=h2` };
   let value = eq < 0 ? '' : text.slice(eq + 1);
   if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
   if (value === '') return { ok: true, param: [key] };

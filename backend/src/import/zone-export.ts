@@ -1,6 +1,6 @@
 // A zone written as a BIND master file (RFC 1035 §5.1), pure and I/O-free: what
 // GET /v2/zones/{zone}/export answers, and what the import route reads back.
-import type { Content, Soa } from '@vigil/contract';
+import { type Content, type Soa, svcParamText } from '@vigil/contract';
 import { DISABLED_MARKER } from './zone-file';
 
 export interface ExportedRrset {
@@ -63,6 +63,9 @@ export function rdataText(type: string, content: Content): string {
       return `${c[0]} ${c[1]} ${quoted(c[2]!)}`;
     case 'TXT':
       return c.flatMap(txtStrings).join(' ');
+    case 'SVCB':
+    case 'HTTPS':
+      return [c[0], fqdn(c[1]!), ...content.slice(2).map((p) => svcParamText(p as (string | number)[]))].join(' ');
     default:
       return c.join(' ');
   }

@@ -150,3 +150,62 @@ describe('planImport', () => {
     expect(plan.warnings).toEqual(['line 8: repeats a record of e.example.com A; imported once']);
   });
 });
+
+describe('SVCB and HTTPS in zone files', () => {
+  const FILE = `$ORIGIN example.com.
+_443._tcp.www 300 IN SVCB 1 . alpn="h3,h2" port=1443 ipv4hint=10.0.0.1
+www      300 IN HTTPS 1 . alpn=h2 no-default-alpn ipv6hint=2001:DB8::1,2001:db8::2 ech="AAEC"
+alias    IN HTTPS 0 www
+svc      IN SVCB ( 16 pool.example.net.
+                   alpn="f\\\\\\\\oo\\\\,bar,h2" key667="hello\\210qoo"
+                   key65000 mandatory=alpn )
+spaced   IN HTTPS 1 svc alpn= "with space" port=8443
+`;
+
+  it('reads priority, target (completed with $ORIGIN) and every SvcParam, quoted or not, escapes as RFC 9460 appendix A says', () => {
+    const parsed = parseZoneFile(FILE, 'example.com', 300);
+    expect(parsed.errors).toEqual([]);
+    const plan = planImport(parsed.records, 'example.com');
+    expect(plan.errors).toEqual([]);
+    expect(plan.rrsets.map((r) => [r.name, r.type, r.body.resource_records.map((rec) => rec.content)])).toEqual([
+      ['_443._tcp.www.example.com', 'SVCB', [[1, '.', ['alpn', 'h3', 'h2'], ['port', 1443], ['ipv4hint', '10.0.0.1']]]],
+      [
+        'www.example.com',
+        'HTTPS',
+        [[1, '.', ['alpn', 'h2'], ['no-default-alpn'], ['ech', 'AAEC'], ['ipv6hint', '2001:db8::1', '2001:db8::2']]],
+      ],
+      ['alias.example.com', 'HTTPS', [[0, 'www.example.com']]],
+      [
+        'svc.example.com',
+        'SVCB',
+        [[16, 'pool.example.net', ['mandatory', 'alpn'], ['alpn', 'f\\oo,bar', 'h2'], ['key667', 'hello\\210qoo'], ['key65000']]],
+      ],
+      ['spaced.example.com', 'HTTPS', [[1, 'svc.example.com', ['alpn', 'with space'], ['port', 8443]]]],
+    ]);
+  });
+
+  it('names the line and the problem of a bad SvcParam', () => {
+    const file = `$ORIGIN example.com.
+a IN HTTPS 1 . port=99999
+b IN HTTPS 1 . alpn=h2 alpn=h3
+c IN HTTPS 0 . alpn=h2
+d IN SVCB 1 . mandatory=port
+e IN SVCB 1 . dohpath=/q{?dns}
+f IN SVCB 1 . alpn=\\255
+g IN SVCB 1 . "alpn=h2"
+h IN SVCB 1 . ipv4hint=2001:db8::1
+`;
+    const parsed = parseZoneFile(file, 'example.com', 300);
+    expect(parsed.errors).toEqual([]);
+    expect(planImport(parsed.records, 'example.com').errors).toEqual([
+      { line: 2, reason: 'HTTPS port: takes one port, an integer from 0 to 65535' },
+      { line: 3, reason: 'HTTPS duplicate SvcParam key alpn: content[2] has it' },
+      { line: 4, reason: 'HTTPS AliasMode (priority 0) takes no SvcParams: give a priority from 1 for ServiceMode' },
+      { line: 5, reason: 'SVCB mandatory lists port, which this record does not have' },
+      { line: 6, reason: expect.stringContaining('SVCB unknown SvcParam key "dohpath"') },
+      { line: 7, reason: 'SVCB alpn: the value is not UTF-8 text' },
+      { line: 8, reason: 'SVCB "\\"alpn=h2\\"" is not a SvcParam: write key=value, such as alpn=h2' },
+      { line: 9, reason: 'SVCB ipv4hint: "2001:db8::1" is not an IPv4 address' },
+    ]);
+  });
+});

@@ -32,7 +32,17 @@ export interface ParsedZoneFile {
 const CLASSES = new Set(['IN', 'CH', 'HS', 'CS']);
 const TTL_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
 /** Types whose rdata fields are domain names (relative ones are completed with $ORIGIN), by index. */
-const NAME_FIELDS: Record<string, number[]> = { CNAME: [0], NS: [0], MX: [1], SRV: [3], SOA: [0, 1], PTR: [0], DNAME: [0] };
+const NAME_FIELDS: Record<string, number[]> = {
+  CNAME: [0],
+  NS: [0],
+  MX: [1],
+  SRV: [3],
+  SOA: [0, 1],
+  PTR: [0],
+  DNAME: [0],
+  SVCB: [1],
+  HTTPS: [1],
+};
 const MAX_TTL = 2 ** 31 - 1;
 
 /** `3600`, `1h`, `1h30m`, `2W`; null when it is not a TTL. */
@@ -50,6 +60,8 @@ export function parseTtl(token: string): number | null {
 interface Token {
   text: string;
   quoted: boolean;
+  /** A quoted string as written between its quotes, escapes and all. */
+  raw?: string;
 }
 
 interface Entry {
@@ -130,7 +142,7 @@ function tokenize(text: string, errors: LineIssue[]): Entry[] {
           depth = 0;
           break;
         }
-        current!.tokens.push({ text: s, quoted: true });
+        current!.tokens.push({ text: s, quoted: true, raw: line.slice(i + 1, j) });
         i = j + 1;
       } else {
         let j = i;
@@ -222,9 +234,9 @@ export function parseZoneFile(text: string, origin: string, defaultTtl: number):
       errors.push({ line: e.line, reason: `"${words[k - 1]!.text}" is not a record type` });
       continue;
     }
-    const rdata = words
-      .slice(k)
-      .map((w, i) => (!w.quoted && NAME_FIELDS[type]?.includes(i) ? absoluteTarget(w.text, currentOrigin) : w.text));
+    const rdata = (type === 'SVCB' || type === 'HTTPS' ? svcTokens(words.slice(k)) : words.slice(k)).map((w, i) =>
+      !w.quoted && NAME_FIELDS[type]?.includes(i) ? absoluteTarget(w.text, currentOrigin) : w.text,
+    );
     if (rdata.length === 0) {
       errors.push({ line: e.line, reason: `the ${type} record has no data` });
       continue;
@@ -240,6 +252,25 @@ export function parseZoneFile(text: string, origin: string, defaultTtl: number):
   }
   errors.sort((a, b) => a.line - b.line);
   return { records, errors };
+}
+
+/**
+ * SVCB and HTTPS rdata with each SvcParam one token as written (`alpn="h3,h2"`, escapes
+ * unresolved): its value has two levels of escapes (RFC 9460 appendix A), which the contract reads.
+ */
+function svcTokens(words: Token[]): Token[] {
+  const out: Token[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    const next = words[i + 1];
+    if (i >= 2 && !w.quoted && w.text.endsWith('=') && next?.quoted) {
+      out.push({ text: `${w.text}"${next.raw}"`, quoted: false });
+      i++;
+    } else {
+      out.push(i >= 2 && w.quoted ? { text: `"${w.raw}"`, quoted: false } : w);
+    }
+  }
+  return out;
 }
 
 /** Domain names in rdata: `.` (the root, as in a null MX) stays as it is. */

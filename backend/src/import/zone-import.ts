@@ -5,8 +5,10 @@ import {
   contentKey,
   isInZone,
   isRecordType,
+  isSvcbType,
   normalizeName,
   parseContent,
+  parseSvcParamText,
   type RecordType,
   type RrsetBody,
   RrsetBodySchema,
@@ -29,10 +31,19 @@ export interface ImportPlan {
   warnings: string[];
 }
 
-/** Fields of a record's presentation form, for the types Vigil serves. */
-function content(type: RecordType, rdata: string[]): unknown[] {
+/** Fields of a record's presentation form, for the types Vigil serves; a string says what is wrong. */
+function content(type: RecordType, rdata: string[]): unknown[] | string {
   // TXT and CAA values are character strings; every other field is one token.
   if (type === 'CAA' && rdata.length >= 3) return [rdata[0], rdata[1], rdata.slice(2).join(' ')];
+  if (isSvcbType(type)) {
+    const params = [];
+    for (const text of rdata.slice(2)) {
+      const p = parseSvcParamText(text);
+      if (!p.ok) return p.reason;
+      params.push(p.param);
+    }
+    return [...rdata.slice(0, 2), ...params];
+  }
   return rdata;
 }
 
@@ -70,7 +81,12 @@ export function planImport(records: FileRecord[], zone: string): ImportPlan {
       warnings.push(`line ${r.line}: ${r.type} records are not served by Vigil; skipped`);
       continue;
     }
-    const parsed = parseContent(r.type, content(r.type, r.rdata));
+    const fields = content(r.type, r.rdata);
+    if (typeof fields === 'string') {
+      errors.push({ line: r.line, reason: `${r.type} ${fields}` });
+      continue;
+    }
+    const parsed = parseContent(r.type, fields);
     if (!parsed.ok) {
       errors.push({ line: r.line, reason: `${r.type} ${parsed.reason}` });
       continue;

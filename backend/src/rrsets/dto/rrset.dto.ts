@@ -1,4 +1,4 @@
-import { RECORD_TYPES, RrsetBodySchema, RrsetInputFields, withRrsetAliases } from '@vigil/contract';
+import { ContentSchema, RECORD_TYPES, RrsetBodySchema, RrsetInputFields, withRrsetAliases } from '@vigil/contract';
 import { z } from 'zod';
 import { PageQuerySchema } from '../../common/pagination';
 import { QueryBoolean, queryList } from '../../common/query';
@@ -15,7 +15,7 @@ export const RrsetSchema = z.object({
   resource_records: z.array(
     z.object({
       id: z.number().int().describe('Stable per record: derived from the record set and the record content'),
-      content: z.array(z.union([z.string(), z.number()])),
+      content: ContentSchema,
       enabled: z.boolean(),
       meta: z.record(z.string(), z.unknown()),
     }),
