@@ -73,8 +73,22 @@ test('every record type has its editor, and the zone page lists the values', asy
   body = await create(page, zone, `v6.${zone}`, 'AAAA');
   expect(body.resource_records[0].content).toEqual(['2001:db8::10']);
 
+  await newRrset(page, zone, '@', 'HTTPS');
+  await rec(page, 1).getByLabel('Priority').fill('1');
+  await rec(page, 1).getByLabel('Target').fill('.');
+  await rec(page, 1).getByRole('button', { name: 'Add a parameter' }).click();
+  await rec(page, 1).getByLabel('Parameter 1', { exact: true }).fill('port=99999');
+  await page.getByRole('button', { name: 'Create record set' }).click();
+  await expect(rec(page, 1).getByText('port: takes one port, an integer from 0 to 65535')).toBeVisible();
+  await rec(page, 1).getByLabel('Parameter 1', { exact: true }).fill('port=8443');
+  await rec(page, 1).getByRole('button', { name: 'Add a parameter' }).click();
+  await rec(page, 1).getByLabel('Parameter 2', { exact: true }).fill('alpn=h3,h2');
+  body = await create(page, zone, zone, 'HTTPS');
+  expect(body.resource_records[0].content).toEqual([1, '.', ['alpn', 'h3', 'h2'], ['port', 8443]]);
+
   await page.goto(`/zones/${zone}`);
   const row = (name: string, type: string) => page.getByTestId(`rrset-${name}-${type}`);
+  await expect(row(zone, 'HTTPS')).toContainText('1 . alpn=h3,h2 port=8443');
   await expect(row(zone, 'MX')).toContainText(`10 mx1.${zone}`);
   await expect(row(zone, 'TXT')).toContainText('"v=spf1 mx -all" "second string"');
   await expect(row(`_sip._tcp.${zone}`, 'SRV')).toContainText(`10 5 5060 sip.${zone}`);

@@ -274,3 +274,57 @@ describe('display helpers', () => {
     expect(formatPath(['resource_records', 0, 'content', 1])).toBe('resource_records[0].content[1]');
   });
 });
+
+describe('SVCB and HTTPS in the editor', () => {
+  const httpsDraft = (params: string[], priority = '1', target = '.') => {
+    const d = newDraft('HTTPS');
+    d.name = '@';
+    d.records = [{ ...emptyRecord('HTTPS'), fields: [priority, target, ...params] }];
+    return d;
+  };
+
+  it('starts with priority and target, no parameters', () => {
+    expect(emptyRecord('HTTPS').fields).toEqual(['', '']);
+  });
+
+  it('sends key=value parameters as SvcParams, and reads them back as key=value', () => {
+    const d = httpsDraft(['alpn=h3,h2', ' port=8443 ', 'ipv4hint=192.0.2.1,192.0.2.2', 'no-default-alpn']);
+    expect(buildBody(d, false).resource_records[0]!.content).toEqual([
+      1,
+      '.',
+      ['alpn', 'h3', 'h2'],
+      ['port', '8443'],
+      ['ipv4hint', '192.0.2.1', '192.0.2.2'],
+      ['no-default-alpn'],
+    ]);
+    expect(validateDraft(d, ZONE, false)).toEqual({});
+    const rrset = {
+      id: '1',
+      name: ZONE,
+      type: 'HTTPS',
+      ttl: 300,
+      resource_records: [{ id: 1, content: [1, '.', ['alpn', 'h3', 'h2'], ['port', 8443], ['key667', 'a b']], enabled: true, meta: {} }],
+      pickers: [],
+      meta: {},
+      created_at: '',
+      updated_at: '',
+    } as Rrset;
+    expect(draftFromRrset(rrset, ZONE).records[0]!.fields).toEqual(['1', '.', 'alpn=h3,h2', 'port=8443', 'key667="a b"']);
+    expect(contentText('HTTPS', rrset.resource_records[0]!.content)).toBe('1 . alpn=h3,h2 port=8443 key667="a b"');
+  });
+
+  it('names the parameter field that is wrong, with the reason the API would give', () => {
+    expect(validateDraft(httpsDraft(['alpn=h2', 'port=99999']), ZONE, false)).toEqual({
+      'resource_records[0].content[3]': 'port: takes one port, an integer from 0 to 65535',
+    });
+    expect(validateDraft(httpsDraft(['=h2']), ZONE, false)).toEqual({
+      'resource_records[0].content[2]': '"=h2" is not a SvcParam: write key=value, such as alpn=h2',
+    });
+    expect(validateDraft(httpsDraft(['alpn=h2'], '0', 'svc.example.net'), ZONE, false)).toEqual({
+      'resource_records[0].content[2]': 'AliasMode (priority 0) takes no SvcParams: give a priority from 1 for ServiceMode',
+    });
+    expect(validateDraft(httpsDraft(['mandatory=port']), ZONE, false)).toEqual({
+      'resource_records[0].content[2]': 'mandatory lists port, which this record does not have',
+    });
+  });
+});

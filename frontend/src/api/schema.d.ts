@@ -2896,7 +2896,7 @@ export interface operations {
               resource_records: {
                 /** @description Stable per record: derived from the record set and the record content */
                 id: number;
-                content: (string | number)[];
+                content: (string | number | (string | number)[])[];
                 enabled: boolean;
                 meta: {
                   [key: string]: unknown;
@@ -2942,7 +2942,7 @@ export interface operations {
             /** @default 300 */
             ttl?: number;
             resource_records: {
-              content: (string | number)[];
+              content: (string | number | (string | number)[])[];
               /** @default true */
               enabled?: boolean;
               meta?: {
@@ -3124,7 +3124,7 @@ export interface operations {
               resource_records: {
                 /** @description Stable per record: derived from the record set and the record content */
                 id: number;
-                content: (string | number)[];
+                content: (string | number | (string | number)[])[];
                 enabled: boolean;
                 meta: {
                   [key: string]: unknown;
@@ -3182,7 +3182,7 @@ export interface operations {
             resource_records: {
               /** @description Stable per record: derived from the record set and the record content */
               id: number;
-              content: (string | number)[];
+              content: (string | number | (string | number)[])[];
               enabled: boolean;
               meta: {
                 [key: string]: unknown;
@@ -3227,7 +3227,7 @@ export interface operations {
           /** @default 300 */
           ttl?: number;
           resource_records: {
-            content: (string | number)[];
+            content: (string | number | (string | number)[])[];
             /** @default true */
             enabled?: boolean;
             meta?: {
@@ -3401,7 +3401,7 @@ export interface operations {
             resource_records: {
               /** @description Stable per record: derived from the record set and the record content */
               id: number;
-              content: (string | number)[];
+              content: (string | number | (string | number)[])[];
               enabled: boolean;
               meta: {
                 [key: string]: unknown;
@@ -3446,7 +3446,7 @@ export interface operations {
           /** @default 300 */
           ttl?: number;
           resource_records: {
-            content: (string | number)[];
+            content: (string | number | (string | number)[])[];
             /** @default true */
             enabled?: boolean;
             meta?: {
@@ -3620,7 +3620,7 @@ export interface operations {
             resource_records: {
               /** @description Stable per record: derived from the record set and the record content */
               id: number;
-              content: (string | number)[];
+              content: (string | number | (string | number)[])[];
               enabled: boolean;
               meta: {
                 [key: string]: unknown;

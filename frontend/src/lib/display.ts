@@ -1,9 +1,11 @@
+import { type Content, svcParamText } from '@vigil/contract';
 import type { Rrset } from '../api/types';
 
-/** One record's content in zone-file style: `10 mail.example.com`, `"v=spf1 -all"`, `0 issue "ca.example"`. */
-export function contentText(type: string, content: (string | number)[]): string {
+/** One record's content in zone-file style: `10 mail.example.com`, `"v=spf1 -all"`, `0 issue "ca.example"`, `1 . alpn=h2`. */
+export function contentText(type: string, content: Content): string {
   if (type === 'TXT') return content.map((s) => JSON.stringify(String(s))).join(' ');
   if (type === 'CAA') return `${content[0]} ${content[1]} ${JSON.stringify(String(content[2] ?? ''))}`;
+  if (type === 'SVCB' || type === 'HTTPS') return content.map((p) => (Array.isArray(p) ? svcParamText(p) : String(p))).join(' ');
   return content.map(String).join(' ');
 }
 

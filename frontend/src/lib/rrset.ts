@@ -4,10 +4,13 @@ import {
   FAILOVER_LIMITS,
   HTTP_METHODS,
   isRecordType,
+  isSvcbType,
   normalizeName,
+  parseSvcParamText,
   RECORD_TYPES,
   RrsetBodySchema,
   type RrsetBody as RrsetBodyOut,
+  svcParamText,
   TTL_LIMITS,
   type RecordType,
 } from '@vigil/contract';
@@ -49,6 +52,15 @@ export const CONTENT_FIELDS: Record<RecordType, ContentField[]> = {
     { label: 'Value', placeholder: 'letsencrypt.org' },
   ],
   PTR: [{ label: 'Domain name', placeholder: 'host.example.com' }],
+  // Then one field per SvcParam, key=value (see RecordContent).
+  SVCB: [
+    { label: 'Priority', numeric: true, placeholder: '1', width: 90 },
+    { label: 'Target', placeholder: '. (this name) or svc.example.net' },
+  ],
+  HTTPS: [
+    { label: 'Priority', numeric: true, placeholder: '1', width: 90 },
+    { label: 'Target', placeholder: '. (this name) or svc.example.net' },
+  ],
 };
 
 export const TYPE_HINTS: Record<RecordType, string> = {
@@ -61,6 +73,8 @@ export const TYPE_HINTS: Record<RecordType, string> = {
   SRV: 'Services: priority, weight, port and target.',
   CAA: 'Certificate authorities allowed to issue for this name.',
   PTR: 'A pointer to a domain name: reverse DNS (in an in-addr.arpa or ip6.arpa zone).',
+  SVCB: 'A service binding (RFC 9460): priority 0 is an alias to the target; from 1, the target serves with the parameters given.',
+  HTTPS: 'How browsers reach this name over HTTPS (RFC 9460): protocols (alpn), port, address hints. Priority 0 is an alias to the target.',
 };
 
 export type Balancing = 'round_robin' | 'geo' | 'weighted' | 'first_n';
@@ -183,7 +197,13 @@ export function draftFromRrset(r: Rrset, zone: string): RrsetDraft {
       default?: boolean;
       backup?: boolean;
     };
-    const fields = type === 'TXT' ? rec.content.map(str) : CONTENT_FIELDS[type].map((_, i) => str(rec.content[i]));
+    const fields =
+      type === 'TXT'
+        ? rec.content.map(str)
+        : [
+            ...CONTENT_FIELDS[type].map((_, i) => str(rec.content[i])),
+            ...(isSvcbType(type) ? rec.content.slice(2).map((p) => (Array.isArray(p) ? svcParamText(p) : str(p))) : []),
+          ];
     return {
       key: newKey(),
       fields,
@@ -240,6 +260,12 @@ export function fullName(input: string, zone: string): string {
   return `${v}.${zone}`;
 }
 
+/** A SvcParam field (`alpn=h3,h2`) as content; left as text when it is not key=value, for validation to name. */
+function svcParam(text: string): string | (string | number)[] {
+  const r = parseSvcParamText(text.trim());
+  return r.ok ? r.param : text;
+}
+
 /** A number field: digits become a number, anything else stays text so validation can name it. */
 function num(v: string): number | string {
   const t = v.trim();
@@ -290,7 +316,8 @@ export function buildFailover(f: FailoverDraft): Record<string, unknown> {
 export function buildBody(d: RrsetDraft, withFailover: boolean): RrsetBody {
   const fields = CONTENT_FIELDS[d.type];
   const resource_records = d.records.map((r) => {
-    const content = d.type === 'TXT' ? r.fields : r.fields.map((v, i) => (fields[i]?.numeric ? num(v) : v.trim()));
+    const content =
+      d.type === 'TXT' ? r.fields : r.fields.map((v, i) => (i >= fields.length ? svcParam(v) : fields[i]!.numeric ? num(v) : v.trim()));
     const meta: Record<string, unknown> = { ...r.kept };
     if (d.balancing === 'geo') {
       if (r.countries.length) meta.countries = r.countries;
@@ -321,6 +348,15 @@ export function validateDraft(d: RrsetDraft, zone: string, withFailover: boolean
   };
   const name = normalizeName(fullName(d.name, zone), { allowWildcard: true });
   if (!name.ok) add('name', name.reason);
+  // A SvcParam field that is not key=value: the reason in the panel's terms, not the API's.
+  if (isSvcbType(d.type)) {
+    d.records.forEach((r, i) =>
+      r.fields.slice(2).forEach((v, j) => {
+        const p = parseSvcParamText(v.trim());
+        if (!p.ok) add(`resource_records[${i}].content[${j + 2}]`, p.reason);
+      }),
+    );
+  }
   const body = buildBody(d, withFailover);
   const parsed = RrsetBodySchema.safeParse(body);
   if (!parsed.success) {
