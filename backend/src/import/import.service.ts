@@ -11,7 +11,7 @@ import type { Zone } from '../zones/zone.entity';
 import { ZonesService } from '../zones/zones.service';
 import type { ImportResult } from './dto/import.dto';
 import { parseZoneFile, type LineIssue } from './zone-file';
-import { type ImportedRrset, planImport } from './zone-import';
+import { type ImportedRrset, planImport, warningsByRecord } from './zone-import';
 
 /** At most this many problems are listed; a file with more is likely not a zone file at all. */
 const MAX_DETAILS = 100;
@@ -68,7 +68,7 @@ export class ImportService {
           skipped_resource_records: plan.skipped,
         },
         success: true,
-        warnings: plan.warnings,
+        warnings: warningsByRecord(plan.warnings),
         dry_run: dryRun,
         diff: {
           created: todo.filter((c) => c.kind === 'create').map((c) => ({ name: c.imported.name, type: c.imported.type })),

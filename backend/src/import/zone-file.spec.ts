@@ -98,7 +98,7 @@ describe('planImport', () => {
     const plan = planImport(records, 'example.com');
     expect(plan.errors).toEqual([]);
     expect(plan.skipped).toBe(4);
-    expect(plan.warnings).toEqual([
+    expect(plan.warnings.map((w) => w.text)).toEqual([
       expect.stringContaining('line 4: the SOA is not imported'),
       expect.stringContaining('line 7: the apex NS record is not imported'),
       expect.stringContaining('line 8: the apex NS record is not imported'),
@@ -147,7 +147,7 @@ describe('planImport', () => {
       { line: 5, reason: 'd.example.com CNAME: a CNAME record set holds exactly one record' },
       { line: 9, reason: 'f.example.com A: TTL must be from 0 to 604800' },
     ]);
-    expect(plan.warnings).toEqual(['line 8: repeats a record of e.example.com A; imported once']);
+    expect(plan.warnings.map((w) => w.text)).toEqual(['line 8: repeats a record of e.example.com A; imported once']);
   });
 });
 

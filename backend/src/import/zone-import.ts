@@ -28,7 +28,30 @@ export interface ImportPlan {
   /** Records the file has that Vigil does not take from it (the SOA, the apex NS, other types). */
   skipped: number;
   errors: LineIssue[];
-  warnings: string[];
+  warnings: ImportWarning[];
+}
+
+/** Something the import did otherwise than the file says, about one record of it. */
+export interface ImportWarning {
+  line: number;
+  /** The record's owner (as written when it is not a valid name) and type. */
+  name: string;
+  type: string;
+  /** `line N: …`, the whole sentence. */
+  text: string;
+}
+
+/**
+ * Warnings in Gcore's answer shape (its Go SDK decodes `map[string]map[string]string`): owner
+ * name → record type → what happened, the sentences of one name and type joined.
+ */
+export function warningsByRecord(warnings: readonly ImportWarning[]): Record<string, Record<string, string>> {
+  const out: Record<string, Record<string, string>> = {};
+  for (const w of warnings) {
+    const byType = (out[w.name] ??= {});
+    byType[w.type] = byType[w.type] === undefined ? w.text : `${byType[w.type]}; ${w.text}`;
+  }
+  return out;
 }
 
 /** Fields of a record's presentation form, for the types Vigil serves; a string says what is wrong. */
@@ -49,7 +72,9 @@ function content(type: RecordType, rdata: string[]): unknown[] | string {
 
 export function planImport(records: FileRecord[], zone: string): ImportPlan {
   const errors: LineIssue[] = [];
-  const warnings: string[] = [];
+  const warnings: ImportWarning[] = [];
+  const warn = (r: { line: number; type: string }, name: string, text: string) =>
+    warnings.push({ line: r.line, name, type: r.type, text: `line ${r.line}: ${text}` });
   let skipped = 0;
   const groups = new Map<
     string,
@@ -68,17 +93,17 @@ export function planImport(records: FileRecord[], zone: string): ImportPlan {
     }
     if (r.type === 'SOA') {
       skipped++;
-      warnings.push(`line ${r.line}: the SOA is not imported; the zone's own SOA fields (PATCH /v2/zones/${zone}) stay`);
+      warn(r, n.name, `the SOA is not imported; the zone's own SOA fields (PATCH /v2/zones/${zone}) stay`);
       continue;
     }
     if (r.type === 'NS' && n.name === zone) {
       skipped++;
-      warnings.push(`line ${r.line}: the apex NS record is not imported; the zone keeps Vigil's name servers`);
+      warn(r, n.name, `the apex NS record is not imported; the zone keeps Vigil's name servers`);
       continue;
     }
     if (!isRecordType(r.type)) {
       skipped++;
-      warnings.push(`line ${r.line}: ${r.type} records are not served by Vigil; skipped`);
+      warn(r, n.name, `${r.type} records are not served by Vigil; skipped`);
       continue;
     }
     const fields = content(r.type, r.rdata);
@@ -97,13 +122,11 @@ export function planImport(records: FileRecord[], zone: string): ImportPlan {
       g = { name: n.name, type: r.type, ttl: r.ttl, lines: [], contents: [], enabled: [], keys: new Set() };
       groups.set(id, g);
     } else if (g.ttl !== r.ttl) {
-      warnings.push(
-        `line ${r.line}: TTL ${r.ttl} differs from the ${g.ttl} of ${id} above (line ${g.lines[0]}); a record set has one TTL, ${g.ttl}`,
-      );
+      warn(r, n.name, `TTL ${r.ttl} differs from the ${g.ttl} of ${id} above (line ${g.lines[0]}); a record set has one TTL, ${g.ttl}`);
     }
     const key = contentKey(parsed.content);
     if (g.keys.has(key)) {
-      warnings.push(`line ${r.line}: repeats a record of ${id}; imported once`);
+      warn(r, n.name, `repeats a record of ${id}; imported once`);
       continue;
     }
     g.keys.add(key);

@@ -11,7 +11,8 @@ export const ImportResultSchema = z.object({
     skipped_resource_records: z.number(),
   }),
   success: z.boolean(),
-  warnings: z.array(z.string()),
+  /** Owner name → record type → what the import did otherwise than the file says (Gcore's shape). */
+  warnings: z.record(z.string(), z.record(z.string(), z.string())),
   dry_run: z.boolean(),
   diff: z.object({
     created: z.array(z.object({ name: z.string(), type: z.string() })),
