@@ -7,7 +7,7 @@ import type { Content, RecordType, RrsetBody } from '@vigil/contract';
  * plans a change). Vigil serves and compares the canonical form (lower case, no trailing dot); the
  * form sent is kept beside it, in `content_as_sent`, only where the two differ.
  */
-const NAME_FIELDS: Partial<Record<RecordType, number>> = { CNAME: 0, NS: 0, PTR: 0, MX: 1, SRV: 3 };
+const NAME_FIELDS: Partial<Record<RecordType, number>> = { CNAME: 0, NS: 0, PTR: 0, MX: 1, SRV: 3, SVCB: 1, HTTPS: 1 };
 
 type StoredRecord = RrsetBody['resource_records'][number] & { content_as_sent?: Content };
 

@@ -9,6 +9,7 @@ import {
   isInZone,
   isRecordType,
   normalizeName,
+  RECORD_TYPES,
   type RecordType,
   type RrsetBody,
 } from '@vigil/contract';
@@ -293,7 +294,7 @@ function keyIssues(zone: { name: string }, name: string, type: string, root = ''
   const field = (f: string) => (root ? `${root}.${f}` : f);
   const t = type.toUpperCase();
   const issues: FieldIssue[] = [];
-  if (!isRecordType(t)) issues.push({ field: field('type'), reason: 'must be one of A, AAAA, CNAME, MX, TXT, NS, SRV, CAA' });
+  if (!isRecordType(t)) issues.push({ field: field('type'), reason: `must be one of ${RECORD_TYPES.join(', ')}` });
   const r = normalizeName(name, { allowWildcard: true });
   if (!r.ok) issues.push({ field: field('name'), reason: r.reason });
   else if (!isInZone(r.name, zone.name)) issues.push({ field: field('name'), reason: `must be ${zone.name} or a name below it` });

@@ -33,7 +33,8 @@ describe('SVCB and HTTPS record sets (real PostgreSQL)', () => {
     expect(res.body.type).toBe('HTTPS');
     expect(res.body.resource_records.map((r: { content: unknown }) => r.content)).toEqual([
       [1, '.', ['alpn', 'h3', 'h2'], ['port', 1443], ['ipv4hint', '10.0.0.1']],
-      [2, 'pool.example.net', ['mandatory', 'ipv6hint'], ['ipv6hint', '2001:db8::1']],
+      // The target name as sent (as every name in content), the rest canonical.
+      [2, 'Pool.Example.NET.', ['mandatory', 'ipv6hint'], ['ipv6hint', '2001:db8::1']],
     ]);
     await put(`_443._tcp.www.${zone}`, 'svcb', [0, `svc.${zone}`]).expect(201);
     const got = await api.http().get(`/v2/zones/${zone}/_443._tcp.www.${zone}/SVCB`).set(H).expect(200);

@@ -2447,6 +2447,12 @@ export interface operations {
         /** @description Exact names: repeat it (name=a.example&name=b.example) */
         name?: string | string[];
         enabled?: '0' | '1' | 'true' | 'false';
+        /** @description Numeric zone ids: repeat it (id=1&id=3) or list them (id=1,3) */
+        id?: string | string[];
+        /** @description true: zones with a record set that has pickers or a failover check; false: zones without */
+        dynamic?: '0' | '1' | 'true' | 'false';
+        /** @description true: zones with a failover check that runs (rrsets_amount.dynamic.healthcheck); false: zones without */
+        healthcheck?: '0' | '1' | 'true' | 'false';
         order_by?: 'name' | 'id' | 'serial' | 'enabled' | 'created_at' | 'updated_at';
         order_direction?: string;
       };
@@ -3713,7 +3719,11 @@ export interface operations {
               skipped_resource_records: number;
             };
             success: boolean;
-            warnings: string[];
+            warnings: {
+              [key: string]: {
+                [key: string]: string;
+              };
+            };
             dry_run: boolean;
             diff: {
               created: {
