@@ -113,8 +113,9 @@ describe('command', () => {
 });
 
 describe('port on ICMP checks', () => {
-  it("takes port 0 as no port (Gcore's Go SDK always sends it), and refuses any other", () => {
-    expect(FailoverSchema.parse({ protocol: 'ICMP', port: 0, ...base })).toEqual({ protocol: 'ICMP', ...base });
+  it("keeps port 0 as sent (Gcore's Go SDK always sends it; no port is used), and refuses any other", () => {
+    expect(FailoverSchema.parse({ protocol: 'ICMP', port: 0, ...base })).toEqual({ protocol: 'ICMP', port: 0, ...base });
+    expect(FailoverSchema.parse({ protocol: 'ICMP', ...base })).toEqual({ protocol: 'ICMP', ...base });
     expect(issues({ protocol: 'ICMP', port: 7, ...base })).toEqual(['port: is not used by ICMP checks; leave it out']);
     expect(issues({ protocol: 'ICMP', port: -1, ...base })).toEqual(['port: must be from 1 to 65535']);
   });

@@ -130,11 +130,9 @@ export const FailoverSchema = z
     }
   })
   .transform((f) => {
-    if (!isHttpCheck(f)) {
-      if (f.port !== 0) return f;
-      const { port: _ignored, ...rest } = f;
-      return rest;
-    }
+    // ICMP's port 0 (Gcore's Go SDK always sends one) is kept as sent: probes ignore it, and a
+    // client that reads back what it wrote sees no change (Terraform would plan one otherwise).
+    if (!isHttpCheck(f)) return f;
     const https = isHttpsCheck(f);
     return {
       ...f,

@@ -442,6 +442,17 @@ describe("Gcore's clients against Vigil (real api, PostgreSQL and Redis)", () =>
       for (const [name, type] of sent) await go.delete(rrUrl(name, type)).expect(204);
     });
 
+    it('an ICMP failover check reads back with the port 0 the SDK sent (NewRRSetMetaMetaFailoverFromIcmp)', async () => {
+      const go = sdk();
+      await api.grantFailover(accountId);
+      const name = `icmp.${zone}`;
+      const failover = { protocol: 'ICMP', port: 0, frequency: 60, timeout: 5, command: null };
+      await go.post(rrUrl(name, 'A'), { ...sdkRrset({ ttl: 300, records: [{ content: ['192.0.2.1'] }] }), meta: { failover } }).expect(201);
+      const read = (await go.get(rrUrl(name, 'A')).expect(200)).body;
+      expect(read.meta.failover).toMatchObject(failover);
+      await go.delete(rrUrl(name, 'A')).expect(204);
+    });
+
     it('ZoneNameservers (?all=true&type=NS) gets the name servers only', async () => {
       const go = sdk();
       const res = await go.get(`/v2/zones/${zone}/rrsets?all=true&type=NS`).expect(200);
