@@ -6,8 +6,9 @@ set -euo pipefail
 packages=()
 command -v dig >/dev/null || packages+=(dnsutils)
 command -v kdig >/dev/null || packages+=(knot-dnsutils)
-# named-checkzone checks the zone files the export writes.
+# named-checkzone and kzonecheck check the zone files the export writes.
 command -v named-checkzone >/dev/null || packages+=(bind9-utils)
+command -v kzonecheck >/dev/null || packages+=(knot-dnssecutils)
 command -v chromium >/dev/null || packages+=(chromium)
 command -v unbound >/dev/null || packages+=(unbound)
 command -v ip >/dev/null || packages+=(iproute2)

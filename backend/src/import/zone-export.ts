@@ -14,15 +14,17 @@ export interface ExportedRrset {
 
 const fqdn = (name: string) => (name === '.' ? '.' : `${name}.`);
 
-/** A character-string (RFC 1035 §5.1): quoted, with `"` and `\` escaped and control bytes as \DDD. */
+/**
+ * A character-string (RFC 1035 §5.1): quoted, with `"` and `\` escaped, and every byte outside
+ * printable ASCII as \DDD (UTF-8 text byte by byte): a zone file is ASCII, and Knot's loader
+ * refuses other bytes (BIND takes them).
+ */
 function quoted(text: string): string {
   let out = '"';
-  for (const ch of text) {
-    const c = ch.codePointAt(0)!;
-    if (ch === '"' || ch === '\\') out += `\\${ch}`;
-    else if (c < 0x20 || c === 0x7f) out += `\\${String(c).padStart(3, '0')}`;
-    // Other text as it is: the file is UTF-8, as BIND and Knot read it.
-    else out += ch;
+  for (const b of Buffer.from(text)) {
+    if (b === 0x22 || b === 0x5c) out += `\\${String.fromCharCode(b)}`;
+    else if (b < 0x20 || b >= 0x7f) out += `\\${String(b).padStart(3, '0')}`;
+    else out += String.fromCharCode(b);
   }
   return `${out}"`;
 }

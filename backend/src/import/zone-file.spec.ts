@@ -90,6 +90,13 @@ describe('parseZoneFile', () => {
     const { errors } = parseZoneFile('ok A 192.0.2.2\nmulti A (\n  192.0.2.4\n', 'example.com', 300);
     expect(errors).toEqual([{ line: 2, reason: '"(" is never closed' }]);
   });
+  it('reads \\DDD in quoted strings as bytes of UTF-8 text, and refuses bytes that are not text', () => {
+    const ok = parseZoneFile('t 300 IN TXT "caf\\195\\169 \\226\\156\\147" "plain"\n', 'example.com', 300);
+    expect(ok.errors).toEqual([]);
+    expect(ok.records[0]!.rdata).toEqual(['café ✓', 'plain']);
+    const bad = parseZoneFile('ok 300 IN TXT "fine"\nt 300 IN TXT "\\200\\201"\n', 'example.com', 300);
+    expect(bad.errors).toEqual([{ line: 2, reason: 'a quoted string has bytes that are not UTF-8 text' }]);
+  });
 });
 
 describe('planImport', () => {

@@ -19,6 +19,8 @@ export interface FileRecord {
  */
 export const DISABLED_MARKER = ';vigil:disabled ';
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 export interface LineIssue {
   line: number;
   reason: string;
@@ -62,6 +64,8 @@ interface Token {
   quoted: boolean;
   /** A quoted string as written between its quotes, escapes and all. */
   raw?: string;
+  /** A quoted string whose bytes are not UTF-8 text (fine where only `raw` is read: SVCB values). */
+  notText?: boolean;
 }
 
 interface Entry {
@@ -114,25 +118,29 @@ function tokenize(text: string, errors: LineIssue[]): Entry[] {
         depth--;
         i++;
       } else if (c === '"') {
-        let s = '';
+        // \DDD is a byte: the string is read as bytes and then as UTF-8, so é written as
+        // \195\169 (what exporters that keep files ASCII write, Vigil's own included) is é.
+        const bytes: Buffer[] = [];
         let j = i + 1;
+        let run = j;
         let closed = false;
         while (j < line.length) {
           const d = line[j]!;
           if (d === '\\' && j + 1 < line.length) {
+            bytes.push(Buffer.from(line.slice(run, j)));
             const ddd = /^\d{3}/.exec(line.slice(j + 1, j + 4));
-            if (ddd) {
-              s += String.fromCharCode(Number(ddd[0]));
+            if (ddd && Number(ddd[0]) <= 255) {
+              bytes.push(Buffer.of(Number(ddd[0])));
               j += 4;
             } else {
-              s += line[j + 1];
+              bytes.push(Buffer.from(line[j + 1]!));
               j += 2;
             }
+            run = j;
           } else if (d === '"') {
             closed = true;
             break;
           } else {
-            s += d;
             j++;
           }
         }
@@ -142,7 +150,15 @@ function tokenize(text: string, errors: LineIssue[]): Entry[] {
           depth = 0;
           break;
         }
-        current!.tokens.push({ text: s, quoted: true, raw: line.slice(i + 1, j) });
+        bytes.push(Buffer.from(line.slice(run, j)));
+        let text = '';
+        let notText = false;
+        try {
+          text = UTF8.decode(Buffer.concat(bytes));
+        } catch {
+          notText = true;
+        }
+        current!.tokens.push({ text, quoted: true, raw: line.slice(i + 1, j), ...(notText && { notText }) });
         i = j + 1;
       } else {
         let j = i;
@@ -234,9 +250,12 @@ export function parseZoneFile(text: string, origin: string, defaultTtl: number):
       errors.push({ line: e.line, reason: `"${words[k - 1]!.text}" is not a record type` });
       continue;
     }
-    const rdata = (type === 'SVCB' || type === 'HTTPS' ? svcTokens(words.slice(k)) : words.slice(k)).map((w, i) =>
-      !w.quoted && NAME_FIELDS[type]?.includes(i) ? absoluteTarget(w.text, currentOrigin) : w.text,
-    );
+    const data = type === 'SVCB' || type === 'HTTPS' ? svcTokens(words.slice(k)) : words.slice(k);
+    if (data.some((w) => w.notText)) {
+      errors.push({ line: e.line, reason: 'a quoted string has bytes that are not UTF-8 text' });
+      continue;
+    }
+    const rdata = data.map((w, i) => (!w.quoted && NAME_FIELDS[type]?.includes(i) ? absoluteTarget(w.text, currentOrigin) : w.text));
     if (rdata.length === 0) {
       errors.push({ line: e.line, reason: `the ${type} record has no data` });
       continue;

@@ -74,12 +74,12 @@ describe('SVCB and HTTPS record sets (real PostgreSQL)', () => {
     );
   });
 
-  it('exports them as a zone file named-checkzone loads, which imports back unchanged', async () => {
+  (hasCheckzone ? it : it.skip)('exports them as a zone file named-checkzone loads, which imports back unchanged', async () => {
     const res = await api.http().get(`/v2/zones/${zone}/export`).set(H).expect(200);
     const file = res.body.raw_zone as string;
     expect(file).toContain(`${zone}. 300 IN HTTPS 1 . alpn=h3,h2 port=1443 ipv4hint=10.0.0.1\n`);
     expect(file).toContain(`_443._tcp.www.${zone}. 300 IN SVCB 0 svc.${zone}.\n`);
-    if (hasCheckzone) expect(checkzone(zone, file).status).toBe(0);
+    expect(checkzone(zone, file).status).toBe(0);
     const back = await api.http().post(`/v2/zones/${zone}/import`).set(H).set('Content-Type', 'text/plain').send(file).expect(200);
     expect(back.body.diff).toEqual({ created: [], updated: [], unchanged: 2 });
   });
