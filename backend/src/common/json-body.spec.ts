@@ -33,6 +33,13 @@ describe('reserved field names in JSON bodies', () => {
     expect(JSON.stringify(zones.body)).not.toMatch(/proto\.example|ctor\.example|deep\.example|gcore\.example/);
   });
 
+  it('refuses them as query parameters too, which the pipe deletes alike', async () => {
+    const token = await api.token((await api.customer('query')).agent);
+    expectInvalid(await api.http().get('/v2/zones?__proto__=x').set(apiKey(token)), '__proto__');
+    expectInvalid(await api.http().get('/v2/zones?limit=5&constructor=1').set(apiKey(token)), 'constructor');
+    await api.http().get('/v2/zones?limit=5').set(apiKey(token)).expect(200);
+  });
+
   it('keeps names that only resemble them', async () => {
     const { agent } = await api.customer('resembles');
     const res = await agent

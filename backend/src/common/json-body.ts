@@ -56,8 +56,9 @@ export function reservedKeyIssues(body: unknown): FieldIssue[] {
   return issues.slice(0, MAX_RESERVED_REPORTED);
 }
 
-/** Refuses a JSON body with a reserved field name (see RESERVED_KEYS) in the API's 400 shape, for every route. */
+/** Refuses a JSON body or query with a reserved field name (see RESERVED_KEYS) in the API's 400 shape, for every route. */
 export function refuseReservedKeys(req: Request, _res: Response, next: NextFunction): void {
-  const issues = reservedKeyIssues(req.body);
+  // Query parameters too: the pipe deletes them from the parsed query alike.
+  const issues = [...reservedKeyIssues(req.query), ...reservedKeyIssues(req.body)].slice(0, MAX_RESERVED_REPORTED);
   next(issues.length === 0 ? undefined : new ValidationFailed(issues));
 }
