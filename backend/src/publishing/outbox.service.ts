@@ -110,8 +110,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         held = await this.publisher.heldVersions(names);
       }
       const done = rows.filter((r) => delivered(r, held.get(r.zoneName))).map((r) => r.id);
+      // A deleted row is not claimed again, so the next pass's `seen` drops it by itself.
       if (done.length) await tx.query(`DELETE FROM publish_outbox WHERE id = ANY($1::bigint[])`, [done]);
-      for (const id of done) this.seen.delete(id);
       return done.length;
     });
   }
