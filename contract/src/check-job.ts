@@ -1,12 +1,16 @@
 import { z } from 'zod';
 import { FailoverSchema } from './failover';
+import { FAILOVER_TYPES } from './records';
 
-/** The data of one probe job: one record set's check, run from one location over its addresses. */
+/**
+ * The data of one probe job: one record set's check, run from one location over its addresses
+ * (for CNAME, its target names: the probe resolves each and checks the address it gets).
+ */
 export const CheckJobSchema = z.object({
   checkId: z.string(),
   zone: z.string(),
   name: z.string(),
-  type: z.enum(['A', 'AAAA']),
+  type: z.enum(FAILOVER_TYPES),
   addresses: z.array(z.string()),
   check: FailoverSchema.in,
 });
@@ -20,6 +24,10 @@ export const ProbeResultSchema = z.object({
   at: z.int(),
   location: z.string(),
   frequency: z.int(),
+  /** A passing check's caveat (cert_expiry_days: "certificate expires in 3 days (2026-12-06)"); absent when none. */
+  warning: z.string().optional(),
+  /** HTTPS with cert_expiry_days: whole days until the certificate expires (negative once it has). */
+  cert_days_left: z.int().optional(),
 });
 export type ProbeResult = z.infer<typeof ProbeResultSchema>;
 

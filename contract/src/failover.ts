@@ -2,8 +2,30 @@ import { z } from 'zod';
 import { normalizeName } from './names';
 import { compileRegexp } from './regexp';
 
-/** Gcore's four, plus HTTPS: Vigil's own spelling of Gcore's HTTP with `tls: true`. */
-export const CHECK_PROTOCOLS = ['ICMP', 'TCP', 'UDP', 'HTTP', 'HTTPS'] as const;
+/** Gcore's four, plus HTTPS (Vigil's own spelling of Gcore's HTTP with `tls: true`) and DNS (Vigil's own). */
+export const CHECK_PROTOCOLS = ['ICMP', 'TCP', 'UDP', 'HTTP', 'HTTPS', 'DNS'] as const;
+/** The query types a DNS check may ask. */
+export const DNS_CHECK_TYPES = ['A', 'AAAA', 'CNAME', 'MX', 'NS', 'TXT', 'SOA', 'SRV', 'PTR', 'CAA'] as const;
+/** The response codes a DNS check may expect. */
+export const DNS_CHECK_RCODES = ['NOERROR', 'NXDOMAIN', 'SERVFAIL', 'REFUSED', 'NOTIMP', 'FORMERR'] as const;
+export const DNS_TRANSPORTS = ['udp', 'tcp'] as const;
+
+/**
+ * Request headers a check may not set: `Host` is `host`'s, the rest frame the request or the
+ * connection, which the probe owns (one request, no body, the connection closed after it).
+ */
+export const RESERVED_HEADERS = [
+  'host',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'upgrade',
+  'te',
+  'trailer',
+  'expect',
+  'proxy-connection',
+] as const;
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
 export const FAILOVER_LIMITS = {
@@ -13,12 +35,18 @@ export const FAILOVER_LIMITS = {
   urlLength: 2048,
   /** Gcore's limit on `command` (its Terraform provider's validator). */
   commandLength: 255,
+  headers: { count: 20, nameLength: 64, valueLength: 1024 },
+  statusCodes: 20,
+  /** max_response_ms: at least this, and below the timeout. */
+  maxResponseMs: { min: 1 },
+  certExpiryDays: { min: 1, max: 365 },
+  dnsAnswerLength: 255,
 } as const;
 
 type Protocol = (typeof CHECK_PROTOCOLS)[number];
 
 /** Fields only HTTP checks use; `path` is octoDNS's name for `url`. */
-const HTTP_ONLY = ['method', 'url', 'path', 'host', 'http_status_code'] as const;
+const HTTP_ONLY = ['method', 'url', 'path', 'host', 'http_status_code', 'http_status_codes', 'headers', 'regexp_invert'] as const;
 
 export const isHttpCheck = (c: { protocol: Protocol }) => c.protocol === 'HTTP' || c.protocol === 'HTTPS';
 
@@ -38,6 +66,57 @@ const urlPath = z
   .regex(/^\/[^\s]*$/, { error: 'must be a path that starts with "/" and has no spaces, such as /health' });
 
 const PORT_RANGE = 'must be from 1 to 65535';
+const STATUS_RANGE = 'must be from 100 to 599';
+
+/** RFC 9110 token: a header name. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** Field value characters: visible ASCII, spaces and tabs, and obs-text; no CR, LF, NUL or other controls. */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/** One entry of http_status_codes: a status (200 or "200") or a range ("200-299"), as [low, high]. */
+export function statusRange(entry: number | string): [number, number] | null {
+  const m = typeof entry === 'string' ? /^\s*(\d{3})\s*(?:-\s*(\d{3})\s*)?$/.exec(entry) : null;
+  const [low, high] = typeof entry === 'number' ? [entry, entry] : m ? [Number(m[1]), Number(m[2] ?? m[1])] : [NaN, NaN];
+  if (!Number.isInteger(low) || !Number.isInteger(high) || low < 100 || high > 599 || low > high) return null;
+  return [low, high];
+}
+
+/** Whether `status` is one of the check's expected statuses; null (none set): any status. */
+export function statusExpected(c: { http_status_code?: number | null; http_status_codes?: (number | string)[] }, status: number) {
+  if (c.http_status_codes !== undefined) {
+    return c.http_status_codes.some((e) => {
+      const r = statusRange(e);
+      return r !== null && status >= r[0] && status <= r[1];
+    });
+  }
+  return c.http_status_code === undefined || c.http_status_code === null || c.http_status_code === status;
+}
+
+const DnsCheckSchema = z
+  .strictObject({
+    name: z.string({ error: 'must be a domain name' }).describe('The name asked, e.g. www.example.com'),
+    type: z
+      .enum(DNS_CHECK_TYPES, { error: `must be one of ${DNS_CHECK_TYPES.join(', ')}` })
+      .optional()
+      .describe('Query type, default A'),
+    transport: z.enum(DNS_TRANSPORTS, { error: 'must be udp or tcp' }).optional().describe('udp (default) or tcp'),
+    rcode: z
+      .enum(DNS_CHECK_RCODES, { error: `must be one of ${DNS_CHECK_RCODES.join(', ')}` })
+      .optional()
+      .describe('The response code the answer must have, default NOERROR'),
+    answer: z
+      .string({ error: 'must be a string' })
+      .min(1, { error: 'must not be empty; leave it out for any answer' })
+      .max(FAILOVER_LIMITS.dnsAnswerLength, { error: `must be at most ${FAILOVER_LIMITS.dnsAnswerLength} characters` })
+      .optional()
+      .describe(
+        'A record in the answer section must have this data, in presentation form: 192.0.2.1, mail.example.com, "10 mail.example.com" (MX), the text of a TXT record',
+      ),
+  })
+  .superRefine((d, ctx) => {
+    const n = normalizeName(d.name);
+    if (!n.ok) ctx.addIssue({ code: 'custom', path: ['name'], message: `must be a domain name: ${n.reason}` });
+  });
 
 /**
  * The health check of a failover record set (`meta.failover`), as the API takes it.
@@ -52,7 +131,9 @@ export const FailoverSchema = z
       .min(0, { error: PORT_RANGE })
       .max(65535, { error: PORT_RANGE })
       .optional()
-      .describe('1-65535; required for TCP and UDP; HTTP defaults to 80, or 443 over TLS; not used by ICMP (0 counts as left out)'),
+      .describe(
+        '1-65535; required for TCP and UDP; HTTP defaults to 80, or 443 over TLS; DNS to 53; not used by ICMP (0 counts as left out)',
+      ),
     frequency: z
       .int({ error: 'must be an integer number of seconds' })
       .min(FAILOVER_LIMITS.frequency.min, { error: `must be at least ${FAILOVER_LIMITS.frequency.min} seconds` })
@@ -95,6 +176,37 @@ export const FailoverSchema = z
       .boolean({ error: 'must be true or false' })
       .optional()
       .describe('Over TLS: verify the certificate against host (or the address); default true'),
+    // Vigil's own fields (Gcore has none of them): left out, they are not filled in.
+    http_status_codes: z
+      .array(z.union([z.int(), z.string()], { error: 'must be a status such as 200 or a range such as "200-299"' }), {
+        error: 'must be a list of statuses and ranges, such as [200, "300-399"]',
+      })
+      .min(1, { error: 'must not be empty; leave it out for any answer' })
+      .max(FAILOVER_LIMITS.statusCodes, { error: `must have at most ${FAILOVER_LIMITS.statusCodes} entries` })
+      .optional()
+      .describe('HTTP: the answer\'s status must be one of these statuses (200) or ranges ("200-299"); instead of http_status_code'),
+    headers: z
+      .record(z.string(), z.string({ error: 'must be a string' }), { error: 'must be an object of header names and values' })
+      .optional()
+      .describe(
+        `HTTP: request headers sent as given (at most ${FAILOVER_LIMITS.headers.count}; no Host, which is host's, nor ${RESERVED_HEADERS.slice(1).join(', ')})`,
+      ),
+    regexp_invert: z
+      .boolean({ error: 'must be true or false' })
+      .optional()
+      .describe('HTTP: true: the body must NOT match regexp (a check passes while an error page is absent)'),
+    max_response_ms: z
+      .int({ error: 'must be an integer number of milliseconds' })
+      .min(FAILOVER_LIMITS.maxResponseMs.min, { error: `must be at least ${FAILOVER_LIMITS.maxResponseMs.min} ms` })
+      .optional()
+      .describe('A check answered slower than this (ms, below the timeout) fails; HTTP: time to the response head'),
+    cert_expiry_days: z
+      .int({ error: 'must be an integer number of days' })
+      .min(FAILOVER_LIMITS.certExpiryDays.min, { error: `must be at least ${FAILOVER_LIMITS.certExpiryDays.min} day` })
+      .max(FAILOVER_LIMITS.certExpiryDays.max, { error: `must be at most ${FAILOVER_LIMITS.certExpiryDays.max} days` })
+      .optional()
+      .describe('HTTPS: a certificate that expires within this many days gives the result a warning (the check still passes)'),
+    dns: DnsCheckSchema.optional().describe('DNS: the query asked of each address and what its answer must be'),
   })
   .superRefine((f, ctx) => {
     const issue = (key: keyof typeof f, message: string) => ctx.addIssue({ code: 'custom', path: [key], message });
@@ -105,18 +217,24 @@ export const FailoverSchema = z
       if (f.port !== undefined && f.port > 0 && f.port <= 65535) issue('port', 'is not used by ICMP checks; leave it out');
     } else if (f.port === 0) {
       issue('port', PORT_RANGE);
-    } else if (f.port === undefined && !isHttp) {
+    } else if (f.port === undefined && !isHttp && f.protocol !== 'DNS') {
       issue('port', `is required for ${f.protocol} checks`);
     }
     if (!isHttp) {
       for (const key of HTTP_ONLY) if (isSet(f[key])) issue(key, 'is only for HTTP and HTTPS checks');
     }
-    if (f.protocol === 'ICMP' && isSet(f.regexp)) issue('regexp', 'is not used by ICMP checks: an echo reply has nothing to match');
+    if ((f.protocol === 'ICMP' || f.protocol === 'DNS') && isSet(f.regexp)) {
+      issue(
+        'regexp',
+        `is not used by ${f.protocol} checks${f.protocol === 'ICMP' ? ': an echo reply has nothing to match' : '; use dns.answer'}`,
+      );
+    }
     if (isSet(f.command) && f.protocol !== 'TCP' && f.protocol !== 'UDP') issue('command', 'is only for TCP and UDP checks');
     if (f.protocol === 'HTTPS' && f.tls === false) {
       issue('tls', 'is false but protocol is HTTPS; leave tls out, or use protocol HTTP with tls: false');
     }
-    if (f.tls === true && (f.protocol === 'UDP' || f.protocol === 'ICMP')) issue('tls', 'is only for HTTP and TCP checks');
+    if (f.tls === true && (f.protocol === 'UDP' || f.protocol === 'ICMP' || f.protocol === 'DNS'))
+      issue('tls', 'is only for HTTP and TCP checks');
     if (f.verify !== undefined && !overTls(f)) {
       issue('verify', 'is only for checks over TLS: HTTPS (or HTTP with tls), TCP with tls');
     }
@@ -124,7 +242,49 @@ export const FailoverSchema = z
     if (f.url !== undefined && f.path !== undefined && f.url !== f.path) {
       issue('path', 'must equal url when both are given (path is another name for url)');
     }
-    if (isSet(f.regexp) && f.protocol !== 'ICMP') {
+    if (f.protocol === 'DNS' && f.dns === undefined) issue('dns', 'is required for DNS checks: the name (and type) to ask');
+    if (f.protocol !== 'DNS' && f.dns !== undefined) issue('dns', 'is only for DNS checks');
+    if (f.http_status_codes !== undefined) {
+      if (isSet(f.http_status_code)) issue('http_status_codes', 'cannot be given with http_status_code; use one of them');
+      f.http_status_codes.forEach((e, i) => {
+        if (statusRange(e) === null) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['http_status_codes', i],
+            message: `${STATUS_RANGE}, a status such as 200 or a range such as "200-299" (low to high)`,
+          });
+        }
+      });
+    }
+    if (f.headers !== undefined) {
+      const names = Object.keys(f.headers);
+      if (names.length > FAILOVER_LIMITS.headers.count) issue('headers', `must have at most ${FAILOVER_LIMITS.headers.count} headers`);
+      const seen = new Set<string>();
+      for (const name of names) {
+        const at = (message: string) => ctx.addIssue({ code: 'custom', path: ['headers', name], message });
+        const lower = name.toLowerCase();
+        const value = f.headers[name]!;
+        if (!HEADER_NAME.test(name) || name.length > FAILOVER_LIMITS.headers.nameLength) {
+          at(`is not a valid header name (letters, digits and !#$%&'*+.^_\`|~-, at most ${FAILOVER_LIMITS.headers.nameLength})`);
+        } else if (lower === 'host') {
+          at('cannot be set as a header; host sets the Host header (and the TLS name)');
+        } else if ((RESERVED_HEADERS as readonly string[]).includes(lower)) {
+          at('cannot be set: the probe sends one request without a body and closes the connection');
+        } else if (seen.has(lower)) {
+          at('is given twice (header names are case-insensitive)');
+        }
+        seen.add(lower);
+        if (value.length > FAILOVER_LIMITS.headers.valueLength) at(`must be at most ${FAILOVER_LIMITS.headers.valueLength} characters`);
+        else if (!HEADER_VALUE.test(value))
+          at('must not contain line breaks (CR, LF), other control characters or characters beyond Latin-1');
+      }
+    }
+    if (f.regexp_invert !== undefined && isHttp && !isSet(f.regexp)) issue('regexp_invert', 'needs a regexp to invert');
+    if (f.max_response_ms !== undefined && f.max_response_ms >= f.timeout * 1000) {
+      issue('max_response_ms', `must be less than the timeout (${f.timeout * 1000} ms)`);
+    }
+    if (f.cert_expiry_days !== undefined && !isHttpsCheck(f)) issue('cert_expiry_days', 'is only for HTTPS checks (or HTTP with tls)');
+    if (isSet(f.regexp) && f.protocol !== 'ICMP' && f.protocol !== 'DNS') {
       const compiled = compileRegexp(f.regexp!);
       if (!compiled.ok) issue('regexp', `is not a valid regular expression for RE2 (no back-references or lookaround): ${compiled.error}`);
     }
@@ -132,6 +292,10 @@ export const FailoverSchema = z
   .transform((f) => {
     // ICMP's port 0 (Gcore's Go SDK always sends one) is kept as sent: probes ignore it, and a
     // client that reads back what it wrote sees no change (Terraform would plan one otherwise).
+    if (f.protocol === 'DNS' && f.dns) {
+      const dns = { ...f.dns, type: f.dns.type ?? 'A', transport: f.dns.transport ?? 'udp', rcode: f.dns.rcode ?? 'NOERROR' };
+      return { ...f, port: f.port ?? 53, dns };
+    }
     if (!isHttpCheck(f)) return f;
     const https = isHttpsCheck(f);
     return {

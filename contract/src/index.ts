@@ -12,3 +12,4 @@ export * from './health';
 export * from './feed';
 export * from './redis-keys';
 export * from './json';
+export * from './target-policy';

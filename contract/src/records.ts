@@ -10,6 +10,14 @@ export type ContentValue = string | number | (string | number)[];
 /** One record's content as the API takes it: the fields of the type in presentation order. */
 export type Content = ContentValue[];
 
+/**
+ * The types a failover check can watch, as in Gcore: an address record's addresses, or a CNAME's
+ * targets (each target name resolved by the probe and its address checked).
+ */
+export const FAILOVER_TYPES = ['A', 'AAAA', 'CNAME'] as const;
+export type FailoverType = (typeof FAILOVER_TYPES)[number];
+export const isFailoverType = (type: string): type is FailoverType => (FAILOVER_TYPES as readonly string[]).includes(type);
+
 /** The types whose content ends in SvcParams (RFC 9460). */
 export const isSvcbType = (type: string): type is 'SVCB' | 'HTTPS' => type === 'SVCB' || type === 'HTTPS';
 

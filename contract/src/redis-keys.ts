@@ -28,6 +28,18 @@ export const redisKeys = {
    * fills at once and the DNS servers do not take as "no zones".
    */
   published: `${KEY_PREFIX}published`,
+  /** Hash: `${checkId}/${address}` -> the last state notifications were told of. */
+  notifyLast: `${KEY_PREFIX}notify-last`,
+  /** String with a TTL: this feed entry was taken in by notifications (a redelivered one is not taken twice). */
+  notifySeen: (feedId: string) => `${KEY_PREFIX}notify-seen:${feedId}`,
+  /** Hash: feed id -> `<previous state> <HealthState JSON>`, an account's transitions waiting for their message. */
+  notifyPending: (accountId: string) => `${KEY_PREFIX}notify-pending:${accountId}`,
+  /** Sorted set: account id -> when its first pending transition came (ms); due once the coalescing window passed. */
+  notifyDue: `${KEY_PREFIX}notify-due`,
+  /** Hash: a claimed batch (an account's pending transitions, `@account` its id) until its deliveries are queued. */
+  notifyBatch: (batchId: string) => `${KEY_PREFIX}notify-batch:${batchId}`,
+  /** Sorted set: batch id -> when it was claimed (ms); one claimed long ago lost its api process and is taken over. */
+  notifyBatches: `${KEY_PREFIX}notify-batches`,
 } as const;
 
 /**
@@ -53,6 +65,9 @@ export const probeSchedulerId = (checkId: string) => `check:${checkId}`;
  * so the api (which schedules) and the probes (which work) must build it the same way.
  */
 export const bullPrefix = (redisKeyPrefix: string) => `${redisKeyPrefix}bull`;
+
+/** BullMQ queue of notification deliveries (one job per message and channel). */
+export const NOTIFY_QUEUE = 'notifications';
 
 /** Name of the probe jobs. */
 export const PROBE_JOB_NAME = 'check';

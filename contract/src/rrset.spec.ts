@@ -41,12 +41,26 @@ describe('record set bodies', () => {
     expect('issues' in cname && cname.issues[0]?.message).toContain('exactly one record');
   });
 
-  it('refuses failover on a type other than A and AAAA', () => {
+  it('takes several CNAME targets as candidates when the record set has failover or pickers', () => {
+    const two = [{ content: ['a.example'] }, { content: ['b.example'] }];
+    const failover = check('CNAME', {
+      resource_records: two,
+      meta: { failover: { protocol: 'TCP', port: 80, frequency: 60, timeout: 5 } },
+    });
+    expect('body' in failover && failover.body.resource_records).toHaveLength(2);
+    const pickers = check('CNAME', { resource_records: two, pickers: [{ type: 'first_n', limit: 1 }] });
+    expect('body' in pickers && pickers.body.resource_records).toHaveLength(2);
+  });
+
+  it('refuses failover on a type other than A, AAAA and CNAME', () => {
     const r = check('TXT', {
       resource_records: [{ content: ['hello'] }],
       meta: { failover: { protocol: 'TCP', port: 80, frequency: 60, timeout: 5 } },
     });
-    expect('issues' in r && r.issues[0]).toEqual({ path: ['meta', 'failover'], message: 'failover is only for A and AAAA record sets' });
+    expect('issues' in r && r.issues[0]).toEqual({
+      path: ['meta', 'failover'],
+      message: 'failover is only for A, AAAA, CNAME record sets',
+    });
   });
 
   it('names the field of a bad TTL, picker or country', () => {
@@ -60,7 +74,7 @@ describe('record set bodies', () => {
         'ttl: must be from 0 to 604800',
         'resource_records.0.meta.countries.0: must be an ISO 3166-1 alpha-2 country code such as FR',
         'pickers.0.limit: must be from 0 (no limit) to 100',
-        'pickers.1.type: must be one of healthcheck, is_healthy, geodns, weighted_shuffle, first_n, default',
+        'pickers.1.type: must be one of healthcheck, is_healthy, geodns, ip, asn, geodistance, weighted_shuffle, first_n, default',
       ]),
     );
   });
@@ -99,6 +113,26 @@ describe('record set bodies', () => {
       expect(a({ filters: null, pickers: filters })).toMatchObject({ body: { pickers: want } });
       expect(a({ filters, pickers: [{ type: 'first_n', limit: 2 }] })).toEqual({
         parseIssues: ['filters: differs from pickers; send one of them (filters is another name for pickers)'],
+      });
+    });
+
+    it("takes Gcore's ip, asn and geodistance pickers, with limit and strict, each once", () => {
+      const pickers = [
+        { type: 'ip', strict: true },
+        { type: 'asn', limit: 3 },
+        { type: 'geodistance', limit: 1, strict: false },
+      ];
+      expect(a({ pickers })).toMatchObject({ body: { pickers } });
+      expect(a({ filters: [{ type: 'geodistance' }, { type: 'first_n', limit: 1 }] })).toMatchObject({
+        body: { pickers: [{ type: 'geodistance' }, { type: 'first_n', limit: 1 }] },
+      });
+      expect(a({ pickers: [{ type: 'geodistance' }, { type: 'geodistance' }] })).toEqual({
+        parseIssues: ['pickers.1.type: picker geodistance is listed twice'],
+      });
+      expect(a({ pickers: [{ type: 'asn', limit: -1 }] })).toEqual({ parseIssues: ['pickers.0.limit: must be from 0 (no limit) to 100'] });
+      expect(a({ pickers: [{ type: 'ip', strict: 1 }] })).toEqual({ parseIssues: ['pickers.0.strict: must be true or false'] });
+      expect(a({ pickers: [{ type: 'geodistance', origin: 'paris' }] })).toMatchObject({
+        parseIssues: [expect.stringMatching(/^pickers\.0/)],
       });
     });
 
@@ -141,6 +175,13 @@ describe('record set bodies', () => {
       ['asn', 'must be from 0 to 4294967295', [-1]],
       ['latlong', 'must be from -90 to 90', [91, 0]],
       ['latlong', 'must be [latitude, longitude]', [1]],
+      ['latlong', 'must be from -180 to 180', [0, -180.5]],
+      ['latlong', 'must be a number', ['48.8', 2.3]],
+      ['ip', 'must be an address or network such as 192.0.2.0/24', ['2001:db8::/129']],
+      ['ip', 'must be a list of addresses or networks', '192.0.2.0/24'],
+      ['asn', 'must be an AS number', ['AS64496']],
+      ['asn', 'must be from 0 to 4294967295', [4294967296]],
+      ['asn', 'must hold at most 100 AS numbers', Array.from({ length: 101 }, (_, i) => i)],
       ['fallback', 'must be true or false', 'yes'],
       ['cidr_labels', 'must be an integer', { office: 'ten' }],
       ['weight', 'must be from 0 to 65535', -0.5],

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { FailoverSchema } from './failover';
 import { CONTINENTS } from './geo';
 import { isAddressOrCidr } from './ip';
-import { contentKey, parseContent, RECORD_TYPES, type RecordType } from './records';
+import { contentKey, FAILOVER_TYPES, isFailoverType, parseContent, RECORD_TYPES, type RecordType } from './records';
 
 export const TTL_LIMITS = { min: 0, max: 604800, default: 300 } as const;
 export const MAX_RECORDS = 100;
@@ -47,7 +47,7 @@ export const RecordMetaSchema = z.strictObject({
   default: z.boolean({ error: 'must be true or false' }).optional(),
   /** Gcore's failover backup: served only when every other record of the set is unavailable. */
   backup: z.boolean({ error: 'must be true or false' }).optional(),
-  // Kept for the clients that send them (Gcore's SDK, Terraform, DNSControl); Vigil's pickers do not read them.
+  // Kept for the clients that send them (Gcore's SDK, Terraform, DNSControl); no picker reads them.
   notes: z
     .union([note, z.array(note).max(META_LIMITS.notesList, { error: `must hold at most ${META_LIMITS.notesList} notes` })], {
       error: 'must be a string or a list of strings',
@@ -109,7 +109,7 @@ export const ResourceRecordSchema = z.strictObject({
 
 /** The health filter's names: `healthcheck` (octoDNS, DNSControl) and `is_healthy` (Terraform). */
 export const HEALTH_PICKERS = ['healthcheck', 'is_healthy'] as const;
-export const PICKER_TYPES = [...HEALTH_PICKERS, 'geodns', 'weighted_shuffle', 'first_n', 'default'] as const;
+export const PICKER_TYPES = [...HEALTH_PICKERS, 'geodns', 'ip', 'asn', 'geodistance', 'weighted_shuffle', 'first_n', 'default'] as const;
 
 const strict = z.boolean({ error: 'must be true or false' });
 /** Every picker may cap what it passes on; 0 (or none) is no cap, as in Gcore's API. */
@@ -123,6 +123,12 @@ export const PickerSchema = z.discriminatedUnion(
   'type',
   [
     z.strictObject({ type: z.literal('geodns'), strict: strict.default(false), limit: limit.optional() }),
+    /** Records whose meta.ip holds the client's address (ECS, else the resolver's). */
+    z.strictObject({ type: z.literal('ip'), ...pickerFields }),
+    /** Records whose meta.asn holds the client's autonomous system. */
+    z.strictObject({ type: z.literal('asn'), ...pickerFields }),
+    /** Every record, nearest meta.latlong to the client first; records without one last. */
+    z.strictObject({ type: z.literal('geodistance'), ...pickerFields }),
     z.strictObject({ type: z.literal('weighted_shuffle'), ...pickerFields }),
     z.strictObject({ type: z.literal('first_n'), ...pickerFields }),
     z.strictObject({ type: z.literal('default'), ...pickerFields }),
@@ -244,14 +250,19 @@ export function checkRrsetForType(type: RecordType, body: RrsetBody): { body: Rr
     seen.set(key, i);
     return { ...rec, content: r.content };
   });
-  if (type === 'CNAME' && records.length > 1) {
-    issues.push({ path: ['resource_records'], message: 'a CNAME record set holds exactly one record' });
+  // A name has one CNAME (RFC 1034 3.6.2). With failover or pickers the record set holds the
+  // candidates, and DNS answers with the first that the health filter and pickers leave.
+  if (type === 'CNAME' && records.length > 1 && !body.meta.failover && body.pickers.length === 0) {
+    issues.push({
+      path: ['resource_records'],
+      message: 'a CNAME record set holds exactly one record, unless it has failover or pickers (DNS then answers with one of them)',
+    });
   }
   if (body.type !== undefined && body.type !== '' && body.type.toUpperCase() !== type) {
     issues.push({ path: ['type'], message: `must be ${type}, the type in the path (or be left out)` });
   }
-  if (body.meta.failover && type !== 'A' && type !== 'AAAA') {
-    issues.push({ path: ['meta', 'failover'], message: 'failover is only for A and AAAA record sets' });
+  if (body.meta.failover && !isFailoverType(type)) {
+    issues.push({ path: ['meta', 'failover'], message: `failover is only for ${FAILOVER_TYPES.join(', ')} record sets` });
   }
   return { body: { ...body, resource_records: records }, issues };
 }

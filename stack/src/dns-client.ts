@@ -3,10 +3,23 @@
 import { createSocket } from 'node:dgram';
 import * as dnsPacket from 'dns-packet';
 
+/** Where a query goes, and from which local address (a test's client address on a namespace network). */
+export interface Peer {
+  host?: string;
+  from?: string;
+}
+
 /** One query; rejects after `timeoutMs` without an answer. */
-export function udpQuery(port: number, name: string, type: dnsPacket.RecordType = 'A', timeoutMs = 1000): Promise<dnsPacket.Packet> {
+export function udpQuery(
+  port: number,
+  name: string,
+  type: dnsPacket.RecordType = 'A',
+  timeoutMs = 1000,
+  { host = '127.0.0.1', from }: Peer = {},
+): Promise<dnsPacket.Packet> {
   return new Promise((resolve, reject) => {
     const s = createSocket('udp4');
+    if (from) s.bind(0, from);
     const t = setTimeout(() => {
       s.close();
       reject(new Error(`no answer for ${name} ${type} within ${timeoutMs} ms`));
@@ -16,7 +29,7 @@ export function udpQuery(port: number, name: string, type: dnsPacket.RecordType 
       s.close();
       resolve(dnsPacket.decode(m));
     });
-    s.send(dnsPacket.encode({ type: 'query', id: 1, questions: [{ type, name }] }), port, '127.0.0.1');
+    s.send(dnsPacket.encode({ type: 'query', id: 1, questions: [{ type, name }] }), port, host);
   });
 }
 
@@ -32,8 +45,14 @@ export interface SteadyResult {
  * A client that asks every `everyMs` and remembers when answers came, so a test or benchmark can
  * tell how long the server kept it waiting. `stop()` ends it and says.
  */
-export function steadyClient(port: number, name: string, everyMs = 5): { stop(): Promise<SteadyResult> } {
+export function steadyClient(
+  port: number,
+  name: string,
+  everyMs = 5,
+  { host = '127.0.0.1', from }: Peer = {},
+): { stop(): Promise<SteadyResult> } {
   const socket = createSocket('udp4');
+  if (from) socket.bind(0, from);
   const sent = new Set<number>();
   let id = 0;
   let last = performance.now();
@@ -50,7 +69,7 @@ export function steadyClient(port: number, name: string, everyMs = 5): { stop():
   const timer = setInterval(() => {
     id = (id + 1) % 65536;
     sent.add(id);
-    socket.send(dnsPacket.encode({ type: 'query', id, questions: [{ type: 'A', name }] }), port, '127.0.0.1');
+    socket.send(dnsPacket.encode({ type: 'query', id, questions: [{ type: 'A', name }] }), port, host);
   }, everyMs);
   return {
     async stop() {

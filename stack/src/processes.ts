@@ -2,6 +2,7 @@
 // that places it, where it listens and how to tell it is ready. Everything else a caller wants
 // (database, support user, rate limits) is plain environment it adds on top.
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 
 /** The repository root (this file runs from stack/src under jest, from stack/dist otherwise). */
@@ -23,6 +24,8 @@ export interface ProcessSpec {
   readyUrl?: string;
   /** Where it listens, for npm start's table. */
   where?: string;
+  /** A network namespace to run it in (`ip netns exec`), for multi-host tests. */
+  netns?: string;
 }
 
 /** What `npm run build` leaves for each process, relative to ROOT. */
@@ -67,13 +70,22 @@ export const localApiEnv = (env: Env, panelPort: number): Env => ({
   SUPPORT_PASSWORD: env.SUPPORT_PASSWORD ?? 'change-me-support',
 });
 
-/** /healthz answers 200 once the zones are loaded from Redis, just before DNS listens. */
-export const dnsProcess = (port: number, metricsPort: number, env: Env = {}): ProcessSpec =>
-  nodeProcess('dns', BUILT.dns, {
-    env: { DNS_PORT: String(port), METRICS_PORT: String(metricsPort), ...env },
+/**
+ * /healthz answers 200 once the zones are loaded from Redis, just before DNS listens (with several
+ * processes, once every one has). One process unless `env` sets DNS_PROCESSES ('' is one per
+ * core, as npm start runs it): tests and benchmarks read a DNS server's pid for its CPU and
+ * memory, and on a shared machine a cluster per test would double what each suite loads.
+ */
+export const dnsProcess = (port: number, metricsPort: number, env: Env = {}): ProcessSpec => {
+  const processes = env.DNS_PROCESSES ?? '1';
+  const n = processes.trim() === '' ? availableParallelism() : Number(processes);
+  const count = `${n} ${n === 1 ? 'process' : 'processes'}`;
+  return nodeProcess('dns', BUILT.dns, {
+    env: { DNS_PORT: String(port), METRICS_PORT: String(metricsPort), DNS_PROCESSES: processes, ...env },
     readyUrl: `http://127.0.0.1:${metricsPort}/healthz`,
-    where: `udp+tcp 127.0.0.1:${port} (metrics: http://127.0.0.1:${metricsPort}/metrics)`,
+    where: `udp+tcp 127.0.0.1:${port}, ${count} (metrics: http://127.0.0.1:${metricsPort}/metrics)`,
   });
+};
 
 // Probes and the aggregator expose no metrics unless asked (METRICS_PORT in `env`): an inherited
 // METRICS_PORT would be the DNS server's.

@@ -31,7 +31,11 @@ export interface StartOptions {
 
 export function startProcess(spec: ProcessSpec, opts: StartOptions = {}): Running {
   if (spec.requires && !existsSync(join(ROOT, spec.requires))) throw new Error(`${spec.requires} is missing; run npm run build first`);
-  const child = spawn(process.execPath, spec.args, {
+  // `ip netns exec` execs the command in place, so the child is still the node process itself.
+  const [command, ...args] = spec.netns
+    ? ['ip', 'netns', 'exec', spec.netns, process.execPath, ...spec.args]
+    : [process.execPath, ...spec.args];
+  const child = spawn(command!, args, {
     cwd: spec.cwd,
     env: { ...(opts.env ?? { PATH: process.env.PATH, HOME: process.env.HOME }), ...spec.env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import { defineFeedScripts } from './feed';
 import { defineZoneScripts } from './zones';
 
+export * from './connection';
 export * from './keys';
 export * from './feed';
 export * from './zones';
