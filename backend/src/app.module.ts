@@ -17,6 +17,8 @@ import { dataSourceOptions } from './database/data-source';
 import { HealthModule } from './health/health.module';
 import { ImportModule } from './import/import.module';
 import { LivenessController } from './liveness/liveness.controller';
+import { MetricsModule } from './metrics/metrics';
+import { NotificationsModule } from './notifications/notifications.module';
 import { PublishingModule } from './publishing/publishing.module';
 import { RedisThrottlerStorage } from './ratelimit/redis-throttler.storage';
 import { VigilThrottlerGuard } from './ratelimit/throttler.guard';
@@ -83,6 +85,8 @@ export class AppModule {
         RrsetsModule,
         ImportModule,
         HealthModule,
+        NotificationsModule,
+        MetricsModule,
       ],
       controllers: [LivenessController],
       providers: [

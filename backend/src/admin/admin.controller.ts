@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Patch, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Patch, Query } from '@nestjs/common';
 import { ApiCookieAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { CurrentPrincipal, type Principal, Requires } from '../auth/principal';
@@ -16,6 +16,7 @@ import {
 import { FeaturesService } from '../features/features.service';
 import type { RequestStatus } from '../features/feature-request.entity';
 import { AdminService, AdminAccountListSchema, AdminAccountSchema } from './admin.service';
+import { AdminSiteListSchema, ForgottenSiteSchema, SitesService } from './sites.service';
 
 const AccountQuerySchema = PageQuerySchema.extend({ search: z.string().max(254).optional() });
 
@@ -28,6 +29,7 @@ export class AdminController {
   constructor(
     private readonly admin: AdminService,
     private readonly features: FeaturesService,
+    private readonly sites: SitesService,
   ) {}
 
   @Get('accounts')
@@ -75,5 +77,23 @@ export class AdminController {
     @Body({ schema: DecideFeatureRequestSchema }) body: DecideFeatureRequest,
   ): Promise<z.output<typeof FeatureRequestSchema>> {
     return this.features.decide(p, existingId(id, 'feature request'), body.status);
+  }
+
+  @Get('sites')
+  @ApiOperation({
+    summary: 'Every probe site that announced itself, with its last heartbeat, state (reporting, stale, gone) and scheduled checks',
+  })
+  @ApiOkResponse({ standardSchema: AdminSiteListSchema })
+  siteList(): Promise<z.output<typeof AdminSiteListSchema>> {
+    return this.sites.list();
+  }
+
+  @Delete('sites/:name')
+  @ApiOperation({
+    summary: "Forget a decommissioned site: its heartbeat, its queue's schedulers and its last results; 409 while it is still reporting",
+  })
+  @ApiOkResponse({ standardSchema: ForgottenSiteSchema })
+  forgetSite(@CurrentPrincipal() p: Principal, @Param('name') name: string): Promise<z.output<typeof ForgottenSiteSchema>> {
+    return this.sites.forget(p, name);
   }
 }

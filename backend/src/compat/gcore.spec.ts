@@ -337,6 +337,36 @@ describe("Gcore's clients against Vigil (real api, PostgreSQL and Redis)", () =>
       expect(read.body.resource_records.map((r: { meta: object }) => r.meta)).toEqual(records.map((r) => r.meta));
     });
 
+    it("DNSControl's proximity shape (healthcheck, geodistance, first_n 2) and the ip and asn filters with NewResourceMeta* meta", async () => {
+      const go = sdk();
+      const filters = [
+        { limit: 0, type: 'healthcheck', strict: false },
+        { limit: 0, type: 'geodistance', strict: false },
+        { limit: 2, type: 'first_n', strict: false },
+      ];
+      const records = [
+        { content: ['192.0.2.30'], meta: { latlong: [50.11, 8.68], notes: [''] } },
+        { content: ['192.0.2.31'], meta: { latlong: [1.35, 103.82], notes: [''] } },
+      ];
+      expect((await go.post(rrUrl(`near.${zone}`, 'A'), sdkRrset({ ttl: 60, records, filters }))).status).toBe(201);
+      const read = (await go.get(rrUrl(`near.${zone}`, 'A')).expect(200)).body;
+      expectDecodes(read, GO_RRSET);
+      expect(read.filters).toEqual(filters);
+      expect(read.resource_records.map((r: { meta: object }) => r.meta)).toEqual(records.map((r) => r.meta));
+      const byNet = [
+        { limit: 0, type: 'ip', strict: false },
+        { limit: 0, type: 'asn', strict: true },
+      ];
+      const netRecords = [
+        { content: ['192.0.2.40'], meta: { ip: ['198.51.100.0/24'], asn: [64496] } },
+        { content: ['192.0.2.41'], meta: { default: true } },
+      ];
+      expect((await go.post(rrUrl(`net.${zone}`, 'A'), sdkRrset({ ttl: 60, records: netRecords, filters: byNet }))).status).toBe(201);
+      const net = (await go.get(rrUrl(`net.${zone}`, 'A')).expect(200)).body;
+      expectDecodes(net, GO_RRSET);
+      expect(net.pickers).toEqual(byNet);
+    });
+
     it('AddZoneRRSet (GET, 404 → create; then GET and PUT of both) and DeleteRRSetRecord (GET, PUT back) to the last record (DELETE)', async () => {
       const go = sdk();
       const name = `add.${zone}`;

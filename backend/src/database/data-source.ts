@@ -6,6 +6,8 @@ import { AuditEvent } from '../audit/audit-event.entity';
 import { Session } from '../auth/session.entity';
 import { FeatureRequest } from '../features/feature-request.entity';
 import { HealthEvent } from '../health/health-event.entity';
+import { NotificationChannel } from '../notifications/channel.entity';
+import { NotificationDelivery } from '../notifications/delivery.entity';
 import { Rrset } from '../rrsets/rrset.entity';
 import { ApiToken } from '../tokens/api-token.entity';
 import { User } from '../users/user.entity';
@@ -16,8 +18,22 @@ import { HealthEvents1764080000000 } from './migrations/1764080000000-HealthEven
 import { RrsetPut1764090000000 } from './migrations/1764090000000-RrsetPut';
 import { ZoneGcoreFields1764110000000 } from './migrations/1764110000000-ZoneGcoreFields';
 import { PublishOutbox1764120000000 } from './migrations/1764120000000-PublishOutbox';
+import { Notifications1764130000000 } from './migrations/1764130000000-Notifications';
 
-export const ENTITIES = [Account, Membership, User, Session, ApiToken, FeatureRequest, AuditEvent, Zone, Rrset, HealthEvent];
+export const ENTITIES = [
+  Account,
+  Membership,
+  User,
+  Session,
+  ApiToken,
+  FeatureRequest,
+  AuditEvent,
+  Zone,
+  Rrset,
+  HealthEvent,
+  NotificationChannel,
+  NotificationDelivery,
+];
 export const MIGRATIONS = [
   Initial1764060000000,
   ZoneVersion1764070000000,
@@ -25,6 +41,7 @@ export const MIGRATIONS = [
   RrsetPut1764090000000,
   ZoneGcoreFields1764110000000,
   PublishOutbox1764120000000,
+  Notifications1764130000000,
 ];
 
 /** Options shared by the api, the CLI and the tests. Schema changes go through migrations only. */

@@ -6,7 +6,9 @@ import {
   healthField,
   isFresh,
   isoTime,
+  parseContent,
   ProbeResultSchema,
+  type RecordType,
   redisKeys,
   safeJson,
 } from '@vigil/contract';
@@ -21,9 +23,9 @@ import { failoverApplies } from '../publishing/failover';
 import { REDIS } from '../redis/redis.module';
 import type { Rrset } from '../rrsets/rrset.entity';
 import { RrsetsService } from '../rrsets/rrsets.service';
-import { SchedulerService } from '../scheduling/scheduler.service';
 import { zoneName } from '../zones/zones.service';
 import { HealthEvent } from './health-event.entity';
+import { readSites, siteState } from './sites';
 import { type Transition, uptimeRatio } from './uptime';
 
 const DAY = 24 * 3600_000;
@@ -66,6 +68,15 @@ function addressState(
 /** The address a failover check probes: the record's first content field. */
 const addressOf = (rec: Rrset['resourceRecords'][number]) => String(rec.content[0]);
 
+/**
+ * The same for a record as the API shows it, whose CNAME target is as sent (`Lb1.example.net.`):
+ * canonical again (`lb1.example.net`), as stored and as the probes and the history key it.
+ */
+const shownAddressOf = (type: string, rec: Rrset['resourceRecords'][number]) => {
+  const c = parseContent(type as RecordType, rec.content);
+  return c.ok ? String(c.content[0]) : addressOf(rec);
+};
+
 /** A row of the zone read-out's query: a failover record set, or nulls alone for a zone without any. */
 interface FailoverRow extends Pick<Rrset, 'type' | 'meta'> {
   id: string | null;
@@ -80,7 +91,6 @@ export class HealthService {
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly rrsets: RrsetsService,
-    private readonly scheduler: SchedulerService,
   ) {}
 
   /** State of each address now, with each location's last result and the uptime. */
@@ -89,10 +99,12 @@ export class HealthService {
     const account = await this.ds.getRepository(Account).findOneByOrFail({ id: p.accountId });
     const failover = failoverApplies(view, account.features) !== null;
     const now = Date.now();
-    const timelines = await this.timelines(view.id, now - 7 * DAY);
+    const [timelines, known] = await Promise.all([this.timelines(view.id, now - 7 * DAY), readSites(this.redis)]);
+    const sites = known.map((s) => ({ ...s, state: siteState(s.lastHeartbeat, now) }));
+    const stateOf = new Map(sites.map((s) => [s.name, s.state]));
     const addresses = await Promise.all(
       view.resource_records.map(async (rec) => {
-        const address = addressOf(rec);
+        const address = shownAddressOf(view.type, rec);
         const [stateRaw, results] = await Promise.all([
           this.redis.hget(redisKeys.health, healthField(view.id, address)),
           this.redis.hgetall(redisKeys.results(view.id, address)),
@@ -104,7 +116,13 @@ export class HealthService {
             if (!parsed.success || at === null) return [];
             const r = parsed.data;
             const fresh = isFresh(r, now, this.config.FRESHNESS_SLACK_SECONDS * 1000);
-            return [{ location: r.location, ok: r.ok, latency_ms: r.latency_ms, error: r.error, at, fresh }];
+            // A location no longer in the heartbeat set (forgotten, or a Redis that lost it) is gone.
+            const site_state = stateOf.get(r.location) ?? 'gone';
+            const warning = r.warning ?? null;
+            const cert_days_left = r.cert_days_left ?? null;
+            return [
+              { location: r.location, ok: r.ok, latency_ms: r.latency_ms, error: r.error, warning, cert_days_left, at, fresh, site_state },
+            ];
           })
           .sort((a, b) => a.location.localeCompare(b.location));
         return {
@@ -119,7 +137,14 @@ export class HealthService {
         };
       }),
     );
-    return { name: view.name, type: view.type, failover, locations: await this.scheduler.activeLocations(), addresses };
+    return {
+      name: view.name,
+      type: view.type,
+      failover,
+      locations: sites.filter((s) => s.state === 'reporting').map((s) => s.name),
+      sites: sites.filter((s) => s.state !== 'gone').map((s) => ({ name: s.name, state: s.state, last_heartbeat: s.lastHeartbeatIso })),
+      addresses,
+    };
   }
 
   /**

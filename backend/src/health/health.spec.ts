@@ -62,6 +62,35 @@ describe('health read-out and history (real PostgreSQL and Redis)', () => {
     ]);
   });
 
+  it("keys a CNAME's targets as the probes do: canonical, whatever case and trailing dot they were written with", async () => {
+    await api.http().post('/v2/zones').set(apiKey(token)).send({ name: 'cname-health.example' }).expect(201);
+    const made = await api
+      .http()
+      .put('/v2/zones/cname-health.example/www.cname-health.example/CNAME')
+      .set(apiKey(token))
+      .send({
+        resource_records: [{ content: ['Lb1.Example.net.'] }, { content: ['lb2.example.net'] }],
+        meta: { failover: { protocol: 'HTTP', port: 80, frequency: 30, timeout: 5 } },
+      })
+      .expect(201);
+    const id = made.body.id as string;
+    const down: HealthState = {
+      checkId: id,
+      address: 'lb1.example.net',
+      state: 'unavailable',
+      since: Date.now(),
+      reasons: { 'eu-1': 'timeout' },
+    };
+    await redis.hset(redisKeys.health, healthField(id, 'lb1.example.net'), JSON.stringify(down));
+    const one = await api.http().get('/v2/zones/cname-health.example/www.cname-health.example/CNAME/health').set(apiKey(token)).expect(200);
+    expect(one.body.addresses.map((a: { address: string; state: string }) => [a.address, a.state])).toEqual([
+      ['lb1.example.net', 'unavailable'],
+      ['lb2.example.net', 'unknown'],
+    ]);
+    const zone = await api.http().get('/v2/zones/cname-health.example/health').set(apiKey(token)).expect(200);
+    expect(zone.body.rrsets[0].counts).toEqual({ available: 0, unavailable: 1, unknown: 1 });
+  });
+
   it('shows each address state with each location result, and the history with uptime', async () => {
     const now = Date.now();
     await redis.hset(

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { FEED_FIELD, FeedEventSchema, redisKeys, safeJson } from '@vigil/contract';
-import { ConsumerGroup, type StreamEntry } from '@vigil/contract/redis';
+import { ConsumerGroup, redisOptions, type StreamEntry } from '@vigil/contract/redis';
 import { hostname } from 'node:os';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
@@ -42,7 +42,9 @@ export class HistoryConsumer implements OnApplicationBootstrap, OnApplicationShu
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     // A blocking XREADGROUP needs a connection of its own.
-    this.redis = new Redis(config.REDIS_URL, { keyPrefix: config.REDIS_KEY_PREFIX, lazyConnect: true, maxRetriesPerRequest: null });
+    this.redis = new Redis(
+      redisOptions(config.redis, 'primary', { keyPrefix: config.REDIS_KEY_PREFIX, lazyConnect: true, maxRetriesPerRequest: null }),
+    );
     this.redis.on('error', () => undefined);
     let warned = false;
     let lastClaim = 0;

@@ -37,8 +37,9 @@ export class ImportService {
       // The zone's row lock serialises this with every other change of the zone.
       const zone = await this.zones.find(tx, p, zoneName, true);
       const parsed = parseZoneFile(text, zone.name, TTL_LIMITS.default);
-      const plan = planImport(parsed.records, zone.name);
       const existing = await tx.find(Rrset, { where: { zoneId: zone.id } });
+      const byKey = new Map(existing.map((r) => [`${r.name} ${r.type}`, r]));
+      const plan = planImport(parsed.records, zone.name, (name, type) => byKey.get(`${name} ${type}`));
       const errors = [...parsed.errors, ...plan.errors, ...exclusivity(zone, plan.rrsets, existing)].sort((a, b) => a.line - b.line);
       if (errors.length) {
         throw new ValidationFailed(errors.slice(0, MAX_DETAILS).map((e) => ({ field: `line ${e.line}`, reason: e.reason })));
@@ -47,7 +48,6 @@ export class ImportService {
         throw new ValidationFailed([{ field: '(body)', reason: 'holds no records: send a zone file in BIND format' }]);
       }
 
-      const byKey = new Map(existing.map((r) => [`${r.name} ${r.type}`, r]));
       const todo: Change[] = [];
       let unchanged = 0;
       for (const imported of plan.rrsets) {

@@ -219,4 +219,52 @@ describe('zone import (real PostgreSQL and Redis)', () => {
     expect(back.body.diff.created).toHaveLength(6);
     expect(shape(await rrsets('export.example'))).toEqual(before);
   });
+  it('exports a CNAME record set of candidates as one CNAME and the others behind markers, which import back where the record set has failover', async () => {
+    await api.http().post('/v2/zones').set(H).send({ name: 'cdn.example' }).expect(201);
+    await api.grantFailover(accountId);
+    const target = '/v2/zones/cdn.example/www.cdn.example/CNAME';
+    const failover = { protocol: 'HTTP', port: 80, frequency: 30, timeout: 5 };
+    const put = (records: object[]) => api.http().put(target).set(H).send({ ttl: 60, resource_records: records, meta: { failover } });
+    const all = [
+      { content: ['a.cdn.example.net.'] },
+      { content: ['b.cdn.example.net.'], meta: { backup: true } },
+      { content: ['c.cdn.example.net.'], enabled: false },
+    ];
+    await put(all).expect(201);
+    const file = (await api.http().get('/v2/zones/cdn.example/export').set(H).expect(200)).body.raw_zone as string;
+    expect(file.split('\n').filter((l) => l.includes('IN CNAME'))).toEqual([
+      'www.cdn.example. 60 IN CNAME a.cdn.example.net.',
+      ';vigil:candidate www.cdn.example. 60 IN CNAME b.cdn.example.net.',
+      ';vigil:disabled www.cdn.example. 60 IN CNAME c.cdn.example.net.',
+    ]);
+    if (hasCheckzone) expect(checkzone('cdn.example', file).status).toBe(0);
+
+    expect((await importText('cdn.example', file).expect(200)).body.diff).toEqual({ created: [], updated: [], unchanged: 1 });
+    const targets = async () => {
+      const r = (await rrsets('cdn.example')).find((x) => x.type === 'CNAME')!;
+      return {
+        failover: r.meta.failover !== undefined,
+        records: r.resource_records.map((x) => [x.content[0], x.enabled, x.meta.backup ?? false]),
+      };
+    };
+
+    // The record set with one target left: the file's candidates come back, its failover stays.
+    await put([all[0]!]).expect(200);
+    expect((await importText('cdn.example', file).expect(200)).body.diff.updated).toEqual([{ name: 'www.cdn.example', type: 'CNAME' }]);
+    expect(await targets()).toEqual({
+      failover: true,
+      records: [
+        ['a.cdn.example.net.', true, false],
+        // Names from a zone file are written in canonical form.
+        ['b.cdn.example.net', true, false],
+        ['c.cdn.example.net', false, false],
+      ],
+    });
+
+    // Into a zone without it: one CNAME, as a zone file means, and the answer says what was left out.
+    await api.http().delete(target).set(H).expect(204);
+    const res = await importText('cdn.example', file).expect(200);
+    expect(res.body.warnings['www.cdn.example'].CNAME).toMatch(/another target of a CNAME.*; skipped; line \d+: another target/);
+    expect(await targets()).toEqual({ failover: false, records: [['a.cdn.example.net', true, false]] });
+  });
 });

@@ -5,7 +5,7 @@ const withCheckzone = hasCheckzone ? it : it.skip;
 const withKzonecheck = hasKzonecheck ? it : it.skip;
 import { type ExportedRrset, exportZoneFile } from './zone-export';
 import { parseZoneFile } from './zone-file';
-import { planImport } from './zone-import';
+import { type HeldRrset, planImport } from './zone-import';
 
 const soa: Soa = {
   mname: 'ns1.vigil.example',
@@ -159,5 +159,71 @@ describe('exportZoneFile', () => {
       rrset('t.shop.example', 'TXT', 60, recs(['é'.repeat(200)])),
     ]);
     expect(checkzone('shop.example', t).status).toBe(0);
+  });
+});
+
+describe('a CNAME record set of candidate targets (failover or pickers)', () => {
+  const cdn = rrset(
+    'cdn.shop.example',
+    'CNAME',
+    60,
+    [
+      { content: ['a.cdn.example.net'], enabled: true },
+      { content: ['b.cdn.example.net'], enabled: true },
+      { content: ['c.cdn.example.net'], enabled: false },
+    ],
+    true,
+  );
+  const text = exportZoneFile({ name: 'shop.example', version: 1, soa }, [RRSETS[0]!, cdn]);
+  const failover: HeldRrset = { pickers: [], meta: { failover: { protocol: 'TCP', port: 443, frequency: 30, timeout: 5 } } };
+  const plan = (held?: HeldRrset) =>
+    planImport(parseZoneFile(text, 'shop.example', 300).records, 'shop.example', (name, type) =>
+      name === 'cdn.shop.example' && type === 'CNAME' ? held : undefined,
+    );
+  const targets = (p: ReturnType<typeof plan>) =>
+    p.rrsets.find((r) => r.type === 'CNAME')!.body.resource_records.map((r) => [r.content[0], r.enabled]);
+
+  it('writes the first enabled target as the CNAME, the other targets behind markers', () => {
+    expect(text.split('\n').filter((l) => l.includes(' IN CNAME '))).toEqual([
+      'cdn.shop.example. 60 IN CNAME a.cdn.example.net.',
+      ';vigil:candidate cdn.shop.example. 60 IN CNAME b.cdn.example.net.',
+      ';vigil:disabled cdn.shop.example. 60 IN CNAME c.cdn.example.net.',
+    ]);
+  });
+
+  withCheckzone('writes one CNAME at the name for named-checkzone', () => {
+    const r = checkzone('shop.example', text);
+    expect(r.output).toContain('OK');
+    expect(r.status).toBe(0);
+  });
+
+  withKzonecheck('writes one CNAME at the name for kzonecheck', () => {
+    expect(kzonecheck('shop.example', text)).toEqual({ status: 0, output: '' });
+  });
+
+  it('reads every target back into a record set that has failover (or pickers) in the zone', () => {
+    const p = plan(failover);
+    expect(p.errors).toEqual([]);
+    expect(p.warnings.filter((w) => w.type === 'CNAME')).toEqual([]);
+    expect(targets(p)).toEqual([
+      ['a.cdn.example.net', true],
+      ['b.cdn.example.net', true],
+      ['c.cdn.example.net', false],
+    ]);
+    // The file carries no failover: the import keeps the zone's, it does not write one.
+    expect(p.rrsets.find((r) => r.type === 'CNAME')!.body.meta).toEqual({});
+    expect(targets(plan({ pickers: [{ type: 'first_n', limit: 1, strict: false }], meta: {} }))).toHaveLength(3);
+  });
+
+  it('keeps the CNAME alone where the record set has neither, and says which lines it left out', () => {
+    const p = plan();
+    expect(p.errors).toEqual([]);
+    expect(targets(p)).toEqual([['a.cdn.example.net', true]]);
+    const cnameWarnings = (q: ReturnType<typeof plan>) => q.warnings.filter((w) => w.type === 'CNAME').map((w) => w.text);
+    expect(cnameWarnings(p)).toEqual([
+      'line 10: another target of a CNAME, which only a record set with failover or pickers holds; skipped',
+      'line 11: another target of a CNAME, which only a record set with failover or pickers holds; skipped',
+    ]);
+    expect(cnameWarnings(plan({ pickers: [], meta: {} }))).toHaveLength(2);
   });
 });

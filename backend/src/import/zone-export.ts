@@ -1,7 +1,7 @@
 // A zone written as a BIND master file (RFC 1035 §5.1), pure and I/O-free: what
 // GET /v2/zones/{zone}/export answers, and what the import route reads back.
 import { type Content, type Soa, svcParamText } from '@vigil/contract';
-import { DISABLED_MARKER } from './zone-file';
+import { CANDIDATE_MARKER, DISABLED_MARKER } from './zone-file';
 
 export interface ExportedRrset {
   name: string;
@@ -83,16 +83,20 @@ export function exportZoneFile(zone: { name: string; version: number; soa: Soa }
     `; Zone ${zone.name}, exported by Vigil at version ${zone.version} (serial ${s.serial}).`,
     '; A zone file has no place for failover checks, pickers or record meta (geo, weights, backup);',
     '; importing this file back into this zone keeps the ones the zone has.',
-    `; Disabled records follow "${DISABLED_MARKER.trim()}", which other servers read as a comment.`,
+    `; Disabled records follow "${DISABLED_MARKER.trim()}", which other servers read as a comment, and so do`,
+    `; a CNAME's candidate targets after the first (failover or pickers choose one) after "${CANDIDATE_MARKER.trim()}".`,
     `$ORIGIN ${fqdn(zone.name)}`,
     `${fqdn(zone.name)} ${s.ttl} IN SOA ${fqdn(s.mname)} ${fqdn(s.rname)} ${s.serial} ${s.refresh} ${s.retry} ${s.expire} ${s.minimum}`,
   ];
   const sorted = [...rrsets].sort((a, b) => (a.name === b.name ? (a.type < b.type ? -1 : 1) : a.name < b.name ? -1 : 1));
   for (const r of sorted) {
     if (r.dynamic) lines.push(`; ${r.name} ${r.type}: failover, pickers or record meta set in Vigil`);
+    // A name has one CNAME: the first enabled target is the record, the rest are candidates.
+    let plain = 0;
     for (const rec of r.resource_records) {
       const line = `${fqdn(r.name)} ${r.ttl} IN ${r.type} ${rdataText(r.type, rec.content)}`;
-      lines.push(rec.enabled ? line : `${DISABLED_MARKER}${line}`);
+      if (!rec.enabled) lines.push(`${DISABLED_MARKER}${line}`);
+      else lines.push(r.type === 'CNAME' && plain++ > 0 ? `${CANDIDATE_MARKER}${line}` : line);
     }
   }
   return `${lines.join('\n')}\n`;

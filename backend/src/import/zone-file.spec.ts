@@ -151,7 +151,11 @@ describe('planImport', () => {
       { line: 2, reason: 'A must be an IPv4 address such as 192.0.2.1' },
       { line: 3, reason: 'owner b.other.org is not in the zone example.com' },
       { line: 4, reason: 'MX preference must be an integer from 0 to 65535' },
-      { line: 5, reason: 'd.example.com CNAME: a CNAME record set holds exactly one record' },
+      {
+        line: 5,
+        reason:
+          'd.example.com CNAME: a CNAME record set holds exactly one record, unless it has failover or pickers (DNS then answers with one of them)',
+      },
       { line: 9, reason: 'f.example.com A: TTL must be from 0 to 604800' },
     ]);
     expect(plan.warnings.map((w) => w.text)).toEqual(['line 8: repeats a record of e.example.com A; imported once']);

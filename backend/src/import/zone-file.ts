@@ -11,6 +11,8 @@ export interface FileRecord {
   rdata: string[];
   /** False for a record behind DISABLED_MARKER. */
   enabled: boolean;
+  /** Written behind a marker of Vigil's export (disabled, candidate), not as a plain record. */
+  marked: boolean;
 }
 
 /**
@@ -18,6 +20,12 @@ export interface FileRecord {
  * the file never serves it, and an import reads it back as a disabled record.
  */
 export const DISABLED_MARKER = ';vigil:disabled ';
+
+/**
+ * And a CNAME record set's candidate targets after the first (failover or pickers choose among
+ * them) behind this one: a name has one CNAME in a zone file, the others stay comments elsewhere.
+ */
+export const CANDIDATE_MARKER = ';vigil:candidate ';
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -71,6 +79,7 @@ interface Token {
 interface Entry {
   line: number;
   disabled: boolean;
+  marked: boolean;
   /** The line started with white space: the owner is the previous record's. */
   indented: boolean;
   tokens: Token[];
@@ -94,8 +103,10 @@ function tokenize(text: string, errors: LineIssue[]): Entry[] {
     let line = lines[n]!;
     if (depth === 0) {
       const disabled = line.startsWith(DISABLED_MARKER);
+      const candidate = !disabled && line.startsWith(CANDIDATE_MARKER);
       if (disabled) line = line.slice(DISABLED_MARKER.length);
-      current = { line: lineNo, disabled, indented: /^[ \t]/.test(line), tokens: [] };
+      if (candidate) line = line.slice(CANDIDATE_MARKER.length);
+      current = { line: lineNo, disabled, marked: disabled || candidate, indented: /^[ \t]/.test(line), tokens: [] };
       broken = false;
     }
     let i = 0;
@@ -265,7 +276,7 @@ export function parseZoneFile(text: string, origin: string, defaultTtl: number):
       ttl = parseTtl(rdata[6]!) ?? ttl;
     }
     const effective: number = recordTtl ?? ttl ?? lastTtl ?? defaultTtl;
-    records.push({ line: e.line, name, ttl: effective, type, rdata, enabled: !e.disabled });
+    records.push({ line: e.line, name, ttl: effective, type, rdata, enabled: !e.disabled, marked: e.marked });
     lastName = name;
     lastTtl = effective;
   }

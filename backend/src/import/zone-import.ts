@@ -70,16 +70,36 @@ function content(type: RecordType, rdata: string[]): unknown[] | string {
   return rdata;
 }
 
-export function planImport(records: FileRecord[], zone: string): ImportPlan {
+/** The file's records of one name and type, column by column. */
+interface Group {
+  name: string;
+  type: RecordType;
+  ttl: number;
+  lines: number[];
+  contents: unknown[][];
+  enabled: boolean[];
+  marked: boolean[];
+  keys: Set<string>;
+}
+
+type Warn = (r: { line: number; type: string }, name: string, text: string) => void;
+
+/** What the zone has at a name and type that the file cannot carry: the record set's pickers and meta. */
+export type HeldRrset = Pick<RrsetBody, 'pickers' | 'meta'>;
+
+/** A CNAME record set may hold several (candidate) targets only with failover or pickers. */
+const holdsCandidates = (held: HeldRrset | undefined) => held !== undefined && (held.meta.failover != null || held.pickers.length > 0);
+
+export function planImport(
+  records: FileRecord[],
+  zone: string,
+  held: (name: string, type: RecordType) => HeldRrset | undefined = () => undefined,
+): ImportPlan {
   const errors: LineIssue[] = [];
   const warnings: ImportWarning[] = [];
-  const warn = (r: { line: number; type: string }, name: string, text: string) =>
-    warnings.push({ line: r.line, name, type: r.type, text: `line ${r.line}: ${text}` });
+  const warn: Warn = (r, name, text) => warnings.push({ line: r.line, name, type: r.type, text: `line ${r.line}: ${text}` });
   let skipped = 0;
-  const groups = new Map<
-    string,
-    { name: string; type: RecordType; ttl: number; lines: number[]; contents: unknown[][]; enabled: boolean[]; keys: Set<string> }
-  >();
+  const groups = new Map<string, Group>();
 
   for (const r of records) {
     const n = normalizeName(r.name, { allowWildcard: true });
@@ -119,7 +139,7 @@ export function planImport(records: FileRecord[], zone: string): ImportPlan {
     const id = `${n.name} ${r.type}`;
     let g = groups.get(id);
     if (!g) {
-      g = { name: n.name, type: r.type, ttl: r.ttl, lines: [], contents: [], enabled: [], keys: new Set() };
+      g = { name: n.name, type: r.type, ttl: r.ttl, lines: [], contents: [], enabled: [], marked: [], keys: new Set() };
       groups.set(id, g);
     } else if (g.ttl !== r.ttl) {
       warn(r, n.name, `TTL ${r.ttl} differs from the ${g.ttl} of ${id} above (line ${g.lines[0]}); a record set has one TTL, ${g.ttl}`);
@@ -133,10 +153,13 @@ export function planImport(records: FileRecord[], zone: string): ImportPlan {
     g.lines.push(r.line);
     g.contents.push(parsed.content);
     g.enabled.push(r.enabled);
+    g.marked.push(r.marked);
   }
 
   const rrsets: ImportedRrset[] = [];
   for (const g of groups.values()) {
+    const kept = held(g.name, g.type);
+    if (g.type === 'CNAME' && g.contents.length > 1 && !holdsCandidates(kept)) dropMarked(g, warn);
     const shaped = RrsetBodySchema.safeParse({
       ttl: g.ttl,
       resource_records: g.contents.map((c, i) => ({ content: c, enabled: g.enabled[i] })),
@@ -146,15 +169,48 @@ export function planImport(records: FileRecord[], zone: string): ImportPlan {
         errors.push({ line: lineOf(g.lines, i.path), reason: `${g.name} ${g.type}: ${describe(i.path, i.message)}` });
       continue;
     }
-    const checked = checkRrsetForType(g.type, shaped.data);
+    // How many CNAME targets a record set may hold depends on its pickers and failover, which
+    // the import keeps from the zone: checked with them, imported without (the merge keeps them).
+    const withHeld = g.type === 'CNAME' && kept !== undefined ? { ...shaped.data, pickers: kept.pickers, meta: kept.meta } : shaped.data;
+    const checked = checkRrsetForType(g.type, withHeld);
     if (checked.issues.length) {
       for (const i of checked.issues) errors.push({ line: lineOf(g.lines, i.path), reason: `${g.name} ${g.type}: ${i.message}` });
       continue;
     }
-    rrsets.push({ name: g.name, type: g.type, lines: g.lines, body: checked.body });
+    rrsets.push({
+      name: g.name,
+      type: g.type,
+      lines: g.lines,
+      body: { ...checked.body, pickers: shaped.data.pickers, meta: shaped.data.meta },
+    });
   }
   errors.sort((a, b) => a.line - b.line);
+  warnings.sort((a, b) => a.line - b.line);
   return { rrsets, skipped, errors, warnings };
+}
+
+/**
+ * Leaves out of a CNAME record set the targets written behind Vigil's markers (candidates and
+ * disabled ones) when the record set here cannot hold several: exported from a record set with
+ * failover or pickers, imported where it has neither. The plain line is the record (else the
+ * first marked one); plain lines beyond one stay an error.
+ */
+function dropMarked(g: Group, warn: Warn): void {
+  let keep = g.marked.map((m) => !m);
+  if (!keep.includes(true)) keep = g.marked.map((_, i) => i === 0);
+  for (let i = 0; i < keep.length; i++) {
+    if (!keep[i])
+      warn(
+        { line: g.lines[i]!, type: g.type },
+        g.name,
+        'another target of a CNAME, which only a record set with failover or pickers holds; skipped',
+      );
+  }
+  const only = <T>(list: T[]) => list.filter((_, i) => keep[i]);
+  g.lines = only(g.lines);
+  g.contents = only(g.contents);
+  g.enabled = only(g.enabled);
+  g.marked = only(g.marked);
 }
 
 /** The line of `resource_records[i]` when the issue names one, else the record set's first line. */

@@ -81,6 +81,17 @@ export class PublisherService {
     return (await this.redis.exists(redisKeys.published)) === 1;
   }
 
+  /**
+   * Which Redis server answers (its run_id, new at every start): another one after a Sentinel
+   * failover or a restart, which may lack what the last one acknowledged but never replicated or saved.
+   */
+  async serverId(): Promise<string> {
+    const info = await this.redis.info('server');
+    const id = /^run_id:(\w+)/m.exec(info)?.[1];
+    if (!id) throw new Error('Redis INFO has no run_id');
+    return id;
+  }
+
   /** Marks Redis as holding every zone and schedule: called after a reconcile that completed. */
   async markFilled(): Promise<void> {
     await this.redis.set(redisKeys.published, new Date().toISOString());

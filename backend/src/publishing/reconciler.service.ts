@@ -11,12 +11,17 @@ import { ZoneChangesService } from './zone-changes';
 
 /** How long a publish in flight may take before the reconciler stops waiting for it. */
 const SETTLE_MS = 2000;
-/** How often the api asks whether Redis lost its data (one EXISTS) or a probe location is new (one ZRANGEBYSCORE). */
+/**
+ * How often the api asks whether Redis lost its data (one EXISTS), is another server (one INFO) or
+ * has a new probe location (one ZRANGEBYSCORE).
+ */
 const FILLED_CHECK_MS = 1000;
 
 /**
  * Redis is a cache of PostgreSQL for zones and probe schedules. At start, every
- * RECONCILE_INTERVAL_SECONDS, and at once when Redis lost its data (its `published` marker gone), this republishes every zone whose published version differs from the
+ * RECONCILE_INTERVAL_SECONDS, and at once when Redis lost its data (its `published` marker gone) or
+ * is another server than at the last reconcile (a Sentinel failover), this republishes every zone
+ * whose published version differs from the
  * database, unpublishes zones the database no longer serves, and repairs the probe schedulers of
  * every active location (a new location gets every check here), so a Redis that lost its data
  * (or missed a change while it was down) heals by itself.
@@ -29,6 +34,8 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
   private running: Promise<unknown> | null = null;
   /** The active probe locations the last completed reconcile scheduled every check on. */
   private scheduled: Set<string> | null = null;
+  /** The Redis server (run_id) the last completed reconcile filled. */
+  private reconciledOn: string | null = null;
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
@@ -59,15 +66,20 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
   private async watchRedis() {
     if (this.running) return;
     let filled: boolean;
+    let server: string;
     let fresh: string[];
     try {
-      filled = await this.publisher.filled();
+      [filled, server] = await Promise.all([this.publisher.filled(), this.publisher.serverId()]);
       fresh = filled && this.scheduled ? (await this.scheduler.activeLocations()).filter((l) => !this.scheduled!.has(l)) : [];
     } catch {
       return; // Redis unreachable: asked again in a second.
     }
     if (!filled) {
       this.logger.warn('Redis holds no published state (restarted empty?): republishing every zone and probe schedule now');
+    } else if (this.reconciledOn !== null && server !== this.reconciledOn) {
+      // A promoted replica (or a server restarted from its last save) holds the marker but may
+      // lack the last writes the old one acknowledged: the reconcile finds and republishes them.
+      this.logger.warn('Redis is another server than at the last reconcile (failover or restart): republishing what it lacks now');
     } else if (fresh.length) {
       this.logger.log(`probe location(s) ${fresh.join(', ')} announced: scheduling their checks now`);
     } else {
@@ -79,7 +91,14 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
   private async tick() {
     if (this.running) return;
     let locations: string[] = [];
-    this.running = this.reconcile()
+    let server: string | null = null;
+    this.running = this.publisher
+      .serverId()
+      .then((id) => {
+        // Before reading anything: a failover during the reconcile leaves another id, so it runs again.
+        server = id;
+        return this.reconcile();
+      })
       .then(async () => {
         locations = await this.scheduler.activeLocations();
         return this.scheduler.reconcile();
@@ -90,6 +109,7 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
         }
         await this.publisher.markFilled();
         this.scheduled = new Set(locations);
+        this.reconciledOn = server;
       })
       .catch((e: Error) => this.logger.warn(`reconcile failed: ${e.message}`))
       .finally(() => (this.running = null));

@@ -1,3 +1,4 @@
+import { FAILOVER_TYPES } from '@vigil/contract';
 import type { EntityManager } from 'typeorm';
 import { Account } from '../accounts/account.entity';
 import { Rrset } from '../rrsets/rrset.entity';
@@ -23,7 +24,7 @@ export async function loadSnapshots(tx: EntityManager, which: { zoneIds: string[
     if (which.zoneIds.length === 0) return [];
     rrsets = await rrsetRows(tx, 'r.zone_id = ANY($1) ORDER BY r.name, r.type', [which.zoneIds]);
   } else {
-    rrsets = await rrsetRows(tx, `r.meta ? 'failover' AND r.type IN ('A', 'AAAA') ORDER BY r.name, r.type`, []);
+    rrsets = await rrsetRows(tx, `r.meta ? 'failover' AND r.type = ANY($1) ORDER BY r.name, r.type`, [[...FAILOVER_TYPES]]);
   }
   return withZones(tx, 'zoneIds' in which ? which.zoneIds : [...new Set(rrsets.map((r) => r.zoneId))], rrsets);
 }

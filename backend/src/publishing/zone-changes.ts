@@ -9,6 +9,9 @@ import { PublisherService } from './publisher.service';
 import { loadDeltaSnapshots, loadSnapshots, type ZoneSnapshot } from './snapshot';
 import { freshVersion, touchZones } from './versions';
 
+/** How long a commit's publish counts as in flight at most (the relay leaves such zones to it meanwhile). */
+const IN_FLIGHT_MAX_MS = 10_000;
+
 /**
  * What one transaction changed, collected while it runs. Zones are marked through it (touchZones
  * is not called any other way), so whatever marks a zone also gets it published after the commit.
@@ -152,14 +155,25 @@ export class ZoneChangesService {
       ...changes.deleted.map((d) => d.name),
     ];
     for (const k of keys) this.inFlight.set(k, (this.inFlight.get(k) ?? 0) + 1);
-    try {
-      await this.publishCommitted(changes);
-    } finally {
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
       for (const k of keys) {
         const n = this.inFlight.get(k)! - 1;
         if (n === 0) this.inFlight.delete(k);
         else this.inFlight.set(k, n);
       }
+    };
+    // A publish that hangs (a connection waiting out a failover for good) must not keep the
+    // outbox relay from publishing these zones itself: past this, they count as not in flight.
+    const timer = setTimeout(release, IN_FLIGHT_MAX_MS);
+    timer.unref();
+    try {
+      await this.publishCommitted(changes);
+    } finally {
+      clearTimeout(timer);
+      release();
     }
   }
 

@@ -683,6 +683,33 @@ describe('record sets API (real PostgreSQL)', () => {
       expectInvalid(await post(`geo2.${zone}`, 'A', rec({ nickname: 'x' })), m('nickname'));
     });
 
+    it('takes the ip, asn and geodistance pickers with their record meta, and refuses bad values naming the field and the reason', async () => {
+      const body = {
+        resource_records: [
+          { content: ['192.0.2.1'], meta: { latlong: [48.85, 2.35], asn: [3215], ip: ['212.27.48.0/24', '2001:db8::/32'] } },
+          { content: ['192.0.2.2'], meta: { latlong: [-33.87, 151.21], default: true } },
+        ],
+        pickers: [{ type: 'ip' }, { type: 'asn', strict: false }, { type: 'geodistance' }, { type: 'first_n', limit: 1 }],
+      };
+      const ok = await put(`near.${zone}`, 'A', body).expect(201);
+      expect(ok.body.pickers).toEqual(body.pickers);
+      expect(ok.body.resource_records.map((r: { meta: unknown }) => r.meta)).toEqual(body.resource_records.map((r) => r.meta));
+      const reason = async (meta: unknown, field: string) => expectInvalid(await post(`near2.${zone}`, 'A', rec(meta)), `${m(field)}`);
+      expect(await reason({ latlong: [91, 2] }, 'latlong[0]')).toBe('must be from -90 to 90');
+      expect(await reason({ latlong: [48.8, -181] }, 'latlong[1]')).toBe('must be from -180 to 180');
+      expect(await reason({ latlong: [48.8] }, 'latlong')).toBe('must be [latitude, longitude]');
+      expect(await reason({ latlong: ['48.8', '2.3'] }, 'latlong[0]')).toBe('must be a number');
+      expect(await reason({ asn: ['AS3215'] }, 'asn[0]')).toBe('must be an AS number');
+      expect(await reason({ asn: [4294967296] }, 'asn[0]')).toBe('must be from 0 to 4294967295');
+      expect(await reason({ asn: 3215 }, 'asn')).toBe('must be a list of AS numbers');
+      expect(await reason({ ip: ['212.27.48.0/33'] }, 'ip[0]')).toBe('must be an address or network such as 192.0.2.0/24');
+      expect(await reason({ ip: '212.27.48.0/24' }, 'ip')).toBe('must be a list of addresses or networks');
+      const p = (pickers: unknown) => post(`near2.${zone}`, 'A', { ...rr(['192.0.2.1']), pickers });
+      expect(expectInvalid(await p([{ type: 'geodistance', limit: 101 }]), 'pickers[0].limit')).toBe('must be from 0 (no limit) to 100');
+      expect(expectInvalid(await p([{ type: 'asn', strict: 'no' }]), 'pickers[0].strict')).toBe('must be true or false');
+      expect(expectInvalid(await p([{ type: 'ip' }, { type: 'ip' }]), 'pickers[1].type')).toBe('picker ip is listed twice');
+    });
+
     it('refuses bad pickers naming the field', async () => {
       const p = (pickers: unknown) => post(`pick2.${zone}`, 'A', { ...rr(['192.0.2.1']), pickers });
       expectInvalid(await p([{ type: 'random' }]), 'pickers[0].type');
@@ -701,6 +728,9 @@ describe('record sets API (real PostgreSQL)', () => {
           { type: 'geodns' },
           { type: 'weighted_shuffle' },
           { type: 'healthcheck' },
+          { type: 'ip' },
+          { type: 'asn' },
+          { type: 'geodistance' },
           { type: 'default' },
         ]),
         'pickers',
@@ -819,10 +849,25 @@ describe('record sets API (real PostgreSQL)', () => {
       ).toEqual(plain.body);
     });
 
-    it('is only for A and AAAA record sets', async () => {
-      expectInvalid(await post(`fo-cname.${zone}`, 'CNAME', { ...rr(['t.example']), meta: { failover: icmp } }), 'meta.failover');
+    it('is for A, AAAA and CNAME record sets, as in Gcore', async () => {
       expectInvalid(await post(`fo-txt.${zone}`, 'TXT', { ...rr(['t']), meta: { failover: icmp } }), 'meta.failover');
       await post(`fo-v6.${zone}`, 'AAAA', { ...rr(['2001:db8::1']), meta: { failover: icmp } }).expect(201);
+      await post(`fo-cname.${zone}`, 'CNAME', { ...rr(['t.example']), meta: { failover: icmp } }).expect(201);
+    });
+
+    it('lets a CNAME record set with failover hold several targets, the candidates DNS answers one of', async () => {
+      const targets = { resource_records: [{ content: ['a.example.net.'] }, { content: ['b.example.net.'], meta: { backup: true } }] };
+      expectInvalid(await post(`fo-cnames.${zone}`, 'CNAME', targets), 'resource_records');
+      const made = await post(`fo-cnames.${zone}`, 'CNAME', { ...targets, meta: { failover: icmp } }).expect(201);
+      expect(made.body.resource_records.map((r: { content: string[] }) => r.content[0])).toEqual(['a.example.net.', 'b.example.net.']);
+      // Taking failover off again would leave a name with two CNAMEs: refused, nothing changed.
+      expectInvalid(await put(`fo-cnames.${zone}`, 'CNAME', targets), 'resource_records');
+      const read = await api
+        .http()
+        .get(url(`fo-cnames.${zone}`, 'CNAME'))
+        .set(H)
+        .expect(200);
+      expect(read.body.meta.failover).toBeDefined();
     });
 
     it('turns off with null, or when left out of a PUT', async () => {

@@ -10,6 +10,7 @@ import {
   redisKeys,
 } from '@vigil/contract';
 import { Queue } from 'bullmq';
+import { redisOptions } from '@vigil/contract/redis';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
@@ -34,7 +35,9 @@ export class SchedulerService implements OnApplicationShutdown {
     @Inject(REDIS) private readonly redis: Redis,
   ) {
     // BullMQ wants its own connection without ioredis' keyPrefix; it takes its own `prefix`.
-    this.connection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, enableOfflineQueue: false, lazyConnect: true });
+    this.connection = new Redis(
+      redisOptions(config.redis, 'primary', { maxRetriesPerRequest: null, enableOfflineQueue: false, lazyConnect: true }),
+    );
     this.connection.on('error', () => undefined);
   }
 

@@ -2,6 +2,7 @@ import { deleteKeys, TEST_DATABASE_ADMIN_URL, TEST_REDIS_URL } from '@vigil/stac
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
+import { redisOptions } from '@vigil/contract/redis';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import request from 'supertest';
@@ -41,6 +42,8 @@ export class TestApi {
       // Every request of a test file comes from 127.0.0.1; suites that test the limits set their own.
       RATE_LIMIT_PER_MINUTE: '100000',
       SIGNIN_FAILURES_PER_ACCOUNT: '1000',
+      // A key of its own, so no test writes a key file.
+      SECRETS_KEY: randomBytes(32).toString('base64'),
       ...env,
     });
     const app = await createApi(config);
@@ -98,12 +101,13 @@ export class TestApi {
 
   /** A Redis client that sees the keys as the app and the data plane name them (prefix applied). */
   redis(): Redis {
-    return new Redis(this.config.REDIS_URL, { keyPrefix: this.config.REDIS_KEY_PREFIX });
+    return new Redis(redisOptions(this.config.redis, 'primary', { keyPrefix: this.config.REDIS_KEY_PREFIX }));
   }
 
   async close(): Promise<void> {
     await this.app.close();
-    await deleteKeys(this.config.REDIS_URL, this.config.REDIS_KEY_PREFIX);
+    // With Sentinels the test's own servers hold the keys, and go with it.
+    if (!this.config.redis.sentinels) await deleteKeys(this.config.REDIS_URL, this.config.REDIS_KEY_PREFIX);
     const c = new Client({ connectionString: ADMIN_URL });
     await c.connect();
     await c.query(`DROP DATABASE IF EXISTS "${this.dbName}" WITH (FORCE)`);

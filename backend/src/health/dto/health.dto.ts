@@ -1,12 +1,28 @@
 import { z } from 'zod';
+import { SiteStateSchema } from '../sites';
 
 const LocationResultSchema = z.object({
   location: z.string(),
   ok: z.boolean(),
   latency_ms: z.number().nullable(),
   error: z.string().nullable(),
+  warning: z.string().nullable().meta({
+    description: 'A caveat of the last result, passing or not, e.g. "certificate expires in 3 days (2026-12-06)"; null when none',
+  }),
+  cert_days_left: z
+    .int()
+    .nullable()
+    .meta({ description: 'HTTPS checks with cert_expiry_days: whole days until the certificate expires; null otherwise' }),
   at: z.string(),
   fresh: z.boolean().meta({ description: 'Reported within the last two periods, so it counts in the quorum' }),
+  site_state: SiteStateSchema,
+});
+
+/** A probe site as its heartbeat describes it. */
+export const SiteSchema = z.object({
+  name: z.string(),
+  state: SiteStateSchema,
+  last_heartbeat: z.string().meta({ description: "The site's last heartbeat (ISO 8601)" }),
 });
 
 export const AddressHealthSchema = z.object({
@@ -23,7 +39,8 @@ export const RrsetHealthSchema = z.object({
   name: z.string(),
   type: z.string(),
   failover: z.boolean().meta({ description: 'Whether health checks apply now (failover set and the beta feature enabled)' }),
-  locations: z.array(z.string()),
+  locations: z.array(z.string()).meta({ description: 'The sites reporting now (those given checks)' }),
+  sites: z.array(SiteSchema).meta({ description: 'Every site reporting or stale, with its state; a gone site is left out' }),
   addresses: z.array(AddressHealthSchema),
 });
 
