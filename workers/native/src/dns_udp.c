@@ -259,10 +259,14 @@ static napi_value make_buffer(napi_env env, size_t size, char **data) {
   return b;
 }
 
-/** open(host, port, ipv6, recvBufferSize, batch, onBatch) → { port, input, meta, output, close(), name(i), stats() } */
+/**
+ * open(host, port, ipv6, recvBufferSize, batch, onBatch, reusePort?) → { port, input, meta, output, close(), name(i), stats() }
+ * reusePort: SO_REUSEPORT, so each of several DNS processes binds a socket of its own to the one
+ * port and the kernel spreads the datagrams over them (by a hash of the sender's address and port).
+ */
 static napi_value js_open(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value argv[6];
+  size_t argc = 7;
+  napi_value argv[7];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (argc < 6) {
     napi_throw_type_error(env, NULL, "open(host, port, ipv6, recvBufferSize, batch, onBatch)");
@@ -271,12 +275,15 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   char host[64];
   size_t hostlen;
   int32_t port, rcvbuf, batch;
-  bool ipv6;
+  bool ipv6, reuse = false;
   CHECK(napi_get_value_string_utf8(env, argv[0], host, sizeof host, &hostlen));
   CHECK(napi_get_value_int32(env, argv[1], &port));
   CHECK(napi_get_value_bool(env, argv[2], &ipv6));
   CHECK(napi_get_value_int32(env, argv[3], &rcvbuf));
   CHECK(napi_get_value_int32(env, argv[4], &batch));
+  napi_valuetype reuse_type = napi_undefined;
+  if (argc >= 7) napi_typeof(env, argv[6], &reuse_type);
+  if (reuse_type == napi_boolean) CHECK(napi_get_value_bool(env, argv[6], &reuse));
   if (batch < 1 || batch > 1024 || port < 0 || port > 65535) {
     napi_throw_range_error(env, NULL, "dns_udp: batch 1..1024, port 0..65535");
     return NULL;
@@ -300,6 +307,12 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   }
   int fd = socket(ipv6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return throw_errno(env, "socket", errno);
+  int one = 1;
+  if (reuse && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) {
+    int err = errno;
+    close(fd);
+    return throw_errno(env, "setsockopt(SO_REUSEPORT)", err);
+  }
   if (bind(fd, (struct sockaddr *)&addr, addrlen) != 0) {
     int err = errno;
     close(fd);

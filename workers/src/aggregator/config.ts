@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { FreshnessSlackSecondsSchema } from '@vigil/contract';
-import { LogLevelSchema, OptionalPortSchema, parseEnv, RedisKeyPrefixSchema, RedisUrlSchema } from '../common/env';
+import { LogLevelSchema, OptionalPortSchema, parseEnv, RedisEnvShape, RedisKeyPrefixSchema } from '../common/env';
 import { DEFAULT_THRESHOLDS } from './quorum';
 
 const share = (fallback: number) =>
@@ -14,7 +14,7 @@ const share = (fallback: number) =>
 /** Every setting of an aggregator process, from the environment. */
 export const AggregatorConfigSchema = z
   .object({
-    REDIS_URL: RedisUrlSchema,
+    ...RedisEnvShape,
     REDIS_KEY_PREFIX: RedisKeyPrefixSchema,
     AVAILABLE_THRESHOLD: share(DEFAULT_THRESHOLDS.available),
     UNAVAILABLE_THRESHOLD: share(DEFAULT_THRESHOLDS.unavailable),

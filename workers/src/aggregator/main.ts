@@ -1,9 +1,10 @@
 // Health aggregator: `node workers/dist/aggregator/main.js` (run one or more).
 import { collectDefaultMetrics } from 'prom-client';
-import { ConfigError } from '../common/env';
+import { ConfigError, redisSettings } from '../common/env';
 import { createLogger } from '../common/logger';
 import { startMetricsServer } from '../common/metrics';
-import { closeRedis, createRedis, safeRedisUrl } from '../common/redis';
+import { describeRedis } from '@vigil/contract/redis';
+import { closeRedis, createRedis } from '../common/redis';
 import { Aggregator } from './aggregator';
 import { type AggregatorConfig, loadAggregatorConfig } from './config';
 import { AggregatorMetrics } from './metrics';
@@ -20,8 +21,11 @@ async function main(): Promise<void> {
   const log = createLogger('aggregator', config.LOG_LEVEL, { consumer: config.CONSUMER });
   const metrics = new AggregatorMetrics();
   collectDefaultMetrics({ register: metrics.registry });
-  const redis = createRedis(config.REDIS_URL, log, 'commands', { keyPrefix: config.REDIS_KEY_PREFIX });
-  const reader = createRedis(config.REDIS_URL, log, 'reader', { keyPrefix: config.REDIS_KEY_PREFIX });
+  // Both on the primary, REDIS_READ_URL or not: the consumer group's reads (XREADGROUP) write, and
+  // the states it reads decide its compare-and-set writes, so they must be the primary's.
+  const settings = redisSettings(config);
+  const redis = createRedis(settings, log, 'commands', { keyPrefix: config.REDIS_KEY_PREFIX });
+  const reader = createRedis(settings, log, 'reader', { keyPrefix: config.REDIS_KEY_PREFIX });
   const aggregator = new Aggregator({
     redis,
     reader,
@@ -35,7 +39,7 @@ async function main(): Promise<void> {
   const metricsServer = config.METRICS_PORT ? await startMetricsServer(metrics.registry, config.METRICS_PORT, config.METRICS_HOST) : null;
   log.info(
     {
-      redis: safeRedisUrl(config.REDIS_URL),
+      redis: describeRedis(settings),
       keyPrefix: config.REDIS_KEY_PREFIX,
       available: config.AVAILABLE_THRESHOLD,
       unavailable: config.UNAVAILABLE_THRESHOLD,

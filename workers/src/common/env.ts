@@ -1,6 +1,8 @@
 import { z } from 'zod';
 
 export { RedisKeyPrefixSchema } from '@vigil/contract';
+/** REDIS_URL, REDIS_SENTINELS, REDIS_SENTINEL_MASTER, REDIS_SENTINEL_PASSWORD, REDIS_READ_URL: one rule for every process. */
+export { RedisEnvShape, redisSettings } from '@vigil/contract/redis';
 
 /** Settings every worker process shares. */
 export const LogLevelSchema = z
@@ -8,9 +10,6 @@ export const LogLevelSchema = z
     error: 'must be one of fatal, error, warn, info, debug, trace, silent',
   })
   .default('info');
-export const RedisUrlSchema = z
-  .url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL, such as redis://127.0.0.1:6379' })
-  .default('redis://127.0.0.1:6379');
 /** An optional port: unset or empty means "off". */
 export const OptionalPortSchema = z
   .string()

@@ -11,15 +11,17 @@ describe('startMetricsServer', () => {
       registry,
       0,
       '127.0.0.1',
-      () => ready,
+      () => (ready ? { ready, status: 'ok', detail: { zones: 1 } } : { ready, status: 'loading' }),
       (e) => void errors.push(e.message),
     );
     try {
       const url = `http://127.0.0.1:${boundPort(server)}`;
       expect(await (await fetch(`${url}/metrics`)).text()).toContain('vigil_test_total 3');
-      expect((await fetch(`${url}/healthz`)).status).toBe(503);
+      const loading = await fetch(`${url}/healthz`);
+      expect([loading.status, await loading.json()]).toEqual([503, { status: 'loading' }]);
       ready = true;
-      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+      const ok = await fetch(`${url}/healthz`);
+      expect([ok.status, await ok.json()]).toEqual([200, { status: 'ok', zones: 1 }]);
       // With no 'error' listener this emit throws, as the real one would end the process.
       expect(() => server.emit('error', Object.assign(new Error('accept EMFILE'), { code: 'EMFILE' }))).not.toThrow();
       expect(errors).toEqual(['accept EMFILE']);

@@ -1,32 +1,27 @@
+import { describeRedis, redisOptions, type RedisSettings } from '@vigil/contract/redis';
 import Redis, { type RedisOptions } from 'ioredis';
 import type { Logger } from './logger';
 
-/** Redis URL without its password, for log lines. */
-export function safeRedisUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return 'redis://?';
-  }
-}
+export { safeRedisUrl } from '@vigil/contract/redis';
 
 /**
  * An ioredis connection that keeps retrying forever and says so plainly: one warning when Redis
  * stops answering (and every minute while it stays down), one info line when it answers again.
  * Commands wait while it is down (maxRetriesPerRequest null), which is what a worker loop wants.
+ * It goes to the primary (through the Sentinels when they are set, following a failover).
  */
-export function createRedis(url: string, log: Logger, role: string, options: RedisOptions = {}): Redis {
-  const shown = safeRedisUrl(url);
+export function createRedis(settings: RedisSettings, log: Logger, role: string, options: RedisOptions = {}): Redis {
+  const shown = describeRedis(settings);
   let down = false;
   let lastWarn = 0;
-  const redis = new Redis(url, {
-    maxRetriesPerRequest: null,
-    connectionName: `vigil-${role}`,
-    retryStrategy: (times) => Math.min(times * 200, 2000),
-    ...options,
-  });
+  const redis = new Redis(
+    redisOptions(settings, 'primary', {
+      maxRetriesPerRequest: null,
+      connectionName: `vigil-${role}`,
+      retryStrategy: (times) => Math.min(times * 200, 2000),
+      ...options,
+    }),
+  );
   redis.on('error', (e: Error & { code?: string }) => {
     const now = Date.now();
     if (!down || now - lastWarn > 60_000) {
@@ -42,7 +37,7 @@ export function createRedis(url: string, log: Logger, role: string, options: Red
   return redis;
 }
 
-/** QUIT when Redis answers (pending replies arrive first); otherwise just drop the connection. */
+/** QUIT when Redis answers (pending replies arrive first), then drop the connection. */
 export async function closeRedis(redis: Redis, waitMs = 1000): Promise<void> {
   if (redis.status === 'ready') {
     const quit = redis.quit().then(
@@ -50,7 +45,9 @@ export async function closeRedis(redis: Redis, waitMs = 1000): Promise<void> {
       () => false,
     );
     const timeout = new Promise<boolean>((r) => setTimeout(() => r(false), waitMs).unref());
-    if (await Promise.race([quit, timeout])) return;
+    await Promise.race([quit, timeout]);
   }
+  // Also after QUIT: with Sentinel, only disconnect() closes the connections that watch the
+  // Sentinels for a failover, which would otherwise reconnect to them every minute for ever.
   redis.disconnect();
 }

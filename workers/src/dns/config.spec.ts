@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { safeRedisUrl } from '../common/redis';
 import { loadDnsConfig } from './config';
 
@@ -6,14 +7,30 @@ describe('loadDnsConfig', () => {
     expect(loadDnsConfig({})).toEqual({
       dnsPort: 5300,
       dnsHost: '127.0.0.1',
-      redisUrl: 'redis://127.0.0.1:6379',
+      redis: { url: 'redis://127.0.0.1:6379', sentinels: null, sentinelMaster: 'vigil', sentinelPassword: null, readUrl: null },
       redisKeyPrefix: '',
       metricsPort: 9153,
       metricsHost: '127.0.0.1',
       tcp: { idleTimeoutMs: 10000, maxConnections: 1000, maxPerSource: 64, messageTimeoutMs: 3000, maxLifetimeMs: 120000 },
       udpIo: 'auto',
       logLevel: 'info',
+      geoData: true,
+      processes: availableParallelism(),
     });
+  });
+
+  it('reads whether the asn and geodistance databases are loaded, and refuses another word', () => {
+    expect(loadDnsConfig({ DNS_GEO_DATA: 'off' }).geoData).toBe(false);
+    expect(loadDnsConfig({ DNS_GEO_DATA: ' ON ' }).geoData).toBe(true);
+    expect(() => loadDnsConfig({ DNS_GEO_DATA: 'no' })).toThrow('DNS_GEO_DATA: must be on or off (got "no")');
+  });
+
+  it('reads the number of DNS processes, one per core by default', () => {
+    expect(loadDnsConfig({ DNS_PROCESSES: '1' }).processes).toBe(1);
+    expect(loadDnsConfig({ DNS_PROCESSES: ' 4 ' }).processes).toBe(4);
+    expect(() => loadDnsConfig({ DNS_PROCESSES: '0' })).toThrow(
+      'DNS_PROCESSES: must be a positive integer (DNS processes on the port) (got "0")',
+    );
   });
 
   it('reads the UDP path, and refuses an unknown one', () => {
@@ -34,10 +51,30 @@ describe('loadDnsConfig', () => {
       dnsPort: 53,
       dnsHost: '::',
       metricsHost: '::',
-      redisUrl: 'redis://redis:6379/2',
+      redis: { url: 'redis://redis:6379/2', sentinels: null },
       metricsPort: 9100,
       redisKeyPrefix: 'prod:',
     });
+  });
+
+  it('reads the Sentinels and the replica it reads from, and names a bad Sentinel list', () => {
+    expect(
+      loadDnsConfig({
+        REDIS_SENTINELS: '10.0.0.1:26379,[::1]:26380',
+        REDIS_SENTINEL_MASTER: 'core',
+        REDIS_READ_URL: 'redis://10.1.0.5:6379',
+      }).redis,
+    ).toEqual({
+      url: 'redis://127.0.0.1:6379',
+      sentinels: [
+        { host: '10.0.0.1', port: 26379 },
+        { host: '::1', port: 26380 },
+      ],
+      sentinelMaster: 'core',
+      sentinelPassword: null,
+      readUrl: 'redis://10.1.0.5:6379',
+    });
+    expect(() => loadDnsConfig({ REDIS_SENTINELS: '10.0.0.1:x' })).toThrow('REDIS_SENTINELS: "10.0.0.1:x" is not host:port');
   });
 
   it('names every bad variable and what it got', () => {

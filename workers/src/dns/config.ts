@@ -1,7 +1,8 @@
 // Environment of the dns process, validated once at start so a typo fails loudly and clearly.
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import { LogLevelSchema, parseEnv, RedisKeyPrefixSchema, RedisUrlSchema } from '../common/env';
+import { LogLevelSchema, parseEnv, RedisEnvShape, RedisKeyPrefixSchema, redisSettings } from '../common/env';
 
 // Unset or empty means the default; 0 lets the system pick a port (tests).
 const port = (fallback: number) =>
@@ -40,7 +41,7 @@ const DnsConfigSchema = z
   .object({
     DNS_PORT: port(5300),
     DNS_HOST: bindAddress('127.0.0.1'),
-    REDIS_URL: RedisUrlSchema,
+    ...RedisEnvShape,
     REDIS_KEY_PREFIX: RedisKeyPrefixSchema,
     METRICS_PORT: port(9153),
     /** Defaults to DNS_HOST. */
@@ -57,11 +58,32 @@ const DnsConfigSchema = z
       z.enum(['auto', 'dgram', 'batch'], { error: 'must be auto, dgram or batch' }).default('auto'),
     ),
     LOG_LEVEL: LogLevelSchema,
+    /** on: the asn and geodistance pickers' databases in memory (about 180 MB of RSS); off: no client has an AS number or a place. */
+    DNS_GEO_DATA: z.preprocess(
+      (v) => (typeof v === 'string' ? (v.trim() === '' ? undefined : v.trim().toLowerCase()) : v),
+      z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
+    ),
+    /** DNS processes answering on the one port; 1: a single process, no cluster. */
+    DNS_PROCESSES: positiveInt(availableParallelism(), 'DNS processes on the port'),
+    /** The local snapshot of zones and health (a path); unset or empty: none. */
+    DNS_SNAPSHOT_FILE: z
+      .string()
+      .optional()
+      .transform((v) => v?.trim() || undefined),
+    DNS_SNAPSHOT_INTERVAL_SECONDS: positiveInt(30, 'least seconds between two snapshot writes'),
+    /** 0: load the snapshot at once; a load from Redis replaces it when Redis answers. */
+    DNS_SNAPSHOT_WAIT_SECONDS: z
+      .string()
+      .optional()
+      .transform((v) => (v === undefined || v.trim() === '' ? '5' : v.trim()))
+      .pipe(z.string().regex(/^\d+$/, { error: 'must be a whole number of seconds to wait for Redis before using the snapshot' }))
+      .transform(Number),
   })
   .transform((e) => ({
     dnsPort: e.DNS_PORT,
     dnsHost: e.DNS_HOST!,
-    redisUrl: e.REDIS_URL,
+    /** Read through REDIS_READ_URL when set: the DNS server only reads. */
+    redis: redisSettings(e),
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
     metricsPort: e.METRICS_PORT,
     metricsHost: e.METRICS_HOST ?? e.DNS_HOST,
@@ -74,6 +96,17 @@ const DnsConfigSchema = z
     },
     udpIo: e.DNS_UDP_IO,
     logLevel: e.LOG_LEVEL,
+    geoData: e.DNS_GEO_DATA === 'on',
+    processes: e.DNS_PROCESSES,
+    ...(e.DNS_SNAPSHOT_FILE
+      ? {
+          snapshot: {
+            path: e.DNS_SNAPSHOT_FILE,
+            intervalSeconds: e.DNS_SNAPSHOT_INTERVAL_SECONDS,
+            waitSeconds: e.DNS_SNAPSHOT_WAIT_SECONDS,
+          },
+        }
+      : {}),
   }));
 
 export type DnsConfig = z.output<typeof DnsConfigSchema>;

@@ -1,7 +1,9 @@
 import * as dnsPacket from 'dns-packet';
 import { TCP, UDP } from './constants';
+import { addressText } from './address';
 import { DnsEngine } from './engine';
 import type { GeoLocation } from './geo';
+import { AsnTable, geoPoint, type GeoPoint } from './geo-data';
 import { HealthTable } from './health';
 import { aData, decode, query, type Decoded } from './testing/client';
 import { index, rr, zone } from './testing/zones';
@@ -61,6 +63,26 @@ function setup() {
             pickers: [{ type: 'geodns', strict: true }],
           }),
           rr('fo.example.com', 'A', ['192.0.2.41', '192.0.2.42'], { failover: 'fo' }),
+          // CNAME failover: candidates in priority order, one of them a backup; one target in the zone.
+          rr(
+            'cdn.example.com',
+            'CNAME',
+            [
+              { content: ['www.example.com'] },
+              { content: ['edge.example.net'] },
+              { content: ['standby.example.org'], meta: { backup: true } },
+            ],
+            { failover: 'cn' },
+          ),
+          rr(
+            'geoalias.example.com',
+            'CNAME',
+            [
+              { content: ['us.example.net'], meta: { countries: ['US'] } },
+              { content: ['eu.example.net'], meta: { continents: ['eu'] } },
+            ],
+            { pickers: [{ type: 'geodns', strict: true }] },
+          ),
           rr(
             'weighted.example.com',
             'A',
@@ -143,6 +165,42 @@ describe('DnsEngine', () => {
       ['alias.example.com', 'CNAME'],
       ['www.example.com', 'AAAA'],
     ]);
+  });
+
+  it('answers one CNAME of a failover record set: the first healthy candidate, then backups, then fail open', () => {
+    const { ask, health } = setup();
+    const chain = (qtype: 'A' | 'CNAME' = 'A') =>
+      ask(query('cdn.example.com', qtype)).answers!.map((a) => [a.name, a.type, (a as { data: unknown }).data]);
+    // The first candidate is in the zone: the chain follows it to its addresses (round-robin aside).
+    expect(chain().slice(0, 1)).toEqual([['cdn.example.com', 'CNAME', 'www.example.com']]);
+    expect(
+      chain()
+        .slice(1)
+        .every(([name, type]) => name === 'www.example.com' && type === 'A'),
+    ).toBe(true);
+    expect(chain('CNAME')).toEqual([['cdn.example.com', 'CNAME', 'www.example.com']]);
+    health.apply({ checkId: 'cn', address: 'www.example.com', state: 'unavailable' });
+    // The next one, outside the zone: the chain stops there, for the resolver to follow.
+    for (let i = 0; i < 3; i++) expect(chain()).toEqual([['cdn.example.com', 'CNAME', 'edge.example.net']]);
+    expect(chain('CNAME')).toEqual([['cdn.example.com', 'CNAME', 'edge.example.net']]);
+    health.apply({ checkId: 'cn', address: 'edge.example.net', state: 'unavailable' });
+    expect(chain()).toEqual([['cdn.example.com', 'CNAME', 'standby.example.org']]);
+    health.apply({ checkId: 'cn', address: 'standby.example.org', state: 'unavailable' });
+    // All down: fail open with every candidate, and so the first again.
+    expect(chain('CNAME')).toEqual([['cdn.example.com', 'CNAME', 'www.example.com']]);
+    health.apply({ checkId: 'cn', address: 'edge.example.net', state: 'available' });
+    expect(chain('CNAME')).toEqual([['cdn.example.com', 'CNAME', 'edge.example.net']]);
+  });
+
+  it('answers a geodns CNAME by the client, and NODATA when a strict geodns matches nothing', () => {
+    const { ask } = setup();
+    const target = (ip: string) =>
+      ask(query('geoalias.example.com', 'A', { ecs: { ip, prefix: 24 } })).answers!.map((a) => (a as { data: unknown }).data);
+    expect(target('8.8.8.0')).toEqual(['us.example.net']);
+    expect(target('212.27.48.0')).toEqual(['eu.example.net']);
+    const none = ask(query('geoalias.example.com', 'A'), '203.0.113.9');
+    expect(none).toMatchObject({ rcode: 'NOERROR', answers: [] });
+    expect(none.authorities![0]).toMatchObject({ type: 'SOA' });
   });
 
   it('answers wildcards with the queried name', () => {
@@ -293,5 +351,91 @@ describe('DnsEngine', () => {
     const slot = Buffer.alloc(4096);
     const len = engine.answerUdpInto(query('www.example.com', 'A', { id: 7 }), '127.0.0.1', slot, 0);
     expect(decode(slot.subarray(0, len))).toMatchObject({ id: 7, rcode: 'SERVFAIL' });
+  });
+});
+
+describe('DnsEngine: ip, asn and geodistance', () => {
+  // 198.51.100.0/24 is in AS 64500; the places stand in for the city database by address.
+  const asn = AsnTable.parse(Buffer.from('3325256704,3325256959,64500,Example\n'), Buffer.alloc(0)).lookup;
+  const spots: Record<string, GeoPoint> = {
+    '198.51.100.0': geoPoint(48.86, 2.35), // Paris
+    '203.0.113.0': geoPoint(35.68, 139.69), // Tokyo
+    '127.0.0.1': geoPoint(-33.87, 151.21), // Sydney, as the source address
+  };
+  const points = (w: Uint32Array) => spots[addressText(w)] ?? null;
+  function setup() {
+    const zones = new ZoneStore();
+    const health = new HealthTable();
+    zones.set(
+      index(
+        zone('example.com', [
+          rr(
+            'net.example.com',
+            'A',
+            [
+              { content: ['192.0.2.1'], meta: { ip: ['198.51.100.0/24'] } },
+              { content: ['192.0.2.2'], meta: { ip: ['203.0.113.0/24', '127.0.0.0/8'] } },
+              { content: ['192.0.2.3'], meta: { default: true } },
+            ],
+            { pickers: [{ type: 'ip' }] },
+          ),
+          rr(
+            'as.example.com',
+            'A',
+            [
+              { content: ['192.0.2.11'], meta: { asn: [64500] } },
+              { content: ['192.0.2.12'], meta: { asn: [64501] } },
+            ],
+            { pickers: [{ type: 'asn', strict: true }] },
+          ),
+          rr(
+            'near.example.com',
+            'A',
+            [
+              { content: ['192.0.2.21'], meta: { latlong: [50.11, 8.68] } }, // Frankfurt
+              { content: ['192.0.2.22'], meta: { latlong: [1.35, 103.82] } }, // Singapore
+              { content: ['192.0.2.23'], meta: { latlong: [-33.87, 151.21] } }, // Sydney
+            ],
+            { failover: 'near', pickers: [{ type: 'geodistance' }] },
+          ),
+        ]),
+      ),
+    );
+    const engine = new DnsEngine({ zones, health, geo: () => null, asn, points });
+    const ask = (buf: Buffer, remote = '127.0.0.1') => decode(engine.answer(buf, UDP, remote)!);
+    return { ask, health };
+  }
+  const ecs = (ip: string) => ({ ecs: { ip, prefix: 24 } });
+  const scope = (m: Decoded) =>
+    (m.additionals![0] as unknown as { options: { scopePrefixLength: number }[] }).options[0]!.scopePrefixLength;
+
+  it('ip: the ECS network decides, else the source address; no match: the default; the scope echoed', () => {
+    const { ask } = setup();
+    const paris = ask(query('net.example.com', 'A', ecs('198.51.100.0')));
+    expect(aData(paris)).toEqual(['192.0.2.1']);
+    expect(scope(paris)).toBe(24);
+    expect(aData(ask(query('net.example.com', 'A', ecs('203.0.113.0'))))).toEqual(['192.0.2.2']);
+    expect(aData(ask(query('net.example.com', 'A', ecs('192.0.2.0'))))).toEqual(['192.0.2.3']);
+    expect(aData(ask(query('net.example.com', 'A')))).toEqual(['192.0.2.2']);
+    expect(aData(ask(query('net.example.com', 'A'), '10.0.0.1'))).toEqual(['192.0.2.3']);
+  });
+
+  it("asn: the client's AS number decides; strict, an unknown one gets NOERROR with nothing", () => {
+    const { ask } = setup();
+    expect(aData(ask(query('as.example.com', 'A', ecs('198.51.100.0'))))).toEqual(['192.0.2.11']);
+    const none = ask(query('as.example.com', 'A', ecs('203.0.113.0')));
+    expect(none).toMatchObject({ rcode: 'NOERROR' });
+    expect(none.answers).toEqual([]);
+    expect(none.authorities![0]!.type).toBe('SOA');
+  });
+
+  it('geodistance: nearest first, the same order every time (no rotation), the next nearest when it is down', () => {
+    const { ask, health } = setup();
+    for (let i = 0; i < 3; i++)
+      expect(aData(ask(query('near.example.com', 'A', ecs('198.51.100.0'))))).toEqual(['192.0.2.21', '192.0.2.22', '192.0.2.23']);
+    expect(aData(ask(query('near.example.com', 'A', ecs('203.0.113.0'))))).toEqual(['192.0.2.22', '192.0.2.23', '192.0.2.21']);
+    expect(aData(ask(query('near.example.com', 'A')))).toEqual(['192.0.2.23', '192.0.2.22', '192.0.2.21']);
+    health.apply({ checkId: 'near', address: '192.0.2.21', state: 'unavailable' });
+    expect(aData(ask(query('near.example.com', 'A', ecs('198.51.100.0'))))).toEqual(['192.0.2.22', '192.0.2.23']);
   });
 });

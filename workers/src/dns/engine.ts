@@ -3,12 +3,15 @@
 // current, so a query never waits on Redis.
 import { CLASS_IN, EDNS_UDP_SIZE, PLAIN_UDP_SIZE, QTYPE, RCODE, TCP, TCP_MAX_SIZE, UDP, type Protocol } from './constants';
 import { emptyReply, encodeReply, encodeReplyInto, type EdnsReply, type Reply } from './encode';
+import { addressInto, ecsInto, type Words } from './address';
 import { ecsAddress, type GeoLocation, type GeoLookup } from './geo';
+import type { AsnLookup, GeoPoint, PointLookup } from './geo-data';
 import type { HealthView } from './health';
 import { lookup } from './lookup';
 import { isQuery, parseQuery, type Ecs } from './parse';
 import { pickRecords, type PickContext } from './pickers';
 import { rotationStart } from './rotate';
+import type { ServedRecord, ServedRrset } from './zone-index';
 import type { ZoneStore } from './zone-store';
 
 export interface QueryObserver {
@@ -20,50 +23,102 @@ export interface EngineDeps {
   zones: ZoneStore;
   health: HealthView;
   geo: GeoLookup;
+  /** IP → AS number for the asn picker; without it no client has one. */
+  asn?: AsnLookup;
+  /** IP → latitude/longitude for the geodistance picker; without it no client has one. */
+  points?: PointLookup;
   random?: () => number;
   observer?: QueryObserver;
   /** A bug on the query path: the engine answers SERVFAIL and reports it here. */
   onError?: (err: unknown) => void;
 }
 
-/** Resolves the client location at most once per query, and only if a geodns picker asks. */
+/** Resolves what the pickers ask of the client at most once per query, and only when one asks. */
 class QueryGeo implements PickContext {
   ecs: Ecs | null = null;
   remote = '';
-  resolved = false;
+  /** Set when an answer depended on the ECS address (its scope is then the source prefix). */
   fromEcs = false;
+  private resolved = 0;
   private loc: GeoLocation | null = null;
+  private readonly words: Words = new Uint32Array(4);
+  private hasWords = false;
+  private asnValue: number | null = null;
+  private pointValue: GeoPoint | null = null;
 
   constructor(
     private readonly geo: GeoLookup,
+    private readonly asnLookup: AsnLookup | undefined,
+    private readonly pointLookup: PointLookup | undefined,
     readonly random: () => number,
   ) {}
 
   reset(ecs: Ecs | null, remote: string): void {
     this.ecs = ecs;
     this.remote = remote;
-    this.resolved = false;
+    this.resolved = 0;
     this.fromEcs = false;
     this.loc = null;
   }
 
+  /** RFC 7871 7.1.2: a source prefix of 0 asks us not to use client information. */
+  private get useEcs(): boolean {
+    const ecs = this.ecs;
+    return ecs !== null && ecs.sourcePrefix > 0;
+  }
+
   location(): GeoLocation | null {
-    if (!this.resolved) {
-      this.resolved = true;
-      // RFC 7871 7.1.2: a source prefix of 0 asks us not to use client information.
-      const ecs = this.ecs;
-      if (ecs !== null && ecs.sourcePrefix > 0) {
+    if ((this.resolved & LOCATION) === 0) {
+      this.resolved |= LOCATION;
+      if (this.useEcs) {
         this.fromEcs = true;
-        this.loc = this.geo(ecsAddress(ecs));
+        this.loc = this.geo(ecsAddress(this.ecs!));
       } else {
         this.loc = this.geo(this.remote);
       }
     }
     return this.loc;
   }
+
+  address(): Words | null {
+    if ((this.resolved & ADDRESS) === 0) {
+      this.resolved |= ADDRESS;
+      if (this.useEcs) {
+        this.fromEcs = true;
+        this.hasWords = ecsInto(this.ecs!, this.words);
+      } else {
+        this.hasWords = addressInto(this.remote, this.words);
+      }
+    }
+    return this.hasWords ? this.words : null;
+  }
+
+  asn(): number | null {
+    if ((this.resolved & ASN) === 0) {
+      this.resolved |= ASN;
+      const w = this.address();
+      this.asnValue = w === null || this.asnLookup === undefined ? null : this.asnLookup(w);
+    }
+    return this.asnValue;
+  }
+
+  point(): GeoPoint | null {
+    if ((this.resolved & POINT) === 0) {
+      this.resolved |= POINT;
+      const w = this.address();
+      this.pointValue = w === null || this.pointLookup === undefined ? null : this.pointLookup(w);
+    }
+    return this.pointValue;
+  }
 }
 
+const LOCATION = 1;
+const ADDRESS = 2;
+const ASN = 4;
+const POINT = 8;
+
 const NO_GLUE: readonly never[] = [];
+const NO_RECORDS: readonly ServedRecord[] = [];
 
 export class DnsEngine {
   private readonly reply: Reply = emptyReply();
@@ -71,8 +126,14 @@ export class DnsEngine {
   private readonly ctx: QueryGeo;
 
   constructor(private readonly deps: EngineDeps) {
-    this.ctx = new QueryGeo(deps.geo, deps.random ?? Math.random);
+    this.ctx = new QueryGeo(deps.geo, deps.asn, deps.points, deps.random ?? Math.random);
   }
+
+  /** The alias a CNAME record set gives this query: its health filter and pickers, then the first left. */
+  private readonly chooseCname = (rrset: ServedRrset): ServedRecord | null => {
+    if (rrset.policy === null) return rrset.records[0]!;
+    return pickRecords(rrset, this.deps.health, this.ctx)[0] ?? null;
+  };
 
   /** The response to one message, or null when it deserves none. TCP answers carry their length prefix. */
   answer(msg: Buffer, protocol: Protocol, remote: string): Buffer | null {
@@ -161,17 +222,25 @@ export class DnsEngine {
       return this.finish('', protocol);
     }
 
-    const res = lookup(zone, q.qname, qtype);
-    r.aa = res.aa;
-    r.rcode = res.rcode;
     const ctx = this.ctx;
     ctx.reset(edns === null ? null : edns.ecs, remote);
+    const res = lookup(zone, q.qname, qtype, this.chooseCname);
+    r.aa = res.aa;
+    r.rcode = res.rcode;
     let emptied = false;
     const health = this.deps.health;
     for (let i = 0; i < res.answers.length; i++) {
       const hop = res.answers[i]!;
       const rrset = hop.rrset;
-      const records = pickRecords(rrset, health, ctx);
+      const cname = hop.cname;
+      let records: readonly ServedRecord[];
+      if (cname === undefined) {
+        records = pickRecords(rrset, health, ctx);
+        // A name has one CNAME: of a record set of candidates, the first left is the answer.
+        if (rrset.type === QTYPE.CNAME && records.length > 1) records = records.slice(0, 1);
+      } else {
+        records = cname === null ? NO_RECORDS : [cname];
+      }
       if (records.length === 0) {
         // A strict geodns or default with no match: the name has data, just none for this client.
         emptied = true;

@@ -1,6 +1,6 @@
 // Stage 4: failover. Addresses whose aggregated state is `unavailable` are left out; an address
 // with no state yet counts as available; when none is left, all of them are served (fail open).
-import { healthField, type HealthState } from '@vigil/contract';
+import { healthField, healthyRecords, type HealthState } from '@vigil/contract';
 import type { ServedRecord } from './zone-index';
 
 export interface HealthView {
@@ -33,13 +33,14 @@ export class HealthTable implements HealthView {
   }
 }
 
+const downIn = (health: HealthView, r: ServedRecord) => health.isUnavailable(r.healthKey!);
+const neverDown = () => false;
+const isBackup = (r: ServedRecord) => r.isBackup;
+
 /**
- * The healthy ones of `records`, or all of them when none is healthy, so that pickers such as
- * geodns or first_n still shape a fail-open answer. Runs first, or where a healthcheck (is_healthy)
- * picker stands in the rrset's pickers. Returns `records` itself (no copy) when nothing is down.
- * With `backups` (some records have meta.backup), the backups are served only when every other
- * record is unavailable (or there is no other), the healthy ones first; only when they are down
- * too does the answer fail open with all records.
+ * The healthy ones of `records` by the contract's rule (`healthyRecords`: fail open, backups
+ * only when no other record is up). Runs first, or where a healthcheck (is_healthy) picker
+ * stands in the rrset's pickers. Returns `records` itself (no copy) when nothing is down.
  */
 export function healthFilter(
   records: readonly ServedRecord[],
@@ -47,20 +48,6 @@ export function healthFilter(
   health: HealthView,
   backups = false,
 ): readonly ServedRecord[] {
-  if (backups) return withBackups(records, checkId, health);
-  if (checkId === null) return records;
-  let down = 0;
-  for (let i = 0; i < records.length; i++) if (health.isUnavailable(records[i]!.healthKey!)) down++;
-  if (down === 0 || down === records.length) return records;
-  const healthy: ServedRecord[] = [];
-  for (let i = 0; i < records.length; i++) if (!health.isUnavailable(records[i]!.healthKey!)) healthy.push(records[i]!);
-  return healthy;
-}
-
-function withBackups(records: readonly ServedRecord[], checkId: string | null, health: HealthView): readonly ServedRecord[] {
-  const up = (r: ServedRecord) => checkId === null || !health.isUnavailable(r.healthKey!);
-  const primaries = records.filter((r) => !r.isBackup && up(r));
-  if (primaries.length > 0) return primaries;
-  const standby = records.filter((r) => r.isBackup && up(r));
-  return standby.length > 0 ? standby : records;
+  if (checkId === null && !backups) return records;
+  return healthyRecords(records, health, checkId === null ? neverDown : downIn, backups ? isBackup : null);
 }

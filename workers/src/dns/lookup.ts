@@ -2,13 +2,27 @@
 // delegations first, then the exact name, then a wildcard (RFC 4592), following CNAMEs inside
 // the zone. Pure: it reads the index and returns which rrsets to answer with.
 import { QTYPE, RCODE } from './constants';
-import { targetOf, type Referral, type ServedRrset, type ZoneIndex, type ZoneNode } from './zone-index';
+import { targetOf, type Referral, type ServedRecord, type ServedRrset, type ZoneIndex, type ZoneNode } from './zone-index';
 
 export interface AnswerHop {
   /** Owner to write: the queried (or CNAME target) name, also for wildcard-synthesised records. */
   owner: string;
   rrset: ServedRrset;
+  /**
+   * On a CNAME hop of the chain: its one record, chosen during the lookup (null: none is left for
+   * this client). Undefined on the hop that answers the question: the engine picks its records.
+   */
+  cname: ServedRecord | null | undefined;
 }
+
+/**
+ * Which of a CNAME record set's records is the alias: with failover or pickers it holds several
+ * candidates, and the choice (health, then pickers) decides which target the chain follows.
+ * Null when none is left for this client (a strict geodns without a match).
+ */
+export type CnameChoice = (rrset: ServedRrset) => ServedRecord | null;
+
+const firstRecord: CnameChoice = (rrset) => rrset.records[0] ?? null;
 
 export type LookupKind = 'data' | 'nodata' | 'nxdomain' | 'referral' | 'any';
 
@@ -27,7 +41,7 @@ export interface LookupResult {
 /** Longest CNAME chain followed inside a zone; beyond it the resolver continues. */
 export const MAX_CHAIN = 8;
 
-export function lookup(zone: ZoneIndex, qname: string, qtype: number): LookupResult {
+export function lookup(zone: ZoneIndex, qname: string, qtype: number, chooseCname: CnameChoice = firstRecord): LookupResult {
   const answers: AnswerHop[] = [];
   let name = qname;
   for (let hop = 0; ; hop++) {
@@ -45,13 +59,15 @@ export function lookup(zone: ZoneIndex, qname: string, qtype: number): LookupRes
     }
     const rrset = node.get(qtype);
     if (rrset !== undefined) {
-      answers.push({ owner: name, rrset });
+      answers.push({ owner: name, rrset, cname: undefined });
       return result('data', RCODE.NOERROR, true, answers);
     }
     const cname = node.cname;
     if (cname === null || qtype === QTYPE.CNAME) return result('nodata', RCODE.NOERROR, true, answers);
-    answers.push({ owner: name, rrset: cname });
-    const target = targetOf(cname.records[0]!);
+    const chosen = chooseCname(cname);
+    answers.push({ owner: name, rrset: cname, cname: chosen });
+    if (chosen === null) return result('data', RCODE.NOERROR, true, answers);
+    const target = targetOf(chosen);
     const inZone = target === zone.name || target.endsWith(`.${zone.name}`);
     // Outside the zone, or a loop, or too long: hand the chain to the resolver as it stands.
     if (!inZone || hop + 1 >= MAX_CHAIN || answers.some((a) => a.owner === target)) {

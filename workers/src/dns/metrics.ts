@@ -58,6 +58,12 @@ export interface SyncStatus {
   readonly feedEvents: ReadonlyMap<string, number>;
   readonly reloads: ReadonlyMap<string, number>;
   readonly digestMismatches: number;
+  /** Where the state served came from: 'snapshot' while serving the local snapshot file. */
+  readonly source: 'redis' | 'snapshot' | null;
+  /** The snapshot served from, else the last one written; null: none. */
+  readonly snapshot: { writtenAt: number } | null;
+  readonly snapshotWrites: ReadonlyMap<string, number>;
+  readonly snapshotLoads: ReadonlyMap<string, number>;
 }
 
 export interface MetricsSources {
@@ -67,6 +73,8 @@ export interface MetricsSources {
   /** TCP connections the server closed, by reason. */
   tcpClosed?: () => ReadonlyMap<string, number>;
   tcpOpen?: () => number;
+  /** Names this process in vigil_dns_process_queries_total: its number in a cluster, else "1". */
+  process?: string;
 }
 
 export class DnsMetrics implements QueryObserver {
@@ -97,12 +105,28 @@ export class DnsMetrics implements QueryObserver {
         }
       },
     });
+    // The spread over a cluster's processes; summed with the others it would say nothing.
+    const processName = sources.process ?? '1';
+    new Counter({
+      name: 'vigil_dns_process_queries_total',
+      help: 'DNS queries answered by this process, by protocol (its number in a cluster of DNS processes on one port)',
+      labelNames: ['process', 'protocol'],
+      registers,
+      collect() {
+        this.reset();
+        const perProtocol = new Float64Array(PROTOCOL_NAMES.length);
+        for (const a of counts.values()) for (let i = 0; i < a.length; i++) perProtocol[Math.floor(i / RCODE_SLOTS)]! += a[i]!;
+        for (let p = 0; p < perProtocol.length; p++) this.inc({ process: processName, protocol: PROTOCOL_NAMES[p]! }, perProtocol[p]);
+      },
+    });
     this.registry.registerMetric(this.latency as unknown as Metric);
     const startedAt = this.startedAt;
     new Gauge({
       name: 'vigil_dns_redis_sync_age_seconds',
       help: 'Seconds since the server last confirmed its zones and health are current with Redis (since start when never)',
       registers,
+      // Over a cluster's processes (AggregatorRegistry), the most out of date one; the same for the gauges below.
+      aggregator: 'max',
       collect() {
         this.set((Date.now() - (sources.sync.lastSyncAt ?? startedAt)) / 1000);
       },
@@ -111,6 +135,7 @@ export class DnsMetrics implements QueryObserver {
       name: 'vigil_dns_redis_connected',
       help: '1 when the connection to Redis is up; 0 means answers come from memory only',
       registers,
+      aggregator: 'min',
       collect() {
         this.set(sources.sync.connected ? 1 : 0);
       },
@@ -119,6 +144,7 @@ export class DnsMetrics implements QueryObserver {
       name: 'vigil_dns_zones_loaded',
       help: 'Zones held in memory and answered for',
       registers,
+      aggregator: 'min',
       collect() {
         this.set(sources.zonesLoaded());
       },
@@ -127,6 +153,7 @@ export class DnsMetrics implements QueryObserver {
       name: 'vigil_dns_unavailable_addresses',
       help: 'Addresses currently marked unavailable by health checks',
       registers,
+      aggregator: 'max',
       collect() {
         this.set(sources.unavailableAddresses());
       },
@@ -167,6 +194,46 @@ export class DnsMetrics implements QueryObserver {
       collect() {
         this.reset();
         for (const [reason, n] of sources.tcpClosed?.() ?? []) this.inc({ reason }, n);
+      },
+    });
+    new Gauge({
+      name: 'vigil_dns_serving_snapshot',
+      help: '1 while answering from the local snapshot file (started while Redis did not answer, stale); 0 once loaded from Redis',
+      registers,
+      aggregator: 'max',
+      collect() {
+        this.set(sources.sync.source === 'snapshot' ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'vigil_dns_snapshot_age_seconds',
+      help: 'Seconds since the snapshot served from (while serving it), else the last one written, was written; absent when none',
+      registers,
+      aggregator: 'max',
+      collect() {
+        this.reset();
+        const s = sources.sync.snapshot;
+        if (s) this.set((Date.now() - s.writtenAt) / 1000);
+      },
+    });
+    new Counter({
+      name: 'vigil_dns_snapshot_writes_total',
+      help: 'Snapshot writes by result: written, older (skipped: Redis is behind the file or memory), failed',
+      labelNames: ['result'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [result, n] of sources.sync.snapshotWrites) this.inc({ result }, n);
+      },
+    });
+    new Counter({
+      name: 'vigil_dns_snapshot_loads_total',
+      help: 'Loads of the snapshot at start (Redis not answering in time) by result: loaded, missing, refused, failed',
+      labelNames: ['result'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [result, n] of sources.sync.snapshotLoads) this.inc({ result }, n);
       },
     });
     new Counter({

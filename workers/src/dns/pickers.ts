@@ -1,13 +1,21 @@
 // Stage 5: the rrset's pickers, in its order, each narrowing or ordering the records (stage 4, health, among them).
 // They never mutate their input (it may be the rrset's own array) and copy only when they change it.
 import { isHealthPicker, type Picker } from '@vigil/contract';
+import { inNetworks, type Words } from './address';
 import type { GeoLocation } from './geo';
+import { haversine, type GeoPoint } from './geo-data';
 import { healthFilter, type HealthView } from './health';
 import type { ServedRecord, ServedRrset } from './zone-index';
 
 export interface PickContext {
-  /** The client's location, resolved on first use (only geodns asks). */
+  /** The client's country and continent, resolved on first use (only geodns asks). */
   location(): GeoLocation | null;
+  /** The client's address (ECS, else the source), or null when it is none (the ip picker). */
+  address(): Words | null;
+  /** The client's AS number, or null when unknown (the asn picker). */
+  asn(): number | null;
+  /** The client's latitude and longitude, or null when unknown (the geodistance picker). */
+  point(): GeoPoint | null;
   /** Uniform in [0, 1). */
   random(): number;
 }
@@ -44,6 +52,15 @@ export function applyPickers(
       case 'geodns':
         out = geodns(out, p.strict, ctx.location());
         break;
+      case 'ip':
+        out = byNetwork(out, p.strict === true, ctx.address());
+        break;
+      case 'asn':
+        out = byAsn(out, p.strict === true, ctx.asn());
+        break;
+      case 'geodistance':
+        out = nearestFirst(out, ctx.point());
+        break;
       case 'weighted_shuffle':
         out = weightedShuffle(out, ctx.random);
         break;
@@ -78,9 +95,52 @@ export function geodns(records: readonly ServedRecord[], strict: boolean, loc: G
       if (byContinent.length > 0) return byContinent;
     }
   }
+  return noMatch(records, strict);
+}
+
+/** What geodns does past the client's country and continent: the defaults, else all, or none when strict. */
+function noMatch(records: readonly ServedRecord[], strict: boolean): readonly ServedRecord[] {
   const defaults = records.filter((r) => r.isDefault);
   if (defaults.length > 0) return defaults;
   return strict ? [] : records;
+}
+
+/**
+ * Records whose meta.ip holds the client's address; else, as geodns, those marked default; else
+ * all of them, or none when strict.
+ */
+export function byNetwork(records: readonly ServedRecord[], strict: boolean, addr: Words | null): readonly ServedRecord[] {
+  if (addr !== null) {
+    const hit = records.filter((r) => r.networks !== null && inNetworks(r.networks, addr));
+    if (hit.length > 0) return hit;
+  }
+  return noMatch(records, strict);
+}
+
+/** Records whose meta.asn holds the client's AS number; else as byNetwork. */
+export function byAsn(records: readonly ServedRecord[], strict: boolean, asn: number | null): readonly ServedRecord[] {
+  if (asn !== null) {
+    const hit = records.filter((r) => r.asns !== null && r.asns.includes(asn));
+    if (hit.length > 0) return hit;
+  }
+  return noMatch(records, strict);
+}
+
+/**
+ * Every record, the nearest meta.latlong to the client first (great-circle distance), records
+ * without one after them in their order; the order unchanged when the client's place is unknown.
+ */
+export function nearestFirst(records: readonly ServedRecord[], from: GeoPoint | null): readonly ServedRecord[] {
+  const n = records.length;
+  if (from === null || n < 2) return records;
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const p = records[i]!.point;
+    // The haversine term is at most 1: records without a place sort after every distance, in order.
+    keys[i] = p === null ? 2 + i / n : haversine(from, p);
+  }
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => keys[a]! - keys[b]! || a - b);
+  return order.map((i) => records[i]!);
 }
 
 /**

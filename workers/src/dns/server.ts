@@ -6,8 +6,9 @@ import type { Logger } from '../common/logger';
 import type { DnsConfig } from './config';
 import { DnsEngine } from './engine';
 import { geoipCountryLookup, type GeoLookup } from './geo';
+import { sharedAsnTable, sharedCityPoints, type AsnLookup, type PointLookup } from './geo-data';
 import { HealthTable } from './health';
-import { boundPort, startMetricsServer } from '../common/metrics';
+import { boundPort, type HealthReport, startMetricsServer } from '../common/metrics';
 import { DnsMetrics } from './metrics';
 import { RedisSync } from './sync';
 import { resolveUdpIo, startTcp, startUdp, type TcpListener, type UdpIo, type UdpListener } from './transport';
@@ -16,13 +17,25 @@ import { ZoneStore } from './zone-store';
 export interface DnsServerOptions {
   logger: Logger;
   geo?: GeoLookup;
+  /** The asn picker's database; default: @ip-location-db/asn, loaded at start. */
+  asn?: AsnLookup;
+  /** The geodistance picker's database; default: DB-IP's city database, loaded at start. */
+  points?: PointLookup;
   /** Feed poll period; tests shorten it. */
   blockMs?: number;
+  /**
+   * This process's number when it is one of a cluster's DNS processes on one port (cluster.ts):
+   * its sockets are shared with the others, and the primary serves the metrics port for all.
+   */
+  worker?: number;
+  /** Whether this process writes the local snapshot file: one process of a cluster does. Default true. */
+  snapshotWriter?: boolean;
 }
 
 export interface DnsServer {
   /** Resolves once the first load is done and UDP and TCP listen. */
   readonly listening: Promise<{ port: number }>;
+  /** 0 in a cluster worker, which serves no metrics port of its own. */
   readonly metricsPort: number;
   readonly zones: ZoneStore;
   readonly health: HealthTable;
@@ -30,6 +43,8 @@ export interface DnsServer {
   readonly metrics: DnsMetrics;
   /** How UDP moves in this process (DNS_UDP_IO, 'auto' resolved). */
   readonly udpIo: UdpIo;
+  /** What /healthz answers for this process (the cluster's primary combines its workers'). */
+  healthReport(): HealthReport;
   stop(): Promise<void>;
 }
 
@@ -39,13 +54,28 @@ export async function startDnsServer(config: DnsConfig, opts: DnsServerOptions):
   const udpIo = resolveUdpIo(config.udpIo);
   const zones = new ZoneStore();
   const health = new HealthTable();
+  // Both databases are read into memory before anything listens: a query never waits on a lookup's I/O.
+  let asn = opts.asn;
+  let points = opts.points;
+  if (config.geoData) {
+    const loadStart = Date.now();
+    asn ??= sharedAsnTable().lookup;
+    points ??= sharedCityPoints().lookup;
+    log.info({ ms: Date.now() - loadStart }, 'ASN and city databases loaded');
+  }
   const sync = new RedisSync({
-    redisUrl: config.redisUrl,
+    redis: config.redis,
     keyPrefix: config.redisKeyPrefix,
     zones,
     health,
     logger: log,
     blockMs: opts.blockMs,
+    snapshot: config.snapshot && {
+      path: config.snapshot.path,
+      waitMs: config.snapshot.waitSeconds * 1000,
+      intervalMs: config.snapshot.intervalSeconds * 1000,
+      writer: opts.snapshotWriter ?? true,
+    },
   });
   let tcp: TcpListener | null = null;
   const metrics = new DnsMetrics({
@@ -54,22 +84,44 @@ export async function startDnsServer(config: DnsConfig, opts: DnsServerOptions):
     sync,
     tcpClosed: () => tcp?.closed ?? new Map(),
     tcpOpen: () => tcp?.open ?? 0,
+    process: String(opts.worker ?? 1),
   });
   const engine = new DnsEngine({
     zones,
     health,
     geo: opts.geo ?? geoipCountryLookup,
+    asn,
+    points,
     observer: metrics,
     onError: (err) => log.error({ err: err instanceof Error ? err.stack : String(err) }, 'Query failed; answered SERVFAIL'),
   });
-  const metricsServer: Server = await startMetricsServer(
-    metrics.registry,
-    config.metricsPort,
-    config.metricsHost,
-    () => sync.loaded,
-    (err) => log.error({ err: err.message }, 'Metrics server error'),
-  );
-  log.info({ host: config.metricsHost, port: boundPort(metricsServer) }, 'Metrics listening on /metrics');
+  // Synchronous and cheap: a cluster's primary asks every process on each /healthz.
+  const healthReport = (): HealthReport => {
+    const snap = sync.snapshot && {
+      file: sync.snapshot.path,
+      writtenAt: new Date(sync.snapshot.writtenAt).toISOString(),
+      ageSeconds: Math.round((Date.now() - sync.snapshot.writtenAt) / 1000),
+      feedId: sync.snapshot.feedId,
+    };
+    if (sync.source === 'redis') return { ready: true, status: 'ok', detail: { zones: zones.size, source: 'redis', snapshot: snap } };
+    // Answering from the local snapshot: ready (it answers), but what it answers may be out of date.
+    if (sync.source === 'snapshot') {
+      return {
+        ready: true,
+        status: 'stale',
+        detail: { zones: zones.size, source: 'snapshot', redisConnected: sync.connected, snapshot: snap },
+      };
+    }
+    return { ready: false, status: 'loading' };
+  };
+  const shared = opts.worker !== undefined;
+  let metricsServer: Server | null = null;
+  if (!shared) {
+    metricsServer = await startMetricsServer(metrics.registry, config.metricsPort, config.metricsHost, healthReport, (err) =>
+      log.error({ err: err.message }, 'Metrics server error'),
+    );
+    log.info({ host: config.metricsHost, port: boundPort(metricsServer) }, 'Metrics listening on /metrics');
+  }
 
   let udp: UdpListener | null = null;
   let stopped = false;
@@ -81,10 +133,10 @@ export async function startDnsServer(config: DnsConfig, opts: DnsServerOptions):
     const deps = { engine, logger: log, observeLatency: (ms: number) => metrics.observeLatency(ms) };
     // Port 0 picks a free UDP port, then TCP must get the same one: retry if it is taken.
     for (let attempt = 0; ; attempt++) {
-      udp = await startUdp(config.dnsHost, config.dnsPort, deps, udpIo);
+      udp = await startUdp(config.dnsHost, config.dnsPort, deps, udpIo, shared);
       const port = udp.port;
       try {
-        tcp = await startTcp(config.dnsHost, port, deps, config.tcp);
+        tcp = await startTcp(config.dnsHost, port, deps, config.tcp, shared);
         log.info({ host: config.dnsHost, port, zones: zones.size, udpIo }, 'DNS listening on UDP and TCP');
         return { port };
       } catch (err) {
@@ -99,12 +151,13 @@ export async function startDnsServer(config: DnsConfig, opts: DnsServerOptions):
 
   return {
     listening,
-    metricsPort: boundPort(metricsServer),
+    metricsPort: metricsServer ? boundPort(metricsServer) : 0,
     zones,
     health,
     sync,
     metrics,
     udpIo,
+    healthReport,
     async stop() {
       stopped = true;
       await sync.stop();
@@ -112,7 +165,8 @@ export async function startDnsServer(config: DnsConfig, opts: DnsServerOptions):
       if (u) await u.close();
       const t = tcp as TcpListener | null;
       if (t) await t.close();
-      await new Promise<void>((r) => metricsServer.close(() => r()));
+      const m = metricsServer as Server | null;
+      if (m) await new Promise<void>((r) => m.close(() => r()));
     },
   };
 }

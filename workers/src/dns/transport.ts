@@ -36,8 +36,13 @@ export function resolveUdpIo(wanted: UdpIo | 'auto', addon: BatchAddon | null = 
   return wanted === 'auto' ? (addon === null ? 'dgram' : 'batch') : wanted;
 }
 
-export async function startUdp(host: string, port: number, deps: TransportDeps, io: UdpIo = 'dgram'): Promise<UdpListener> {
-  return io === 'batch' ? startBatchUdp(loadBatchAddon()!, host, port, deps) : startDgramUdp(host, port, deps);
+/**
+ * `shared`: one of several DNS processes on the port (a cluster). dgram then binds through the
+ * cluster's primary, which hands every worker the one socket; the addon's socket is a worker's
+ * own, with SO_REUSEPORT, so the kernel spreads datagrams over the workers.
+ */
+export async function startUdp(host: string, port: number, deps: TransportDeps, io: UdpIo = 'dgram', shared = false): Promise<UdpListener> {
+  return io === 'batch' ? startBatchUdp(loadBatchAddon()!, host, port, deps, shared) : startDgramUdp(host, port, deps, shared);
 }
 
 // dgram resolves the destination of every send through this; the default (dns.lookup) defers
@@ -45,7 +50,7 @@ export async function startUdp(host: string, port: number, deps: TransportDeps, 
 const ipLookup = (address: string, family: unknown, cb: (err: null, address: string, family: number) => void) =>
   cb(null, address, typeof family === 'number' ? family : isIPv6(address) ? 6 : 4);
 
-async function startDgramUdp(host: string, port: number, deps: TransportDeps): Promise<UdpListener> {
+async function startDgramUdp(host: string, port: number, deps: TransportDeps, shared: boolean): Promise<UdpListener> {
   const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', lookup: ipLookup as never });
   const { engine, observeLatency, logger } = deps;
   socket.on('message', (msg, rinfo) => {
@@ -57,7 +62,7 @@ async function startDgramUdp(host: string, port: number, deps: TransportDeps): P
   socket.on('error', (err) => logger.error({ err: err.message }, 'UDP socket error'));
   await new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
-    socket.bind(port, host, () => {
+    socket.bind({ port, address: host, exclusive: !shared }, () => {
       socket.off('error', reject);
       resolve();
     });
@@ -76,10 +81,10 @@ async function startDgramUdp(host: string, port: number, deps: TransportDeps): P
 
 const AF_INET6 = 10;
 
-function startBatchUdp(addon: BatchAddon, host: string, port: number, deps: TransportDeps): UdpListener {
+function startBatchUdp(addon: BatchAddon, host: string, port: number, deps: TransportDeps, shared: boolean): UdpListener {
   const { engine, observeLatency } = deps;
   let onBatch = (_n: number): void => undefined;
-  const socket = addon.open(host, port, isIPv6(host), RECV_BUFFER_SIZE, BATCH, (n) => onBatch(n));
+  const socket = addon.open(host, port, isIPv6(host), RECV_BUFFER_SIZE, BATCH, (n) => onBatch(n), shared);
   const { input, output, inSlot, outSlot } = socket;
   if (outSlot < EDNS_UDP_SIZE) throw new Error(`the UDP addon's answer slot (${outSlot} bytes) is smaller than ${EDNS_UDP_SIZE}`);
   const metaBytes = socket.meta;
@@ -154,9 +159,11 @@ interface TcpConn extends Tracked {
 /**
  * DNS over TCP (RFC 7766): 2-byte length framing, any number of (pipelined) queries per
  * connection, messages split across reads, and backpressure when a client does not read its
- * answers. Who may hold a connection and for how long is TcpGuard's rule.
+ * answers. Who may hold a connection and for how long is TcpGuard's rule. `shared`: a cluster
+ * worker, listening through the primary, which accepts the connections and deals them out in turn
+ * (so the limits hold per process).
  */
-export async function startTcp(host: string, port: number, deps: TransportDeps, opts: TcpOptions): Promise<TcpListener> {
+export async function startTcp(host: string, port: number, deps: TransportDeps, opts: TcpOptions, shared = false): Promise<TcpListener> {
   const { engine, observeLatency, logger } = deps;
   const guard = new TcpGuard<TcpConn>(opts);
   const closed = new Map<CloseReason | 'refused', number>();
@@ -220,7 +227,7 @@ export async function startTcp(host: string, port: number, deps: TransportDeps, 
   server.on('error', (err) => logger.error({ err: err.message }, 'TCP server error'));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen({ port, host, exclusive: true }, () => {
+    server.listen({ port, host, exclusive: !shared }, () => {
       server.off('error', reject);
       resolve();
     });

@@ -104,6 +104,39 @@ maybe('the addon', () => {
     expect(got).toEqual(['::1|six']);
   });
 
+  it('with reusePort, spreads the senders of one port over the sockets on it; without, the port stays taken', async () => {
+    /** A socket on `port` (with SO_REUSEPORT) that answers every datagram with its own name. */
+    const named = (name: string, port: number): BatchSocket => {
+      const s: BatchSocket = addon!.open(
+        '127.0.0.1',
+        port,
+        false,
+        1 << 20,
+        8,
+        (n) => {
+          const meta = new Int32Array(s.meta.buffer, s.meta.byteOffset, s.meta.length / 4);
+          for (let i = 0; i < n; i++) meta[(i * s.metaSlot) / 4 + 9] = s.output.write(name, i * s.outSlot);
+        },
+        true,
+      );
+      opened.push(s);
+      return s;
+    };
+    const a = named('a', 0);
+    const b = named('b', a.port);
+    expect(b.port).toBe(a.port);
+    expect(() => addon!.open('127.0.0.1', a.port, false, 0, 4, () => undefined)).toThrow(expect.objectContaining({ code: 'EADDRINUSE' }));
+    // The kernel picks a socket by a hash of the sender: 64 source ports land on both.
+    const senders = await Promise.all(Array.from({ length: 64 }, () => client('udp4', '127.0.0.1')));
+    const got = await Promise.all(
+      senders.map(
+        (c) => new Promise<string>((resolve) => (c.once('message', (m) => resolve(m.toString())), c.send('q', a.port, '127.0.0.1'))),
+      ),
+    );
+    expect(new Set(got)).toEqual(new Set(['a', 'b']));
+    expect(a.stats().received + b.stats().received).toBe(senders.length);
+  });
+
   it('frees its port on close, and reports a port in use as EADDRINUSE', async () => {
     const s = echo('127.0.0.1', false, []);
     const port = s.port;

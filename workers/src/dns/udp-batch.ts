@@ -23,8 +23,20 @@ export interface BatchSocket {
 }
 
 export interface BatchAddon {
-  /** `onBatch(n)` runs per wakeup with n datagrams in slots 0..n-1; it writes the answers' lengths. */
-  open(host: string, port: number, ipv6: boolean, recvBufferSize: number, batch: number, onBatch: (n: number) => void): BatchSocket;
+  /**
+   * `onBatch(n)` runs per wakeup with n datagrams in slots 0..n-1; it writes the answers' lengths.
+   * `reusePort` sets SO_REUSEPORT: each DNS process of a cluster opens a socket of its own on the
+   * one port, and the kernel spreads datagrams over them by the sender's address and port.
+   */
+  open(
+    host: string,
+    port: number,
+    ipv6: boolean,
+    recvBufferSize: number,
+    batch: number,
+    onBatch: (n: number) => void,
+    reusePort?: boolean,
+  ): BatchSocket;
 }
 
 /** Where node-gyp leaves the addon; the same from workers/src/dns (tests) and workers/dist/dns. */

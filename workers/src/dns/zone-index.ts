@@ -7,6 +7,7 @@
 import {
   DEFAULT_WEIGHT,
   healthField,
+  isFailoverType,
   type CompiledRrset,
   type CompiledZone,
   type FeedEvent,
@@ -15,7 +16,9 @@ import {
   type Soa,
 } from '@vigil/contract';
 import { DIGEST_FIELD, HEAD_FIELD, parsePlain, parseStoredRrset, rrsetField, type ZoneDigest } from '@vigil/contract/redis';
+import { parseNetworks, type Networks } from './address';
 import { QTYPE, TYPE_CODE } from './constants';
+import { geoPoint, type GeoPoint } from './geo-data';
 import { encodeRdata, nameToWire, soaRdata, wireToName, writeRrTail } from './rdata';
 
 /** Record data of one zone, appended chunk by chunk; records point into it rather than owning a Buffer each. */
@@ -40,7 +43,7 @@ export class Arena {
   }
 }
 
-/** What failover, geodns and weighted_shuffle read of a record; null on the (usual) record with none of it. */
+/** What failover and the pickers read of a record; null on the (usual) record with none of it. */
 export interface RecordExtra {
   /** Key of the record's address in the health hash; null when the rrset has no failover. */
   readonly healthKey: string | null;
@@ -52,6 +55,12 @@ export interface RecordExtra {
   readonly isDefault: boolean;
   /** meta.backup: served only when every other record of the set is unavailable. */
   readonly isBackup: boolean;
+  /** meta.ip, parsed (the ip picker). */
+  readonly networks: Networks | null;
+  /** meta.asn (the asn picker). */
+  readonly asns: readonly number[] | null;
+  /** meta.latlong (the geodistance picker). */
+  readonly point: GeoPoint | null;
 }
 
 export class ServedRecord {
@@ -96,6 +105,18 @@ export class ServedRecord {
   get isBackup(): boolean {
     return this.extra !== null && this.extra.isBackup;
   }
+
+  get networks(): Networks | null {
+    return this.extra === null ? null : this.extra.networks;
+  }
+
+  get asns(): readonly number[] | null {
+    return this.extra === null ? null : this.extra.asns;
+  }
+
+  get point(): GeoPoint | null {
+    return this.extra === null ? null : this.extra.point;
+  }
 }
 
 /** Records of one owner as the encoder writes them. */
@@ -114,7 +135,7 @@ export interface RrsetPolicy {
   readonly pickers: readonly Picker[];
   /** Set when failover applies: health then filters the records. */
   readonly checkId: string | null;
-  /** False when weighted_shuffle decides the order: rotating would undo its weighting. */
+  /** False when weighted_shuffle or geodistance decides the order: rotating would undo it. */
   readonly rotate: boolean;
   /** Some records are backups (meta.backup). */
   readonly backups: boolean;
@@ -526,7 +547,7 @@ function serve(
   version: number,
   warnings: string[],
 ): ServedRrset | null {
-  const checkId = rrset.failover && (rrset.type === 'A' || rrset.type === 'AAAA') ? rrset.failover.checkId : null;
+  const checkId = rrset.failover && isFailoverType(rrset.type) ? rrset.failover.checkId : null;
   const records: ServedRecord[] = [];
   for (const rec of rrset.records) {
     if (!rec.enabled) continue;
@@ -536,7 +557,15 @@ function serve(
     const m = rec.meta;
     const healthKey = checkId === null ? null : healthField(checkId, String(rec.content[0]));
     const extra: RecordExtra | null =
-      healthKey !== null || m.countries?.length || m.continents?.length || m.weight !== undefined || m.default === true || m.backup === true
+      healthKey !== null ||
+      m.countries?.length ||
+      m.continents?.length ||
+      m.weight !== undefined ||
+      m.default === true ||
+      m.backup === true ||
+      m.ip?.length ||
+      m.asn?.length ||
+      m.latlong !== undefined
         ? {
             healthKey,
             countries: m.countries?.length ? m.countries.map((c) => c.toUpperCase()) : null,
@@ -544,6 +573,9 @@ function serve(
             weight: m.weight ?? DEFAULT_WEIGHT,
             isDefault: m.default === true,
             isBackup: m.backup === true,
+            networks: m.ip?.length ? parseNetworks(m.ip) : null,
+            asns: m.asn?.length ? m.asn : null,
+            point: m.latlong ? geoPoint(m.latlong[0], m.latlong[1]) : null,
           }
         : null;
     records.push(new ServedRecord(data, off, extra));
@@ -555,7 +587,13 @@ function serve(
   const policy: RrsetPolicy | null =
     rrset.pickers.length === 0 && checkId === null && !backups
       ? null
-      : { pickers: rrset.pickers, checkId, rotate: !rrset.pickers.some((p) => p.type === 'weighted_shuffle'), backups };
+      : {
+          pickers: rrset.pickers,
+          checkId,
+          // A CNAME's candidates are in priority order: the first one left is the answer.
+          rotate: type !== QTYPE.CNAME && !rrset.pickers.some((p) => p.type === 'weighted_shuffle' || p.type === 'geodistance'),
+          backups,
+        };
   return new ServedRrset(type, exact, policy, version);
 }
 

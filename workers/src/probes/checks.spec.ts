@@ -1,6 +1,7 @@
 // Every check against real servers on loopback addresses (ALLOW_PRIVATE_TARGETS=127.0.0.0/8).
 import { prerequisite } from '@vigil/stack';
-import type { CheckJob } from '@vigil/contract';
+import { type CheckJob, FailoverSchema, TargetPolicy } from '@vigil/contract';
+import { X509Certificate } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { waitFor } from '../common/testing/redis';
 import {
@@ -18,8 +19,9 @@ import {
 } from '../common/testing/servers';
 import { BODY_LIMIT } from './checks/http';
 import { IcmpPinger } from './checks/icmp';
+import { toProbeResult } from './result';
 import { type Check, ProbeRunner } from './runner';
-import { TargetPolicy } from './target-policy';
+import { type KnotServer, startKnot } from './testing/knot';
 
 const LOCALHOST = '127.0.0.1';
 const HOST = 'shop.example.test';
@@ -514,5 +516,212 @@ describe('ICMP', () => {
     } finally {
       await v6.close();
     }
+  });
+});
+
+// The checks of issue 14: a DNS check asking a real authoritative (knotd), HTTP servers that answer
+// slowly, with chosen statuses, bodies and headers, and a TLS server whose certificate expires in 3 days.
+/** A check as the api stores and publishes it: parsed by the contract (defaults filled, bad input refused). */
+const check = (input: Record<string, unknown>): Check => FailoverSchema.parse({ frequency: 10, timeout: 3, ...input }) as Check;
+
+describe('DNS check against knotd', () => {
+  let knot: KnotServer;
+  beforeAll(async () => {
+    knot = await startKnot({
+      'checks.test': `$ORIGIN checks.test.
+$TTL 60
+@       SOA   ns.checks.test. hostmaster.checks.test. 7 3600 600 86400 60
+@       NS    ns
+@       MX    10 mail.checks.test.
+ns      A     127.0.0.1
+www     A     192.0.2.10
+www     A     192.0.2.11
+v6      AAAA  2001:db8::1
+txt     TXT   "v=spf1 -all"
+alias   CNAME www
+`,
+    });
+  });
+  afterAll(() => knot?.stop());
+  const dns = (d: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+    check({ protocol: 'DNS', port: knot.port, dns: d, ...extra });
+
+  it.each(['udp', 'tcp'])('passes on NOERROR with the expected answer over %s', async (transport) => {
+    const o = await runner.checkAddress(LOCALHOST, dns({ name: 'www.checks.test', transport, answer: '192.0.2.11' }));
+    expect(o).toMatchObject({ ok: true, error: null });
+    expect(o.latencyMs).toEqual(expect.any(Number));
+  });
+
+  it('matches answers in presentation form: AAAA, MX, TXT, a CNAME chain, names without case or the dot', async () => {
+    const cases: Record<string, unknown>[] = [
+      { name: 'v6.checks.test', type: 'AAAA', answer: '2001:DB8:0::1' },
+      { name: 'checks.test', type: 'MX', answer: '10 Mail.Checks.Test.' },
+      { name: 'txt.checks.test', type: 'TXT', answer: 'v=spf1 -all' },
+      { name: 'alias.checks.test', type: 'A', answer: '192.0.2.10' },
+      { name: 'alias.checks.test', type: 'CNAME', answer: 'www.checks.test' },
+      { name: 'missing.checks.test', rcode: 'NXDOMAIN' },
+    ];
+    for (const d of cases) expect([d, await runner.checkAddress(LOCALHOST, dns(d))]).toEqual([d, expect.objectContaining({ ok: true })]);
+  });
+
+  it('fails when the rcode is not the expected one, saying which it got', async () => {
+    expect(await runner.checkAddress(LOCALHOST, dns({ name: 'missing.checks.test' }))).toMatchObject({
+      ok: false,
+      error: 'rcode NXDOMAIN, expected NOERROR',
+    });
+    // Outside its zones knotd refuses.
+    expect(await runner.checkAddress(LOCALHOST, dns({ name: 'www.other.test', transport: 'tcp' }))).toMatchObject({
+      ok: false,
+      error: 'rcode REFUSED, expected NOERROR',
+    });
+  });
+
+  it('fails when the expected answer is missing, listing what came', async () => {
+    const o = await runner.checkAddress(LOCALHOST, dns({ name: 'www.checks.test', answer: '192.0.2.99' }));
+    expect(o.ok).toBe(false);
+    expect(o.error).toMatch(/^answer has no A 192\.0\.2\.99 \(got A 192\.0\.2\.1[01], A 192\.0\.2\.1[01]\)$/);
+    expect(await runner.checkAddress(LOCALHOST, dns({ name: 'txt.checks.test', answer: '192.0.2.10' }))).toMatchObject({
+      ok: false,
+      error: 'answer has no A 192.0.2.10 (got an empty answer section)',
+    });
+  });
+
+  it('fails on a port where nothing answers: unreachable over UDP, refused over TCP', async () => {
+    const port = await closedUdpPort();
+    expect(await runner.checkAddress(LOCALHOST, check({ protocol: 'DNS', port, dns: { name: 'www.checks.test' } }))).toMatchObject({
+      ok: false,
+      error: 'port unreachable',
+    });
+    expect(
+      await runner.checkAddress(LOCALHOST, check({ protocol: 'DNS', port, dns: { name: 'www.checks.test', transport: 'tcp' } })),
+    ).toMatchObject({ ok: false, error: 'connection refused' });
+  });
+
+  it('times out on a server that never answers, saying so', async () => {
+    const tcp = keep(await startSilentServer());
+    const udp = keep(await startUdpServer(() => null));
+    const ask = (port: number, transport: string) => check({ protocol: 'DNS', port, timeout: 1, dns: { name: 'a.test', transport } });
+    expect(await runner.checkAddress(LOCALHOST, ask(tcp.port, 'tcp'))).toMatchObject({ ok: false, error: 'timeout after 1s: no answer' });
+    expect(await runner.checkAddress(LOCALHOST, ask(udp.port, 'udp'))).toMatchObject({ ok: false, error: 'timeout after 1s: no answer' });
+    expect(udp.received).toHaveLength(1);
+  });
+
+  it('ignores a datagram that is not the answer to its query', async () => {
+    const udp = keep(await startUdpServer(() => 'not a DNS message'));
+    const o = await runner.checkAddress(LOCALHOST, check({ protocol: 'DNS', port: udp.port, timeout: 1, dns: { name: 'a.test' } }));
+    expect(o).toMatchObject({ ok: false, error: 'timeout after 1s: no valid DNS answer (a reply that was not one came)' });
+  });
+});
+
+describe('HTTP: headers, statuses, inverted match, response time', () => {
+  it('sends the custom headers, replacing the probe User-Agent when one is given', async () => {
+    const s = keep(await startHttpServer((_req, res) => res.end('ok')));
+    const o = await runner.checkAddress(
+      LOCALHOST,
+      check({ protocol: 'HTTP', port: s.port, host: HOST, headers: { 'X-Vigil-Token': 's3cret', 'User-Agent': 'custom/1' } }),
+    );
+    expect(o).toMatchObject({ ok: true });
+    expect(s.requests[0]!.headers).toMatchObject({ 'x-vigil-token': 's3cret', 'user-agent': 'custom/1', host: `${HOST}:${s.port}` });
+  });
+
+  it('passes when the status is in the list or a range, and fails naming the list otherwise', async () => {
+    const s = keep(
+      await startHttpServer((req, res) => {
+        res.statusCode = Number(req.url!.slice(1));
+        res.end();
+      }),
+    );
+    const codes = { http_status_codes: ['200-299', 301] };
+    for (const [status, ok] of [
+      [200, true],
+      [204, true],
+      [301, true],
+      [302, false],
+      [503, false],
+    ] as const) {
+      const o = await runner.checkAddress(LOCALHOST, check({ protocol: 'HTTP', port: s.port, url: `/${status}`, ...codes }));
+      expect([status, o.ok, o.error]).toEqual([status, ok, ok ? null : `status ${status}, expected one of 200-299, 301`]);
+    }
+    // Gcore's single status, exactly as before.
+    expect(
+      await runner.checkAddress(LOCALHOST, check({ protocol: 'HTTP', port: s.port, url: '/204', http_status_code: 200 })),
+    ).toMatchObject({
+      ok: false,
+      error: 'status 204, expected 200',
+    });
+  });
+
+  it('fails an inverted match when the body matches, and passes it when it does not', async () => {
+    const s = keep(await startHttpServer((req, res) => res.end(req.url === '/broken' ? 'Fatal error: database gone' : 'all ok')));
+    const invert = { regexp: 'Fatal error', regexp_invert: true };
+    expect(await runner.checkAddress(LOCALHOST, check({ protocol: 'HTTP', port: s.port, url: '/fine', ...invert }))).toMatchObject({
+      ok: true,
+      error: null,
+    });
+    expect(await runner.checkAddress(LOCALHOST, check({ protocol: 'HTTP', port: s.port, url: '/broken', ...invert }))).toMatchObject({
+      ok: false,
+      error: 'body matches /Fatal error/, which it must not (regexp_invert)',
+    });
+    // Not inverted: as before.
+    expect(
+      await runner.checkAddress(LOCALHOST, check({ protocol: 'HTTP', port: s.port, url: '/fine', regexp: 'Fatal error' })),
+    ).toMatchObject({
+      ok: false,
+      error: 'body does not match /Fatal error/',
+    });
+  });
+
+  it('fails a response slower than max_response_ms, saying how slow, though within the timeout', async () => {
+    const s = keep(await startHttpServer((_req, res) => void setTimeout(() => res.end('late but ok'), 1500)));
+    const o = await runner.checkAddress(
+      LOCALHOST,
+      check({ protocol: 'HTTP', port: s.port, timeout: 5, max_response_ms: 200, regexp: 'ok' }),
+    );
+    expect(o.ok).toBe(false);
+    expect(o.error).toMatch(/^answered in \d+ ms, over max_response_ms 200$/);
+    expect(o.latencyMs).toBeGreaterThanOrEqual(1400);
+    // Without the threshold the same server passes.
+    expect(await runner.checkAddress(LOCALHOST, check({ protocol: 'HTTP', port: s.port, timeout: 5 }))).toMatchObject({ ok: true });
+  });
+});
+
+describe('HTTPS certificate expiry', () => {
+  it('passes with a warning and the days left when the certificate expires within cert_expiry_days', async () => {
+    const cert = selfSignedCert(HOST, 3);
+    const s = keep(await startHttpsServer(cert, (_req, res) => res.end('ok')));
+    const o = await runner.checkAddress(
+      LOCALHOST,
+      check({ protocol: 'HTTPS', port: s.port, host: HOST, verify: false, cert_expiry_days: 7 }),
+    );
+    const expires = new Date(new X509Certificate(cert.cert).validTo).toISOString().slice(0, 10);
+    expect(o).toMatchObject({ ok: true, error: null, certDaysLeft: 2, warning: `certificate expires in 2 days (${expires})` });
+    // Stored with the result, for the health read-out.
+    expect(toProbeResult(o, 'test-1', 10, Date.now())).toMatchObject({ ok: true, warning: o.warning, cert_days_left: 2 });
+  });
+
+  it('carries no warning when the certificate lasts longer, but the days left', async () => {
+    const s = keep(await startHttpsServer(selfSignedCert(HOST, 3), (_req, res) => res.end('ok')));
+    const o = await runner.checkAddress(
+      LOCALHOST,
+      check({ protocol: 'HTTPS', port: s.port, host: HOST, verify: false, cert_expiry_days: 2 }),
+    );
+    expect(o).toMatchObject({ ok: true, certDaysLeft: 2 });
+    expect(o.warning).toBeUndefined();
+  });
+
+  it('adds nothing to the result of a check without cert_expiry_days', async () => {
+    const s = keep(await startHttpsServer(selfSignedCert(HOST, 3), (_req, res) => res.end('ok')));
+    const o = await runner.checkAddress(LOCALHOST, check({ protocol: 'HTTPS', port: s.port, host: HOST, verify: false }));
+    expect(Object.keys(toProbeResult(o, 'test-1', 10, 0)).sort()).toEqual(['at', 'error', 'frequency', 'latency_ms', 'location', 'ok']);
+  });
+
+  it('keeps the warning on a check that fails for another reason', async () => {
+    const s = keep(await startHttpsServer(selfSignedCert(HOST, 3), (_req, res) => res.writeHead(503).end()));
+    const o = await runner.checkAddress(
+      LOCALHOST,
+      check({ protocol: 'HTTPS', port: s.port, host: HOST, verify: false, cert_expiry_days: 30, http_status_code: 200 }),
+    );
+    expect(o).toMatchObject({ ok: false, error: 'status 503, expected 200', certDaysLeft: 2 });
+    expect(o.warning).toMatch(/^certificate expires in 2 days \(/);
   });
 });

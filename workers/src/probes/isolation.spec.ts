@@ -1,14 +1,13 @@
 // One tenant's costly check, or a stalled probe, must not vote other tenants' targets down. The
 // healthy target runs in a process of its own, so it answers in time while this one is busy, as a
 // real target would.
-import type { CheckJob, ProbeReport } from '@vigil/contract';
+import { type CheckJob, type ProbeReport, TargetPolicy } from '@vigil/contract';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { startHttpServer, type TestServer } from '../common/testing/servers';
 import { BODY_LIMIT } from './checks/http';
 import { ProbeMetrics } from './metrics';
 import { type Check, ProbeRunner } from './runner';
-import { TargetPolicy } from './target-policy';
 
 const LOCALHOST = '127.0.0.1';
 

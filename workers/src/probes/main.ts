@@ -1,10 +1,11 @@
 // Probe process of one location: `LOCATION=eu-1 node workers/dist/probes/main.js`.
 import { regexpEngineName } from '@vigil/contract';
 import { collectDefaultMetrics } from 'prom-client';
-import { ConfigError } from '../common/env';
+import { ConfigError, redisSettings } from '../common/env';
 import { createLogger } from '../common/logger';
 import { startMetricsServer } from '../common/metrics';
-import { closeRedis, createRedis, safeRedisUrl } from '../common/redis';
+import { describeRedis } from '@vigil/contract/redis';
+import { closeRedis, createRedis } from '../common/redis';
 import { ProbeFault } from './checks/icmp';
 import { loadProbeConfig, type ProbeConfig } from './config';
 import { ProbeMetrics } from './metrics';
@@ -26,13 +27,17 @@ async function main(): Promise<void> {
   const metrics = new ProbeMetrics();
   collectDefaultMetrics({ register: metrics.registry });
 
-  const redis = createRedis(config.REDIS_URL, log, 'results', { keyPrefix: config.REDIS_KEY_PREFIX });
-  const bullConnection = createRedis(config.REDIS_URL, log, 'queue');
+  // Both on the primary, REDIS_READ_URL or not: BullMQ takes jobs only there, and the results
+  // written are the only reads.
+  const settings = redisSettings(config);
+  const redis = createRedis(settings, log, 'results', { keyPrefix: config.REDIS_KEY_PREFIX });
+  const bullConnection = createRedis(settings, log, 'queue');
   const worker = new ProbeWorker({
     location: config.LOCATION,
     redisKeyPrefix: config.REDIS_KEY_PREFIX,
     concurrency: config.PROBE_CONCURRENCY,
     policy: config.ALLOW_PRIVATE_TARGETS,
+    resolvers: config.PROBE_RESOLVERS,
     redis,
     bullConnection,
     log,
@@ -48,10 +53,11 @@ async function main(): Promise<void> {
   const metricsServer = config.METRICS_PORT ? await startMetricsServer(metrics.registry, config.METRICS_PORT, config.METRICS_HOST) : null;
   log.info(
     {
-      redis: safeRedisUrl(config.REDIS_URL),
+      redis: describeRedis(settings),
       keyPrefix: config.REDIS_KEY_PREFIX,
       concurrency: config.PROBE_CONCURRENCY,
       allowPrivateTargets: config.ALLOW_PRIVATE_TARGETS.spec || '(none)',
+      resolvers: config.PROBE_RESOLVERS.length > 0 ? config.PROBE_RESOLVERS.join(',') : '(/etc/resolv.conf)',
       // Loads RE2 now: a probe without it stops here rather than at its first regexp.
       regexpEngine: regexpEngineName(),
       metrics: metricsServer ? `http://${config.METRICS_HOST}:${config.METRICS_PORT}/metrics` : null,

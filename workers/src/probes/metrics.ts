@@ -12,7 +12,7 @@ export class ProbeMetrics {
   constructor(readonly registry: Registry = new Registry()) {
     this.checks = new Counter({
       name: 'vigil_probe_checks_total',
-      help: 'Checks run, by protocol and result (ok, failed, refused: private target; not stored, no vote: probe_error, overloaded: timed out while the probe was stalled, regexp_budget: the match ran over its budget or waited too long)',
+      help: 'Checks run, by protocol and result (ok, failed, refused: private target; not stored, no vote: probe_error, overloaded: timed out while the probe was stalled, regexp_budget: the match ran over its budget or waited too long, resolver: a CNAME target not resolved, the probe resolvers being unreachable or refusing it)',
       labelNames: ['protocol', 'result'],
       registers: [registry],
     });

@@ -12,12 +12,17 @@ export interface CheckOutcome {
    */
   probeFault?: boolean;
   /**
-   * With probeFault: the probe was too busy to judge the target (overloaded: its event loop stalled
-   * or its deadline fired late; regexp_budget: the regexp could not be matched within its budget).
+   * With probeFault: the probe could not judge the target (overloaded: its event loop stalled or
+   * its deadline fired late; regexp_budget: the regexp could not be matched within its budget;
+   * resolver: its resolvers cannot be reached or refuse it, so a CNAME target's name is unknown).
    */
-  noVote?: 'overloaded' | 'regexp_budget';
+  noVote?: 'overloaded' | 'regexp_budget' | 'resolver';
   /** The check ended at its deadline (set by timeoutFailure; the runner judges and removes it). */
   timedOut?: boolean;
+  /** A caveat stored with the result, passing or not (a certificate about to expire). */
+  warning?: string;
+  /** HTTPS with cert_expiry_days: whole days until the certificate expires. */
+  certDaysLeft?: number;
 }
 
 export const success = (latencyMs: number): CheckOutcome => ({ ok: true, latencyMs, error: null });
@@ -140,5 +145,8 @@ export function toProbeResult(outcome: CheckOutcome, location: string, frequency
     at: Math.trunc(at),
     location,
     frequency,
+    // Only when there is one: other results are stored as before.
+    ...(outcome.warning !== undefined ? { warning: clip(outcome.warning) } : {}),
+    ...(outcome.certDaysLeft !== undefined ? { cert_days_left: outcome.certDaysLeft } : {}),
   };
 }

@@ -2,6 +2,7 @@
 import {
   bullPrefix,
   type CheckJob,
+  FailoverSchema,
   PROBE_JOB_NAME,
   probeQueueName,
   probeSchedulerId,
@@ -9,15 +10,16 @@ import {
   ProbeResultSchema,
   redisKeys,
   REPORT_FIELD,
+  TargetPolicy,
 } from '@vigil/contract';
 import { Queue, QueueEvents } from 'bullmq';
 import Redis from 'ioredis';
 import { createLogger } from '../common/logger';
 import { freePort, LocalRedis } from '@vigil/stack';
 import { deleteKeys, TEST_REDIS_URL, uniquePrefix, waitFor } from '../common/testing/redis';
-import { startHttpServer, type TestServer } from '../common/testing/servers';
+import { selfSignedCert, startHttpServer, startHttpsServer, type TestServer } from '../common/testing/servers';
 import { ProbeMetrics } from './metrics';
-import { TargetPolicy } from './target-policy';
+import { type KnotServer, startKnot, TEST_ZONES } from './testing/knot';
 import { ProbeWorker, RESULTS_TTL_PERIODS } from './worker';
 
 const PREFIX = uniquePrefix('probe-worker');
@@ -176,3 +178,44 @@ it('announces its location again at once when Redis comes back empty', async () 
     await local.stop();
   }
 }, 20_000);
+
+// The richer checks (issue 14): a job as the api publishes it (the contract's parsed check), and
+// the result the worker writes, which the api's health read-out shows per location.
+describe('DNS and certificate-expiry checks', () => {
+  let https: TestServer;
+  let knot: KnotServer;
+  beforeAll(async () => {
+    https = await startHttpsServer(selfSignedCert('shop.example.test', 3), (_req, res) => res.end('ok'));
+    knot = await startKnot(TEST_ZONES);
+  });
+  afterAll(async () => {
+    await https?.close();
+    await knot?.stop();
+  });
+
+  const parsedJob = (checkId: string, check: Record<string, unknown>): CheckJob => ({
+    ...job(checkId, ['127.0.0.1']),
+    check: FailoverSchema.parse({ frequency: 10, timeout: 3, ...check }),
+  });
+  const resultOf = async (checkId: string) =>
+    ProbeResultSchema.parse(
+      JSON.parse(await waitFor(`a result of ${checkId}`, () => redis.hget(redisKeys.results(checkId, '127.0.0.1'), LOCATION))),
+    );
+
+  it('writes the certificate warning and days left with a passing HTTPS result', async () => {
+    await queue.add(PROBE_JOB_NAME, parsedJob('cert-1', { protocol: 'HTTPS', port: https.port, verify: false, cert_expiry_days: 30 }));
+    const r = await resultOf('cert-1');
+    expect(r).toMatchObject({ ok: true, error: null, location: LOCATION, cert_days_left: 2 });
+    expect(r.warning).toMatch(/^certificate expires in 2 days \(\d{4}-\d{2}-\d{2}\)$/);
+  });
+
+  it('runs a DNS check job against knotd: the expected answer passes, a missing one fails with the reason', async () => {
+    const dns = (answer: string) => ({ protocol: 'DNS', port: knot.port, dns: { name: 'lb1.example.test', answer } });
+    await queue.add(PROBE_JOB_NAME, parsedJob('dns-ok', dns('127.0.0.2')));
+    await queue.add(PROBE_JOB_NAME, parsedJob('dns-bad', dns('127.0.0.9')));
+    expect(await resultOf('dns-ok')).toMatchObject({ ok: true, error: null });
+    const bad = await resultOf('dns-bad');
+    expect(bad).toMatchObject({ ok: false, error: 'answer has no A 127.0.0.9 (got A 127.0.0.2)' });
+    expect(bad).not.toHaveProperty('warning');
+  });
+});

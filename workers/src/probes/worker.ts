@@ -8,13 +8,13 @@ import {
   redisKeys,
   REPORT_FIELD,
   RESULTS_FEED_MAXLEN,
+  type TargetPolicy,
 } from '@vigil/contract';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type Redis from 'ioredis';
 import type { Logger } from '../common/logger';
 import type { ProbeMetrics } from './metrics';
 import { ProbeRunner } from './runner';
-import type { TargetPolicy } from './target-policy';
 
 /** A results hash outlives its check by this many periods, then expires (removed checks clean up). */
 export const RESULTS_TTL_PERIODS = 10;
@@ -24,6 +24,8 @@ export interface ProbeWorkerOptions {
   redisKeyPrefix: string;
   concurrency: number;
   policy: TargetPolicy;
+  /** PROBE_RESOLVERS, parsed: where CNAME targets are resolved (empty: /etc/resolv.conf's servers). */
+  resolvers?: readonly string[];
   /** Our own keys (results, feed, heartbeat): created with keyPrefix = REDIS_KEY_PREFIX. */
   redis: Redis;
   /** BullMQ's connection: no keyPrefix (BullMQ refuses it), maxRetriesPerRequest null. */
@@ -48,6 +50,7 @@ export class ProbeWorker {
       location: opts.location,
       policy: opts.policy,
       concurrency: opts.concurrency,
+      resolvers: opts.resolvers,
       metrics: opts.metrics,
       onProbeFault: (address, check, error) => {
         // Throttled: a probe without raw sockets would otherwise log every ICMP check.

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { BUILT, ROOT, startProcess as start, stopProcess as stop } from '@vigil/stack';
 
 export const WORKERS_DIR = join(__dirname, '..', '..', '..');
-const SOURCES = ['probes', 'aggregator', 'common'].map((d) => join(WORKERS_DIR, 'src', d));
+const sourceDirs = (dirs: string[]) => dirs.map((d) => join(WORKERS_DIR, 'src', d));
 
 function newestSource(dir: string): number {
   let newest = 0;
@@ -19,12 +19,12 @@ function newestSource(dir: string): number {
 }
 
 /**
- * `npm run build -w workers` when the probe's or the aggregator's built entry is missing or older
- * than the probe, health and common sources. tsc writes its output even when another folder of
+ * `npm run build -w workers` when the built entries (the probe's and the aggregator's) are missing
+ * or older than the sources under `dirs`. tsc writes its output even when another folder of
  * workers has type errors, so only our own outputs decide whether the build is usable.
  */
-export function ensureBuilt(entries: string[] = [BUILT.probe, BUILT.aggregator]): void {
-  const newest = Math.max(...SOURCES.map(newestSource));
+export function ensureBuilt(entries: string[] = [BUILT.probe, BUILT.aggregator], dirs = ['probes', 'aggregator', 'common']): void {
+  const newest = Math.max(...sourceDirs(dirs).map(newestSource));
   const fresh = () => entries.every((e) => existsSync(join(ROOT, e)) && statSync(join(ROOT, e)).mtimeMs >= newest);
   if (fresh()) return;
   const r = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: WORKERS_DIR, encoding: 'utf8' });

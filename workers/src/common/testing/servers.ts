@@ -154,8 +154,8 @@ export interface TlsFiles {
   cert: Buffer;
 }
 
-/** A self-signed certificate for `name` and 127.0.0.1, made with the openssl CLI in a temp dir. */
-export function selfSignedCert(name: string): TlsFiles {
+/** A self-signed certificate for `name` and 127.0.0.1, valid for `days` from now, made with the openssl CLI in a temp dir. */
+export function selfSignedCert(name: string, days = 2): TlsFiles {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-cert-'));
   try {
     execFileSync(
@@ -173,7 +173,7 @@ export function selfSignedCert(name: string): TlsFiles {
         '-out',
         join(dir, 'cert.pem'),
         '-days',
-        '2',
+        String(days),
         '-subj',
         `/CN=${name}`,
         '-addext',

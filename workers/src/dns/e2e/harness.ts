@@ -2,6 +2,7 @@
 // key prefix of its own, and captures its log lines.
 import { join } from 'node:path';
 import pino from 'pino';
+import { directRedis } from '@vigil/contract/redis';
 import { type Env, startProcess } from '@vigil/stack';
 import type { DnsConfig } from '../config';
 import { startDnsServer, type DnsServer } from '../server';
@@ -20,13 +21,15 @@ export function testConfig(overrides: Partial<DnsConfig> = {}): DnsConfig {
   return {
     dnsPort: 0,
     dnsHost: '127.0.0.1',
-    redisUrl: TEST_REDIS_URL,
+    redis: directRedis(TEST_REDIS_URL),
     redisKeyPrefix: '',
     metricsPort: 0,
     metricsHost: '127.0.0.1',
     tcp: { idleTimeoutMs: 2000, maxConnections: 100, maxPerSource: 64, messageTimeoutMs: 1000, maxLifetimeMs: 60_000 },
     udpIo: 'auto',
     logLevel: 'info',
+    geoData: true,
+    processes: 1,
     ...overrides,
   };
 }
@@ -37,7 +40,7 @@ export function captureLogger(logs: string[]) {
 
 /** `prepare` runs before the server starts, e.g. to publish zones for the initial load. */
 export async function startHarness(prepare?: (redis: RedisFixture) => Promise<void>, overrides: Partial<DnsConfig> = {}): Promise<Harness> {
-  const redis = new RedisFixture(overrides.redisUrl ?? TEST_REDIS_URL);
+  const redis = new RedisFixture(overrides.redis?.url ?? TEST_REDIS_URL);
   if (prepare) await prepare(redis);
   const logs: string[] = [];
   // A short feed poll keeps the continuity checks frequent; answers never depend on it.

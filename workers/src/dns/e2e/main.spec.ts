@@ -48,7 +48,9 @@ describe('the dns process', () => {
         20_000,
       );
       expect(answer.sections.ANSWER).toEqual([['www.example.com.', 300, 'A', '192.0.2.1']]);
-      expect((await fetch(`http://127.0.0.1:${metricsPort}/healthz`)).status).toBe(200);
+      // With one process per core, the first to load answers while another may still be loading:
+      // /healthz says ready once every one of them is.
+      await until('/healthz ready', async () => (await fetch(`http://127.0.0.1:${metricsPort}/healthz`)).status === 200, 20_000);
 
       p.child.kill('SIGTERM');
       expect(await p.exited).toBe(0);

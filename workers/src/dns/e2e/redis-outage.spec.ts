@@ -1,6 +1,6 @@
 // The server and a Redis that goes away, comes back empty, or trims the feed past the server.
 import { FEED_FIELD, redisKeys } from '@vigil/contract';
-import { zoneFields } from '@vigil/contract/redis';
+import { directRedis, zoneFields } from '@vigil/contract/redis';
 import { aData, query, tcp, udp, until } from '../testing/client';
 import { freePort, LocalRedis } from '../testing/redis';
 import { rr, zone } from '../testing/zones';
@@ -20,7 +20,7 @@ describe('when Redis goes away', () => {
       async (r) => {
         await r.putZone(zone('example.com', [rr('www.example.com', 'A', ['192.0.2.1'])]));
       },
-      { redisUrl: local.url },
+      { redis: directRedis(local.url) },
     );
   });
 

@@ -1,6 +1,14 @@
 // Builders of CompiledZone documents for tests, validated by the contract schema so a test can
 // never feed the server something the api could not publish.
-import { CompiledZoneSchema, type CompiledRrset, type CompiledZone, type Content, type Picker, type RecordType } from '@vigil/contract';
+import {
+  CompiledZoneSchema,
+  type CompiledRrset,
+  type CompiledZone,
+  type Content,
+  type Picker,
+  type RecordMeta,
+  type RecordType,
+} from '@vigil/contract';
 import * as packet from 'dns-packet';
 import { QTYPE } from '../constants';
 import { buildZoneIndex, type ServedRecord, type ServedRrset, type ZoneIndex } from '../zone-index';
@@ -8,7 +16,7 @@ import { buildZoneIndex, type ServedRecord, type ServedRrset, type ZoneIndex } f
 export interface RecordInput {
   content: Content;
   enabled?: boolean;
-  meta?: { countries?: string[]; continents?: string[]; weight?: number; default?: boolean };
+  meta?: RecordMeta;
 }
 
 export interface RrsetOptions {
@@ -28,7 +36,7 @@ export function rr(name: string, type: RecordType, records: (RecordInput | strin
     ttl: opts.ttl ?? 300,
     records: records.map((r) => {
       const rec: RecordInput = typeof r === 'string' ? { content: [r] } : Array.isArray(r) ? { content: r } : r;
-      return { content: rec.content, enabled: rec.enabled ?? true, meta: (rec.meta ?? {}) as CompiledRrset['records'][number]['meta'] };
+      return { content: rec.content, enabled: rec.enabled ?? true, meta: rec.meta ?? {} };
     }),
     pickers: opts.pickers ?? [],
     failover: opts.failover ? { checkId: opts.failover, check: { protocol: 'TCP', port: 80, frequency: 60, timeout: 5 } } : null,

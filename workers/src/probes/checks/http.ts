@@ -2,8 +2,10 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type 
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isIPv6 } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import type { TLSSocket } from 'node:tls';
+import { statusExpected } from '@vigil/contract';
 import { type CheckOutcome, errorOutcome, failure, success } from '../result';
-import { matchOutcome } from './body-match';
+import { type MatchResult, matchOutcome } from './body-match';
 import { type CheckContext, checkEnding } from './context';
 import { REPLY_LIMIT, sniFor } from './tcp';
 
@@ -20,9 +22,44 @@ export interface HttpCheckOptions {
   host?: string;
   /** null: any HTTP answer passes (Gcore's meaning of an empty http_status_code). */
   expectedStatus: number | null;
+  /** http_status_codes: statuses (200, "200") and ranges ("200-299"); when set, instead of expectedStatus. */
+  expectedStatuses?: (number | string)[];
   regexp?: string;
+  /** The body must NOT match regexp. */
+  invert?: boolean;
+  /** Request headers added to (or replacing) the probe's own; the contract refuses Host and framing headers. */
+  headers?: Record<string, string>;
+  /** HTTPS: warn when the certificate expires within this many days. */
+  certExpiryDays?: number;
   verify: boolean;
   userAgent: string;
+}
+
+const DAY_MS = 86_400_000;
+
+/** The warning (and whole days left) for a certificate that expires within `days` days, or nothing. */
+export function certExpiry(validTo: string | undefined, days: number, now = Date.now()): Pick<CheckOutcome, 'warning' | 'certDaysLeft'> {
+  const expires = validTo ? Date.parse(validTo) : NaN;
+  if (!Number.isFinite(expires)) return { warning: 'certificate expiry unknown (the server sent no certificate date)' };
+  const left = expires - now;
+  const certDaysLeft = Math.floor(left / DAY_MS);
+  if (left >= days * DAY_MS) return { certDaysLeft };
+  const date = new Date(expires).toISOString().slice(0, 10);
+  if (left <= 0) return { certDaysLeft, warning: `certificate expired on ${date}` };
+  const when = certDaysLeft === 0 ? 'in less than a day' : `in ${certDaysLeft} day${certDaysLeft === 1 ? '' : 's'}`;
+  return { certDaysLeft, warning: `certificate expires ${when} (${date})` };
+}
+
+/** What a status mismatch says: the one status expected, or the list as written. */
+const expectedText = (opts: HttpCheckOptions) =>
+  opts.expectedStatuses ? `expected one of ${opts.expectedStatuses.join(', ')}` : `expected ${opts.expectedStatus}`;
+
+/** The match's verdict, inverted when the body must not match. */
+function bodyOutcome(r: MatchResult, latency: number, regexp: string, invert: boolean): CheckOutcome {
+  if (invert && 'matched' in r) {
+    return r.matched ? failure(`body matches /${regexp}/, which it must not (regexp_invert)`, latency) : success(latency);
+  }
+  return matchOutcome(r, latency, `body does not match /${regexp}/`);
 }
 
 // Every check opens its own connection (no keep-alive): a reused connection would hide a target
@@ -64,6 +101,8 @@ export function httpCheck(opts: HttpCheckOptions, { signal, matcher, owner, exch
         Accept: '*/*',
         Connection: 'close',
         ...(sendsBody ? { 'Content-Length': '0' } : {}),
+        // Node keeps one header per name, whatever its case: a check's User-Agent or Accept replaces the probe's.
+        ...opts.headers,
       },
     };
     if (opts.https) {
@@ -79,10 +118,19 @@ export function httpCheck(opts: HttpCheckOptions, { signal, matcher, owner, exch
     req.once('response', (res: IncomingMessage) => {
       res.on('error', onError);
       const latency = performance.now() - start;
-      if (opts.expectedStatus !== null && res.statusCode !== opts.expectedStatus) {
-        return done(failure(`status ${res.statusCode}, expected ${opts.expectedStatus}`, latency));
-      }
-      if (!opts.regexp) return done(success(latency));
+      // Read now: the certificate is the one this connection was served.
+      const cert =
+        opts.https && opts.certExpiryDays !== undefined
+          ? certExpiry((res.socket as TLSSocket).getPeerCertificate?.()?.valid_to, opts.certExpiryDays)
+          : {};
+      // Every verdict from here on carries the certificate's warning, passing or not.
+      const conclude = (o: CheckOutcome) => done({ ...o, ...cert });
+      const status = res.statusCode ?? 0;
+      const expected = opts.expectedStatuses
+        ? statusExpected({ http_status_codes: opts.expectedStatuses }, status)
+        : opts.expectedStatus === null || status === opts.expectedStatus;
+      if (!expected) return conclude(failure(`status ${res.statusCode}, ${expectedText(opts)}`, latency));
+      if (!opts.regexp) return conclude(success(latency));
       const regexp = opts.regexp;
       const chunks: Buffer[] = [];
       let size = 0;
@@ -95,7 +143,7 @@ export function httpCheck(opts: HttpCheckOptions, { signal, matcher, owner, exch
         // The target has answered: the match is ours, and outside the deadline.
         matching = true;
         exchangeDone();
-        void matcher.match(regexp, body, owner).then((r) => done(matchOutcome(r, bodyLatency, `body does not match /${regexp}/`)));
+        void matcher.match(regexp, body, owner).then((r) => conclude(bodyOutcome(r, bodyLatency, regexp, opts.invert === true)));
       };
       res.on('data', (chunk: Buffer) => {
         if (!reading) return;
