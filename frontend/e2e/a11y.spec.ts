@@ -43,7 +43,7 @@ test('every form field has a label', async ({ page }) => {
   const customer = await signUpByApi(page);
   void customer;
   const zone = await createZoneByApi(page);
-  for (const path of ['/zones', `/zones/${zone}/new`, '/tokens', '/account', '/audit']) {
+  for (const path of ['/zones', `/zones/${zone}/new`, '/tokens', '/account', '/audit', '/notifications']) {
     await page.goto(path);
     await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
     const unlabelled = await page.evaluate(() =>
@@ -74,7 +74,7 @@ test('at phone width the navigation opens from the menu button and pages fit the
   await nav.getByRole('link', { name: 'API tokens' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'API tokens' })).toBeVisible();
   await expect(nav.getByRole('link', { name: 'API tokens' })).not.toBeInViewport();
-  for (const path of ['/zones', `/zones/${zone}`, `/zones/${zone}/new`, '/tokens', '/account']) {
+  for (const path of ['/zones', `/zones/${zone}`, `/zones/${zone}/new`, '/tokens', '/account', '/notifications']) {
     await page.goto(path);
     await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
     // Wide tables scroll inside their own box; the page itself never scrolls sideways.

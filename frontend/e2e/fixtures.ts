@@ -10,6 +10,7 @@ export const env = {
   dnsPort: () => Number(process.env.E2E_DNS_PORT ?? 0),
   dataPlaneMissing: () => process.env.E2E_DATA_PLANE_MISSING ?? '',
   support: () => ({ email: required('E2E_SUPPORT_EMAIL'), password: required('E2E_SUPPORT_PASSWORD') }),
+  redis: () => ({ url: required('E2E_REDIS_URL'), prefix: required('E2E_REDIS_PREFIX') }),
 };
 
 function required(name: string): string {

@@ -16,6 +16,7 @@ const HealthPage = lazy(() => import('./pages/HealthPage').then((m) => ({ defaul
 const RrsetEditorPage = lazy(() => import('./pages/RrsetEditorPage').then((m) => ({ default: m.RrsetEditorPage })));
 const SupportPage = lazy(() => import('./pages/SupportPage').then((m) => ({ default: m.SupportPage })));
 const AuditPage = lazy(() => import('./pages/AuditPage').then((m) => ({ default: m.AuditPage })));
+const NotificationsPage = lazy(() => import('./pages/NotificationsPage').then((m) => ({ default: m.NotificationsPage })));
 
 function FullPageLoader() {
   return (
@@ -62,6 +63,7 @@ export function App() {
         <Route path="zones/:zone/:name/:type/health" element={<HealthPage />} />
         <Route path="tokens" element={<TokensPage />} />
         <Route path="audit" element={<AuditPage />} />
+        <Route path="notifications" element={<NotificationsPage />} />
         <Route path="account" element={<AccountPage />} />
         <Route path="support" element={<SupportPage />} />
         <Route path="*" element={<NotFoundPage />} />

@@ -4,7 +4,19 @@ import { ApiError } from '../src/api/client';
 import type { Rrset } from '../src/api/types';
 import { balancingText, contentText } from '../src/lib/display';
 import { fieldErrors, formatPath } from '../src/lib/errors';
-import { buildBody, draftFromRrset, emptyRecord, fullName, newDraft, relativeName, validateDraft, type RrsetDraft } from '../src/lib/rrset';
+import {
+  addRecordRefusal,
+  buildBody,
+  draftFromRrset,
+  emptyRecord,
+  failoverApplies,
+  fullName,
+  MAX_RECORDS,
+  newDraft,
+  relativeName,
+  validateDraft,
+  type RrsetDraft,
+} from '../src/lib/rrset';
 
 const ZONE = 'example.com';
 
@@ -13,6 +25,11 @@ function aDraft(patch: Partial<RrsetDraft> = {}): RrsetDraft {
   d.name = 'www';
   d.records = [{ ...emptyRecord('A'), fields: ['192.0.2.10'] }];
   return { ...d, ...patch };
+}
+
+/** A record set as the API returns it (of `www` unless named, no pickers, no meta), read into the editor's draft. */
+function readBack(r: Partial<Rrset> & Pick<Rrset, 'type' | 'resource_records'>): RrsetDraft {
+  return draftFromRrset({ id: 'x', name: `www.${ZONE}`, ttl: 300, pickers: [], meta: {}, ...r } as Rrset, ZONE);
 }
 
 describe('names', () => {
@@ -108,18 +125,11 @@ describe('buildBody', () => {
     });
     d.failover = { ...d.failover, protocol: 'HTTP', port: '', http_status_code: '', regexp: '' };
     expect(buildBody(d, true).meta?.failover).toMatchObject({ protocol: 'HTTP', http_status_code: null });
-    const read = draftFromRrset(
-      {
-        id: 'x',
-        name: `www.${ZONE}`,
-        type: 'A',
-        ttl: 60,
-        pickers: [],
-        resource_records: [{ content: ['192.0.2.1'], enabled: true, meta: {} }],
-        meta: { failover: { protocol: 'HTTP', tls: true, port: 443, frequency: 60, timeout: 5, http_status_code: null } },
-      } as never,
-      ZONE,
-    );
+    const read = readBack({
+      type: 'A',
+      resource_records: [{ id: 1, content: ['192.0.2.1'], enabled: true, meta: {} }],
+      meta: { failover: { protocol: 'HTTP', tls: true, port: 443, frequency: 60, timeout: 5, http_status_code: null } },
+    });
     expect(read.failover).toMatchObject({ protocol: 'HTTPS', http_status_code: '' });
   });
 
@@ -131,18 +141,7 @@ describe('buildBody', () => {
     ];
     const body = buildBody(d, true);
     expect(body.resource_records.map((r) => r.meta)).toEqual([{}, { backup: true }]);
-    const back = draftFromRrset(
-      {
-        id: 'x',
-        name: d.name ? `${d.name}.${ZONE}` : ZONE,
-        type: 'A',
-        ttl: 300,
-        pickers: [],
-        meta: {},
-        resource_records: body.resource_records,
-      } as never,
-      ZONE,
-    );
+    const back = readBack({ type: 'A', resource_records: body.resource_records as Rrset['resource_records'] });
     expect(back.records.map((r) => [r.backup, r.kept])).toEqual([
       [false, {}],
       [true, {}],
@@ -262,6 +261,9 @@ describe('display helpers', () => {
     expect(contentText('CAA', [0, 'issue', 'ca.example'])).toBe('0 issue "ca.example"');
     expect(balancingText({ pickers: [] })).toBe('Round robin');
     expect(balancingText({ pickers: [{ type: 'weighted_shuffle' }, { type: 'first_n', limit: 2 }] })).toBe('Weighted → First 2');
+    expect(balancingText({ pickers: [{ type: 'geodistance' }, { type: 'first_n', limit: 1 }] })).toBe('Nearest first → First 1');
+    expect(balancingText({ pickers: [{ type: 'geodistance', limit: 2 }] })).toBe('Nearest 2');
+    expect(balancingText({ pickers: [{ type: 'ip' }, { type: 'asn', strict: true }] })).toBe('By network → By AS number (strict)');
   });
 
   it("maps the API's error details to fields", () => {
@@ -326,5 +328,84 @@ describe('SVCB and HTTPS in the editor', () => {
     expect(validateDraft(httpsDraft(['mandatory=port']), ZONE, false)).toEqual({
       'resource_records[0].content[2]': 'mandatory lists port, which this record does not have',
     });
+  });
+});
+
+describe('CNAME record sets with failover or pickers', () => {
+  // The contract's reason, word for word: the API answers a 400 with it at resource_records.
+  const ONE_CNAME = 'a CNAME record set holds exactly one record, unless it has failover or pickers (DNS then answers with one of them)';
+  const cnameDraft = (targets: string[], patch: Partial<RrsetDraft> = {}): RrsetDraft => ({
+    ...newDraft('CNAME'),
+    name: 'shop',
+    records: targets.map((t) => ({ ...emptyRecord('CNAME'), fields: [t] })),
+    ...patch,
+  });
+  const withCheck = (d: RrsetDraft): RrsetDraft => ({ ...d, failover: { ...d.failover, enabled: true, protocol: 'ICMP' } });
+
+  it('takes failover on A, AAAA and CNAME, and on no other type', () => {
+    expect(['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'NS', 'SRV'].filter((t) => failoverApplies(t as never))).toEqual(['A', 'AAAA', 'CNAME']);
+    expect(buildBody(withCheck(cnameDraft(['a.example.net'])), true).meta?.failover).toEqual({
+      protocol: 'ICMP',
+      frequency: 60,
+      timeout: 10,
+    });
+    expect(
+      buildBody(withCheck({ ...newDraft('TXT'), records: [{ ...emptyRecord('TXT'), fields: ['t'] }] }), true).meta?.failover,
+    ).toBeNull();
+  });
+
+  it('refuses a second target without failover or pickers, with the reason the API gives', () => {
+    expect(validateDraft(cnameDraft(['a.example.net', 'b.example.net']), ZONE, true)).toEqual({ resource_records: ONE_CNAME });
+    // Failover switched on in a draft of an account without the feature is not sent, so it does not count.
+    expect(validateDraft(withCheck(cnameDraft(['a.example.net', 'b.example.net'])), ZONE, false)).toEqual({
+      resource_records: ONE_CNAME,
+    });
+    expect(validateDraft(cnameDraft(['a.example.net']), ZONE, true)).toEqual({});
+  });
+
+  it('takes several candidate targets with failover (one a backup) or with pickers', () => {
+    const d = withCheck(cnameDraft(['a.example.net', 'b.example.net']));
+    d.records[1]!.backup = true;
+    expect(validateDraft(d, ZONE, true)).toEqual({});
+    expect(buildBody(d, true).resource_records).toEqual([
+      { content: ['a.example.net'], enabled: true, meta: {} },
+      { content: ['b.example.net'], enabled: true, meta: { backup: true } },
+    ]);
+    expect(validateDraft(cnameDraft(['a.example.net', 'b.example.net'], { balancing: 'weighted' }), ZONE, true)).toEqual({});
+    expect(validateDraft(cnameDraft(['a.example.net', 'b.example.net'], { balancing: 'first_n', limit: '1' }), ZONE, false)).toEqual({});
+    // Two candidates that are the same target are still one too many.
+    expect(validateDraft(withCheck(cnameDraft(['a.example.net', 'A.example.net.'])), ZONE, true)).toEqual({
+      'resource_records[1].content': 'duplicates resource_records[0]',
+    });
+  });
+
+  it('reads a failover CNAME record set back with its targets in order, the backup marked', () => {
+    const back = readBack({
+      name: `shop.${ZONE}`,
+      type: 'CNAME',
+      meta: { failover: { protocol: 'HTTP', port: 443, frequency: 30, timeout: 5, method: 'GET', url: '/', tls: true } },
+      resource_records: [
+        { id: 1, content: ['a.example.net.'], enabled: true, meta: {} },
+        { id: 2, content: ['b.example.net.'], enabled: true, meta: { backup: true } },
+      ],
+    });
+    expect(back.records.map((r) => [r.fields, r.backup])).toEqual([
+      [['a.example.net.'], false],
+      [['b.example.net.'], true],
+    ]);
+    expect(back.failover).toMatchObject({ enabled: true, protocol: 'HTTPS', port: '443', frequency: '30' });
+    expect(validateDraft(back, ZONE, true)).toEqual({});
+  });
+
+  it('tells why no record can be added, and allows what the API allows', () => {
+    expect(addRecordRefusal(cnameDraft(['a.example.net']), true)).toBe(ONE_CNAME);
+    expect(addRecordRefusal(withCheck(cnameDraft(['a.example.net'])), false)).toBe(ONE_CNAME);
+    expect(addRecordRefusal(withCheck(cnameDraft(['a.example.net'])), true)).toBeNull();
+    expect(addRecordRefusal(cnameDraft(['a.example.net'], { balancing: 'geo' }), false)).toBeNull();
+    expect(addRecordRefusal(aDraft(), false)).toBeNull();
+    const full = aDraft();
+    full.records = Array.from({ length: MAX_RECORDS }, (_, i) => ({ ...emptyRecord('A'), fields: [`192.0.2.${i}`] }));
+    expect(addRecordRefusal(full, true)).toBe(`must hold at most ${MAX_RECORDS} records`);
+    expect(addRecordRefusal({ ...full, records: full.records.slice(1) }, true)).toBeNull();
   });
 });

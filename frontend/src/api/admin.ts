@@ -1,7 +1,7 @@
 import { keepPreviousData, useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, call, pageQuery } from './client';
 import { keys } from './keys';
-import type { AdminAccount, After, FeatureRequest } from './types';
+import type { AdminAccount, After, FeatureRequest, ForgottenSite } from './types';
 
 /** Feature requests that wait for a decision, refreshed every 10 s. */
 export const usePendingRequests = () =>
@@ -55,5 +55,24 @@ export function useSetFailover(after: After<AdminAccount, FailoverChange> = {}) 
       void qc.invalidateQueries({ queryKey: keys.admin });
     },
     onError: after.onError,
+  });
+}
+
+/** Probe sites with their heartbeats and checks, refreshed every 10 s (a site turns stale within a minute). */
+export const useSites = () =>
+  useQuery({
+    queryKey: keys.adminSites,
+    queryFn: () => call(api.GET('/v2/admin/sites')),
+    refetchInterval: 10_000,
+  });
+
+/** Forgets a stale site; the site list is refetched either way (a refusal means it reports again). */
+export function useForgetSite(after: After<ForgottenSite, string> = {}) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (name: string) => call(api.DELETE('/v2/admin/sites/{name}', { params: { path: { name } } })),
+    onSuccess: after.onSuccess,
+    onError: after.onError,
+    onSettled: () => void qc.invalidateQueries({ queryKey: keys.adminSites }),
   });
 }

@@ -8,6 +8,8 @@ export const keys = {
   featureRequests: ['feature-requests'] as const,
   tokens: ['tokens'] as const,
   audit: (page: number, action: string) => ['audit', page, action] as const,
+  channels: ['notification-channels'] as const,
+  deliveries: (id: string, page: number) => ['notification-channels', id, 'deliveries', page] as const,
   allZones: ['zones'] as const,
   zones: (search: string, page: number) => ['zones', { search, page }] as const,
   zone: (zone: string) => ['zone', zone] as const,
@@ -23,4 +25,5 @@ export const keys = {
   adminAccounts: (search: string, page: number) => ['admin', 'accounts', search, page] as const,
   adminAccount: (id: string) => ['admin', 'account', id] as const,
   adminRequests: (status: string) => ['admin', 'requests', status] as const,
+  adminSites: ['admin', 'sites'] as const,
 };

@@ -281,6 +281,40 @@ export interface paths {
     patch: operations['AdminController_decide'];
     trace?: never;
   };
+  '/v2/admin/sites': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Every probe site that announced itself, with its last heartbeat, state (reporting, stale, gone) and scheduled checks */
+    get: operations['AdminController_siteList'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v2/admin/sites/{name}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Forget a decommissioned site: its heartbeat, its queue's schedulers and its last results; 409 while it is still reporting */
+    delete: operations['AdminController_forgetSite'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v2/zones/{zone}/dnssec': {
     parameters: {
       query?: never;
@@ -793,6 +827,75 @@ export interface paths {
     };
     /** Transitions, newest first; filter by time range (from, to) and address */
     get: operations['HealthController_events'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v2/account/notification-channels': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The account's notification channels (never their secrets) */
+    get: operations['ChannelsController_list'];
+    put?: never;
+    /** Create a channel; a webhook's signing secret is shown in this response only */
+    post: operations['ChannelsController_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v2/account/notification-channels/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['ChannelsController_get'];
+    put?: never;
+    post?: never;
+    delete: operations['ChannelsController_remove'];
+    options?: never;
+    head?: never;
+    /** Change a channel; `rotate_secret` gives a webhook a new signing secret, shown in this response only */
+    patch: operations['ChannelsController_update'];
+    trace?: never;
+  };
+  '/v2/account/notification-channels/{id}/test': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Send a test message now, once, and say how it went (also in the delivery log) */
+    post: operations['ChannelsController_test'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v2/account/notification-channels/{id}/deliveries': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The channel's delivery log, newest first: every attempt, its status and error, the next retry */
+    get: operations['ChannelsController_deliveries'];
     put?: never;
     post?: never;
     delete?: never;
@@ -1478,6 +1581,71 @@ export interface operations {
             created_at: string;
             decided_at: string | null;
             decided_by: string | null;
+          };
+        };
+      };
+    };
+  };
+  AdminController_siteList: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            sites: {
+              name: string;
+              /**
+               * @description `reporting`: a heartbeat within the last 60 s, so its probe is given checks; `stale`: none within 60 s, left out of scheduling; `gone`: none for 24 hours, or not announced at all
+               * @enum {string}
+               */
+              state: 'reporting' | 'stale' | 'gone';
+              /** @description The site's last heartbeat (ISO 8601) */
+              last_heartbeat: string;
+              /** @description Seconds since the last heartbeat (negative when the probe clock runs ahead) */
+              seconds_since: number;
+              /** @description Job schedulers in the site's queue: the checks its probe is given */
+              checks: number;
+            }[];
+            /** @description Without a heartbeat for this long a site is stale: left out of scheduling */
+            stale_after_seconds: number;
+            /** @description Without a heartbeat for this long a site is shown as gone */
+            gone_after_seconds: number;
+          };
+        };
+      };
+    };
+  };
+  AdminController_forgetSite: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            name: string;
+            /** @description Job schedulers removed with its queue */
+            checks_removed: number;
+            /** @description Addresses whose last result from this site was dropped from the health read-out */
+            results_removed: number;
           };
         };
       };
@@ -2978,6 +3146,24 @@ export interface operations {
                     }
                   | {
                       /** @enum {string} */
+                      type: 'ip';
+                      limit?: number;
+                      strict?: boolean;
+                    }
+                  | {
+                      /** @enum {string} */
+                      type: 'asn';
+                      limit?: number;
+                      strict?: boolean;
+                    }
+                  | {
+                      /** @enum {string} */
+                      type: 'geodistance';
+                      limit?: number;
+                      strict?: boolean;
+                    }
+                  | {
+                      /** @enum {string} */
                       type: 'weighted_shuffle';
                       limit?: number;
                       strict?: boolean;
@@ -3019,6 +3205,24 @@ export interface operations {
                     }
                   | {
                       /** @enum {string} */
+                      type: 'ip';
+                      limit?: number;
+                      strict?: boolean;
+                    }
+                  | {
+                      /** @enum {string} */
+                      type: 'asn';
+                      limit?: number;
+                      strict?: boolean;
+                    }
+                  | {
+                      /** @enum {string} */
+                      type: 'geodistance';
+                      limit?: number;
+                      strict?: boolean;
+                    }
+                  | {
+                      /** @enum {string} */
                       type: 'weighted_shuffle';
                       limit?: number;
                       strict?: boolean;
@@ -3052,8 +3256,8 @@ export interface operations {
             meta?: {
               failover?: {
                 /** @enum {string} */
-                protocol: 'ICMP' | 'TCP' | 'UDP' | 'HTTP' | 'HTTPS';
-                /** @description 1-65535; required for TCP and UDP; HTTP defaults to 80, or 443 over TLS; not used by ICMP (0 counts as left out) */
+                protocol: 'ICMP' | 'TCP' | 'UDP' | 'HTTP' | 'HTTPS' | 'DNS';
+                /** @description 1-65535; required for TCP and UDP; HTTP defaults to 80, or 443 over TLS; DNS to 53; not used by ICMP (0 counts as left out) */
                 port?: number;
                 frequency: number;
                 /** @description Seconds, less than frequency: a check not answered in time fails */
@@ -3076,11 +3280,45 @@ export interface operations {
                 tls?: boolean;
                 /** @description Over TLS: verify the certificate against host (or the address); default true */
                 verify?: boolean;
+                /** @description HTTP: the answer's status must be one of these statuses (200) or ranges ("200-299"); instead of http_status_code */
+                http_status_codes?: (number | string)[];
+                /** @description HTTP: request headers sent as given (at most 20; no Host, which is host's, nor content-length, transfer-encoding, connection, keep-alive, upgrade, te, trailer, expect, proxy-connection) */
+                headers?: {
+                  [key: string]: string;
+                };
+                /** @description HTTP: true: the body must NOT match regexp (a check passes while an error page is absent) */
+                regexp_invert?: boolean;
+                /** @description A check answered slower than this (ms, below the timeout) fails; HTTP: time to the response head */
+                max_response_ms?: number;
+                /** @description HTTPS: a certificate that expires within this many days gives the result a warning (the check still passes) */
+                cert_expiry_days?: number;
+                /** @description DNS: the query asked of each address and what its answer must be */
+                dns?: {
+                  /** @description The name asked, e.g. www.example.com */
+                  name: string;
+                  /**
+                   * @description Query type, default A
+                   * @enum {string}
+                   */
+                  type?: 'A' | 'AAAA' | 'CNAME' | 'MX' | 'NS' | 'TXT' | 'SOA' | 'SRV' | 'PTR' | 'CAA';
+                  /**
+                   * @description udp (default) or tcp
+                   * @enum {string}
+                   */
+                  transport?: 'udp' | 'tcp';
+                  /**
+                   * @description The response code the answer must have, default NOERROR
+                   * @enum {string}
+                   */
+                  rcode?: 'NOERROR' | 'NXDOMAIN' | 'SERVFAIL' | 'REFUSED' | 'NOTIMP' | 'FORMERR';
+                  /** @description A record in the answer section must have this data, in presentation form: 192.0.2.1, mail.example.com, "10 mail.example.com" (MX), the text of a TXT record */
+                  answer?: string;
+                };
               } | null;
               healthchecks?: {
                 /** @enum {string} */
-                protocol: 'ICMP' | 'TCP' | 'UDP' | 'HTTP' | 'HTTPS';
-                /** @description 1-65535; required for TCP and UDP; HTTP defaults to 80, or 443 over TLS; not used by ICMP (0 counts as left out) */
+                protocol: 'ICMP' | 'TCP' | 'UDP' | 'HTTP' | 'HTTPS' | 'DNS';
+                /** @description 1-65535; required for TCP and UDP; HTTP defaults to 80, or 443 over TLS; DNS to 53; not used by ICMP (0 counts as left out) */
                 port?: number;
                 frequency: number;
                 /** @description Seconds, less than frequency: a check not answered in time fails */
@@ -3103,6 +3341,40 @@ export interface operations {
                 tls?: boolean;
                 /** @description Over TLS: verify the certificate against host (or the address); default true */
                 verify?: boolean;
+                /** @description HTTP: the answer's status must be one of these statuses (200) or ranges ("200-299"); instead of http_status_code */
+                http_status_codes?: (number | string)[];
+                /** @description HTTP: request headers sent as given (at most 20; no Host, which is host's, nor content-length, transfer-encoding, connection, keep-alive, upgrade, te, trailer, expect, proxy-connection) */
+                headers?: {
+                  [key: string]: string;
+                };
+                /** @description HTTP: true: the body must NOT match regexp (a check passes while an error page is absent) */
+                regexp_invert?: boolean;
+                /** @description A check answered slower than this (ms, below the timeout) fails; HTTP: time to the response head */
+                max_response_ms?: number;
+                /** @description HTTPS: a certificate that expires within this many days gives the result a warning (the check still passes) */
+                cert_expiry_days?: number;
+                /** @description DNS: the query asked of each address and what its answer must be */
+                dns?: {
+                  /** @description The name asked, e.g. www.example.com */
+                  name: string;
+                  /**
+                   * @description Query type, default A
+                   * @enum {string}
+                   */
+                  type?: 'A' | 'AAAA' | 'CNAME' | 'MX' | 'NS' | 'TXT' | 'SOA' | 'SRV' | 'PTR' | 'CAA';
+                  /**
+                   * @description udp (default) or tcp
+                   * @enum {string}
+                   */
+                  transport?: 'udp' | 'tcp';
+                  /**
+                   * @description The response code the answer must have, default NOERROR
+                   * @enum {string}
+                   */
+                  rcode?: 'NOERROR' | 'NXDOMAIN' | 'SERVFAIL' | 'REFUSED' | 'NOTIMP' | 'FORMERR';
+                  /** @description A record in the answer section must have this data, in presentation form: 192.0.2.1, mail.example.com, "10 mail.example.com" (MX), the text of a TXT record */
+                  answer?: string;
+                };
               } | null;
             } | null;
             name: string;
@@ -3263,6 +3535,24 @@ export interface operations {
                   }
                 | {
                     /** @enum {string} */
+                    type: 'ip';
+                    limit?: number;
+                    strict?: boolean;
+                  }
+                | {
+                    /** @enum {string} */
+                    type: 'asn';
+                    limit?: number;
+                    strict?: boolean;
+                  }
+                | {
+                    /** @enum {string} */
+                    type: 'geodistance';
+                    limit?: number;
+                    strict?: boolean;
+                  }
+                | {
+                    /** @enum {string} */
                     type: 'weighted_shuffle';
                     limit?: number;
                     strict?: boolean;
@@ -3304,6 +3594,24 @@ export interface operations {
                   }
                 | {
                     /** @enum {string} */
+                    type: 'ip';
+                    limit?: number;
+                    strict?: boolean;
+                  }
+                | {
+                    /** @enum {string} */
+                    type: 'asn';
+                    limit?: number;
+                    strict?: boolean;
+                  }
+                | {
+                    /** @enum {string} */
+                    type: 'geodistance';
+                    limit?: number;
+                    strict?: boolean;
+                  }
+                | {
+                    /** @enum {string} */
                     type: 'weighted_shuffle';
                     limit?: number;
                     strict?: boolean;
@@ -3337,8 +3645,8 @@ export interface operations {
           meta?: {
             failover?: {
               /** @enum {string} */
-              protocol: 'ICMP' | 'TCP' | 'UDP' | 'HTTP' | 'HTTPS';
-              /** @description 1-65535; required for TCP and UDP; HTTP defaults to 80, or 443 over TLS; not used by ICMP (0 counts as left out) */
+              protocol: 'ICMP' | 'TCP' | 'UDP' | 'HTTP' | 'HTTPS' | 'DNS';
+              /** @description 1-65535; required for TCP and UDP; HTTP defaults to 80, or 443 over TLS; DNS to 53; not used by ICMP (0 counts as left out) */
               port?: number;
               frequency: number;
               /** @description Seconds, less than frequency: a check not answered in time fails */
@@ -3361,11 +3669,45 @@ export interface operations {
               tls?: boolean;
               /** @description Over TLS: verify the certificate against host (or the address); default true */
               verify?: boolean;
+              /** @description HTTP: the answer's status must be one of these statuses (200) or ranges ("200-299"); instead of http_status_code */
+              http_status_codes?: (number | string)[];
+              /** @description HTTP: request headers sent as given (at most 20; no Host, which is host's, nor content-length, transfer-encoding, connection, keep-alive, upgrade, te, trailer, expect, proxy-connection) */
+              headers?: {
+                [key: string]: string;
+              };
+              /** @description HTTP: true: the body must NOT match regexp (a check passes while an error page is absent) */
+              regexp_invert?: boolean;
+              /** @description A check answered slower than this (ms, below the timeout) fails; HTTP: time to the response head */
+              max_response_ms?: number;
+              /** @description HTTPS: a certificate that expires within this many days gives the result a warning (the check still passes) */
+              cert_expiry_days?: number;
+              /** @description DNS: the query asked of each address and what its answer must be */
+              dns?: {
+                /** @description The name asked, e.g. www.example.com */
+                name: string;
+                /**
+                 * @description Query type, default A
+                 * @enum {string}
+                 */
+                type?: 'A' | 'AAAA' | 'CNAME' | 'MX' | 'NS' | 'TXT' | 'SOA' | 'SRV' | 'PTR' | 'CAA';
+                /**
+                 * @description udp (default) or tcp
+                 * @enum {string}
+                 */
+                transport?: 'udp' | 'tcp';
+                /**
+                 * @description The response code the answer must have, default NOERROR
+                 * @enum {string}
+                 */
+                rcode?: 'NOERROR' | 'NXDOMAIN' | 'SERVFAIL' | 'REFUSED' | 'NOTIMP' | 'FORMERR';
+                /** @description A record in the answer section must have this data, in presentation form: 192.0.2.1, mail.example.com, "10 mail.example.com" (MX), the text of a TXT record */
+                answer?: string;
+              };
             } | null;
             healthchecks?: {
               /** @enum {string} */
-              protocol: 'ICMP' | 'TCP' | 'UDP' | 'HTTP' | 'HTTPS';
-              /** @description 1-65535; required for TCP and UDP; HTTP defaults to 80, or 443 over TLS; not used by ICMP (0 counts as left out) */
+              protocol: 'ICMP' | 'TCP' | 'UDP' | 'HTTP' | 'HTTPS' | 'DNS';
+              /** @description 1-65535; required for TCP and UDP; HTTP defaults to 80, or 443 over TLS; DNS to 53; not used by ICMP (0 counts as left out) */
               port?: number;
               frequency: number;
               /** @description Seconds, less than frequency: a check not answered in time fails */
@@ -3388,6 +3730,40 @@ export interface operations {
               tls?: boolean;
               /** @description Over TLS: verify the certificate against host (or the address); default true */
               verify?: boolean;
+              /** @description HTTP: the answer's status must be one of these statuses (200) or ranges ("200-299"); instead of http_status_code */
+              http_status_codes?: (number | string)[];
+              /** @description HTTP: request headers sent as given (at most 20; no Host, which is host's, nor content-length, transfer-encoding, connection, keep-alive, upgrade, te, trailer, expect, proxy-connection) */
+              headers?: {
+                [key: string]: string;
+              };
+              /** @description HTTP: true: the body must NOT match regexp (a check passes while an error page is absent) */
+              regexp_invert?: boolean;
+              /** @description A check answered slower than this (ms, below the timeout) fails; HTTP: time to the response head */
+              max_response_ms?: number;
+              /** @description HTTPS: a certificate that expires within this many days gives the result a warning (the check still passes) */
+              cert_expiry_days?: number;
+              /** @description DNS: the query asked of each address and what its answer must be */
+              dns?: {
+                /** @description The name asked, e.g. www.example.com */
+                name: string;
+                /**
+                 * @description Query type, default A
+                 * @enum {string}
+                 */
+                type?: 'A' | 'AAAA' | 'CNAME' | 'MX' | 'NS' | 'TXT' | 'SOA' | 'SRV' | 'PTR' | 'CAA';
+                /**
+                 * @description udp (default) or tcp
+                 * @enum {string}
+                 */
+                transport?: 'udp' | 'tcp';
+                /**
+                 * @description The response code the answer must have, default NOERROR
+                 * @enum {string}
+                 */
+                rcode?: 'NOERROR' | 'NXDOMAIN' | 'SERVFAIL' | 'REFUSED' | 'NOTIMP' | 'FORMERR';
+                /** @description A record in the answer section must have this data, in presentation form: 192.0.2.1, mail.example.com, "10 mail.example.com" (MX), the text of a TXT record */
+                answer?: string;
+              };
             } | null;
           } | null;
         };
@@ -3482,6 +3858,24 @@ export interface operations {
                   }
                 | {
                     /** @enum {string} */
+                    type: 'ip';
+                    limit?: number;
+                    strict?: boolean;
+                  }
+                | {
+                    /** @enum {string} */
+                    type: 'asn';
+                    limit?: number;
+                    strict?: boolean;
+                  }
+                | {
+                    /** @enum {string} */
+                    type: 'geodistance';
+                    limit?: number;
+                    strict?: boolean;
+                  }
+                | {
+                    /** @enum {string} */
                     type: 'weighted_shuffle';
                     limit?: number;
                     strict?: boolean;
@@ -3523,6 +3917,24 @@ export interface operations {
                   }
                 | {
                     /** @enum {string} */
+                    type: 'ip';
+                    limit?: number;
+                    strict?: boolean;
+                  }
+                | {
+                    /** @enum {string} */
+                    type: 'asn';
+                    limit?: number;
+                    strict?: boolean;
+                  }
+                | {
+                    /** @enum {string} */
+                    type: 'geodistance';
+                    limit?: number;
+                    strict?: boolean;
+                  }
+                | {
+                    /** @enum {string} */
                     type: 'weighted_shuffle';
                     limit?: number;
                     strict?: boolean;
@@ -3556,8 +3968,8 @@ export interface operations {
           meta?: {
             failover?: {
               /** @enum {string} */
-              protocol: 'ICMP' | 'TCP' | 'UDP' | 'HTTP' | 'HTTPS';
-              /** @description 1-65535; required for TCP and UDP; HTTP defaults to 80, or 443 over TLS; not used by ICMP (0 counts as left out) */
+              protocol: 'ICMP' | 'TCP' | 'UDP' | 'HTTP' | 'HTTPS' | 'DNS';
+              /** @description 1-65535; required for TCP and UDP; HTTP defaults to 80, or 443 over TLS; DNS to 53; not used by ICMP (0 counts as left out) */
               port?: number;
               frequency: number;
               /** @description Seconds, less than frequency: a check not answered in time fails */
@@ -3580,11 +3992,45 @@ export interface operations {
               tls?: boolean;
               /** @description Over TLS: verify the certificate against host (or the address); default true */
               verify?: boolean;
+              /** @description HTTP: the answer's status must be one of these statuses (200) or ranges ("200-299"); instead of http_status_code */
+              http_status_codes?: (number | string)[];
+              /** @description HTTP: request headers sent as given (at most 20; no Host, which is host's, nor content-length, transfer-encoding, connection, keep-alive, upgrade, te, trailer, expect, proxy-connection) */
+              headers?: {
+                [key: string]: string;
+              };
+              /** @description HTTP: true: the body must NOT match regexp (a check passes while an error page is absent) */
+              regexp_invert?: boolean;
+              /** @description A check answered slower than this (ms, below the timeout) fails; HTTP: time to the response head */
+              max_response_ms?: number;
+              /** @description HTTPS: a certificate that expires within this many days gives the result a warning (the check still passes) */
+              cert_expiry_days?: number;
+              /** @description DNS: the query asked of each address and what its answer must be */
+              dns?: {
+                /** @description The name asked, e.g. www.example.com */
+                name: string;
+                /**
+                 * @description Query type, default A
+                 * @enum {string}
+                 */
+                type?: 'A' | 'AAAA' | 'CNAME' | 'MX' | 'NS' | 'TXT' | 'SOA' | 'SRV' | 'PTR' | 'CAA';
+                /**
+                 * @description udp (default) or tcp
+                 * @enum {string}
+                 */
+                transport?: 'udp' | 'tcp';
+                /**
+                 * @description The response code the answer must have, default NOERROR
+                 * @enum {string}
+                 */
+                rcode?: 'NOERROR' | 'NXDOMAIN' | 'SERVFAIL' | 'REFUSED' | 'NOTIMP' | 'FORMERR';
+                /** @description A record in the answer section must have this data, in presentation form: 192.0.2.1, mail.example.com, "10 mail.example.com" (MX), the text of a TXT record */
+                answer?: string;
+              };
             } | null;
             healthchecks?: {
               /** @enum {string} */
-              protocol: 'ICMP' | 'TCP' | 'UDP' | 'HTTP' | 'HTTPS';
-              /** @description 1-65535; required for TCP and UDP; HTTP defaults to 80, or 443 over TLS; not used by ICMP (0 counts as left out) */
+              protocol: 'ICMP' | 'TCP' | 'UDP' | 'HTTP' | 'HTTPS' | 'DNS';
+              /** @description 1-65535; required for TCP and UDP; HTTP defaults to 80, or 443 over TLS; DNS to 53; not used by ICMP (0 counts as left out) */
               port?: number;
               frequency: number;
               /** @description Seconds, less than frequency: a check not answered in time fails */
@@ -3607,6 +4053,40 @@ export interface operations {
               tls?: boolean;
               /** @description Over TLS: verify the certificate against host (or the address); default true */
               verify?: boolean;
+              /** @description HTTP: the answer's status must be one of these statuses (200) or ranges ("200-299"); instead of http_status_code */
+              http_status_codes?: (number | string)[];
+              /** @description HTTP: request headers sent as given (at most 20; no Host, which is host's, nor content-length, transfer-encoding, connection, keep-alive, upgrade, te, trailer, expect, proxy-connection) */
+              headers?: {
+                [key: string]: string;
+              };
+              /** @description HTTP: true: the body must NOT match regexp (a check passes while an error page is absent) */
+              regexp_invert?: boolean;
+              /** @description A check answered slower than this (ms, below the timeout) fails; HTTP: time to the response head */
+              max_response_ms?: number;
+              /** @description HTTPS: a certificate that expires within this many days gives the result a warning (the check still passes) */
+              cert_expiry_days?: number;
+              /** @description DNS: the query asked of each address and what its answer must be */
+              dns?: {
+                /** @description The name asked, e.g. www.example.com */
+                name: string;
+                /**
+                 * @description Query type, default A
+                 * @enum {string}
+                 */
+                type?: 'A' | 'AAAA' | 'CNAME' | 'MX' | 'NS' | 'TXT' | 'SOA' | 'SRV' | 'PTR' | 'CAA';
+                /**
+                 * @description udp (default) or tcp
+                 * @enum {string}
+                 */
+                transport?: 'udp' | 'tcp';
+                /**
+                 * @description The response code the answer must have, default NOERROR
+                 * @enum {string}
+                 */
+                rcode?: 'NOERROR' | 'NXDOMAIN' | 'SERVFAIL' | 'REFUSED' | 'NOTIMP' | 'FORMERR';
+                /** @description A record in the answer section must have this data, in presentation form: 192.0.2.1, mail.example.com, "10 mail.example.com" (MX), the text of a TXT record */
+                answer?: string;
+              };
             } | null;
           } | null;
         };
@@ -3827,7 +4307,19 @@ export interface operations {
             type: string;
             /** @description Whether health checks apply now (failover set and the beta feature enabled) */
             failover: boolean;
+            /** @description The sites reporting now (those given checks) */
             locations: string[];
+            /** @description Every site reporting or stale, with its state; a gone site is left out */
+            sites: {
+              name: string;
+              /**
+               * @description `reporting`: a heartbeat within the last 60 s, so its probe is given checks; `stale`: none within 60 s, left out of scheduling; `gone`: none for 24 hours, or not announced at all
+               * @enum {string}
+               */
+              state: 'reporting' | 'stale' | 'gone';
+              /** @description The site's last heartbeat (ISO 8601) */
+              last_heartbeat: string;
+            }[];
             addresses: {
               address: string;
               enabled: boolean;
@@ -3842,9 +4334,18 @@ export interface operations {
                 ok: boolean;
                 latency_ms: number | null;
                 error: string | null;
+                /** @description A caveat of the last result, passing or not, e.g. "certificate expires in 3 days (2026-12-06)"; null when none */
+                warning: string | null;
+                /** @description HTTPS checks with cert_expiry_days: whole days until the certificate expires; null otherwise */
+                cert_days_left: number | null;
                 at: string;
                 /** @description Reported within the last two periods, so it counts in the quorum */
                 fresh: boolean;
+                /**
+                 * @description `reporting`: a heartbeat within the last 60 s, so its probe is given checks; `stale`: none within 60 s, left out of scheduling; `gone`: none for 24 hours, or not announced at all
+                 * @enum {string}
+                 */
+                site_state: 'reporting' | 'stale' | 'gone';
               }[];
               uptime: {
                 '24h': number | null;
@@ -3889,6 +4390,322 @@ export interface operations {
               reasons: {
                 [key: string]: string;
               };
+            }[];
+            total_amount: number;
+          };
+        };
+      };
+    };
+  };
+  ChannelsController_list: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            channels: {
+              id: string;
+              name: string;
+              /** @enum {string} */
+              type: 'webhook' | 'email' | 'slack' | 'discord' | 'pagerduty';
+              events: ('down' | 'up' | 'all_down')[];
+              zones: string[];
+              rrset_ids: string[];
+              enabled: boolean;
+              url?: string;
+              to?: string[];
+              /** @description Part of a Slack or Discord URL or PagerDuty key, which are not shown again */
+              hint?: string;
+              /** @enum {string} */
+              status: 'ok' | 'failing';
+              failing_since: string | null;
+              last_error: string | null;
+              created_at: string;
+              updated_at: string;
+            }[];
+            /** @description Whether this server sends e-mail (its operator set SMTP_HOST): without it, e-mail channels are refused */
+            email_available: boolean;
+          };
+        };
+      };
+    };
+  };
+  ChannelsController_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json':
+          | {
+              /** @enum {string} */
+              type: 'webhook';
+              url: string;
+              name: string;
+              events?: ('down' | 'up' | 'all_down')[];
+              zones?: string[];
+              rrset_ids?: string[];
+              enabled?: boolean;
+            }
+          | {
+              /** @enum {string} */
+              type: 'slack';
+              url: string;
+              name: string;
+              events?: ('down' | 'up' | 'all_down')[];
+              zones?: string[];
+              rrset_ids?: string[];
+              enabled?: boolean;
+            }
+          | {
+              /** @enum {string} */
+              type: 'discord';
+              url: string;
+              name: string;
+              events?: ('down' | 'up' | 'all_down')[];
+              zones?: string[];
+              rrset_ids?: string[];
+              enabled?: boolean;
+            }
+          | {
+              /** @enum {string} */
+              type: 'email';
+              to: string[];
+              name: string;
+              events?: ('down' | 'up' | 'all_down')[];
+              zones?: string[];
+              rrset_ids?: string[];
+              enabled?: boolean;
+            }
+          | {
+              /** @enum {string} */
+              type: 'pagerduty';
+              routing_key: string;
+              name: string;
+              events?: ('down' | 'up' | 'all_down')[];
+              zones?: string[];
+              rrset_ids?: string[];
+              enabled?: boolean;
+            };
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            type: 'webhook' | 'email' | 'slack' | 'discord' | 'pagerduty';
+            events: ('down' | 'up' | 'all_down')[];
+            zones: string[];
+            rrset_ids: string[];
+            enabled: boolean;
+            url?: string;
+            to?: string[];
+            /** @description Part of a Slack or Discord URL or PagerDuty key, which are not shown again */
+            hint?: string;
+            /** @enum {string} */
+            status: 'ok' | 'failing';
+            failing_since: string | null;
+            last_error: string | null;
+            created_at: string;
+            updated_at: string;
+            /** @description A webhook's signing secret: shown in this response only (and when rotated); store it now. */
+            secret?: string;
+          };
+        };
+      };
+    };
+  };
+  ChannelsController_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            type: 'webhook' | 'email' | 'slack' | 'discord' | 'pagerduty';
+            events: ('down' | 'up' | 'all_down')[];
+            zones: string[];
+            rrset_ids: string[];
+            enabled: boolean;
+            url?: string;
+            to?: string[];
+            /** @description Part of a Slack or Discord URL or PagerDuty key, which are not shown again */
+            hint?: string;
+            /** @enum {string} */
+            status: 'ok' | 'failing';
+            failing_since: string | null;
+            last_error: string | null;
+            created_at: string;
+            updated_at: string;
+          };
+        };
+      };
+    };
+  };
+  ChannelsController_remove: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  ChannelsController_update: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          name?: string;
+          events?: ('down' | 'up' | 'all_down')[];
+          zones?: string[];
+          rrset_ids?: string[];
+          enabled?: boolean;
+          url?: string;
+          to?: string[];
+          routing_key?: string;
+          rotate_secret?: boolean;
+        };
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            type: 'webhook' | 'email' | 'slack' | 'discord' | 'pagerduty';
+            events: ('down' | 'up' | 'all_down')[];
+            zones: string[];
+            rrset_ids: string[];
+            enabled: boolean;
+            url?: string;
+            to?: string[];
+            /** @description Part of a Slack or Discord URL or PagerDuty key, which are not shown again */
+            hint?: string;
+            /** @enum {string} */
+            status: 'ok' | 'failing';
+            failing_since: string | null;
+            last_error: string | null;
+            created_at: string;
+            updated_at: string;
+            /** @description A webhook's signing secret: shown in this response only (and when rotated); store it now. */
+            secret?: string;
+          };
+        };
+      };
+    };
+  };
+  ChannelsController_test: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            status: 'sent' | 'failed';
+            error: string | null;
+            latency_ms: number;
+          };
+        };
+      };
+    };
+  };
+  ChannelsController_deliveries: {
+    parameters: {
+      query?: {
+        limit?: number;
+        offset?: number;
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            deliveries: {
+              id: number;
+              message_key: string;
+              kind: string;
+              summary: string;
+              attempt: number;
+              /** @enum {string} */
+              status: 'sent' | 'retrying' | 'failed';
+              error: string | null;
+              latency_ms: number | null;
+              next_retry_at: string | null;
+              at: string;
             }[];
             total_amount: number;
           };

@@ -21,8 +21,8 @@ export function FailoverBeta() {
     <Alert color="violet" variant="light" icon={<IconFlask aria-hidden />} title="Failover is in beta" data-testid="failover-beta">
       <Stack gap="sm">
         <Text size="sm">
-          With failover, probes in several locations check each address of this record set, and the DNS servers leave out the addresses that
-          are down until they recover. It is a beta feature: support enables it per account on request.
+          With failover, probes in several locations check each address of this record set (each target of a CNAME), and the DNS servers
+          leave out the ones that are down until they recover. It is a beta feature: support enables it per account on request.
         </Text>
         {requests.isPending ? null : latest?.status === 'pending' ? (
           <Group gap="xs">

@@ -1,7 +1,7 @@
 import { AppShell, Badge, Burger, Button, Group, Loader, Menu, NavLink, ScrollArea, Text, UnstyledButton } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
-import { IconChevronDown, IconFlask, IconHistory, IconKey, IconLifebuoy, IconLogout, IconWorld } from '@tabler/icons-react';
+import { IconBell, IconChevronDown, IconFlask, IconHistory, IconKey, IconLifebuoy, IconLogout, IconWorld } from '@tabler/icons-react';
 import { Suspense, useEffect } from 'react';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
 import { useMe, useSignOut } from '../api/auth';
@@ -33,6 +33,7 @@ export function Layout() {
           ...(account?.role === 'owner'
             ? [
                 { to: '/tokens', label: 'API tokens', icon: IconKey },
+                { to: '/notifications', label: 'Notifications', icon: IconBell },
                 { to: '/audit', label: 'Audit log', icon: IconHistory },
               ]
             : []),

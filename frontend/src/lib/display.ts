@@ -17,6 +17,9 @@ export function balancingText(r: Pick<Rrset, 'pickers'>): string {
   return pickers
     .map((p) => {
       if (p.type === 'geodns') return p.strict ? 'Geo (strict)' : 'Geo';
+      if (p.type === 'ip') return p.strict ? 'By network (strict)' : 'By network';
+      if (p.type === 'asn') return p.strict ? 'By AS number (strict)' : 'By AS number';
+      if (p.type === 'geodistance') return p.limit ? `Nearest ${p.limit}` : 'Nearest first';
       if (p.type === 'weighted_shuffle') return 'Weighted';
       if (p.type === 'first_n') return p.limit ? `First ${p.limit}` : 'All';
       if (p.type === 'healthcheck' || p.type === 'is_healthy') return 'Healthy only';

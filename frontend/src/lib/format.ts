@@ -35,3 +35,6 @@ export function formatTtl(ttl: number): string {
   if (ttl >= 60 && ttl % 60 === 0) return `${ttl} s (${ttl / 60} min)`;
   return `${ttl} s`;
 }
+
+/** `targets` → `Targets`, for a word that starts a heading or a column. */
+export const capitalized = (word: string): string => word.charAt(0).toUpperCase() + word.slice(1);

@@ -1,10 +1,14 @@
 import {
   CHECK_PROTOCOLS,
   checkRrsetForType,
+  DNS_CHECK_RCODES,
+  DNS_CHECK_TYPES,
   FAILOVER_LIMITS,
   HTTP_METHODS,
+  isFailoverType,
   isRecordType,
   isSvcbType,
+  MAX_RECORDS,
   normalizeName,
   parseSvcParamText,
   RECORD_TYPES,
@@ -17,7 +21,17 @@ import {
 import type { Rrset, RrsetBody } from '../api/types';
 import { formatPath } from './errors';
 
-export { CHECK_PROTOCOLS, FAILOVER_LIMITS, HTTP_METHODS, RECORD_TYPES, TTL_LIMITS, type RecordType };
+export {
+  CHECK_PROTOCOLS,
+  DNS_CHECK_RCODES,
+  DNS_CHECK_TYPES,
+  FAILOVER_LIMITS,
+  HTTP_METHODS,
+  MAX_RECORDS,
+  RECORD_TYPES,
+  TTL_LIMITS,
+  type RecordType,
+};
 
 export type Protocol = (typeof CHECK_PROTOCOLS)[number];
 export type Method = (typeof HTTP_METHODS)[number];
@@ -66,7 +80,8 @@ export const CONTENT_FIELDS: Record<RecordType, ContentField[]> = {
 export const TYPE_HINTS: Record<RecordType, string> = {
   A: 'IPv4 addresses. Failover can check them and leave out the ones that are down.',
   AAAA: 'IPv6 addresses. Failover can check them and leave out the ones that are down.',
-  CNAME: 'An alias to another name: exactly one record, alone at its name, never at the apex.',
+  CNAME:
+    'An alias to another name, alone at its name, never at the apex. One record; with failover or a balancing other than round robin (pickers), several candidate targets, of which DNS answers with the first healthy one.',
   NS: 'Name servers of a delegated subzone (or the apex NS of this zone).',
   MX: 'Mail exchanges with their preference (lower is preferred).',
   TXT: 'Text: one or more strings per record.',
@@ -102,13 +117,27 @@ export interface FailoverDraft {
   method: Method;
   url: string;
   host: string;
-  /** '' = any answer (null in the API). */
+  /** '' = any answer (null in the API); one status (http_status_code) or a list with ranges, "200-299, 301" (http_status_codes). */
   http_status_code: string;
   regexp: string;
+  /** The body must NOT match regexp. */
+  regexp_invert: boolean;
+  /** HTTP request headers, one "Name: value" a line. */
+  headers: string;
+  /** '' = none. */
+  max_response_ms: string;
+  /** HTTPS: '' = no warning. */
+  cert_expiry_days: string;
   /** What a TCP or UDP check sends. */
   command: string;
   tls: boolean;
   verify: boolean;
+  /** The DNS check's query and expectation. */
+  dns_name: string;
+  dns_type: string;
+  dns_transport: 'udp' | 'tcp';
+  dns_rcode: string;
+  dns_answer: string;
 }
 
 export interface RrsetDraft {
@@ -153,9 +182,18 @@ export const DEFAULT_FAILOVER: FailoverDraft = {
   host: '',
   http_status_code: '200',
   regexp: '',
+  regexp_invert: false,
+  headers: '',
+  max_response_ms: '',
+  cert_expiry_days: '',
   command: '',
   tls: false,
   verify: true,
+  dns_name: '',
+  dns_type: 'A',
+  dns_transport: 'udp',
+  dns_rcode: 'NOERROR',
+  dns_answer: '',
 };
 
 export function newDraft(type: RecordType = 'A'): RrsetDraft {
@@ -236,11 +274,18 @@ export function draftFromRrset(r: Rrset, zone: string): RrsetDraft {
           method: (f.method as Method) ?? 'GET',
           url: str(f.url ?? '/'),
           host: str(f.host),
-          http_status_code: str(f.http_status_code),
+          http_status_code: Array.isArray(f.http_status_codes) ? f.http_status_codes.join(', ') : str(f.http_status_code),
           regexp: str(f.regexp),
+          regexp_invert: f.regexp_invert === true,
+          headers: Object.entries((f.headers as Record<string, string> | undefined) ?? {})
+            .map(([k, v]) => `${k}: ${v}`)
+            .join('\n'),
+          max_response_ms: str(f.max_response_ms),
+          cert_expiry_days: str(f.cert_expiry_days),
           command: str(f.command),
           tls: Boolean(f.tls),
           verify: f.verify === undefined ? true : Boolean(f.verify),
+          ...dnsDraft(f.dns as Record<string, unknown> | undefined),
         }
       : { ...DEFAULT_FAILOVER },
   };
@@ -288,8 +333,51 @@ function buildPickers(d: RrsetDraft): RrsetBody['pickers'] & object {
   return out as RrsetBody['pickers'] & object;
 }
 
-export function failoverApplies(type: RecordType) {
-  return type === 'A' || type === 'AAAA';
+/** Whether a failover check can watch this type's records: the contract's rule (A, AAAA, CNAME), as the API applies it. */
+export function failoverApplies(type: RecordType): boolean {
+  return isFailoverType(type);
+}
+
+/** What a failover check probes in a record set of this type, in the panel's words: a CNAME's targets, other types' addresses. */
+export function failoverSubject(type: string): { one: string; many: string } {
+  return type === 'CNAME' ? { one: 'target', many: 'targets' } : { one: 'address', many: 'addresses' };
+}
+
+function dnsDraft(
+  d: Record<string, unknown> | undefined,
+): Pick<FailoverDraft, 'dns_name' | 'dns_type' | 'dns_transport' | 'dns_rcode' | 'dns_answer'> {
+  return {
+    dns_name: str(d?.name),
+    dns_type: str(d?.type ?? 'A'),
+    dns_transport: d?.transport === 'tcp' ? 'tcp' : 'udp',
+    dns_rcode: str(d?.rcode ?? 'NOERROR'),
+    dns_answer: str(d?.answer),
+  };
+}
+
+/** "Name: value" lines → the headers object ("" → none). */
+export function parseHeaderLines(text: string): Record<string, string> | undefined {
+  const lines = text.split('\n').filter((l) => l.trim() !== '');
+  if (lines.length === 0) return undefined;
+  const out: Record<string, string> = {};
+  for (const line of lines) {
+    const at = line.indexOf(':');
+    if (at < 0) out[line.trim()] = '';
+    else out[line.slice(0, at).trim()] = line.slice(at + 1).trim();
+  }
+  return out;
+}
+
+/** The expected-status field: one status → http_status_code; a list or a range → http_status_codes. */
+function statusFields(text: string): Record<string, unknown> {
+  const t = text.trim();
+  if (t === '') return { http_status_code: null };
+  if (!/[,-]/.test(t)) return { http_status_code: num(t) };
+  const list = t
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
+  return { http_status_codes: list.map((e) => (/^\d+$/.test(e) ? Number(e) : e)) };
 }
 
 /** The failover check as the API takes it: only the fields its protocol uses. */
@@ -300,9 +388,19 @@ export function buildFailover(f: FailoverDraft): Record<string, unknown> {
     out.method = f.method;
     out.url = f.url.trim() || '/';
     if (f.host.trim()) out.host = f.host.trim();
-    out.http_status_code = f.http_status_code.trim() === '' ? null : num(f.http_status_code);
+    Object.assign(out, statusFields(f.http_status_code));
+    const headers = parseHeaderLines(f.headers);
+    if (headers) out.headers = headers;
+    if (f.regexp && f.regexp_invert) out.regexp_invert = true;
   }
-  if (f.regexp && f.protocol !== 'ICMP') out.regexp = f.regexp;
+  if (f.protocol === 'HTTPS' && f.cert_expiry_days.trim() !== '') out.cert_expiry_days = num(f.cert_expiry_days);
+  if (f.max_response_ms.trim() !== '') out.max_response_ms = num(f.max_response_ms);
+  if (f.protocol === 'DNS') {
+    const dns: Record<string, unknown> = { name: f.dns_name.trim(), type: f.dns_type, transport: f.dns_transport, rcode: f.dns_rcode };
+    if (f.dns_answer.trim() !== '') dns.answer = f.dns_answer.trim();
+    out.dns = dns;
+  }
+  if (f.regexp && f.protocol !== 'ICMP' && f.protocol !== 'DNS') out.regexp = f.regexp;
   if ((f.protocol === 'TCP' || f.protocol === 'UDP') && f.command !== '') out.command = f.command;
   if (f.protocol === 'TCP') out.tls = f.tls;
   if (f.protocol === 'HTTPS' || (f.protocol === 'TCP' && f.tls)) out.verify = f.verify;
@@ -338,6 +436,35 @@ export function buildBody(d: RrsetDraft, withFailover: boolean): RrsetBody {
 }
 
 /**
+ * The draft's body checked with the contract's own schemas and type rules (the API runs the same
+ * ones), as field path → reason pairs in the order found.
+ */
+function bodyIssues(d: RrsetDraft, withFailover: boolean): [path: string, reason: string][] {
+  const out: [string, string][] = [];
+  const body = buildBody(d, withFailover);
+  const parsed = RrsetBodySchema.safeParse(body);
+  if (!parsed.success) {
+    // An unknown-key issue cannot happen here: the panel builds the body itself.
+    for (const issue of parsed.error.issues) out.push([formatPath(issue.path as PropertyKey[]), issue.message]);
+  }
+  // The type's rules (content of each record, duplicates, CNAME) read only the records, the
+  // pickers and meta.failover, so they run on the body as built even when another field is wrong.
+  const forType = parsed.success ? parsed.data : (body as unknown as RrsetBodyOut);
+  for (const issue of checkRrsetForType(d.type, forType).issues) out.push([formatPath(issue.path), issue.message]);
+  return out;
+}
+
+/**
+ * Why the editor cannot add another record to the draft, or null when it can: the reason the API
+ * would give for the draft with one more record (at most 100; a CNAME record set holds one record
+ * unless it has failover or pickers), so the panel allows what the API allows, in its words.
+ */
+export function addRecordRefusal(d: RrsetDraft, withFailover: boolean): string | null {
+  const more = { ...d, records: [...d.records, emptyRecord(d.type)] };
+  return bodyIssues(more, withFailover).find(([path]) => path === 'resource_records')?.[1] ?? null;
+}
+
+/**
  * Client-side validation with the contract's own schemas (the API runs the same ones), so the
  * messages match what the API would answer. Field path → reason.
  */
@@ -357,15 +484,6 @@ export function validateDraft(d: RrsetDraft, zone: string, withFailover: boolean
       }),
     );
   }
-  const body = buildBody(d, withFailover);
-  const parsed = RrsetBodySchema.safeParse(body);
-  if (!parsed.success) {
-    // An unknown-key issue cannot happen here: the panel builds the body itself.
-    for (const issue of parsed.error.issues) add(formatPath(issue.path as PropertyKey[]), issue.message);
-  }
-  // The type's rules (content of each record, duplicates, CNAME) read only the records and
-  // meta.failover, so they run on the body as built even when another field is wrong.
-  const forType = parsed.success ? parsed.data : (body as unknown as RrsetBodyOut);
-  for (const issue of checkRrsetForType(d.type, forType).issues) add(formatPath(issue.path), issue.message);
+  for (const [path, reason] of bodyIssues(d, withFailover)) add(path, reason);
   return errors;
 }

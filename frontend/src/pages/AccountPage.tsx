@@ -1,4 +1,5 @@
 import { Alert, Badge, Card, Group, Loader, Stack, Table, Text, Title } from '@mantine/core';
+import { FAILOVER_TYPES } from '@vigil/contract';
 import { IconCircleCheck } from '@tabler/icons-react';
 import { useAccount, useFeatureRequests } from '../api/account';
 import { FailoverBeta } from '../components/FailoverBeta';
@@ -40,7 +41,8 @@ export function AccountPage() {
             </Group>
             {a.features.failover ? (
               <Alert color="green" variant="light">
-                Failover is enabled for this account. Turn it on in the Failover section of any A or AAAA record set.
+                Failover is enabled for this account. Turn it on in the Failover section of any {FAILOVER_TYPES.slice(0, -1).join(', ')} or{' '}
+                {FAILOVER_TYPES.at(-1)} record set.
               </Alert>
             ) : (
               <FailoverBeta />

@@ -20,11 +20,13 @@ import { useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { PAGE_SIZE } from '../api/client';
 import { useHealth, useHealthEvents, useRecentHealthEvents } from '../api/health';
-import type { AddressHealth, HealthEvent } from '../api/types';
+import type { AddressHealth, HealthEvent, HealthSite } from '../api/types';
 import { PageHeader } from '../components/PageHeader';
 import { Pager } from '../components/Pager';
 import { QueryError } from '../components/QueryError';
-import { formatAgo, formatDate, formatPercent } from '../lib/format';
+import { SiteStateBadge } from '../components/SiteStateBadge';
+import { capitalized, formatAgo, formatDate, formatPercent } from '../lib/format';
+import { failoverSubject } from '../lib/rrset';
 import { usePageTitle } from '../lib/usePageTitle';
 
 const STATE_COLOR = { available: 'green', unavailable: 'red', unknown: 'gray' } as const;
@@ -38,7 +40,8 @@ export function StateBadge({ state, size = 'lg' }: { state: keyof typeof STATE_C
   );
 }
 
-function AddressCard({ a }: { a: AddressHealth }) {
+/** One checked address, or (of a CNAME) target name: `subject` says which. */
+function AddressCard({ a, subject }: { a: AddressHealth; subject: string }) {
   const titleId = `address-${a.address}`;
   return (
     <Card withBorder component="section" aria-labelledby={titleId} data-testid={`address-${a.address}`}>
@@ -81,7 +84,7 @@ function AddressCard({ a }: { a: AddressHealth }) {
       )}
       {a.locations.length === 0 ? (
         <Text size="sm" c="dimmed">
-          No probe has reported on this address yet.
+          No probe has reported on this {subject} yet.
         </Text>
       ) : (
         <Table.ScrollContainer minWidth={300}>
@@ -97,7 +100,12 @@ function AddressCard({ a }: { a: AddressHealth }) {
             <Table.Tbody>
               {a.locations.map((l) => (
                 <Table.Tr key={l.location} data-testid={`location-${l.location}`}>
-                  <Table.Td className="mono">{l.location}</Table.Td>
+                  <Table.Td>
+                    <Group gap={6} wrap="nowrap">
+                      <span className="mono">{l.location}</span>
+                      {l.site_state !== 'reporting' && <SiteStateBadge state={l.site_state} size="xs" prefix="site " />}
+                    </Group>
+                  </Table.Td>
                   <Table.Td>
                     {l.ok ? (
                       <Badge color="green" variant="light" size="sm">
@@ -113,13 +121,69 @@ function AddressCard({ a }: { a: AddressHealth }) {
                         </Text>
                       </Stack>
                     )}
+                    {/* A caveat, passing or not: a certificate about to expire (cert_expiry_days). */}
+                    {l.warning && (
+                      <Text size="xs" c="orange" data-testid="location-warning">
+                        {l.warning}
+                      </Text>
+                    )}
                   </Table.Td>
                   <Table.Td>{l.latency_ms === null ? '—' : `${Math.round(l.latency_ms)} ms`}</Table.Td>
                   <Table.Td>
                     <Tooltip label={formatDate(l.at)}>
                       <Text size="sm" span c={l.fresh ? undefined : 'orange'}>
                         {formatAgo(l.at)}
-                        {!l.fresh && ' (stale)'}
+                        {/* Too old for the quorum: the aggregator decides without it. */}
+                        {!l.fresh && ' (not counted)'}
+                      </Text>
+                    </Tooltip>
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      )}
+    </Card>
+  );
+}
+
+/** Each probe site and whether it reports now: a stale site's results stop counting as they age. */
+function Sites({ sites }: { sites: HealthSite[] }) {
+  return (
+    <Card withBorder component="section" aria-labelledby="sites-title">
+      <Title order={2} size="h4" id="sites-title" mb={4}>
+        Sites
+      </Title>
+      <Text size="sm" c="dimmed" mb="xs">
+        Where the probes check from. A stale site has stopped reporting: it gets no checks, and its last results are not counted once they
+        are older than two check periods and a slack.
+      </Text>
+      {sites.length === 0 ? (
+        <Text size="sm" c="dimmed">
+          No probe site is reporting or stale.
+        </Text>
+      ) : (
+        <Table.ScrollContainer minWidth={300}>
+          <Table verticalSpacing={4} fz="sm" aria-labelledby="sites-title" data-testid="sites">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th scope="col">Site</Table.Th>
+                <Table.Th scope="col">State</Table.Th>
+                <Table.Th scope="col">Last heartbeat</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {sites.map((s) => (
+                <Table.Tr key={s.name} data-testid={`site-${s.name}`}>
+                  <Table.Td className="mono">{s.name}</Table.Td>
+                  <Table.Td>
+                    <SiteStateBadge state={s.state} />
+                  </Table.Td>
+                  <Table.Td>
+                    <Tooltip label={formatDate(s.last_heartbeat)}>
+                      <Text size="sm" span>
+                        {formatAgo(s.last_heartbeat)}
                       </Text>
                     </Tooltip>
                   </Table.Td>
@@ -242,6 +306,9 @@ export function HealthPage() {
     [health.data],
   );
 
+  // A CNAME's checks are of its targets (names), other types' of their addresses.
+  const subject = failoverSubject(type);
+
   const crumbs = [
     { label: 'Zones', to: '/zones' },
     { label: zone, to: `/zones/${zone}` },
@@ -293,14 +360,16 @@ export function HealthPage() {
           )}
           <section aria-labelledby="addresses-title">
             <Title order={2} size="h3" id="addresses-title" mb="sm">
-              Addresses
+              {capitalized(subject.many)}
             </Title>
             <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md">
               {health.data.addresses.map((a) => (
-                <AddressCard key={a.address} a={a} />
+                <AddressCard key={a.address} a={a} subject={subject.one} />
               ))}
             </SimpleGrid>
           </section>
+
+          <Sites sites={health.data.sites} />
 
           <Card withBorder component="section" aria-labelledby="timeline-title">
             <Group justify="space-between" mb="sm" gap="xs">
@@ -343,7 +412,7 @@ export function HealthPage() {
                 { name: '7 d', color: 'blue.6' },
               ]}
               withLegend
-              aria-label="Uptime per address over 24 hours and 7 days"
+              aria-label={`Uptime per ${subject.one} over 24 hours and 7 days`}
             />
           </Card>
 
@@ -366,7 +435,7 @@ export function HealthPage() {
                     <Table.Thead>
                       <Table.Tr>
                         <Table.Th scope="col">When</Table.Th>
-                        <Table.Th scope="col">Address</Table.Th>
+                        <Table.Th scope="col">{capitalized(subject.one)}</Table.Th>
                         <Table.Th scope="col">Became</Table.Th>
                         <Table.Th scope="col">Why</Table.Th>
                       </Table.Tr>

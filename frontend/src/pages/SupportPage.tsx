@@ -4,15 +4,24 @@ import { modals } from '@mantine/modals';
 import { notifications } from '@mantine/notifications';
 import { IconLock, IconSearch } from '@tabler/icons-react';
 import { useState } from 'react';
-import { useAdminAccounts, useAdminAccountsById, useDecideRequest, usePendingRequests, useSetFailover } from '../api/admin';
+import {
+  useAdminAccounts,
+  useAdminAccountsById,
+  useDecideRequest,
+  useForgetSite,
+  usePendingRequests,
+  useSetFailover,
+  useSites,
+} from '../api/admin';
 import { useMe } from '../api/auth';
 import { PAGE_SIZE } from '../api/client';
-import type { AdminAccount } from '../api/types';
+import type { AdminAccount, AdminSite } from '../api/types';
 import { PageHeader } from '../components/PageHeader';
 import { Pager } from '../components/Pager';
 import { QueryError } from '../components/QueryError';
+import { SiteStateBadge } from '../components/SiteStateBadge';
 import { errorMessage } from '../lib/errors';
-import { formatDate } from '../lib/format';
+import { formatAgo, formatDate } from '../lib/format';
 import { usePageTitle } from '../lib/usePageTitle';
 
 function PendingRequests() {
@@ -216,6 +225,103 @@ function Accounts() {
   );
 }
 
+/** Probe sites by their heartbeats; a decommissioned (stale) one can be forgotten. */
+function Sites() {
+  const sites = useSites();
+  const forget = useForgetSite({
+    onSuccess: (r) =>
+      notifications.show({
+        message: `Site ${r.name} forgotten: ${r.checks_removed} ${r.checks_removed === 1 ? 'check' : 'checks'} removed.`,
+      }),
+    onError: (e, name) => notifications.show({ color: 'red', title: `Site ${name} was not forgotten`, message: errorMessage(e) }),
+  });
+  const confirmForget = (s: AdminSite) =>
+    modals.openConfirmModal({
+      title: `Forget site ${s.name}?`,
+      children: (
+        <Text size="sm">
+          Its {s.checks} scheduled {s.checks === 1 ? 'check is' : 'checks are'} removed, and its last results leave the customers&apos;
+          health pages. If its probe starts again, the site reappears and gets every check back.
+        </Text>
+      ),
+      labels: { confirm: 'Forget site', cancel: 'Cancel' },
+      confirmProps: { color: 'red' },
+      onConfirm: () => forget.mutate(s.name),
+    });
+
+  return (
+    <section aria-labelledby="sites-title">
+      <Title order={2} size="h3" id="sites-title" mb={4}>
+        Sites
+      </Title>
+      <Text size="sm" c="dimmed" mb="sm">
+        Probe locations by their heartbeats.
+        {sites.data &&
+          ` A site without one for ${sites.data.stale_after_seconds} s is stale and gets no new checks; after ${sites.data.gone_after_seconds / 3600} hours it is gone.`}
+      </Text>
+      {sites.isError ? (
+        <QueryError error={sites.error} what="site list" />
+      ) : sites.isPending ? (
+        <Loader aria-label="Loading sites" />
+      ) : sites.data.sites.length === 0 ? (
+        <Text size="sm" c="dimmed">
+          No probe has announced itself yet.
+        </Text>
+      ) : (
+        <Table.ScrollContainer minWidth={560}>
+          <Table striped verticalSpacing="sm" aria-labelledby="sites-title">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th scope="col">Site</Table.Th>
+                <Table.Th scope="col">State</Table.Th>
+                <Table.Th scope="col">Last heartbeat</Table.Th>
+                <Table.Th scope="col">Checks</Table.Th>
+                <Table.Th scope="col">Action</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {sites.data.sites.map((s) => (
+                <Table.Tr key={s.name} data-testid={`site-${s.name}`}>
+                  <Table.Td className="mono" fw={600}>
+                    {s.name}
+                  </Table.Td>
+                  <Table.Td>
+                    <SiteStateBadge state={s.state} />
+                  </Table.Td>
+                  <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                    {formatDate(s.last_heartbeat)}{' '}
+                    <Text span size="xs" c="dimmed">
+                      ({formatAgo(s.last_heartbeat)})
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>{s.checks}</Table.Td>
+                  <Table.Td>
+                    {/* A reporting site would announce itself again at once, so only silent ones are offered. */}
+                    {s.state === 'reporting' ? (
+                      '—'
+                    ) : (
+                      <Button
+                        size="xs"
+                        variant="default"
+                        color="red"
+                        onClick={() => confirmForget(s)}
+                        aria-label={`Forget site ${s.name}`}
+                        loading={forget.isPending && forget.variables === s.name}
+                      >
+                        Forget
+                      </Button>
+                    )}
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      )}
+    </section>
+  );
+}
+
 export function SupportPage() {
   usePageTitle('Support console');
   const me = useMe();
@@ -233,7 +339,7 @@ export function SupportPage() {
     <>
       <PageHeader title="Support console">
         <Text size="sm" c="dimmed">
-          Grant beta features to accounts that asked for them, or grant and revoke them directly.
+          Grant beta features to accounts that asked for them, or grant and revoke them directly; see which probe sites report.
         </Text>
       </PageHeader>
       <Stack gap="xl">
@@ -241,6 +347,9 @@ export function SupportPage() {
           <PendingRequests />
         </Card>
         <Accounts />
+        <Card withBorder>
+          <Sites />
+        </Card>
       </Stack>
     </>
   );

@@ -1,27 +1,13 @@
-import {
-  ActionIcon,
-  Alert,
-  Badge,
-  Button,
-  Card,
-  Code,
-  CopyButton,
-  Group,
-  Loader,
-  Stack,
-  Table,
-  Text,
-  TextInput,
-  Tooltip,
-} from '@mantine/core';
+import { ActionIcon, Badge, Button, Card, Code, Group, Loader, Stack, Table, Text, TextInput, Tooltip } from '@mantine/core';
 import { modals } from '@mantine/modals';
 import { notifications } from '@mantine/notifications';
-import { IconAlertTriangle, IconCheck, IconCopy, IconKey, IconTrash } from '@tabler/icons-react';
+import { IconKey, IconTrash } from '@tabler/icons-react';
 import { useState, type FormEvent } from 'react';
 import { useCreateToken, useRevokeToken, useTokens } from '../api/account';
 import { ApiError } from '../api/client';
 import type { CreatedToken, Token } from '../api/types';
 import { PageHeader } from '../components/PageHeader';
+import { SecretOnce } from '../components/SecretOnce';
 import { QueryError } from '../components/QueryError';
 import { errorMessage, fieldErrors } from '../lib/errors';
 import { formatDate } from '../lib/format';
@@ -29,47 +15,23 @@ import { usePageTitle } from '../lib/usePageTitle';
 
 function NewSecret({ token, onDone }: { token: CreatedToken; onDone: () => void }) {
   return (
-    <Alert
-      color="yellow"
-      icon={<IconAlertTriangle aria-hidden />}
+    <SecretOnce
       title={`Token “${token.name}” is created: copy its secret now`}
-      role="status"
-      styles={{ title: { color: 'var(--mantine-color-dark-8)' } }}
-      data-testid="new-token"
-    >
-      <Stack gap="sm">
+      secret={token.token}
+      secretLabel="Token secret"
+      testId="new-token"
+      secretTestId="token-secret"
+      onDone={onDone}
+      warning={
         <Text size="sm">
           This is the only time the secret is shown. Store it in your secret manager; if it is lost, revoke the token and create another.
         </Text>
-        <Group gap="xs" wrap="nowrap" align="center">
-          <Code
-            block
-            style={{ flex: 1, overflowWrap: 'anywhere', whiteSpace: 'pre-wrap' }}
-            data-testid="token-secret"
-            aria-label="Token secret"
-          >
-            {token.token}
-          </Code>
-          <CopyButton value={token.token}>
-            {({ copied, copy }) => (
-              <Button
-                onClick={copy}
-                color={copied ? 'teal' : 'blue'}
-                leftSection={copied ? <IconCheck size={16} aria-hidden /> : <IconCopy size={16} aria-hidden />}
-              >
-                {copied ? 'Copied' : 'Copy'}
-              </Button>
-            )}
-          </CopyButton>
-        </Group>
-        <Text size="sm">
-          Send it as <Code>Authorization: APIKey {token.prefix}…</Code>
-        </Text>
-        <Button variant="default" onClick={onDone} style={{ alignSelf: 'flex-start' }}>
-          I have stored it
-        </Button>
-      </Stack>
-    </Alert>
+      }
+    >
+      <Text size="sm">
+        Send it as <Code>Authorization: APIKey {token.prefix}…</Code>
+      </Text>
+    </SecretOnce>
   );
 }
 

@@ -1,6 +1,7 @@
 import { Alert, Badge, Button, Card, Group, Loader, Stack, Switch, Text, Title } from '@mantine/core';
 import { IconActivityHeartbeat } from '@tabler/icons-react';
 import { Link } from 'react-router';
+import { failoverSubject } from '../../lib/rrset';
 import { FailoverBeta } from '../FailoverBeta';
 import { FailoverFields } from './FailoverFields';
 import type { SectionProps } from './form';
@@ -52,11 +53,22 @@ export function FailoverSection({
       ) : featureOn ? (
         <Stack gap="sm">
           <Switch
-            label="Check the health of each address and leave out the ones that are down"
+            label={
+              d.type === 'CNAME'
+                ? 'Check the health of each target and answer with the first one that is up'
+                : 'Check the health of each address and leave out the ones that are down'
+            }
             checked={d.failover.enabled}
             onChange={(e) => set({ failover: { ...d.failover, enabled: e.currentTarget.checked } })}
           />
-          {d.failover.enabled && <FailoverFields f={d.failover} errors={errors} onChange={(failover) => set({ failover })} />}
+          {d.failover.enabled && (
+            <FailoverFields
+              f={d.failover}
+              subject={failoverSubject(d.type).one}
+              errors={errors}
+              onChange={(failover) => set({ failover })}
+            />
+          )}
         </Stack>
       ) : (
         <Stack gap="sm">

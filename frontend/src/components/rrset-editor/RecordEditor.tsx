@@ -1,6 +1,6 @@
 import { Button, Fieldset, Group, Stack, Switch, Text } from '@mantine/core';
 import { IconTrash } from '@tabler/icons-react';
-import type { RecordDraft, RrsetDraft } from '../../lib/rrset';
+import { failoverApplies, type RecordDraft, type RrsetDraft } from '../../lib/rrset';
 import type { Errors } from './form';
 import { NumberField } from './NumberField';
 import { RecordContent } from './RecordContent';
@@ -51,7 +51,7 @@ export function RecordEditor({
         <Group justify="space-between">
           <Group>
             <Switch label="Enabled" checked={rec.enabled} onChange={(e) => set({ enabled: e.currentTarget.checked })} />
-            {d.failover.enabled && (
+            {failoverApplies(d.type) && d.failover.enabled && (
               <Switch
                 label="Backup"
                 description="Served only when every other record is down"

@@ -1,14 +1,29 @@
 import { Button, Card, Group, Stack, Text, Title } from '@mantine/core';
 import { IconPlus } from '@tabler/icons-react';
 import type { Dispatch, SetStateAction } from 'react';
-import { emptyRecord, type RrsetDraft } from '../../lib/rrset';
+import { addRecordRefusal, emptyRecord, MAX_RECORDS, type RrsetDraft } from '../../lib/rrset';
 import type { Errors } from './form';
 import { RecordEditor } from './RecordEditor';
 
-const MAX_RECORDS = 100;
-
-/** The records of the set: each one's editor, and adding one (a CNAME has one at most). */
-export function RecordsSection({ d, errors, setD }: { d: RrsetDraft; errors: Errors; setD: Dispatch<SetStateAction<RrsetDraft>> }) {
+/**
+ * The records of the set: each one's editor, and adding one where the API would take it (a CNAME
+ * record set holds one record, or candidate targets with failover or pickers), otherwise the
+ * API's reason beside the disabled button.
+ */
+export function RecordsSection({
+  d,
+  errors,
+  setD,
+  withFailover,
+}: {
+  d: RrsetDraft;
+  errors: Errors;
+  setD: Dispatch<SetStateAction<RrsetDraft>>;
+  withFailover: boolean;
+}) {
+  const refusal = addRecordRefusal(d, withFailover);
+  // Once a save has shown the same reason above the records, it is not repeated here.
+  const showRefusal = refusal !== null && refusal !== errors.resource_records;
   return (
     <Card withBorder component="section" aria-labelledby="records-title">
       <Group justify="space-between" mb="sm">
@@ -37,15 +52,22 @@ export function RecordsSection({ d, errors, setD }: { d: RrsetDraft; errors: Err
             onRemove={() => setD((prev) => ({ ...prev, records: prev.records.filter((x) => x.key !== rec.key) }))}
           />
         ))}
-        <Button
-          variant="light"
-          leftSection={<IconPlus size={16} aria-hidden />}
-          onClick={() => setD((prev) => ({ ...prev, records: [...prev.records, emptyRecord(prev.type)] }))}
-          disabled={d.records.length >= MAX_RECORDS || (d.type === 'CNAME' && d.records.length >= 1)}
-          style={{ alignSelf: 'flex-start' }}
-        >
-          Add record
-        </Button>
+        <Group gap="sm">
+          <Button
+            variant="light"
+            leftSection={<IconPlus size={16} aria-hidden />}
+            onClick={() => setD((prev) => ({ ...prev, records: [...prev.records, emptyRecord(prev.type)] }))}
+            disabled={refusal !== null}
+            aria-describedby={showRefusal ? 'add-record-refusal' : undefined}
+          >
+            Add record
+          </Button>
+          {showRefusal && (
+            <Text size="sm" c="dimmed" id="add-record-refusal" data-testid="add-record-refusal">
+              {refusal}
+            </Text>
+          )}
+        </Group>
       </Stack>
     </Card>
   );

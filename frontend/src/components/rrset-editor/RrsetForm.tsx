@@ -84,7 +84,7 @@ export function RrsetForm({ zone, initial, create }: { zone: string; initial: Rr
       <Stack gap="lg">
         {summary && <ErrorSummary summary={summary} errors={errors} d={d} />}
         <BasicsSection d={d} errors={errors} set={set} create={create} name={name} onTypeChange={changeType} />
-        <RecordsSection d={d} errors={errors} setD={setD} />
+        <RecordsSection d={d} errors={errors} setD={setD} withFailover={featureOn} />
         <BalancingSection d={d} errors={errors} set={set} />
         {failoverApplies(d.type) && (
           <FailoverSection

@@ -28,7 +28,7 @@ export function fieldLabel(path: string, d: RrsetDraft): string {
   }
   if (path === 'resource_records') return 'Records';
   if (path.startsWith('meta.failover.'))
-    return `Failover ${path.slice('meta.failover.'.length).replace('http_status_code', 'expected status')}`;
+    return `Failover ${path.slice('meta.failover.'.length).replace(/^http_status_codes?(\[\d+\])?$/, 'expected status')}`;
   if (path === 'meta.failover') return 'Failover';
   if (path.startsWith('pickers')) return 'Balancing';
   if (path === 'ttl') return 'TTL';
