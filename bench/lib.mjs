@@ -36,8 +36,11 @@ export class Stack extends BaseStack {
   }
 }
 
-/** A customer with an API token and the failover feature granted. */
-export async function customer(api) {
+/**
+ * A customer with the failover feature granted: `call` with an API token, and `session` with the
+ * owner's panel session (what owners alone may do, such as notification channels).
+ */
+export async function signUp(api) {
   let cookie = '';
   const call = async (method, path, body, auth) => {
     const res = await fetch(`${api}${path}`, {
@@ -56,10 +59,20 @@ export async function customer(api) {
     password: 'correct-horse-1',
   });
   const { token } = await call('POST', '/v2/account/tokens', { name: 'bench' });
+  const own = cookie;
   cookie = '';
   await call('POST', '/v2/auth/signin', { email: 'support@vigil.test', password: 'support-password-1' });
   await call('PATCH', `/v2/admin/accounts/${me.current_account_id}`, { features: { failover: true } });
-  return (method, path, body) => call(method, path, body, `APIKey ${token}`);
+  const as = (session) => (method, path, body) => {
+    cookie = session;
+    return call(method, path, body);
+  };
+  return { call: (method, path, body) => call(method, path, body, `APIKey ${token}`), session: as(own) };
+}
+
+/** A customer with an API token and the failover feature granted. */
+export async function customer(api) {
+  return (await signUp(api)).call;
 }
 
 export function cpuModel() {

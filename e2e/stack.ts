@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { redisKeys } from '@vigil/contract';
-import { type Env, freePort, ROOT, type Running, Stack as BaseStack, type StackOptions, until } from '@vigil/stack';
+import { apiProcess, type Env, freePort, ROOT, type Running, Stack as BaseStack, type StackOptions, until, waitReady } from '@vigil/stack';
 import Redis from 'ioredis';
 
 export { freePort, ROOT, until };
 export type Proc = Running;
 
 /** The support user every system test's api has. */
-const SUPPORT = { SUPPORT_EMAIL: 'support@vigil.test', SUPPORT_PASSWORD: 'support-password-1' };
+export const SUPPORT = { SUPPORT_EMAIL: 'support@vigil.test', SUPPORT_PASSWORD: 'support-password-1' };
 
 /**
  * Real Vigil processes from the built `dist/` folders, sharing one fresh PostgreSQL database and
@@ -27,9 +27,23 @@ export class Stack extends BaseStack {
     return super.startApi({ ...SUPPORT, SIGNIN_RATE_LIMIT_PER_MINUTE: '1000', ...env });
   }
 
-  /** A probe per location and the aggregator; resolves once every location has announced itself. */
-  async startChecking(locations: string[]): Promise<void> {
-    for (const l of locations) this.startProbe(l);
+  /** An api again on the port of one that was stopped (`url`), so its clients and sessions carry on. */
+  async restartApi(url: string, env: Env = {}): Promise<void> {
+    const spec = apiProcess(Number(new URL(url).port), {
+      DATABASE_URL: this.databaseUrl,
+      ...SUPPORT,
+      SIGNIN_RATE_LIMIT_PER_MINUTE: '1000',
+      ...env,
+    });
+    await waitReady(this.start(spec));
+  }
+
+  /**
+   * A probe per location (`probeEnv` added to each one's settings) and the aggregator; resolves
+   * once every location has announced itself.
+   */
+  async startChecking(locations: string[], probeEnv: Env = {}): Promise<void> {
+    for (const l of locations) this.startProbe(l, probeEnv);
     this.startAggregator();
     const redis = new Redis(this.redisUrl, { keyPrefix: this.prefix });
     try {
@@ -78,6 +92,14 @@ export class ApiClient {
 
 /** Signs up a customer with the failover feature granted, and returns an API-token client. */
 export async function customerWithFailover(api: string): Promise<ApiClient> {
+  return (await ownerWithFailover(api)).token;
+}
+
+/**
+ * The same, with the owner's session as well: what an API token may not do (its own tokens,
+ * members, notification channels) the session does.
+ */
+export async function ownerWithFailover(api: string): Promise<{ token: ApiClient; session: ApiClient }> {
   const session = new ApiClient(api);
   const me = await session.ok('POST', '/v2/auth/signup', {
     email: `e2e-${randomBytes(4).toString('hex')}@example.com`,
@@ -87,5 +109,5 @@ export async function customerWithFailover(api: string): Promise<ApiClient> {
   const support = new ApiClient(api);
   await support.ok('POST', '/v2/auth/signin', { email: SUPPORT.SUPPORT_EMAIL, password: SUPPORT.SUPPORT_PASSWORD });
   await support.ok('PATCH', `/v2/admin/accounts/${me.current_account_id}`, { features: { failover: true } });
-  return session.withToken(token);
+  return { token: session.withToken(token), session };
 }
