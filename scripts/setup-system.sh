@@ -9,6 +9,10 @@ command -v kdig >/dev/null || packages+=(knot-dnsutils)
 # named-checkzone and kzonecheck check the zone files the export writes.
 command -v named-checkzone >/dev/null || packages+=(bind9-utils)
 command -v kzonecheck >/dev/null || packages+=(knot-dnssecutils)
+# knotd: the authoritative server the probes' CNAME tests resolve through (on a port of their own).
+command -v knotd >/dev/null || packages+=(knot)
+# openssl makes the self-signed certificates of the TLS tests (probes, webhooks, SMTP).
+command -v openssl >/dev/null || packages+=(openssl)
 command -v chromium >/dev/null || packages+=(chromium)
 command -v unbound >/dev/null || packages+=(unbound)
 command -v ip >/dev/null || packages+=(iproute2)
@@ -26,6 +30,10 @@ if [ ${#packages[@]} -gt 0 ]; then
   echo "installing: ${packages[*]}"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}" >/dev/null
+  # The knot package's own service (port 53) is not wanted: the tests start knotd themselves.
+  if [[ " ${packages[*]} " == *" knot "* ]]; then
+    systemctl disable --now knot >/dev/null 2>&1 || service knot stop >/dev/null 2>&1 || true
+  fi
 fi
 
 if ! pg_isready -q -h 127.0.0.1 -p 5432; then

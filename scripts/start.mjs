@@ -25,7 +25,11 @@ const locations = (env.LOCATIONS ?? 'local-1,local-2').split(',').filter(Boolean
 
 const processes = [
   apiProcess(apiPort, localApiEnv(env, panelPort)),
-  dnsProcess(Number(env.DNS_PORT ?? DEFAULT_PORTS.dns), Number(env.METRICS_PORT ?? DEFAULT_PORTS.metrics)),
+  // One DNS process per core on the one port unless DNS_PROCESSES says otherwise ('' is the default).
+  dnsProcess(Number(env.DNS_PORT ?? DEFAULT_PORTS.dns), Number(env.METRICS_PORT ?? DEFAULT_PORTS.metrics), {
+    DNS_PROCESSES: env.DNS_PROCESSES ?? '',
+    DNS_SNAPSHOT_FILE: env.DNS_SNAPSHOT_FILE ?? join(ROOT, '.data', 'dns.snapshot'),
+  }),
   ...locations.map((location) => probeProcess(location)),
   aggregatorProcess(),
   panelProcess(panelPort, `http://127.0.0.1:${apiPort}`),

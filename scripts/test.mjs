@@ -22,9 +22,9 @@ if (run('npm', ['run', 'build']) !== 0) {
   process.exit(1);
 }
 
-// Suites that load the machine (the fuzz test's floods) or measure timing on it (the large zone's
-// longest query gap) run after the rest, one at a time, so neither disturbs the other.
-const ALONE = ['e2e/large-zone.spec.ts', 'e2e/fault.spec.ts', 'workers/src/dns/e2e/fuzz.spec.ts'];
+// Suites that load the machine (the fuzz test's floods, a 100,000-record zone, the sites' dozen
+// processes) or take its services away run after the rest, one at a time, so none disturbs another.
+const ALONE = ['e2e/large-zone.spec.ts', 'e2e/fault.spec.ts', 'e2e/multi-site.spec.ts', 'workers/src/dns/e2e/fuzz.spec.ts'];
 const extra = process.argv.slice(2);
 const jestRuns =
   extra.length > 0
