@@ -34,3 +34,35 @@ export type ProbeResult = z.infer<typeof ProbeResultSchema>;
 /** A result as it travels on the results feed to the aggregators. */
 export const ProbeReportSchema = ProbeResultSchema.extend({ checkId: z.string(), address: z.string() });
 export type ProbeReport = z.infer<typeof ProbeReportSchema>;
+
+/**
+ * A one-off run of a record set's check ("check now"): the saved check, enqueued in every live
+ * location's queue at once. The probe runs it with the same runner as a scheduled job, skips it
+ * once `deadline` (ms since epoch) has passed, and answers on the run's own stream
+ * (redisKeys.checkNow), never on the results feed: a one-off result is not a vote.
+ */
+export const CheckNowJobSchema = CheckJobSchema.extend({
+  runId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/),
+  deadline: z.int(),
+});
+export type CheckNowJob = z.infer<typeof CheckNowJobSchema>;
+
+/** One address's outcome in a one-off run; `ok: null` when the probe could not judge it (no vote), `error` says why. */
+export const CheckNowResultSchema = z.object({
+  address: z.string(),
+  ok: z.boolean().nullable(),
+  latency_ms: z.number().nullable(),
+  error: z.string().nullable(),
+  warning: z.string().optional(),
+  cert_days_left: z.int().optional(),
+});
+export type CheckNowResult = z.infer<typeof CheckNowResultSchema>;
+
+/** What one location writes for a one-off run: every address's outcome, when the last one ended. */
+export const CheckNowReportSchema = z.object({
+  runId: z.string(),
+  location: z.string(),
+  at: z.int(),
+  results: z.array(CheckNowResultSchema),
+});
+export type CheckNowReport = z.infer<typeof CheckNowReportSchema>;

@@ -20,6 +20,10 @@ export const redisKeys = {
   resultsFeed: `${KEY_PREFIX}results-feed`,
   /** Stream: entries a consumer group could not handle for good (`source-id`, `error`, then the entry's fields). */
   deadLetter: (group: string) => `${KEY_PREFIX}dead-letter:${group}`,
+  /** Stream of CheckNowReport (field `report`): one entry per location of a one-off run; expires after CHECK_NOW_TTL_MS. */
+  checkNow: (runId: string) => `${KEY_PREFIX}check-now:${runId}`,
+  /** String with a TTL: a record set's one-off run in flight or in its cool-down (JSON, see backend/src/check-now). */
+  checkNowRun: (checkId: string) => `${KEY_PREFIX}check-now-run:${checkId}`,
   /** Sorted set: location -> last heartbeat (ms since epoch). */
   locations: `${KEY_PREFIX}locations`,
   /**
@@ -71,6 +75,15 @@ export const NOTIFY_QUEUE = 'notifications';
 
 /** Name of the probe jobs. */
 export const PROBE_JOB_NAME = 'check';
+
+/** Name of the one-off probe jobs ("check now"), whose data is a CheckNowJob. */
+export const CHECK_NOW_JOB_NAME = 'check-now';
+
+/** The BullMQ job id of a one-off run in a location's queue (BullMQ ids cannot hold ':'). */
+export const checkNowJobId = (runId: string) => `now-${runId}`;
+
+/** How long a one-off run's stream is kept (a request that joined late can still read it). */
+export const CHECK_NOW_TTL_MS = 300_000;
 
 /** Consumer group of the aggregators on the results feed. */
 export const AGGREGATOR_GROUP = 'aggregators';

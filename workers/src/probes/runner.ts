@@ -62,16 +62,22 @@ export class ProbeRunner {
    * Probe faults and no votes are left out: there is no result to store for them.
    */
   async runJob(job: CheckJob): Promise<ProbeReport[]> {
+    const reports: ProbeReport[] = [];
+    for (const { address, outcome, at } of await this.checkAll(job)) {
+      if (outcome.probeFault) continue;
+      reports.push({ checkId: job.checkId, address, ...toProbeResult(outcome, this.opts.location, job.check.frequency, at) });
+    }
+    return reports;
+  }
+
+  /** Every address of a job checked at once, each outcome as it ended, no votes included (a one-off run shows them). */
+  async checkAll(job: CheckJob): Promise<{ address: string; outcome: CheckOutcome; at: number }[]> {
     const addresses = [...new Set(job.addresses)];
     // A CNAME record set's "addresses" are its target names; each report keeps the name as its address.
     const check = job.type === 'CNAME' ? this.checkTarget.bind(this) : this.checkAddress.bind(this);
-    const outcomes = await Promise.all(addresses.map((a) => check(a, job.check, job.zone).then((o) => ({ o, at: Date.now() }))));
-    const reports: ProbeReport[] = [];
-    outcomes.forEach(({ o, at }, i) => {
-      if (o.probeFault) return;
-      reports.push({ checkId: job.checkId, address: addresses[i]!, ...toProbeResult(o, this.opts.location, job.check.frequency, at) });
-    });
-    return reports;
+    return Promise.all(
+      addresses.map((address) => check(address, job.check, job.zone).then((outcome) => ({ address, outcome, at: Date.now() }))),
+    );
   }
 
   /** One check of one address: refused without traffic when the policy says so. `owner` shares the matcher fairly. */

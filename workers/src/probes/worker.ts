@@ -1,6 +1,11 @@
 import {
   bullPrefix,
+  CHECK_NOW_JOB_NAME,
+  CHECK_NOW_TTL_MS,
   CheckJobSchema,
+  type CheckNowJob,
+  CheckNowJobSchema,
+  type CheckNowReport,
   type CheckJob,
   HEARTBEAT_INTERVAL_MS,
   probeQueueName,
@@ -14,6 +19,7 @@ import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type Redis from 'ioredis';
 import type { Logger } from '../common/logger';
 import type { ProbeMetrics } from './metrics';
+import { toProbeResult } from './result';
 import { ProbeRunner } from './runner';
 
 /** A results hash outlives its check by this many periods, then expires (removed checks clean up). */
@@ -112,6 +118,7 @@ export class ProbeWorker {
   }
 
   private async processData(job: Job): Promise<{ checked: number; ok: number }> {
+    if (job.name === CHECK_NOW_JOB_NAME) return this.processCheckNow(job);
     const parsed = CheckJobSchema.safeParse(job.data);
     if (!parsed.success) {
       this.opts.metrics?.jobs.inc({ result: 'invalid' });
@@ -122,6 +129,45 @@ export class ProbeWorker {
     await this.write(parsed.data, reports);
     this.opts.metrics?.jobs.inc({ result: 'done' });
     return { checked: reports.length, ok: reports.filter((r) => r.ok).length };
+  }
+
+  /**
+   * A one-off run ("check now"): the same runner over the same addresses, answered on the run's
+   * stream only, so it is no vote in the quorum. Past its deadline nobody waits for it: skipped.
+   */
+  private async processCheckNow(job: Job): Promise<{ checked: number; ok: number }> {
+    const parsed = CheckNowJobSchema.safeParse(job.data);
+    if (!parsed.success) {
+      this.opts.metrics?.jobs.inc({ result: 'invalid' });
+      throw new UnrecoverableError(
+        `invalid check-now job: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
+    }
+    if (Date.now() > parsed.data.deadline) return { checked: 0, ok: 0 };
+    const outcomes = await this.runner.checkAll(parsed.data);
+    const { location } = this.opts;
+    const results = outcomes.map(({ address, outcome, at }) => {
+      const { ok, latency_ms, error, warning, cert_days_left } = toProbeResult(outcome, location, parsed.data.check.frequency, at);
+      return {
+        address,
+        ok: outcome.probeFault ? null : ok,
+        latency_ms,
+        error,
+        ...(warning !== undefined && { warning }),
+        ...(cert_days_left !== undefined && { cert_days_left }),
+      };
+    });
+    await this.writeCheckNow(parsed.data, { runId: parsed.data.runId, location, at: Date.now(), results });
+    this.opts.metrics?.jobs.inc({ result: 'done' });
+    return { checked: results.length, ok: results.filter((r) => r.ok).length };
+  }
+
+  async writeCheckNow(job: CheckNowJob, report: CheckNowReport): Promise<void> {
+    const key = redisKeys.checkNow(job.runId);
+    const replies =
+      (await this.opts.redis.multi().xadd(key, '*', REPORT_FIELD, JSON.stringify(report)).pexpire(key, CHECK_NOW_TTL_MS).exec()) ?? [];
+    const failed = replies.find(([e]) => e);
+    if (failed) throw new Error(`check-now result not written: ${failed[0]!.message}`);
   }
 
   /** One pipeline per job: each result into its (check, address) hash, and onto the results feed. */
