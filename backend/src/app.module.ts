@@ -9,6 +9,7 @@ import { AdminModule } from './admin/admin.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthFailureGuard, AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
+import { CheckNowModule } from './check-now/check-now.module';
 import { CompatModule } from './compat/compat.module';
 import { type AuthedRequest, SIGNIN_LIMITED } from './auth/principal';
 import type { AppConfig } from './config/config';
@@ -85,6 +86,7 @@ export class AppModule {
         RrsetsModule,
         ImportModule,
         HealthModule,
+        CheckNowModule,
         NotificationsModule,
         MetricsModule,
       ],

@@ -83,6 +83,11 @@ export const ConfigSchema = z.object({
   RECONCILE_INTERVAL_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int().min(0).default(60),
   /** As the aggregator's: how long past two check periods a location's last result still counts. */
   FRESHNESS_SLACK_SECONDS: FreshnessSlackSecondsSchema,
+  /**
+   * "Check now": at most one one-off run of a record set's check per this many seconds (from its
+   * start), so the route cannot be used to flood a target; 0 leaves only one run in flight at a time.
+   */
+  CHECK_NOW_INTERVAL_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int().min(0).max(3600).default(10),
   /** Store health transitions from the change feed in PostgreSQL (history, uptime). */
   HEALTH_HISTORY: bool.default(true),
   SUPPORT_EMAIL: unsetIfEmpty(z.email({ error: 'must be an e-mail address' }).optional()),

@@ -2,7 +2,10 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
   bullPrefix,
+  CHECK_NOW_JOB_NAME,
   type CheckJob,
+  checkNowJobId,
+  type CheckNowJob,
   LOCATION_STALE_AFTER_MS,
   PROBE_JOB_NAME,
   probeQueueName,
@@ -132,6 +135,24 @@ export class SchedulerService implements OnApplicationShutdown {
         },
       );
     }
+  }
+
+  /**
+   * A one-off run of a check ("check now"): one job in each location's queue, added at once.
+   * LIFO, so a queue with a backlog of scheduled checks runs it next; one attempt, as for those.
+   */
+  async enqueueCheckNow(job: CheckNowJob, locations: string[]): Promise<void> {
+    await Promise.all(
+      locations.map((location) =>
+        this.queue(location).add(CHECK_NOW_JOB_NAME, job, {
+          jobId: checkNowJobId(job.runId),
+          lifo: true,
+          attempts: 1,
+          removeOnComplete: true,
+          removeOnFail: { count: 10 },
+        }),
+      ),
+    );
   }
 
   /** Removes a check's schedulers everywhere and forgets its results and health states. */
