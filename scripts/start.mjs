@@ -23,10 +23,13 @@ const apiPort = Number(env.API_PORT ?? DEFAULT_PORTS.api);
 const panelPort = Number(env.PANEL_PORT ?? DEFAULT_PORTS.panel);
 const locations = (env.LOCATIONS ?? 'local-1,local-2').split(',').filter(Boolean);
 
+const dnsPort = Number(env.DNS_PORT ?? DEFAULT_PORTS.dns);
+
 const processes = [
-  apiProcess(apiPort, localApiEnv(env, panelPort)),
+  // The record-set preview asks this machine's DNS server.
+  apiProcess(apiPort, { ...localApiEnv(env, panelPort), DNS_PREVIEW_SERVER: env.DNS_PREVIEW_SERVER ?? `127.0.0.1:${dnsPort}` }),
   // One DNS process per core on the one port unless DNS_PROCESSES says otherwise ('' is the default).
-  dnsProcess(Number(env.DNS_PORT ?? DEFAULT_PORTS.dns), Number(env.METRICS_PORT ?? DEFAULT_PORTS.metrics), {
+  dnsProcess(dnsPort, Number(env.METRICS_PORT ?? DEFAULT_PORTS.metrics), {
     DNS_PROCESSES: env.DNS_PROCESSES ?? '',
     DNS_SNAPSHOT_FILE: env.DNS_SNAPSHOT_FILE ?? join(ROOT, '.data', 'dns.snapshot'),
   }),

@@ -20,6 +20,7 @@ import { ImportModule } from './import/import.module';
 import { LivenessController } from './liveness/liveness.controller';
 import { MetricsModule } from './metrics/metrics';
 import { NotificationsModule } from './notifications/notifications.module';
+import { PreviewModule } from './preview/preview.module';
 import { PublishingModule } from './publishing/publishing.module';
 import { RedisThrottlerStorage } from './ratelimit/redis-throttler.storage';
 import { VigilThrottlerGuard } from './ratelimit/throttler.guard';
@@ -87,6 +88,7 @@ export class AppModule {
         ImportModule,
         HealthModule,
         CheckNowModule,
+        PreviewModule,
         NotificationsModule,
         MetricsModule,
       ],

@@ -13,3 +13,4 @@ export * from './feed';
 export * from './redis-keys';
 export * from './json';
 export * from './target-policy';
+export * from './preview';

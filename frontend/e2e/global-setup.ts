@@ -30,7 +30,10 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
 
   try {
     const panelPort = await freePort();
+    // Chosen now: the api's record-set preview queries this DNS server, started after it.
+    const dnsPort = await freePort();
     const apiUrl = await stack.startApi({
+      DNS_PREVIEW_SERVER: `127.0.0.1:${dnsPort}`,
       API_HOST: '127.0.0.1',
       SUPPORT_EMAIL: support.email,
       SUPPORT_PASSWORD: support.password,
@@ -50,7 +53,7 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
 
     const missingWorkers = missingBuilds([BUILT.dns, BUILT.probe, BUILT.aggregator]);
     if (missingWorkers.length === 0) {
-      await stack.startDns();
+      await stack.startDns({}, dnsPort);
       for (const location of ['e2e-1', 'e2e-2']) stack.startProbe(location);
       stack.startAggregator();
     }

@@ -69,9 +69,12 @@ export class Stack {
     return (this.apiUrl = `http://127.0.0.1:${port}`);
   }
 
-  /** The DNS server on free loopback ports; resolves with its DNS port once it has loaded the zones. */
-  async startDns(env: Env = {}): Promise<number> {
-    const port = await freePort();
+  /**
+   * The DNS server on free loopback ports (or DNS on `dnsPort`, chosen before the api that
+   * previews against it); resolves with its DNS port once it has loaded the zones.
+   */
+  async startDns(env: Env = {}, dnsPort?: number): Promise<number> {
+    const port = dnsPort ?? (await freePort());
     const metricsPort = await freePort();
     await waitReady(this.start(dnsProcess(port, metricsPort, { DNS_HOST: '127.0.0.1', ...env })));
     return (this.dnsPort = port);

@@ -138,6 +138,24 @@ export const ConfigSchema = z.object({
    * setting of the same name: a comma list of CIDRs, or `all`.
    */
   ALLOW_PRIVATE_TARGETS: z.string().default(''),
+  /**
+   * A Vigil DNS server (`host:port`, `[::1]:53` for IPv6) that the record-set preview queries with
+   * the client's address as EDNS Client Subnet; unset: the preview answers 503.
+   */
+  DNS_PREVIEW_SERVER: unsetIfEmpty(
+    z
+      .string()
+      .transform((v, ctx) => {
+        const m = /^(?:\[([0-9a-f:.]+)\]|([^\s:[\]]+)):(\d{1,5})$/i.exec(v.trim());
+        const port = m ? Number(m[3]) : 0;
+        if (!m || port < 1 || port > 65535) {
+          ctx.addIssue({ code: 'custom', message: 'must be host:port, such as 127.0.0.1:53 or [::1]:53' });
+          return z.NEVER;
+        }
+        return { host: m[1] ?? m[2]!, port };
+      })
+      .optional(),
+  ),
   /** PagerDuty's Events API v2 (events.eu.pagerduty.com for the EU service region). */
   PAGERDUTY_EVENTS_URL: z.url({ protocol: /^https?$/, error: 'must be a URL' }).default('https://events.pagerduty.com/v2/enqueue'),
 });
