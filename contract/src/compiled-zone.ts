@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FailoverSchema } from './failover';
+import { PublishedOverrideSchema } from './overrides';
 import { ContentSchema, PickerSchema, RecordMetaSchema } from './rrset';
 import { RECORD_TYPES } from './records';
 
@@ -21,7 +22,14 @@ export const CompiledRrsetSchema = z.object({
   records: z.array(CompiledRecordSchema),
   pickers: z.array(PickerSchema),
   /** Present only when failover is set and the account has the feature: health then applies. */
-  failover: z.object({ checkId: z.string(), check: FailoverSchema.in }).nullable(),
+  failover: z
+    .object({
+      checkId: z.string(),
+      check: FailoverSchema.in,
+      /** The owner's drains and forced-ups that have not ended (absent: none). */
+      overrides: z.array(PublishedOverrideSchema).optional(),
+    })
+    .nullable(),
 });
 
 export const SoaSchema = z.object({

@@ -9,6 +9,7 @@ export * from './rrset';
 export * from './compiled-zone';
 export * from './check-job';
 export * from './health';
+export * from './overrides';
 export * from './feed';
 export * from './redis-keys';
 export * from './json';

@@ -86,3 +86,37 @@ describe('healthFilter with backup records (meta.backup)', () => {
     expect(contents(healthFilter(onlyBackups.records, null, new HealthTable(), true))).toEqual(['198.51.100.1']);
   });
 });
+
+describe('healthFilter with drains and forced-ups', () => {
+  const open = { until: null, every: null, last: null };
+  const now = Date.now();
+  const overridden = servedA([{ content: ['192.0.2.1'] }, { content: ['192.0.2.2'] }, { content: ['192.0.2.3'] }], {
+    failover: 'chk',
+    overrides: [
+      { address: '192.0.2.1', mode: 'drain', from: now - 1000, ...open },
+      { address: '192.0.2.2', mode: 'force_up', from: now - 1000, ...open },
+      // A window that starts in an hour changes nothing yet.
+      { address: '192.0.2.3', mode: 'drain', from: now + 3600_000, until: now + 7200_000, every: null, last: null },
+    ],
+  });
+  const down = (...addresses: string[]) => {
+    const t = new HealthTable();
+    for (const a of addresses) t.apply({ checkId: 'chk', address: a, state: 'unavailable' });
+    return t;
+  };
+  const filter = (t: HealthTable) => contents(healthFilter(overridden.records, 'chk', t, false, overridden.overrides));
+
+  it('leaves a drained address out whatever its health, and serves a forced-up one while it fails', () => {
+    expect(overridden.overrides).toBe(true);
+    expect(set.overrides).toBe(false);
+    expect(filter(new HealthTable())).toEqual(['192.0.2.2', '192.0.2.3']);
+    expect(filter(down('192.0.2.2'))).toEqual(['192.0.2.2', '192.0.2.3']);
+    expect(filter(down('192.0.2.3'))).toEqual(['192.0.2.2']);
+    // Forced up counts as up, so the drained one is not served by failing open.
+    expect(filter(down('192.0.2.1', '192.0.2.2', '192.0.2.3'))).toEqual(['192.0.2.2']);
+  });
+
+  it('keeps only the addresses it names', () => {
+    expect(overridden.records.map((r) => r.overrides?.map((o) => o.mode) ?? null)).toEqual([['drain'], ['force_up'], ['drain']]);
+  });
+});

@@ -1,6 +1,6 @@
 // Stage 4: failover. Addresses whose aggregated state is `unavailable` are left out; an address
 // with no state yet counts as available; when none is left, all of them are served (fail open).
-import { healthField, healthyRecords, type HealthState } from '@vigil/contract';
+import { healthField, healthyRecords, healthyWithOverrides, type HealthState, modeAt } from '@vigil/contract';
 import type { ServedRecord } from './zone-index';
 
 export interface HealthView {
@@ -47,7 +47,14 @@ export function healthFilter(
   checkId: string | null,
   health: HealthView,
   backups = false,
+  overrides = false,
 ): readonly ServedRecord[] {
   if (checkId === null && !backups) return records;
+  if (overrides) {
+    // Drains and forced-ups (the rare case) read the clock, so windows start and end on time
+    // without anything republished.
+    const now = Date.now();
+    return healthyWithOverrides(records, (r) => modeAt(r.overrides, now), health, downIn, backups ? isBackup : null);
+  }
   return healthyRecords(records, health, checkId === null ? neverDown : downIn, backups ? isBackup : null);
 }

@@ -23,8 +23,8 @@ export interface PickContext {
 /** Stages 4 and 5 of one rrset: the health filter, then the pickers (the health filter among them when one names it). */
 export function pickRecords(rrset: ServedRrset, health: HealthView, ctx: PickContext): readonly ServedRecord[] {
   const pickers = rrset.pickers;
-  if (pickers.length === 0) return healthFilter(rrset.records, rrset.checkId, health, rrset.backups);
-  return applyPickers(rrset.records, pickers, ctx, rrset.checkId, health, rrset.backups);
+  if (pickers.length === 0) return healthFilter(rrset.records, rrset.checkId, health, rrset.backups, rrset.overrides);
+  return applyPickers(rrset.records, pickers, ctx, rrset.checkId, health, rrset.backups, rrset.overrides);
 }
 
 /**
@@ -38,16 +38,17 @@ export function applyPickers(
   checkId: string | null = null,
   health: HealthView | null = null,
   backups = false,
+  overrides = false,
 ): readonly ServedRecord[] {
   let out = records;
-  if ((checkId !== null || backups) && health !== null && !hasHealthStep(pickers)) out = healthFilter(out, checkId, health, backups);
+  if ((checkId !== null || backups) && health !== null && !hasHealthStep(pickers)) out = healthFilter(out, checkId, health, backups, overrides);
   for (let i = 0; i < pickers.length && out.length > 0; i++) {
     const p = pickers[i]!;
     switch (p.type) {
       case 'healthcheck':
       case 'is_healthy':
         // Fail open whatever `strict` says: Gcore serves every record when all are down, and so does Vigil.
-        if (health !== null) out = healthFilter(out, checkId, health, backups);
+        if (health !== null) out = healthFilter(out, checkId, health, backups, overrides);
         break;
       case 'geodns':
         out = geodns(out, p.strict, ctx.location());

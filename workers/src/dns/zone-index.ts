@@ -12,6 +12,7 @@ import {
   type CompiledZone,
   type FeedEvent,
   type Picker,
+  type PublishedOverride,
   type RecordType,
   type Soa,
 } from '@vigil/contract';
@@ -61,6 +62,8 @@ export interface RecordExtra {
   readonly asns: readonly number[] | null;
   /** meta.latlong (the geodistance picker). */
   readonly point: GeoPoint | null;
+  /** The owner's drains and forced-ups of this address that have not ended. */
+  readonly overrides: readonly PublishedOverride[] | null;
 }
 
 export class ServedRecord {
@@ -117,6 +120,10 @@ export class ServedRecord {
   get point(): GeoPoint | null {
     return this.extra === null ? null : this.extra.point;
   }
+
+  get overrides(): readonly PublishedOverride[] | null {
+    return this.extra === null ? null : this.extra.overrides;
+  }
 }
 
 /** Records of one owner as the encoder writes them. */
@@ -139,6 +146,8 @@ export interface RrsetPolicy {
   readonly rotate: boolean;
   /** Some records are backups (meta.backup). */
   readonly backups: boolean;
+  /** Some records have drains or forced-ups: the health filter then reads the clock. */
+  readonly overrides: boolean;
 }
 
 const NO_PICKERS: readonly Picker[] = Object.freeze([]);
@@ -187,6 +196,10 @@ export class ServedRrset {
 
   get backups(): boolean {
     return this.policy !== null && this.policy.backups;
+  }
+
+  get overrides(): boolean {
+    return this.policy !== null && this.policy.overrides;
   }
 
   /** The TTL, as encoded in its records. */
@@ -556,6 +569,7 @@ function serve(
     const data = index.arena.chunk;
     const m = rec.meta;
     const healthKey = checkId === null ? null : healthField(checkId, String(rec.content[0]));
+    const overrides = checkId === null ? null : overridesOf(rrset, String(rec.content[0]));
     const extra: RecordExtra | null =
       healthKey !== null ||
       m.countries?.length ||
@@ -576,6 +590,7 @@ function serve(
             networks: m.ip?.length ? parseNetworks(m.ip) : null,
             asns: m.asn?.length ? m.asn : null,
             point: m.latlong ? geoPoint(m.latlong[0], m.latlong[1]) : null,
+            overrides,
           }
         : null;
     records.push(new ServedRecord(data, off, extra));
@@ -593,8 +608,17 @@ function serve(
           // A CNAME's candidates are in priority order: the first one left is the answer.
           rotate: type !== QTYPE.CNAME && !rrset.pickers.some((p) => p.type === 'weighted_shuffle' || p.type === 'geodistance'),
           backups,
+          overrides: exact.some((r) => r.overrides !== null),
         };
   return new ServedRrset(type, exact, policy, version);
+}
+
+/** The address's published overrides, or null (the usual case: none). */
+function overridesOf(rrset: CompiledRrset, address: string): readonly PublishedOverride[] | null {
+  const all = rrset.failover?.overrides;
+  if (!all || all.length === 0) return null;
+  const mine = all.filter((o) => o.address === address);
+  return mine.length === 0 ? null : mine;
 }
 
 /** The node of `name`, made with every missing ancestor up to the apex (RFC 4592 empty non-terminals). */

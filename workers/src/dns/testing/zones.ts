@@ -6,6 +6,7 @@ import {
   type CompiledZone,
   type Content,
   type Picker,
+  type PublishedOverride,
   type RecordMeta,
   type RecordType,
 } from '@vigil/contract';
@@ -24,6 +25,8 @@ export interface RrsetOptions {
   pickers?: Picker[];
   /** A check id: the rrset then has failover and health applies. */
   failover?: string;
+  /** With failover: the owner's drains and forced-ups. */
+  overrides?: PublishedOverride[];
 }
 
 let nextId = 1;
@@ -39,7 +42,9 @@ export function rr(name: string, type: RecordType, records: (RecordInput | strin
       return { content: rec.content, enabled: rec.enabled ?? true, meta: rec.meta ?? {} };
     }),
     pickers: opts.pickers ?? [],
-    failover: opts.failover ? { checkId: opts.failover, check: { protocol: 'TCP', port: 80, frequency: 60, timeout: 5 } } : null,
+    failover: opts.failover
+      ? { checkId: opts.failover, check: { protocol: 'TCP', port: 80, frequency: 60, timeout: 5 }, ...(opts.overrides ? { overrides: opts.overrides } : {}) }
+      : null,
   };
 }
 
