@@ -88,12 +88,12 @@ test('without failover or pickers a CNAME record set takes one target, and says 
   await expect(add).toHaveAccessibleDescription(ONE_CNAME);
 
   // A balancing option is a picker: a second target may be added then...
-  await page.getByRole('radio', { name: 'Weighted' }).check();
+  await page.getByLabel('Add a picker').selectOption({ label: 'Weighted' });
   await expect(add).toBeEnabled();
   await add.click();
   await rec(page, 2).getByLabel('Target').fill(BACKUP);
   // ... and back to round robin, saving two targets is refused before anything is sent.
-  await page.getByRole('radio', { name: 'Round robin' }).check();
+  await page.getByRole('button', { name: 'Remove Weighted' }).click();
   await expect(add).toBeDisabled();
   await expect(page.getByTestId('add-record-refusal')).toHaveText(ONE_CNAME);
   await page.getByRole('button', { name: 'Create record set' }).click();

@@ -132,7 +132,8 @@ test('balancing: geo with countries, continents and a default record; weighted; 
   await rec(page, 1).getByLabel('IPv4 address').fill('192.0.2.10');
   await page.getByRole('button', { name: 'Add record' }).click();
   await rec(page, 2).getByLabel('IPv4 address').fill('198.51.100.20');
-  await page.getByRole('radio', { name: 'Geo' }).check();
+  await page.getByLabel('Add a picker').selectOption({ label: 'Geo (country, continent)' });
+  const geo = page.getByRole('group', { name: 'Picker Geo (country, continent)' });
   // The pickers filter as one types; an option is picked by click or with the keyboard.
   await rec(page, 1).getByLabel('Countries').fill('fra');
   await page.getByRole('option', { name: 'FR — France' }).click();
@@ -146,8 +147,9 @@ test('balancing: geo with countries, continents and a default record; weighted; 
   await rec(page, 2)
     .getByLabel(/Default record/)
     .check();
-  await page.getByLabel(/Strict: answer nothing/).check();
-  await page.getByLabel('At most this many records (optional)').fill('1');
+  await geo.getByLabel(/Strict: answer nothing/).check();
+  await page.getByLabel('Add a picker').selectOption({ label: 'First N' });
+  await page.getByRole('group', { name: 'Picker First N' }).getByLabel('Number of records (N)').fill('1');
   let body = await create(page, zone, `geo.${zone}`, 'A');
   expect(body.pickers).toEqual([
     { type: 'geodns', strict: true },
@@ -157,16 +159,16 @@ test('balancing: geo with countries, continents and a default record; weighted; 
   expect(body.resource_records[1].meta).toEqual({ default: true });
   // Loaded back into the editor as it was saved.
   await page.reload();
-  await expect(page.getByRole('radio', { name: 'Geo' })).toBeChecked();
+  await expect(page.getByRole('group', { name: 'Picker Geo (country, continent)' }).getByLabel(/Strict/)).toBeChecked();
   await expect(rec(page, 2).getByLabel(/Default record/)).toBeChecked();
-  await expect(page.getByLabel('At most this many records (optional)')).toHaveValue('1');
+  await expect(page.getByRole('group', { name: 'Picker First N' }).getByLabel('Number of records (N)')).toHaveValue('1');
 
   // Weighted, with a weight out of range first.
   await newRrset(page, zone, 'weighted', 'A');
   await rec(page, 1).getByLabel('IPv4 address').fill('192.0.2.1');
   await page.getByRole('button', { name: 'Add record' }).click();
   await rec(page, 2).getByLabel('IPv4 address').fill('192.0.2.2');
-  await page.getByRole('radio', { name: 'Weighted' }).check();
+  await page.getByLabel('Add a picker').selectOption({ label: 'Weighted' });
   await rec(page, 1).getByLabel('Weight').fill('70000');
   await rec(page, 2).getByLabel('Weight').fill('1');
   await page.getByRole('button', { name: 'Create record set' }).click();
@@ -185,7 +187,7 @@ test('balancing: geo with countries, continents and a default record; weighted; 
       .fill(ip);
   }
   await rec(page, 3).getByRole('switch', { name: 'Enabled' }).uncheck();
-  await page.getByRole('radio', { name: 'First N' }).check();
+  await page.getByLabel('Add a picker').selectOption({ label: 'First N' });
   await page.getByRole('button', { name: 'Create record set' }).click();
   // N is required for "first N".
   await expect(page.getByLabel('Number of records (N)')).toHaveAttribute('aria-invalid', 'true');

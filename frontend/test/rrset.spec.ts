@@ -17,6 +17,11 @@ import {
   validateDraft,
   type RrsetDraft,
 } from '../src/lib/rrset';
+import { addablePickers, buildPickerList, newPicker, pickerDrafts, type PickerDraft } from '../src/lib/pickers';
+
+/** Pickers as the editor makes them: type, and limit and strict as typed. */
+const pickers = (...ps: [type: string, limit?: string, strict?: boolean][]): PickerDraft[] =>
+  ps.map(([type, limit = '', strict = false]) => ({ ...newPicker(type), limit, strict }));
 
 const ZONE = 'example.com';
 
@@ -84,8 +89,8 @@ describe('buildBody', () => {
     expect(buildBody(d, false).meta?.failover).toBeNull();
   });
 
-  it('builds pickers and record meta per balancing option', () => {
-    const d = aDraft({ balancing: 'geo', geoStrict: true, limit: '1' });
+  it('builds the pickers in their order, each with its limit and strict, and the record meta each reads', () => {
+    const d = aDraft({ pickers: pickers(['geodns', '', true], ['first_n', '1']) });
     d.records = [
       { ...emptyRecord('A'), fields: ['192.0.2.1'], countries: ['FR'], continents: ['eu'], weight: '5' },
       { ...emptyRecord('A'), fields: ['192.0.2.2'], isDefault: true },
@@ -95,12 +100,65 @@ describe('buildBody', () => {
       { type: 'geodns', strict: true },
       { type: 'first_n', limit: 1 },
     ]);
-    // The weight belongs to weighted balancing only.
-    expect(geo.resource_records.map((r) => r.meta)).toEqual([{ countries: ['FR'], continents: ['eu'] }, { default: true }]);
-    const weighted = buildBody({ ...d, balancing: 'weighted', limit: '' }, true);
-    expect(weighted.pickers).toEqual([{ type: 'weighted_shuffle' }]);
-    expect(weighted.resource_records.map((r) => r.meta)).toEqual([{ weight: 5 }, {}]);
-    expect(buildBody({ ...d, balancing: 'first_n', limit: '2' }, true).pickers).toEqual([{ type: 'first_n', limit: 2 }]);
+    // Meta is saved whichever pickers read it: removing a picker drops nothing the records hold.
+    expect(geo.resource_records.map((r) => r.meta)).toEqual([{ countries: ['FR'], continents: ['eu'], weight: 5 }, { default: true }]);
+    expect(buildBody({ ...d, pickers: pickers(['weighted_shuffle']) }, true).pickers).toEqual([{ type: 'weighted_shuffle' }]);
+
+    const every = aDraft({
+      pickers: pickers(['healthcheck'], ['ip', '', true], ['asn', '2'], ['geodistance', '1'], ['default', '', true], ['weighted_shuffle']),
+    });
+    every.records = [
+      { ...emptyRecord('A'), fields: ['192.0.2.1'], ip: '192.0.2.0/24, 2001:db8::/32', asn: '64496 13335', lat: '48.8566', lon: '2.3522' },
+      { ...emptyRecord('A'), fields: ['192.0.2.2'], isDefault: true, weight: '0.5', lat: '-33.87', lon: '151.21' },
+    ];
+    const body = buildBody(every, true);
+    expect(body.pickers).toEqual([
+      { type: 'healthcheck' },
+      { type: 'ip', strict: true },
+      { type: 'asn', limit: 2 },
+      { type: 'geodistance', limit: 1 },
+      { type: 'default', strict: true },
+      { type: 'weighted_shuffle' },
+    ]);
+    expect(body.resource_records.map((r) => r.meta)).toEqual([
+      { ip: ['192.0.2.0/24', '2001:db8::/32'], asn: [64496, 13335], latlong: [48.8566, 2.3522] },
+      { default: true, weight: 0.5, latlong: [-33.87, 151.21] },
+    ]);
+    expect(validateDraft(every, ZONE, true)).toEqual({});
+    // Read back, the same draft builds the same body.
+    const back = readBack({
+      type: 'A',
+      resource_records: body.resource_records as Rrset['resource_records'],
+      pickers: body.pickers as Rrset['pickers'],
+    });
+    expect(buildBody(back, true)).toEqual(body);
+  });
+
+  it('offers each picker step once, the health filter under one name', () => {
+    expect(addablePickers([])).toEqual(['healthcheck', 'geodns', 'ip', 'asn', 'geodistance', 'weighted_shuffle', 'first_n', 'default']);
+    expect(addablePickers(pickers(['is_healthy'], ['geodns'], ['first_n']))).toEqual([
+      'ip',
+      'asn',
+      'geodistance',
+      'weighted_shuffle',
+      'default',
+    ]);
+  });
+
+  it('names the bad entry of a record field at its path: networks, AS numbers, latitude and longitude', () => {
+    const d = aDraft({ pickers: pickers(['ip'], ['asn'], ['geodistance']) });
+    d.records = [
+      { ...emptyRecord('A'), fields: ['192.0.2.1'], ip: '192.0.2.0/24 10.0.0.0/33', asn: '64496, AS13335', lat: '91', lon: 'east' },
+    ];
+    expect(validateDraft(d, ZONE, true)).toEqual({
+      'resource_records[0].meta.ip[1]': 'must be an address or network such as 192.0.2.0/24',
+      'resource_records[0].meta.asn[1]': 'must be an AS number',
+      'resource_records[0].meta.latlong[0]': 'must be from -90 to 90',
+      'resource_records[0].meta.latlong[1]': 'must be a number',
+    });
+    // One of the two coordinates alone is not a place.
+    d.records[0] = { ...d.records[0]!, ip: '', asn: '', lat: '48.85', lon: '' };
+    expect(validateDraft(d, ZONE, true)).toEqual({ 'resource_records[0].meta.latlong[1]': 'must be a number' });
   });
 
   it('writes checks as Gcore does: UDP and TCP with what they send and match, an empty status as any answer, HTTP over TLS read as HTTPS', () => {
@@ -176,14 +234,18 @@ describe('validateDraft', () => {
   });
 
   it('finds duplicates, bad names and a missing first N limit', () => {
-    const d = aDraft({ name: 'bad name', balancing: 'first_n', limit: '' });
+    const d = aDraft({ name: 'bad name', pickers: pickers(['first_n']) });
     d.records = [
       { ...emptyRecord('A'), fields: ['192.0.2.1'] },
       { ...emptyRecord('A'), fields: ['192.0.2.01'] },
     ];
     const errors = validateDraft(d, ZONE, true);
     expect(errors.name).toMatch(/may contain only letters/);
-    expect(errors['pickers[0].limit']).toBe('must be an integer');
+    expect(errors['pickers[0].limit']).toBe('needs N, the number of records to answer with (1–100)');
+    expect(validateDraft({ ...d, pickers: pickers(['first_n', 'two']) }, ZONE, true)['pickers[0].limit']).toBe('must be an integer');
+    expect(validateDraft({ ...d, pickers: pickers(['first_n', '101']) }, ZONE, true)['pickers[0].limit']).toBe(
+      'must be from 0 (no limit) to 100',
+    );
     expect(errors['resource_records[1].content[0]'] ?? errors['resource_records[1].content']).toBeDefined();
   });
 });
@@ -219,7 +281,11 @@ describe('draftFromRrset', () => {
       updated_at: '',
     };
     const d = draftFromRrset(r, ZONE);
-    expect(d).toMatchObject({ name: 'www', type: 'A', ttl: '30', balancing: 'geo', geoStrict: false, limit: '1' });
+    expect(d).toMatchObject({ name: 'www', type: 'A', ttl: '30' });
+    expect(d.pickers.map((p) => [p.type, p.limit, p.strict])).toEqual([
+      ['geodns', '', false],
+      ['first_n', '1', false],
+    ]);
     expect(d.failover).toMatchObject({
       enabled: true,
       protocol: 'HTTPS',
@@ -232,6 +298,42 @@ describe('draftFromRrset', () => {
     expect(body.resource_records).toEqual(r.resource_records.map(({ id: _id, ...rec }) => rec));
     expect(body.pickers).toEqual(r.pickers);
     expect(body.meta?.failover).toEqual(r.meta.failover);
+  });
+
+  it('keeps the ip, asn, geodistance and default pickers an API client made, and every meta field, through a save', () => {
+    const r: Rrset = {
+      id: 'x',
+      name: 'www.example.com',
+      type: 'A',
+      ttl: 30,
+      resource_records: [
+        {
+          id: 1,
+          content: ['192.0.2.1'],
+          enabled: true,
+          meta: { ip: ['198.51.100.0/24'], asn: [64500], latlong: [48.86, 2.35], notes: 'paris' },
+        },
+        { id: 2, content: ['192.0.2.2'], enabled: true, meta: { default: true, fallback: true, cidr_labels: { eu: 2 } } },
+      ],
+      pickers: [
+        { type: 'ip', strict: false },
+        { type: 'asn', limit: 0 },
+        { type: 'geodistance' },
+        { type: 'default', strict: true, limit: 1 },
+      ],
+      meta: {},
+      created_at: '',
+      updated_at: '',
+    };
+    const d = draftFromRrset(r, ZONE);
+    expect(d.records[0]).toMatchObject({ ip: '198.51.100.0/24', asn: '64500', lat: '48.86', lon: '2.35', kept: { notes: 'paris' } });
+    const body = buildBody(d, false);
+    expect(body.pickers).toEqual(r.pickers);
+    expect(body.resource_records).toEqual(r.resource_records.map(({ id: _id, ...rec }) => rec));
+    // A picker type this panel does not know yet, with fields it does not know, goes back as it came.
+    expect(buildPickerList(pickerDrafts([{ type: 'rtt', limit: 2, window: 30 }]))).toEqual([{ type: 'rtt', limit: 2, window: 30 }]);
+    // Strict left off on a picker sent without it: still left out.
+    expect(buildPickerList([{ ...pickerDrafts([{ type: 'ip' }])[0]!, strict: false }])).toEqual([{ type: 'ip' }]);
   });
 
   it("saves back what Gcore's clients wrote that the editor does not show: record meta and the health step", () => {
@@ -371,8 +473,10 @@ describe('CNAME record sets with failover or pickers', () => {
       { content: ['a.example.net'], enabled: true, meta: {} },
       { content: ['b.example.net'], enabled: true, meta: { backup: true } },
     ]);
-    expect(validateDraft(cnameDraft(['a.example.net', 'b.example.net'], { balancing: 'weighted' }), ZONE, true)).toEqual({});
-    expect(validateDraft(cnameDraft(['a.example.net', 'b.example.net'], { balancing: 'first_n', limit: '1' }), ZONE, false)).toEqual({});
+    expect(validateDraft(cnameDraft(['a.example.net', 'b.example.net'], { pickers: pickers(['weighted_shuffle']) }), ZONE, true)).toEqual(
+      {},
+    );
+    expect(validateDraft(cnameDraft(['a.example.net', 'b.example.net'], { pickers: pickers(['first_n', '1']) }), ZONE, false)).toEqual({});
     // Two candidates that are the same target are still one too many.
     expect(validateDraft(withCheck(cnameDraft(['a.example.net', 'A.example.net.'])), ZONE, true)).toEqual({
       'resource_records[1].content': 'duplicates resource_records[0]',
@@ -401,7 +505,7 @@ describe('CNAME record sets with failover or pickers', () => {
     expect(addRecordRefusal(cnameDraft(['a.example.net']), true)).toBe(ONE_CNAME);
     expect(addRecordRefusal(withCheck(cnameDraft(['a.example.net'])), false)).toBe(ONE_CNAME);
     expect(addRecordRefusal(withCheck(cnameDraft(['a.example.net'])), true)).toBeNull();
-    expect(addRecordRefusal(cnameDraft(['a.example.net'], { balancing: 'geo' }), false)).toBeNull();
+    expect(addRecordRefusal(cnameDraft(['a.example.net'], { pickers: pickers(['geodns']) }), false)).toBeNull();
     expect(addRecordRefusal(aDraft(), false)).toBeNull();
     const full = aDraft();
     full.records = Array.from({ length: MAX_RECORDS }, (_, i) => ({ ...emptyRecord('A'), fields: [`192.0.2.${i}`] }));

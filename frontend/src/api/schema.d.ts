@@ -835,6 +835,92 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v2/zones/{zone}/{name}/{type}/check': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Vigil's own: run the saved check once from every live probe location at once and answer with each location's result per address (waits at most the timeout plus 2 s; a location that did not answer is listed as no_answer). One run per record set at a time (the same request joins it) and per CHECK_NOW_INTERVAL_SECONDS, else 429. Not counted in the quorum */
+    post: operations['CheckNowController_run'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v2/zones/{zone}/{name}/{type}/overrides': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Vigil's own: the drains, forced-ups and maintenance windows of the record set's addresses that have not ended */
+    get: operations['OverridesController_list'];
+    put?: never;
+    /** Vigil's own: drain an address (left out of answers whatever its health), force it up (served while its checks fail) or schedule a maintenance window (failures alert no one; drained too with drain: true), now or later, once, daily or weekly (UTC). 409 when it would leave the record set with no served address, or none up where one was, unless force: true */
+    post: operations['OverridesController_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v2/zones/{zone}/{name}/{type}/overrides/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Vigil's own: undo an override (409 when that would leave no served address that is up, unless force=true) */
+    delete: operations['OverridesController_remove'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v2/preview/places': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Vigil's own: the places a record set's answer can be previewed from, each with its address */
+    get: operations['PreviewController_places'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v2/zones/{zone}/{name}/{type}/preview': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Vigil's own: what the DNS server answers now (pickers and health) to a client at a place or address, by a real query with that address as EDNS Client Subnet */
+    get: operations['PreviewController_answer'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v2/account/notification-channels': {
     parameters: {
       query?: never;
@@ -4392,6 +4478,282 @@ export interface operations {
               };
             }[];
             total_amount: number;
+          };
+        };
+      };
+    };
+  };
+  CheckNowController_run: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        zone: string;
+        name: string;
+        type: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            run_id: string;
+            /** @description true: a run of the same check was in flight, and this request waited for it */
+            joined: boolean;
+            started_at: string;
+            /** @description The check's timeout (s); the run waits for the locations at most this plus a margin */
+            timeout: number;
+            /** @description Every location answered */
+            complete: boolean;
+            locations: {
+              location: string;
+              /**
+               * @description no_answer: the location sent nothing before the run ended
+               * @enum {string}
+               */
+              status: 'answered' | 'no_answer';
+              /** @description Milliseconds from the start of the run to this location’s answer */
+              answered_ms: number | null;
+              /** @description Why a location has no results (no answer in time); null when it answered */
+              error: string | null;
+              results: {
+                address: string;
+                /** @description true: passed; false: failed; null: the probe could not judge (overloaded, resolver unreachable), error says why */
+                ok: boolean | null;
+                latency_ms: number | null;
+                error: string | null;
+                /** @description A caveat of a passing check, e.g. "certificate expires in 3 days (2026-12-06)" */
+                warning: string | null;
+                cert_days_left: number | null;
+              }[];
+            }[];
+          };
+        };
+      };
+    };
+  };
+  OverridesController_list: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        zone: string;
+        name: string;
+        type: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            overrides: {
+              id: string;
+              address: string;
+              /** @enum {string} */
+              action: 'drain' | 'force_up' | 'maintenance';
+              starts_at: string;
+              /** @description null: until it is removed */
+              ends_at: string | null;
+              /** @enum {string|null} */
+              recurrence: 'daily' | 'weekly' | null;
+              recurrence_until: string | null;
+              /** @description Drained while it holds: always for drain, if chosen for maintenance, never for force_up */
+              drain: boolean;
+              note: string | null;
+              /** @description Whether it holds now */
+              active: boolean;
+              /** @description When it next starts or stops holding; null: never again (open-ended) */
+              next_change: string | null;
+              created_at: string;
+              created_by: string;
+            }[];
+          };
+        };
+      };
+    };
+  };
+  OverridesController_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        zone: string;
+        name: string;
+        type: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          address: string;
+          /** @enum {string} */
+          action: 'drain' | 'force_up' | 'maintenance';
+          /** Format: date-time */
+          starts_at?: string;
+          /** Format: date-time */
+          ends_at?: string | null;
+          /**
+           * @description maintenance only: the window repeats every day or week (UTC) from starts_at
+           * @enum {string|null}
+           */
+          recurrence?: 'daily' | 'weekly' | null;
+          /** Format: date-time */
+          recurrence_until?: string | null;
+          /** @description maintenance only: also leave the address out of answers during the window */
+          drain?: boolean;
+          note?: string;
+          /** @description true: do it even if no address would be served */
+          force?: boolean;
+        };
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            address: string;
+            /** @enum {string} */
+            action: 'drain' | 'force_up' | 'maintenance';
+            starts_at: string;
+            /** @description null: until it is removed */
+            ends_at: string | null;
+            /** @enum {string|null} */
+            recurrence: 'daily' | 'weekly' | null;
+            recurrence_until: string | null;
+            /** @description Drained while it holds: always for drain, if chosen for maintenance, never for force_up */
+            drain: boolean;
+            note: string | null;
+            /** @description Whether it holds now */
+            active: boolean;
+            /** @description When it next starts or stops holding; null: never again (open-ended) */
+            next_change: string | null;
+            created_at: string;
+            created_by: string;
+          };
+        };
+      };
+    };
+  };
+  OverridesController_remove: {
+    parameters: {
+      query?: {
+        /** @description true: remove it even if no address would be served */
+        force?: 'true' | 'false';
+      };
+      header?: never;
+      path: {
+        zone: string;
+        name: string;
+        type: string;
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  PreviewController_places: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description The preview's places: paris, london, frankfurt, new-york, sao-paulo, tokyo, singapore, mumbai, sydney, johannesburg */
+            places: {
+              id: string;
+              name: string;
+              /** @description ISO 3166-1 alpha-2 */
+              country: string;
+              latlong: number[];
+              /** @description A public IPv4 address that the DNS server places there */
+              address: string;
+            }[];
+          };
+        };
+      };
+    };
+  };
+  PreviewController_answer: {
+    parameters: {
+      query: {
+        client: string;
+      };
+      header?: never;
+      path: {
+        zone: string;
+        name: string;
+        type: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            name: string;
+            type: string;
+            client: {
+              /** @description The address sent as EDNS Client Subnet (a /32 or /128) */
+              address: string;
+              /** @description The place asked for, or null for an address given as such */
+              place: {
+                id: string;
+                name: string;
+                /** @description ISO 3166-1 alpha-2 */
+                country: string;
+                latlong: number[];
+                /** @description A public IPv4 address that the DNS server places there */
+                address: string;
+              } | null;
+            };
+            /** @description The DNS server asked (DNS_PREVIEW_SERVER) */
+            server: string;
+            /** @description The response code, e.g. NOERROR, REFUSED (a disabled zone) */
+            rcode: string;
+            /** @description The answer section in order: addresses, or a CNAME and what it leads to inside the zone */
+            answers: {
+              name: string;
+              type: string;
+              ttl: number;
+              data: string;
+            }[];
+            /** @description The ECS scope the server echoed: above 0 when the answer depended on where the client is */
+            scope_prefix: number | null;
           };
         };
       };

@@ -68,6 +68,7 @@ export function useSaveRrset(zone: string) {
       void qc.invalidateQueries({ queryKey: keys.zone(zone) });
       void qc.invalidateQueries({ queryKey: keys.zoneHealth(zone) });
       void qc.invalidateQueries({ queryKey: keys.health(zone, v.name, v.type) });
+      void qc.invalidateQueries({ queryKey: keys.allPreviews(zone, v.name, v.type) });
     },
   });
 }

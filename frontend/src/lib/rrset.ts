@@ -20,6 +20,7 @@ import {
 } from '@vigil/contract';
 import type { Rrset, RrsetBody } from '../api/types';
 import { formatPath } from './errors';
+import { buildPickerList, type PickerDraft, pickerDrafts, pickerIssues } from './pickers';
 
 export {
   CHECK_PROTOCOLS,
@@ -92,8 +93,6 @@ export const TYPE_HINTS: Record<RecordType, string> = {
   HTTPS: 'How browsers reach this name over HTTPS (RFC 9460): protocols (alpn), port, address hints. Priority 0 is an alias to the target.',
 };
 
-export type Balancing = 'round_robin' | 'geo' | 'weighted' | 'first_n';
-
 export interface RecordDraft {
   key: string;
   fields: string[];
@@ -104,7 +103,14 @@ export interface RecordDraft {
   isDefault: boolean;
   /** meta.backup: served only when every other record is down (failover). */
   backup: boolean;
-  /** Meta the editor does not show (notes, ip, asn, … from Gcore's clients), saved back as it was. */
+  /** meta.ip (the ip picker): addresses and networks, separated by commas or spaces. */
+  ip: string;
+  /** meta.asn (the asn picker): AS numbers, separated by commas or spaces. */
+  asn: string;
+  /** meta.latlong (the geodistance picker): '' and '' = none. */
+  lat: string;
+  lon: string;
+  /** Meta the editor does not show (notes, fallback, cidr_labels, … from Gcore's clients), saved back as it was. */
   kept: Record<string, unknown>;
 }
 
@@ -145,12 +151,8 @@ export interface RrsetDraft {
   type: RecordType;
   ttl: string;
   records: RecordDraft[];
-  balancing: Balancing;
-  geoStrict: boolean;
-  /** first_n limit: required for "first N", optional ("" = none) with geo and weighted. */
-  limit: string;
-  /** A health filter step (healthcheck or is_healthy) the record set has, kept first as it was. */
-  healthStep: { type: string; strict?: boolean; limit?: number } | null;
+  /** The pickers in order; none is round robin. */
+  pickers: PickerDraft[];
   failover: FailoverDraft;
 }
 
@@ -167,6 +169,10 @@ export function emptyRecord(type: RecordType): RecordDraft {
     weight: '',
     isDefault: false,
     backup: false,
+    ip: '',
+    asn: '',
+    lat: '',
+    lon: '',
     kept: {},
   };
 }
@@ -202,10 +208,7 @@ export function newDraft(type: RecordType = 'A'): RrsetDraft {
     type,
     ttl: String(TTL_LIMITS.default),
     records: [emptyRecord(type)],
-    balancing: 'round_robin',
-    geoStrict: false,
-    limit: '',
-    healthStep: null,
+    pickers: [],
     failover: { ...DEFAULT_FAILOVER },
   };
 }
@@ -215,10 +218,6 @@ const str = (v: unknown) => (v === undefined || v === null ? '' : String(v));
 /** A record set as the API returns it → the editor's draft. */
 export function draftFromRrset(r: Rrset, zone: string): RrsetDraft {
   const type = (isRecordType(r.type) ? r.type : 'A') as RecordType;
-  const pickers = r.pickers as { type: string; strict?: boolean; limit?: number }[];
-  const has = (t: string) => pickers.find((p) => p.type === t);
-  const firstN = has('first_n');
-  const balancing: Balancing = has('geodns') ? 'geo' : has('weighted_shuffle') ? 'weighted' : firstN ? 'first_n' : 'round_robin';
   const f = (r.meta as { failover?: Record<string, unknown> | null }).failover;
   const records = r.resource_records.map((rec) => {
     const {
@@ -227,6 +226,9 @@ export function draftFromRrset(r: Rrset, zone: string): RrsetDraft {
       weight,
       default: isDefault,
       backup,
+      ip,
+      asn,
+      latlong,
       ...kept
     } = rec.meta as {
       countries?: string[];
@@ -234,6 +236,9 @@ export function draftFromRrset(r: Rrset, zone: string): RrsetDraft {
       weight?: number;
       default?: boolean;
       backup?: boolean;
+      ip?: string[];
+      asn?: number[];
+      latlong?: [number, number];
     };
     const fields =
       type === 'TXT'
@@ -251,6 +256,10 @@ export function draftFromRrset(r: Rrset, zone: string): RrsetDraft {
       weight: str(weight),
       isDefault: isDefault ?? false,
       backup: backup ?? false,
+      ip: (ip ?? []).join(', '),
+      asn: (asn ?? []).join(', '),
+      lat: str(latlong?.[0]),
+      lon: str(latlong?.[1]),
       kept,
     };
   });
@@ -259,10 +268,7 @@ export function draftFromRrset(r: Rrset, zone: string): RrsetDraft {
     type,
     ttl: String(r.ttl),
     records,
-    balancing,
-    geoStrict: Boolean(has('geodns')?.strict),
-    limit: firstN?.limit ? String(firstN.limit) : '',
-    healthStep: pickers.find((p) => p.type === 'healthcheck' || p.type === 'is_healthy') ?? null,
+    pickers: pickerDrafts((r.pickers ?? []) as Record<string, unknown>[]),
     failover: f
       ? {
           enabled: true,
@@ -317,20 +323,29 @@ function num(v: string): number | string {
   return /^-?\d+$/.test(t) ? Number(t) : t;
 }
 
-/** Where the first_n picker sits in the body, for error paths such as `pickers[1].limit`. */
-export function pickerIndex(d: RrsetDraft, type: 'geodns' | 'weighted_shuffle' | 'first_n'): number {
-  return buildPickers(d).findIndex((p) => p.type === type);
+/** A decimal field (latitude, longitude): a number when it reads as one, else text for validation to name. */
+function decimal(v: string): number | string {
+  const t = v.trim();
+  return /^-?\d+(\.\d+)?$/.test(t) ? Number(t) : t;
 }
 
-function buildPickers(d: RrsetDraft): RrsetBody['pickers'] & object {
-  const out: { type: string; strict?: boolean; limit?: number }[] = [];
-  if (d.healthStep) out.push(d.healthStep);
-  if (d.balancing === 'geo') out.push({ type: 'geodns', strict: d.geoStrict });
-  if (d.balancing === 'weighted') out.push({ type: 'weighted_shuffle' });
-  if (d.balancing === 'first_n' || ((d.balancing === 'geo' || d.balancing === 'weighted') && d.limit.trim() !== '')) {
-    out.push({ type: 'first_n', limit: num(d.limit) as number });
-  }
-  return out as RrsetBody['pickers'] & object;
+/** A list field (networks, AS numbers): its entries, split at commas and white space. */
+function entries(v: string): string[] {
+  return v.split(/[\s,]+/).filter((e) => e !== '');
+}
+
+/** The record meta the editor shows, from a record's draft: each field when it has a value, whichever pickers there are. */
+function editedMeta(r: RecordDraft): Record<string, unknown> {
+  const meta: Record<string, unknown> = {};
+  if (r.countries.length) meta.countries = r.countries;
+  if (r.continents.length) meta.continents = r.continents;
+  if (r.isDefault) meta.default = true;
+  if (r.weight.trim() !== '') meta.weight = decimal(r.weight);
+  if (r.backup) meta.backup = true;
+  if (entries(r.ip).length) meta.ip = entries(r.ip);
+  if (entries(r.asn).length) meta.asn = entries(r.asn).map(num);
+  if (r.lat.trim() !== '' || r.lon.trim() !== '') meta.latlong = [decimal(r.lat), decimal(r.lon)];
+  return meta;
 }
 
 /** Whether a failover check can watch this type's records: the contract's rule (A, AAAA, CNAME), as the API applies it. */
@@ -416,21 +431,13 @@ export function buildBody(d: RrsetDraft, withFailover: boolean): RrsetBody {
   const resource_records = d.records.map((r) => {
     const content =
       d.type === 'TXT' ? r.fields : r.fields.map((v, i) => (i >= fields.length ? svcParam(v) : fields[i]!.numeric ? num(v) : v.trim()));
-    const meta: Record<string, unknown> = { ...r.kept };
-    if (d.balancing === 'geo') {
-      if (r.countries.length) meta.countries = r.countries;
-      if (r.continents.length) meta.continents = r.continents;
-      if (r.isDefault) meta.default = true;
-    }
-    if (d.balancing === 'weighted' && r.weight.trim() !== '') meta.weight = num(r.weight);
-    if (r.backup) meta.backup = true;
-    return { content, enabled: r.enabled, meta };
+    return { content, enabled: r.enabled, meta: { ...r.kept, ...editedMeta(r) } };
   });
   const failover = withFailover && failoverApplies(d.type) && d.failover.enabled ? buildFailover(d.failover) : null;
   return {
     ttl: (d.ttl.trim() === '' ? TTL_LIMITS.default : num(d.ttl)) as number,
     resource_records: resource_records as RrsetBody['resource_records'],
-    pickers: buildPickers(d),
+    pickers: buildPickerList(d.pickers) as RrsetBody['pickers'],
     meta: { failover: failover as NonNullable<RrsetBody['meta']>['failover'] },
   };
 }
@@ -451,6 +458,7 @@ function bodyIssues(d: RrsetDraft, withFailover: boolean): [path: string, reason
   // pickers and meta.failover, so they run on the body as built even when another field is wrong.
   const forType = parsed.success ? parsed.data : (body as unknown as RrsetBodyOut);
   for (const issue of checkRrsetForType(d.type, forType).issues) out.push([formatPath(issue.path), issue.message]);
+  out.push(...pickerIssues(d.pickers));
   return out;
 }
 

@@ -1,11 +1,12 @@
-import { Anchor, Loader, Text } from '@mantine/core';
+import { Anchor, Loader, Stack, Text } from '@mantine/core';
 import { useMemo } from 'react';
 import { Link, useParams } from 'react-router';
 import { useRrset, useZone } from '../api/zones';
 import { PageHeader } from '../components/PageHeader';
 import { QueryError } from '../components/QueryError';
 import { RrsetForm } from '../components/rrset-editor/RrsetForm';
-import { draftFromRrset, newDraft } from '../lib/rrset';
+import { RrsetPreview } from '../components/rrset-editor/RrsetPreview';
+import { draftFromRrset, failoverApplies, newDraft } from '../lib/rrset';
 import { usePageTitle } from '../lib/usePageTitle';
 
 export function RrsetEditorPage() {
@@ -39,12 +40,18 @@ export function RrsetEditorPage() {
         <Loader aria-label="Loading record set" />
       ) : (
         // Keyed by the loaded record set, so a save that changes it restarts the form from the server's copy.
-        <RrsetForm
-          key={create ? 'new' : `${rrset.data?.id}-${rrset.data?.updated_at}`}
-          zone={zoneQ.data.name}
-          initial={initial}
-          create={create}
-        />
+        <Stack gap="lg">
+          <RrsetForm
+            key={create ? 'new' : `${rrset.data?.id}-${rrset.data?.updated_at}`}
+            zone={zoneQ.data.name}
+            initial={initial}
+            create={create}
+          />
+          {/* The answers of A, AAAA and CNAME record sets, as the preview route gives them. */}
+          {!create && rrset.data && failoverApplies(initial.type) && (
+            <RrsetPreview zone={zoneQ.data.name} name={rrset.data.name} type={rrset.data.type} />
+          )}
+        </Stack>
       )}
     </>
   );

@@ -2,11 +2,10 @@ import { Button, Fieldset, Group, Stack, Switch, Text } from '@mantine/core';
 import { IconTrash } from '@tabler/icons-react';
 import { failoverApplies, type RecordDraft, type RrsetDraft } from '../../lib/rrset';
 import type { Errors } from './form';
-import { NumberField } from './NumberField';
 import { RecordContent } from './RecordContent';
-import { RecordGeo } from './RecordGeo';
+import { RecordPickerMeta } from './RecordPickerMeta';
 
-/** One record of the set: its content, what the balancing needs of it (geo, weight), enabled. */
+/** One record of the set: its content, what the pickers need of it (geo, networks, place, weight…), enabled. */
 export function RecordEditor({
   d,
   rec,
@@ -37,17 +36,7 @@ export function RecordEditor({
             {recordError}
           </Text>
         )}
-        {d.balancing === 'geo' && <RecordGeo rec={rec} index={index} errors={errors} set={set} />}
-        {d.balancing === 'weighted' && (
-          <NumberField
-            label="Weight"
-            description="0–65535; higher is picked more often"
-            value={rec.weight}
-            onChange={(v) => set({ weight: v })}
-            error={errors[`${p}.meta.weight`]}
-            w={220}
-          />
-        )}
+        <RecordPickerMeta pickers={d.pickers} rec={rec} index={index} errors={errors} set={set} />
         <Group justify="space-between">
           <Group>
             <Switch label="Enabled" checked={rec.enabled} onChange={(e) => set({ enabled: e.currentTarget.checked })} />

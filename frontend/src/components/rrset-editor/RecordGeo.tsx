@@ -1,4 +1,4 @@
-import { Checkbox, MultiSelect, SimpleGrid } from '@mantine/core';
+import { MultiSelect, SimpleGrid } from '@mantine/core';
 import { CONTINENT_OPTIONS, COUNTRY_OPTIONS } from '../../lib/geo';
 import type { RecordDraft } from '../../lib/rrset';
 import { type Errors, firstErrorUnder } from './form';
@@ -8,7 +8,7 @@ const GEO_LISTS = [
   { list: 'continents', label: 'Continents', description: 'Used when no country matches', data: CONTINENT_OPTIONS },
 ] as const;
 
-/** Which clients get a record under geo balancing: countries, continents, or the rest (default record). */
+/** Which clients get a record under geo balancing: countries, then continents. */
 export function RecordGeo({
   rec,
   index,
@@ -39,12 +39,6 @@ export function RecordGeo({
           comboboxProps={{ withinPortal: true }}
         />
       ))}
-      <Checkbox
-        label="Default record: serves clients that match no record"
-        checked={rec.isDefault}
-        onChange={(e) => set({ isDefault: e.currentTarget.checked })}
-        error={errors[`${p}.default`]}
-      />
     </SimpleGrid>
   );
 }

@@ -16,7 +16,7 @@ export const firstErrorUnder = (errors: Errors, prefix: string, unless?: (path: 
 
 /** A readable name for an error's field path, for the summary at the top of the form. */
 export function fieldLabel(path: string, d: RrsetDraft): string {
-  const rec = /^resource_records\[(\d+)\](?:\.(content|meta|enabled)(?:\[(\d+)\]|\.(\w+))?)?$/.exec(path);
+  const rec = /^resource_records\[(\d+)\](?:\.(content|meta|enabled)(?:\[(\d+)\]|\.(\w+)(?:\[\d+\])?)?)?$/.exec(path);
   if (rec) {
     const n = Number(rec[1]) + 1;
     if (rec[2] === 'content' && rec[3] !== undefined) {
