@@ -43,9 +43,16 @@ test('every form field has a label', async ({ page }) => {
   const customer = await signUpByApi(page);
   void customer;
   const zone = await createZoneByApi(page);
-  for (const path of ['/zones', `/zones/${zone}/new`, '/tokens', '/account', '/audit', '/notifications']) {
+  // A record set with every picker, so its page shows each picker's fields and the preview.
+  const pickers = ['healthcheck', 'geodns', 'ip', 'asn', 'geodistance', 'weighted_shuffle', 'first_n', 'default'].map((type) => ({ type }));
+  const put = await page.request.put(`/v2/zones/${zone}/all.${zone}/A`, {
+    data: { resource_records: [{ content: ['192.0.2.1'] }], pickers },
+  });
+  expect(put.status(), await put.text()).toBe(201);
+  for (const path of ['/zones', `/zones/${zone}/new`, `/zones/${zone}/all.${zone}/A`, '/tokens', '/account', '/audit', '/notifications']) {
     await page.goto(path);
     await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+    if (path.includes('/all.')) await expect(page.getByRole('group', { name: /^Picker / })).toHaveCount(pickers.length);
     const unlabelled = await page.evaluate(() =>
       [
         ...document.querySelectorAll(

@@ -29,6 +29,18 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ PANEL_ORIGIN: ' , ' })).toThrow('PANEL_ORIGIN: must list at least one origin');
   });
 
+  it('takes DNS_PREVIEW_SERVER as host:port, IPv6 in brackets, empty as unset, and names a bad one', () => {
+    expect(loadConfig({ DNS_PREVIEW_SERVER: '127.0.0.1:5300' }).DNS_PREVIEW_SERVER).toEqual({ host: '127.0.0.1', port: 5300 });
+    expect(loadConfig({ DNS_PREVIEW_SERVER: '[::1]:53' }).DNS_PREVIEW_SERVER).toEqual({ host: '::1', port: 53 });
+    expect(loadConfig({ DNS_PREVIEW_SERVER: 'dns:53' }).DNS_PREVIEW_SERVER).toEqual({ host: 'dns', port: 53 });
+    expect(loadConfig({ DNS_PREVIEW_SERVER: '' }).DNS_PREVIEW_SERVER).toBeUndefined();
+    for (const bad of ['127.0.0.1', '::1:53', 'dns:0', 'dns:70000', 'udp://dns:53']) {
+      expect(() => loadConfig({ DNS_PREVIEW_SERVER: bad })).toThrow(
+        'DNS_PREVIEW_SERVER: must be host:port, such as 127.0.0.1:53 or [::1]:53',
+      );
+    }
+  });
+
   describe('SMTP', () => {
     const smtp = { SMTP_HOST: 'smtp.example.com', SMTP_FROM: 'vigil@example.com' };
 
