@@ -366,6 +366,9 @@ describe('display helpers', () => {
     expect(balancingText({ pickers: [{ type: 'geodistance' }, { type: 'first_n', limit: 1 }] })).toBe('Nearest first → First 1');
     expect(balancingText({ pickers: [{ type: 'geodistance', limit: 2 }] })).toBe('Nearest 2');
     expect(balancingText({ pickers: [{ type: 'ip' }, { type: 'asn', strict: true }] })).toBe('By network → By AS number (strict)');
+    expect(balancingText({ pickers: [{ type: 'default', strict: true }, { type: 'rtt' }] } as never)).toBe(
+      'Default records (strict) → rtt',
+    );
   });
 
   it("maps the API's error details to fields", () => {

@@ -23,7 +23,9 @@ export function balancingText(r: Pick<Rrset, 'pickers'>): string {
       if (p.type === 'weighted_shuffle') return 'Weighted';
       if (p.type === 'first_n') return p.limit ? `First ${p.limit}` : 'All';
       if (p.type === 'healthcheck' || p.type === 'is_healthy') return 'Healthy only';
-      return 'Default records';
+      if (p.type === 'default') return p.strict ? 'Default records (strict)' : 'Default records';
+      // A picker type this panel does not describe yet: by its name.
+      return p.type;
     })
     .join(' → ');
 }
