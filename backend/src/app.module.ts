@@ -10,6 +10,7 @@ import { AuditModule } from './audit/audit.module';
 import { AuthFailureGuard, AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
 import { CheckNowModule } from './check-now/check-now.module';
+import { OverridesModule } from './overrides/overrides.module';
 import { CompatModule } from './compat/compat.module';
 import { type AuthedRequest, SIGNIN_LIMITED } from './auth/principal';
 import type { AppConfig } from './config/config';
@@ -88,6 +89,7 @@ export class AppModule {
         ImportModule,
         HealthModule,
         CheckNowModule,
+        OverridesModule,
         PreviewModule,
         NotificationsModule,
         MetricsModule,

@@ -19,6 +19,7 @@ import { RrsetPut1764090000000 } from './migrations/1764090000000-RrsetPut';
 import { ZoneGcoreFields1764110000000 } from './migrations/1764110000000-ZoneGcoreFields';
 import { PublishOutbox1764120000000 } from './migrations/1764120000000-PublishOutbox';
 import { Notifications1764130000000 } from './migrations/1764130000000-Notifications';
+import { AddressOverrides1764140000000 } from './migrations/1764140000000-AddressOverrides';
 
 export const ENTITIES = [
   Account,
@@ -42,6 +43,7 @@ export const MIGRATIONS = [
   ZoneGcoreFields1764110000000,
   PublishOutbox1764120000000,
   Notifications1764130000000,
+  AddressOverrides1764140000000,
 ];
 
 /** Options shared by the api, the CLI and the tests. Schema changes go through migrations only. */

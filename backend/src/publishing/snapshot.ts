@@ -35,7 +35,7 @@ export async function loadSnapshots(tx: EntityManager, which: { zoneIds: string[
  */
 async function rrsetRows(tx: EntityManager, where: string, params: unknown[]): Promise<Rrset[]> {
   const rows = (await tx.query(
-    `SELECT r.id, r.zone_id, r.name, r.type, r.ttl, r.resource_records, r.pickers, r.meta,
+    `SELECT r.id, r.zone_id, r.name, r.type, r.ttl, r.resource_records, r.pickers, r.meta, r.overrides,
             (extract(epoch FROM r.created_at) * 1000)::float8 AS created_at, (extract(epoch FROM r.updated_at) * 1000)::float8 AS updated_at
      FROM rrsets r WHERE ${where}`,
     params,
@@ -108,6 +108,7 @@ export function rrsetFromJson(j: Record<string, unknown>): Rrset {
     resourceRecords: j.resource_records as Rrset['resourceRecords'],
     pickers: j.pickers as Rrset['pickers'],
     meta: j.meta as Rrset['meta'],
+    overrides: (j.overrides as Rrset['overrides'] | undefined) ?? [],
     createdAt: new Date(j.created_at as string | number),
     updatedAt: new Date(j.updated_at as string | number),
   });

@@ -1,4 +1,4 @@
-import type { CompiledRrset, CompiledZone, ZoneHead } from '@vigil/contract';
+import { type CompiledRrset, type CompiledZone, publishedOverrides, type PublishedOverride, type ZoneHead } from '@vigil/contract';
 import type { AccountFeatures } from '../accounts/account.entity';
 import type { Rrset } from '../rrsets/rrset.entity';
 import type { Zone } from '../zones/zone.entity';
@@ -43,8 +43,15 @@ export function compileRrset(r: Rrset, features: AccountFeatures): CompiledRrset
     ttl: r.ttl,
     records: r.resourceRecords.map((rec) => ({ content: rec.content, enabled: rec.enabled, meta: rec.meta })),
     pickers: r.pickers,
-    failover: check ? { checkId: r.id, check } : null,
+    failover: check ? { checkId: r.id, check, ...withOverrides(r) } : null,
   };
+}
+
+/** The overrides that change answers, left out when there are none (most record sets). */
+function withOverrides(r: Rrset): { overrides?: PublishedOverride[] } {
+  if (!r.overrides?.length) return {};
+  const published = publishedOverrides(r.overrides, Date.now());
+  return published.length ? { overrides: published } : {};
 }
 
 /** The zone as the DNS server reads it. */

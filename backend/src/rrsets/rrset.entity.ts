@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import type { Picker, RecordType, RrsetBody } from '@vigil/contract';
+import type { Picker, RecordType, RrsetBody, StoredOverride } from '@vigil/contract';
 
 @Entity('rrsets')
 export class Rrset {
@@ -27,6 +27,10 @@ export class Rrset {
 
   @Column({ type: 'jsonb', default: () => `'{}'` })
   meta!: RrsetBody['meta'];
+
+  /** The owner's drains, forced-ups and maintenance windows of its addresses (see contract's overrides.ts). */
+  @Column({ type: 'jsonb', default: () => `'[]'` })
+  overrides!: StoredOverride[];
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

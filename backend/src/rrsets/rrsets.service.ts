@@ -57,7 +57,7 @@ export const FAILOVER_BETA_MESSAGE =
   '(Failover section, "Request access") or with POST /v2/account/feature-requests {"feature": "failover"}; ' +
   'support will enable it for your account.';
 
-interface Key {
+export interface Key {
   name: string;
   type: RecordType;
 }
@@ -271,7 +271,7 @@ export class RrsetsService {
   }
 
   /** The record set's name and type from the path: normalised, inside the zone, a known type. */
-  private key(zone: { name: string }, name: string, type: string): Key {
+  key(zone: { name: string }, name: string, type: string): Key {
     const k = keyIssues(zone, name, type);
     if (!k.key) throw new ValidationFailed(k.issues);
     return k.key;

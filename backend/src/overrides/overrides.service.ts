@@ -1,0 +1,235 @@
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import {
+  canonicalIPv4,
+  canonicalIPv6,
+  healthField,
+  HealthStateSchema,
+  healthyWithOverrides,
+  holdsAt,
+  isOver,
+  modeAt,
+  nextChange,
+  OVERRIDE_LIMITS,
+  publishedOverrides,
+  redisKeys,
+  safeJson,
+  scheduleOf,
+  type StoredOverride,
+} from '@vigil/contract';
+import type Redis from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { Account } from '../accounts/account.entity';
+import { AuditService } from '../audit/audit.service';
+import type { AccountPrincipal } from '../auth/principal';
+import { apiError, conflict, notFound, ValidationFailed } from '../common/errors';
+import { ZoneChangesService } from '../publishing/zone-changes';
+import { REDIS } from '../redis/redis.module';
+import { Rrset } from '../rrsets/rrset.entity';
+import { FAILOVER_BETA_MESSAGE, RrsetsService } from '../rrsets/rrsets.service';
+import { ZonesService } from '../zones/zones.service';
+import type { OverrideBody, OverrideView } from './dto/override.dto';
+
+/** What the guard counts at one moment: addresses served and, of them, those up (or forced up). */
+interface Served {
+  any: string[];
+  up: number;
+}
+
+/**
+ * Drains, forced-ups and maintenance windows of a failover record set's addresses. Each change
+ * is written with the record set (row-locked, in one transaction with its audit entry) and
+ * publishes the record set through ZoneChanges, like any other change of what DNS answers.
+ */
+@Injectable()
+export class OverridesService {
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly zones: ZonesService,
+    private readonly rrsets: RrsetsService,
+    private readonly audit: AuditService,
+    private readonly changes: ZoneChangesService,
+  ) {}
+
+  async list(p: AccountPrincipal, zoneName: string, name: string, type: string): Promise<{ overrides: OverrideView[] }> {
+    const view = await this.rrsets.get(p, zoneName, name, type);
+    const now = Date.now();
+    const rrset = await this.ds.getRepository(Rrset).findOneByOrFail({ id: view.id });
+    return { overrides: current(rrset, now).map((o) => overrideView(o, now)) };
+  }
+
+  async create(p: AccountPrincipal, zoneName: string, name: string, type: string, body: OverrideBody): Promise<OverrideView> {
+    return this.changes.transaction(async (tx, changes) => {
+      const { rrset, key, zoneId } = await this.lockRrset(tx, p, zoneName, name, type);
+      const now = Date.now();
+      const address = this.addressOf(rrset, body.address);
+      const startsAt = body.starts_at ?? now;
+      if (body.ends_at != null && body.ends_at <= now) throw new ValidationFailed([{ field: 'ends_at', reason: 'must be in the future' }]);
+      if (body.ends_at != null && body.starts_at === undefined && body.ends_at <= startsAt) {
+        throw new ValidationFailed([{ field: 'ends_at', reason: 'must be after starts_at (now, when left out)' }]);
+      }
+      const kept = current(rrset, now);
+      if (kept.length >= OVERRIDE_LIMITS.perRrset) {
+        throw new ValidationFailed([{ field: 'address', reason: `a record set may have at most ${OVERRIDE_LIMITS.perRrset} overrides; remove some first` }]);
+      }
+      const override: StoredOverride = {
+        id: randomUUID(),
+        address,
+        action: body.action,
+        starts_at: startsAt,
+        ends_at: body.ends_at ?? null,
+        recurrence: body.recurrence ?? null,
+        recurrence_until: body.recurrence_until ?? null,
+        drain: body.action === 'drain' || (body.action === 'maintenance' && body.drain === true),
+        note: body.note ?? null,
+        created_at: now,
+        created_by: p.actor,
+      };
+      const next = [...kept, override];
+      const s = scheduleOf(override);
+      // The guard looks at when the override first holds: now, or its (next) start.
+      const at = holdsAt(s, now) ? now : (nextChange(s, now) ?? now);
+      const forced = await this.guard(rrset, kept, next, at, body.force === true);
+      await tx.update(Rrset, { id: rrset.id }, { overrides: next });
+      await this.audit.record(tx, {
+        accountId: p.accountId,
+        actor: p.actor,
+        action: 'override.create',
+        target: `${key.name}/${key.type}`,
+        details: { override: auditable(override), ...(forced && { forced: true }) },
+      });
+      await changes.touchRrsets(zoneId, [key]);
+      return overrideView(override, now);
+    });
+  }
+
+  async remove(p: AccountPrincipal, zoneName: string, name: string, type: string, id: string, force: boolean): Promise<void> {
+    await this.changes.transaction(async (tx, changes) => {
+      const { rrset, key, zoneId } = await this.lockRrset(tx, p, zoneName, name, type);
+      const now = Date.now();
+      const kept = current(rrset, now);
+      const gone = kept.find((o) => o.id === id);
+      if (!gone) throw notFound('override');
+      const next = kept.filter((o) => o !== gone);
+      const forced = await this.guard(rrset, kept, next, now, force);
+      await tx.update(Rrset, { id: rrset.id }, { overrides: next });
+      await this.audit.record(tx, {
+        accountId: p.accountId,
+        actor: p.actor,
+        action: 'override.delete',
+        target: `${key.name}/${key.type}`,
+        details: { override: auditable(gone), ...(forced && { forced: true }) },
+      });
+      await changes.touchRrsets(zoneId, [key]);
+    });
+  }
+
+  /** The record set, row-locked after its zone (the order every writer of the zone takes). */
+  private async lockRrset(tx: EntityManager, p: AccountPrincipal, zoneName: string, name: string, type: string) {
+    const zone = await this.zones.find(tx, p, zoneName, true);
+    const key = this.rrsets.key(zone, name, type);
+    const rrset = await tx.findOne(Rrset, { where: { zoneId: zone.id, name: key.name, type: key.type }, lock: { mode: 'pessimistic_write' } });
+    if (!rrset) throw notFound('record set');
+    if (!rrset.meta.failover) {
+      throw conflict('this record set has no health check (meta.failover): overrides apply to the addresses of failover record sets');
+    }
+    const account = await tx.findOneByOrFail(Account, { id: p.accountId });
+    if (!account.features.failover) throw apiError(HttpStatus.FORBIDDEN, FAILOVER_BETA_MESSAGE, { feature: 'failover' });
+    return { rrset, key, zoneId: zone.id };
+  }
+
+  /** The record's address as stored (canonical), or a 400 naming the addresses there are. */
+  private addressOf(rrset: Rrset, input: string): string {
+    const addresses = rrset.resourceRecords.map((r) => String(r.content[0]));
+    const wanted =
+      rrset.type === 'A' ? canonicalIPv4(input) : rrset.type === 'AAAA' ? canonicalIPv6(input) : input.toLowerCase().replace(/\.$/, '');
+    const found = addresses.find((a) => a.toLowerCase().replace(/\.$/, '') === wanted);
+    if (!found) {
+      throw new ValidationFailed([{ field: 'address', reason: `must be the address of one of the record set's records: ${addresses.join(', ')}` }]);
+    }
+    return found;
+  }
+
+  /**
+   * 409 when the change would leave the record set serving nothing, or nothing that is up where
+   * something was; `force` lets it through (and the audit entry says so). Returns whether it forced.
+   */
+  private async guard(rrset: Rrset, before: StoredOverride[], after: StoredOverride[], at: number, force: boolean): Promise<boolean> {
+    const down = await this.downAddresses(rrset);
+    const was = served(rrset, before, at, down);
+    const will = served(rrset, after, at, down);
+    const empties = will.any.length === 0;
+    const losesLastUp = will.up === 0 && was.up > 0;
+    if (!empties && !losesLastUp) return false;
+    if (force) return true;
+    const when = at > Date.now() + 1000 ? ` when it starts (${isoAt(at)})` : '';
+    throw apiError(
+      HttpStatus.CONFLICT,
+      empties
+        ? `this would leave ${rrset.name} ${rrset.type} with no served address${when}: every record would be drained. Send force: true to do it anyway`
+        : `this would leave ${rrset.name} ${rrset.type} with no served address that is up${when} (${will.any.join(', ')} failing their checks). Send force: true to do it anyway`,
+      { reason: empties ? 'no_served_address' : 'no_healthy_address' },
+    );
+  }
+
+  private async downAddresses(rrset: Rrset): Promise<Set<string>> {
+    const addresses = rrset.resourceRecords.filter((r) => r.enabled).map((r) => String(r.content[0]));
+    if (addresses.length === 0) return new Set();
+    const raw = await this.redis.hmget(redisKeys.health, ...addresses.map((a) => healthField(rrset.id, a)));
+    return new Set(
+      addresses.filter((_, i) => {
+        const h = HealthStateSchema.safeParse(safeJson(raw[i] ?? 'null'));
+        return h.success && h.data.state === 'unavailable';
+      }),
+    );
+  }
+}
+
+/** The overrides that have not ended. */
+function current(rrset: Rrset, now: number): StoredOverride[] {
+  return (rrset.overrides ?? []).filter((o) => !isOver(scheduleOf(o), now));
+}
+
+/** What DNS serves at `at` by the shared rule, with these overrides and the addresses down now. */
+export function served(rrset: Rrset, overrides: StoredOverride[], at: number, down: Set<string>): Served {
+  const published = publishedOverrides(overrides, at);
+  const records = rrset.resourceRecords
+    .filter((r) => r.enabled)
+    .map((r) => ({ address: String(r.content[0]), backup: r.meta.backup === true }));
+  const modeOf = (r: { address: string }) => modeAt(published.filter((o) => o.address === r.address), at);
+  const servedNow = healthyWithOverrides(records, modeOf, down, (d, r) => d.has(r.address), records.some((r) => r.backup) ? (r) => r.backup : null);
+  return {
+    any: servedNow.map((r) => r.address),
+    up: servedNow.filter((r) => modeOf(r) === 'force_up' || !down.has(r.address)).length,
+  };
+}
+
+const isoAt = (ms: number) => new Date(ms).toISOString();
+const iso = (ms: number | null) => (ms === null ? null : isoAt(ms));
+
+export function overrideView(o: StoredOverride, now: number): OverrideView {
+  const s = scheduleOf(o);
+  return {
+    id: o.id,
+    address: o.address,
+    action: o.action,
+    starts_at: isoAt(o.starts_at),
+    ends_at: iso(o.ends_at),
+    recurrence: o.recurrence,
+    recurrence_until: iso(o.recurrence_until),
+    drain: o.drain,
+    note: o.note,
+    active: holdsAt(s, now),
+    next_change: iso(nextChange(s, now)),
+    created_at: isoAt(o.created_at),
+    created_by: o.created_by,
+  };
+}
+
+/** An override in the audit log, with readable times. */
+function auditable(o: StoredOverride) {
+  const { created_at: _c, ...rest } = o;
+  return { ...rest, starts_at: isoAt(o.starts_at), ends_at: iso(o.ends_at), recurrence_until: iso(o.recurrence_until) };
+}
