@@ -26,6 +26,10 @@ export const redisKeys = {
   checkNowRun: (checkId: string) => `${KEY_PREFIX}check-now-run:${checkId}`,
   /** Sorted set: location -> last heartbeat (ms since epoch). */
   locations: `${KEY_PREFIX}locations`,
+  /** Hash: location -> `<latitude>,<longitude>` (its PROBE_LATLONG), written with the heartbeat; for the geodistance picker's `rtt` option. */
+  locationPoints: `${KEY_PREFIX}location-points`,
+  /** Hash: `${checkId}/${address}` -> the smoothed RTT measured from this location (see rtt.ts, formatRtt); written by the aggregators. */
+  rtt: (location: string) => `${KEY_PREFIX}rtt:${location}`,
   /**
    * String, set by the api's reconciler once Redis holds every zone and probe schedule; absent
    * from a Redis that lost its data (restarted empty) or was never filled, which the api then

@@ -116,6 +116,29 @@ describe('record set bodies', () => {
       });
     });
 
+    it("geodistance's rtt option (Vigil's own) needs a failover check; a Gcore-shaped geodistance reads back as sent", () => {
+      const failover = { protocol: 'HTTP', port: 80, frequency: 10, timeout: 2, url: '/' };
+      const ranked = check('A', {
+        resource_records: [{ content: ['192.0.2.1'] }],
+        pickers: [{ type: 'geodistance', rtt: true }],
+        meta: { failover },
+      });
+      expect('body' in ranked && ranked).toMatchObject({ body: { pickers: [{ type: 'geodistance', rtt: true }] }, issues: [] });
+      const gcore = check('A', { resource_records: [{ content: ['192.0.2.1'] }], pickers: [{ type: 'geodistance', limit: 1 }] });
+      expect('body' in gcore && gcore.body.pickers).toEqual([{ type: 'geodistance', limit: 1 }]);
+      expect(
+        check('A', { resource_records: [{ content: ['192.0.2.1'] }], pickers: [{ type: 'first_n' }, { type: 'geodistance', rtt: true }] }),
+      ).toMatchObject({
+        issues: [{ path: ['pickers', 1, 'rtt'], message: 'needs a failover check (meta.failover): its probes measure the RTT' }],
+      });
+      expect(check('A', { resource_records: [{ content: ['192.0.2.1'] }], pickers: [{ type: 'geodistance', rtt: 'yes' }] })).toEqual({
+        parseIssues: ['pickers.0.rtt: must be true or false'],
+      });
+      expect(check('A', { resource_records: [{ content: ['192.0.2.1'] }], pickers: [{ type: 'asn', rtt: true }] })).toMatchObject({
+        parseIssues: [expect.stringContaining('pickers.0')],
+      });
+    });
+
     it("takes Gcore's ip, asn and geodistance pickers, with limit and strict, each once", () => {
       const pickers = [
         { type: 'ip', strict: true },

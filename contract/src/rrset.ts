@@ -128,7 +128,15 @@ export const PickerSchema = z.discriminatedUnion(
     /** Records whose meta.asn holds the client's autonomous system. */
     z.strictObject({ type: z.literal('asn'), ...pickerFields }),
     /** Every record, nearest meta.latlong to the client first; records without one last. */
-    z.strictObject({ type: z.literal('geodistance'), ...pickerFields }),
+    z.strictObject({
+      type: z.literal('geodistance'),
+      ...pickerFields,
+      /**
+       * Vigil's own: rank by the RTT that the probes of the location nearest the client measure
+       * (fastest first), geodistance for what they have not measured. Absent unless sent.
+       */
+      rtt: strict.optional(),
+    }),
     z.strictObject({ type: z.literal('weighted_shuffle'), ...pickerFields }),
     z.strictObject({ type: z.literal('first_n'), ...pickerFields }),
     z.strictObject({ type: z.literal('default'), ...pickerFields }),
@@ -264,6 +272,12 @@ export function checkRrsetForType(type: RecordType, body: RrsetBody): { body: Rr
   if (body.meta.failover && !isFailoverType(type)) {
     issues.push({ path: ['meta', 'failover'], message: `failover is only for ${FAILOVER_TYPES.join(', ')} record sets` });
   }
+  // The probes measure RTT as they run the record set's check: without one there is nothing to rank by.
+  body.pickers.forEach((p, i) => {
+    if (p.type === 'geodistance' && p.rtt === true && !body.meta.failover) {
+      issues.push({ path: ['pickers', i, 'rtt'], message: 'needs a failover check (meta.failover): its probes measure the RTT' });
+    }
+  });
   return { body: { ...body, resource_records: records }, issues };
 }
 

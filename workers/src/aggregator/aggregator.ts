@@ -4,6 +4,7 @@ import {
   healthField,
   type HealthState,
   HealthStateSchema,
+  type ProbeReport,
   ProbeReportSchema,
   type ProbeResult,
   ProbeResultSchema,
@@ -15,6 +16,7 @@ import type { default as Redis } from 'ioredis';
 import type { Logger } from '../common/logger';
 import type { AggregatorMetrics } from './metrics';
 import { nextHealth, type Thresholds } from './quorum';
+import { pruneRtts, recordRtts } from './rtt';
 
 export interface AggregatorOptions {
   /** Commands; created with keyPrefix = REDIS_KEY_PREFIX. */
@@ -33,6 +35,9 @@ export interface AggregatorOptions {
   now?: () => number;
 }
 
+/** How often an aggregator removes RTT samples that nothing renews (see rtt.ts). */
+const RTT_PRUNE_INTERVAL_MS = 600_000;
+
 /** How many times one address is re-evaluated after losing a compare-and-set, in one batch. */
 const MAX_CAS_ROUNDS = 5;
 
@@ -44,6 +49,7 @@ const MAX_CAS_ROUNDS = 5;
  */
 export class Aggregator {
   private lastClaim = 0;
+  private lastPrune = 0;
   private readonly now: () => number;
   private readonly slackMs: number;
   private readonly group: ConsumerGroup;
@@ -62,6 +68,7 @@ export class Aggregator {
       handle: (entries) => this.handle(entries),
       beforeRead: async () => {
         if (this.now() - this.lastClaim >= (opts.claimIdleMs ?? 60_000) / 2) await this.claimAbandoned();
+        if (this.now() - this.lastPrune >= RTT_PRUNE_INTERVAL_MS) await this.pruneRtts();
       },
       onError: (e, failures) => failures === 1 && opts.log.warn(`results feed: ${e.message}; retrying`),
     });
@@ -92,6 +99,7 @@ export class Aggregator {
   async handle(entries: StreamEntry[]): Promise<void> {
     if (entries.length === 0) return;
     const targets = new Map<string, { checkId: string; address: string }>();
+    const reports: ProbeReport[] = [];
     for (const [, fields] of entries) {
       const report = parseReport(fields);
       if (!report) {
@@ -99,11 +107,33 @@ export class Aggregator {
         continue;
       }
       targets.set(healthField(report.checkId, report.address), { checkId: report.checkId, address: report.address });
+      reports.push(report);
     }
     await this.evaluate([...targets.values()]);
+    await this.recordRtts(reports);
     this.opts.metrics?.results.inc(entries.length);
     const newest = Number(entries[entries.length - 1]![0].split('-')[0]);
     this.opts.metrics?.lag.set(Math.max(0, this.now() - newest) / 1000);
+  }
+
+  /** The batch's RTTs; a failure is logged, not retried: states matter more, and the next results bring RTTs again. */
+  private async recordRtts(reports: ProbeReport[]): Promise<void> {
+    try {
+      const written = await recordRtts(this.opts.redis, reports);
+      this.opts.metrics?.rttSamples.inc(written);
+    } catch (e) {
+      this.opts.log.warn(`RTT samples not written: ${(e as Error).message}`);
+    }
+  }
+
+  private async pruneRtts(): Promise<void> {
+    this.lastPrune = this.now();
+    try {
+      const n = await pruneRtts(this.opts.redis, this.now());
+      if (n) this.opts.log.info(`removed ${n} RTT samples no result renewed`);
+    } catch (e) {
+      this.opts.log.warn(`RTT samples not pruned: ${(e as Error).message}`);
+    }
   }
 
   /**

@@ -7,6 +7,7 @@ export class AggregatorMetrics {
   readonly invalid: Counter;
   readonly conflicts: Counter;
   readonly lag: Gauge;
+  readonly rttSamples: Counter;
 
   constructor(readonly registry: Registry = new Registry()) {
     this.transitions = new Counter({
@@ -28,6 +29,11 @@ export class AggregatorMetrics {
     this.conflicts = new Counter({
       name: 'vigil_health_cas_conflicts_total',
       help: 'Transitions not written because another aggregator changed the state first (re-evaluated)',
+      registers: [registry],
+    });
+    this.rttSamples = new Counter({
+      name: 'vigil_rtt_samples_written_total',
+      help: "Smoothed RTT samples written (per check, address and location) for the geodistance picker's rtt option",
       registers: [registry],
     });
     this.lag = new Gauge({

@@ -16,6 +16,7 @@ describe('loadDnsConfig', () => {
       logLevel: 'info',
       geoData: true,
       processes: availableParallelism(),
+      rttReloadSeconds: 30,
     });
   });
 

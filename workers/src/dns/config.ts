@@ -71,6 +71,8 @@ const DnsConfigSchema = z
       .optional()
       .transform((v) => v?.trim() || undefined),
     DNS_SNAPSHOT_INTERVAL_SECONDS: positiveInt(30, 'least seconds between two snapshot writes'),
+    /** How often the probes' measured RTTs (geodistance's `rtt` option) are read again from Redis. */
+    DNS_RTT_RELOAD_SECONDS: positiveInt(30, 'seconds between two reloads of the measured RTTs'),
     /** 0: load the snapshot at once; a load from Redis replaces it when Redis answers. */
     DNS_SNAPSHOT_WAIT_SECONDS: z
       .string()
@@ -98,6 +100,7 @@ const DnsConfigSchema = z
     logLevel: e.LOG_LEVEL,
     geoData: e.DNS_GEO_DATA === 'on',
     processes: e.DNS_PROCESSES,
+    rttReloadSeconds: e.DNS_RTT_RELOAD_SECONDS,
     ...(e.DNS_SNAPSHOT_FILE
       ? {
           snapshot: {

@@ -11,6 +11,7 @@ import { lookup } from './lookup';
 import { isQuery, parseQuery, type Ecs } from './parse';
 import { pickRecords, type PickContext } from './pickers';
 import { rotationStart } from './rotate';
+import type { RttSite, RttView } from './rtt';
 import type { ServedRecord, ServedRrset } from './zone-index';
 import type { ZoneStore } from './zone-store';
 
@@ -27,6 +28,8 @@ export interface EngineDeps {
   asn?: AsnLookup;
   /** IP → latitude/longitude for the geodistance picker; without it no client has one. */
   points?: PointLookup;
+  /** Probe locations' measured RTTs for geodistance's `rtt` option; without it that option is plain geodistance. */
+  rtt?: RttView;
   random?: () => number;
   observer?: QueryObserver;
   /** A bug on the query path: the engine answers SERVFAIL and reports it here. */
@@ -45,12 +48,14 @@ class QueryGeo implements PickContext {
   private hasWords = false;
   private asnValue: number | null = null;
   private pointValue: GeoPoint | null = null;
+  private siteValue: RttSite | null = null;
 
   constructor(
     private readonly geo: GeoLookup,
     private readonly asnLookup: AsnLookup | undefined,
     private readonly pointLookup: PointLookup | undefined,
     readonly random: () => number,
+    private readonly rttView: RttView | undefined,
   ) {}
 
   reset(ecs: Ecs | null, remote: string): void {
@@ -110,12 +115,22 @@ class QueryGeo implements PickContext {
     }
     return this.pointValue;
   }
+
+  rttSite(): RttSite | null {
+    if ((this.resolved & SITE) === 0) {
+      this.resolved |= SITE;
+      const p = this.point();
+      this.siteValue = p === null || this.rttView === undefined ? null : this.rttView.nearest(p);
+    }
+    return this.siteValue;
+  }
 }
 
 const LOCATION = 1;
 const ADDRESS = 2;
 const ASN = 4;
 const POINT = 8;
+const SITE = 16;
 
 const NO_GLUE: readonly never[] = [];
 const NO_RECORDS: readonly ServedRecord[] = [];
@@ -126,7 +141,7 @@ export class DnsEngine {
   private readonly ctx: QueryGeo;
 
   constructor(private readonly deps: EngineDeps) {
-    this.ctx = new QueryGeo(deps.geo, deps.asn, deps.points, deps.random ?? Math.random);
+    this.ctx = new QueryGeo(deps.geo, deps.asn, deps.points, deps.random ?? Math.random, deps.rtt);
   }
 
   /** The alias a CNAME record set gives this query: its health filter and pickers, then the first left. */

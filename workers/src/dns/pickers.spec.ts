@@ -12,7 +12,7 @@ const DE: GeoLocation = { country: 'DE', continent: 'eu' };
 const JP: GeoLocation = { country: 'JP', continent: 'as' };
 
 /** What the ip, asn and geodistance pickers ask of a client none of them knows. */
-const unknownClient = { address: () => null, asn: () => null, point: () => null };
+const unknownClient = { address: () => null, asn: () => null, point: () => null, rttSite: () => null };
 
 const geoSet = servedA([
   { content: ['192.0.2.1'], meta: { countries: ['FR', 'ES'] } },

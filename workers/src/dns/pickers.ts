@@ -5,6 +5,7 @@ import { inNetworks, type Words } from './address';
 import type { GeoLocation } from './geo';
 import { haversine, type GeoPoint } from './geo-data';
 import { healthFilter, type HealthView } from './health';
+import type { RttSite } from './rtt';
 import type { ServedRecord, ServedRrset } from './zone-index';
 
 export interface PickContext {
@@ -16,6 +17,8 @@ export interface PickContext {
   asn(): number | null;
   /** The client's latitude and longitude, or null when unknown (the geodistance picker). */
   point(): GeoPoint | null;
+  /** The measuring probe location nearest the client's point, or null (geodistance's `rtt` option). */
+  rttSite(): RttSite | null;
   /** Uniform in [0, 1). */
   random(): number;
 }
@@ -60,7 +63,7 @@ export function applyPickers(
         out = byAsn(out, p.strict === true, ctx.asn());
         break;
       case 'geodistance':
-        out = nearestFirst(out, ctx.point());
+        out = p.rtt === true ? fastestFirst(out, ctx.point(), ctx.rttSite()) : nearestFirst(out, ctx.point());
         break;
       case 'weighted_shuffle':
         out = weightedShuffle(out, ctx.random);
@@ -141,6 +144,32 @@ export function nearestFirst(records: readonly ServedRecord[], from: GeoPoint | 
     keys[i] = p === null ? 2 + i / n : haversine(from, p);
   }
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => keys[a]! - keys[b]! || a - b);
+  return order.map((i) => records[i]!);
+}
+
+/** Sorts after any RTT (ms): the records the location has not measured. */
+const UNMEASURED = 1e15;
+
+/**
+ * geodistance's `rtt` option: the records that `site` (the measuring location nearest the client)
+ * has a usable RTT for, fastest first, then the rest in geodistance order (nearest meta.latlong,
+ * those without one last, in their order). Without a site (the client not located, no location
+ * with a point and measurements) it is plain geodistance. Equal RTTs fall back to distance.
+ */
+export function fastestFirst(records: readonly ServedRecord[], from: GeoPoint | null, site: RttSite | null): readonly ServedRecord[] {
+  const n = records.length;
+  if (site === null || from === null || n < 2) return nearestFirst(records, from);
+  const rtt = new Float64Array(n);
+  const dist = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const r = records[i]!;
+    const key = r.healthKey;
+    const ms = key === null ? undefined : site.rtt.get(key);
+    rtt[i] = ms === undefined ? UNMEASURED : ms;
+    const p = r.point;
+    dist[i] = p === null ? 2 + i / n : haversine(from, p);
+  }
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => rtt[a]! - rtt[b]! || dist[a]! - dist[b]! || a - b);
   return order.map((i) => records[i]!);
 }
 

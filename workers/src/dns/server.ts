@@ -10,6 +10,8 @@ import { sharedAsnTable, sharedCityPoints, type AsnLookup, type PointLookup } fr
 import { HealthTable } from './health';
 import { boundPort, type HealthReport, startMetricsServer } from '../common/metrics';
 import { DnsMetrics } from './metrics';
+import { RttSync } from './rtt-sync';
+import { RttTable } from './rtt';
 import { RedisSync } from './sync';
 import { resolveUdpIo, startTcp, startUdp, type TcpListener, type UdpIo, type UdpListener } from './transport';
 import { ZoneStore } from './zone-store';
@@ -40,6 +42,9 @@ export interface DnsServer {
   readonly zones: ZoneStore;
   readonly health: HealthTable;
   readonly sync: RedisSync;
+  /** The probes' measured RTTs, reloaded every DNS_RTT_RELOAD_SECONDS. */
+  readonly rtt: RttTable;
+  readonly rttSync: RttSync;
   readonly metrics: DnsMetrics;
   /** How UDP moves in this process (DNS_UDP_IO, 'auto' resolved). */
   readonly udpIo: UdpIo;
@@ -77,6 +82,14 @@ export async function startDnsServer(config: DnsConfig, opts: DnsServerOptions):
       writer: opts.snapshotWriter ?? true,
     },
   });
+  const rtt = new RttTable();
+  const rttSync = new RttSync({
+    redis: config.redis,
+    keyPrefix: config.redisKeyPrefix,
+    table: rtt,
+    intervalMs: config.rttReloadSeconds * 1000,
+    logger: log,
+  });
   let tcp: TcpListener | null = null;
   const metrics = new DnsMetrics({
     zonesLoaded: () => zones.size,
@@ -92,6 +105,7 @@ export async function startDnsServer(config: DnsConfig, opts: DnsServerOptions):
     geo: opts.geo ?? geoipCountryLookup,
     asn,
     points,
+    rtt,
     observer: metrics,
     onError: (err) => log.error({ err: err instanceof Error ? err.stack : String(err) }, 'Query failed; answered SERVFAIL'),
   });
@@ -126,6 +140,7 @@ export async function startDnsServer(config: DnsConfig, opts: DnsServerOptions):
   let udp: UdpListener | null = null;
   let stopped = false;
   sync.start();
+  rttSync.start();
   const listening = (async () => {
     await sync.firstLoad;
     if (stopped) throw new Error('stopped before listening');
@@ -155,12 +170,15 @@ export async function startDnsServer(config: DnsConfig, opts: DnsServerOptions):
     zones,
     health,
     sync,
+    rtt,
+    rttSync,
     metrics,
     udpIo,
     healthReport,
     async stop() {
       stopped = true;
       await sync.stop();
+      await rttSync.stop();
       const u = udp as UdpListener | null;
       if (u) await u.close();
       const t = tcp as TcpListener | null;

@@ -1,4 +1,4 @@
-import { TargetPolicy } from '@vigil/contract';
+import { parseLatLong, TargetPolicy } from '@vigil/contract';
 import { z } from 'zod';
 import { LogLevelSchema, OptionalPortSchema, parseEnv, RedisEnvShape, RedisKeyPrefixSchema } from '../common/env';
 import { parseResolvers } from './checks/resolve';
@@ -34,6 +34,11 @@ export const ProbeConfigSchema = z.object({
    * `[addr]:port`), IP addresses only. Empty: the servers of /etc/resolv.conf.
    */
   PROBE_RESOLVERS: parsedBy(parseResolvers),
+  /**
+   * Where this location is, `<latitude>,<longitude>` in degrees (`48.86,2.35`), announced with the
+   * heartbeat for the geodistance picker's `rtt` option; empty: not announced (and withdrawn).
+   */
+  PROBE_LATLONG: parsedBy((v) => (v.trim() === '' ? null : parseLatLong(v.trim()))),
   METRICS_PORT: OptionalPortSchema,
   METRICS_HOST: z.string().default('127.0.0.1'),
   LOG_LEVEL: LogLevelSchema,

@@ -1,5 +1,5 @@
 // Probe process of one location: `LOCATION=eu-1 node workers/dist/probes/main.js`.
-import { regexpEngineName } from '@vigil/contract';
+import { formatLatLong, regexpEngineName } from '@vigil/contract';
 import { collectDefaultMetrics } from 'prom-client';
 import { ConfigError, redisSettings } from '../common/env';
 import { createLogger } from '../common/logger';
@@ -38,6 +38,7 @@ async function main(): Promise<void> {
     concurrency: config.PROBE_CONCURRENCY,
     policy: config.ALLOW_PRIVATE_TARGETS,
     resolvers: config.PROBE_RESOLVERS,
+    latlong: config.PROBE_LATLONG,
     redis,
     bullConnection,
     log,
@@ -58,6 +59,7 @@ async function main(): Promise<void> {
       concurrency: config.PROBE_CONCURRENCY,
       allowPrivateTargets: config.ALLOW_PRIVATE_TARGETS.spec || '(none)',
       resolvers: config.PROBE_RESOLVERS.length > 0 ? config.PROBE_RESOLVERS.join(',') : '(/etc/resolv.conf)',
+      latlong: config.PROBE_LATLONG === null ? '(none)' : formatLatLong(config.PROBE_LATLONG),
       // Loads RE2 now: a probe without it stops here rather than at its first regexp.
       regexpEngine: regexpEngineName(),
       metrics: metricsServer ? `http://${config.METRICS_HOST}:${config.METRICS_PORT}/metrics` : null,

@@ -4,6 +4,8 @@ import {
   CHECK_NOW_TTL_MS,
   CheckJobSchema,
   type CheckNowJob,
+  formatLatLong,
+  type LatLong,
   CheckNowJobSchema,
   type CheckNowReport,
   type CheckJob,
@@ -32,6 +34,8 @@ export interface ProbeWorkerOptions {
   policy: TargetPolicy;
   /** PROBE_RESOLVERS, parsed: where CNAME targets are resolved (empty: /etc/resolv.conf's servers). */
   resolvers?: readonly string[];
+  /** PROBE_LATLONG: announced with each heartbeat; null withdraws a point announced before. */
+  latlong?: LatLong | null;
   /** Our own keys (results, feed, heartbeat): created with keyPrefix = REDIS_KEY_PREFIX. */
   redis: Redis;
   /** BullMQ's connection: no keyPrefix (BullMQ refuses it), maxRetriesPerRequest null. */
@@ -99,7 +103,11 @@ export class ProbeWorker {
   /** Announces the location, so the api schedules checks on it without configuration. */
   private async beat(): Promise<void> {
     try {
-      await this.opts.redis.zadd(redisKeys.locations, Date.now(), this.opts.location);
+      const { latlong, location } = this.opts;
+      const beat = this.opts.redis.multi().zadd(redisKeys.locations, Date.now(), location);
+      if (latlong) beat.hset(redisKeys.locationPoints, location, formatLatLong(latlong));
+      else beat.hdel(redisKeys.locationPoints, location);
+      await beat.exec();
     } catch (e) {
       this.opts.log.debug(`heartbeat not written: ${(e as Error).message}`);
     }

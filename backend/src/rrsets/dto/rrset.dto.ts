@@ -5,7 +5,15 @@ import { QueryBoolean, queryList } from '../../common/query';
 
 export { RrsetBodySchema };
 
-const PickerOutSchema = z.object({ type: z.string(), limit: z.number().optional(), strict: z.boolean().optional() });
+const PickerOutSchema = z.object({
+  type: z.string(),
+  limit: z.number().optional(),
+  strict: z.boolean().optional(),
+  rtt: z
+    .boolean()
+    .optional()
+    .describe("Vigil's own, on geodistance: rank by the RTT the probes nearest the client measure; returned only when sent"),
+});
 
 export const RrsetSchema = z.object({
   id: z.string(),

@@ -30,6 +30,7 @@ export function testConfig(overrides: Partial<DnsConfig> = {}): DnsConfig {
     logLevel: 'info',
     geoData: true,
     processes: 1,
+    rttReloadSeconds: 1,
     ...overrides,
   };
 }
