@@ -3,6 +3,7 @@
 // address is read here, from the files themselves (maxmind on the city files, the ASN package's
 // text CSVs), not assumed: the expected answers follow from where the databases put the clients.
 import { readFileSync } from 'node:fs';
+import { formatRtt, healthField, redisKeys } from '@vigil/contract';
 import ipaddr from 'ipaddr.js';
 import { Reader, type Response } from 'maxmind';
 import { aData, query, udp, until } from '../testing/client';
@@ -141,6 +142,7 @@ describe('ip, asn and geodistance pickers over UDP with ECS', () => {
             pickers: [{ type: 'geodistance' }, { type: 'first_n', limit: 1 }],
           }),
           rr('order.example.com', 'A', servers, { pickers: [{ type: 'geodistance' }] }),
+          rr('rtt.example.com', 'A', servers, { failover: 'chk-rtt', pickers: [{ type: 'geodistance', rtt: true }] }),
           rr(
             'net.example.com',
             'A',
@@ -215,6 +217,48 @@ describe('ip, asn and geodistance pickers over UDP with ECS', () => {
     await until('Paris back on Frankfurt', async () => (await ask(h.port, 'near.example.com', '212.27.48.0'))[0] === FRA);
     await h.redis.setHealth('chk-near', SIN, 'available');
     await until('Tokyo back on Singapore', async () => (await ask(h.port, 'near.example.com', '203.178.141.0'))[0] === SIN);
+  });
+
+  it('geodistance with rtt ranks by what the probe location nearest the client measured, reloaded from Redis', async () => {
+    const r = h.redis.redis;
+    const paris = '212.27.48.0';
+    const tokyo = '203.178.141.0';
+    // Nothing measured yet: plain geodistance.
+    expect(await ask(h.port, 'rtt.example.com', paris)).toEqual([FRA, IAD, GRU, SIN, SYD]);
+    const now = Date.now();
+    const put = (location: string, rtts: Record<string, number>) =>
+      r.hset(
+        h.redis.key(redisKeys.rtt(location)),
+        Object.fromEntries(
+          Object.entries(rtts).map(([a, ms]) => [healthField('chk-rtt', a), formatRtt({ ms, at: now, frequency: 10, ok: true })]),
+        ),
+      );
+    await put('eu-1', { [SYD]: 5, [GRU]: 9 });
+    await put('ap-1', { [IAD]: 3 });
+    await r.hset(h.redis.key(redisKeys.locationPoints), { 'eu-1': '48.86,2.35', 'ap-1': '35.68,139.69' });
+    // Paris is nearest eu-1: its measured first by RTT, the rest by distance; Tokyo is nearest ap-1.
+    await until('the RTTs reloaded', async () => (await ask(h.port, 'rtt.example.com', paris))[0] === SYD);
+    expect(await ask(h.port, 'rtt.example.com', paris)).toEqual([SYD, GRU, FRA, IAD, SIN]);
+    expect(await ask(h.port, 'rtt.example.com', tokyo)).toEqual([IAD, SIN, SYD, FRA, GRU]);
+    // The same table leaves plain geodistance alone.
+    expect(await ask(h.port, 'order.example.com', paris)).toEqual([FRA, IAD, GRU, SIN, SYD]);
+    // The fastest down: the next fastest first, from the health table at once.
+    await h.redis.setHealth('chk-rtt', SYD, 'unavailable');
+    await until('Paris on the next fastest', async () => (await ask(h.port, 'rtt.example.com', paris))[0] === GRU);
+    expect(await ask(h.port, 'rtt.example.com', paris)).toEqual([GRU, FRA, IAD, SIN]);
+    await h.redis.setHealth('chk-rtt', SYD, 'available');
+    // eu-1's latest result for Sydney failed: it ranks as unmeasured, by distance.
+    await r.hset(
+      h.redis.key(redisKeys.rtt('eu-1')),
+      healthField('chk-rtt', SYD),
+      formatRtt({ ms: 5, at: now + 1, frequency: 10, ok: false }),
+    );
+    await until('Sydney no longer fast from eu-1', async () => (await ask(h.port, 'rtt.example.com', paris))[0] === GRU);
+    expect(await ask(h.port, 'rtt.example.com', paris)).toEqual([GRU, FRA, IAD, SIN, SYD]);
+    // No location placed any more: plain geodistance again.
+    await r.del(h.redis.key(redisKeys.locationPoints));
+    await until('back to geodistance', async () => (await ask(h.port, 'rtt.example.com', tokyo))[0] === SIN);
+    expect(await ask(h.port, 'rtt.example.com', tokyo)).toEqual([SIN, SYD, FRA, IAD, GRU]);
   });
 
   it('ip answers by the network holding the ECS address, IPv4 and IPv6; others get the default', async () => {
