@@ -18,6 +18,8 @@ export const keys = {
   rrset: (zone: string, name: string, type: string) => ['rrset', zone, name, type] as const,
   zoneHealth: (zone: string) => ['zone-health', zone] as const,
   health: (zone: string, name: string, type: string) => ['health', zone, name, type] as const,
+  /** Mutations, not queries: the record set's one-off runs ("check now"), read back after the form remounts. */
+  checkNow: (zone: string) => ['check-now', zone] as const,
   allPreviews: (zone: string, name: string, type: string) => ['preview', zone, name, type] as const,
   preview: (zone: string, name: string, type: string, client: string) => ['preview', zone, name, type, client] as const,
   healthEvents: (zone: string, name: string, type: string, page: number) => ['health-events', zone, name, type, page] as const,

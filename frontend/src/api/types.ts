@@ -42,6 +42,8 @@ export type AddressHealth = RrsetHealth['addresses'][number];
 /** A probe site as the customers' health read-out shows it. */
 export type HealthSite = RrsetHealth['sites'][number];
 export type SiteState = HealthSite['state'];
+export type CheckNowRun = Ok<'/v2/zones/{zone}/{name}/{type}/check', 'post'>;
+export type CheckNowLocation = CheckNowRun['locations'][number];
 export type HealthEvents = Ok<'/v2/zones/{zone}/{name}/{type}/health/events', 'get'>;
 export type HealthEvent = HealthEvents['events'][number];
 export type Token = Ok<'/v2/account/tokens', 'get'>['tokens'][number];

@@ -1,5 +1,6 @@
 import { Alert, Badge, Button, Card, Group, Loader, Stack, Switch, Text, Title } from '@mantine/core';
 import { IconActivityHeartbeat } from '@tabler/icons-react';
+import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { failoverSubject } from '../../lib/rrset';
 import { FailoverBeta } from '../FailoverBeta';
@@ -18,7 +19,15 @@ export function FailoverSection({
   featurePending,
   hadFailover,
   healthUrl,
-}: SectionProps & { featureOn: boolean; featurePending: boolean; hadFailover: boolean; healthUrl: string }) {
+  checkNow,
+}: SectionProps & {
+  featureOn: boolean;
+  featurePending: boolean;
+  hadFailover: boolean;
+  healthUrl: string;
+  /** The saved check's "Check now" (a saved record set with a check), below the settings. */
+  checkNow?: ReactNode;
+}) {
   return (
     <Card withBorder component="section" aria-labelledby="failover-title" data-testid="failover-section">
       <Group justify="space-between" mb="sm">
@@ -69,6 +78,7 @@ export function FailoverSection({
               onChange={(failover) => set({ failover })}
             />
           )}
+          {checkNow}
         </Stack>
       ) : (
         <Stack gap="sm">

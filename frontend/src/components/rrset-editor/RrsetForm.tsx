@@ -5,12 +5,14 @@ import { IconTrash } from '@tabler/icons-react';
 import { useState, type FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { useAccount } from '../../api/account';
+import { useCheckNow } from '../../api/check-now';
 import { ApiError } from '../../api/client';
 import { useDeleteRrset, useSaveRrset } from '../../api/zones';
 import { errorMessage, fieldErrors } from '../../lib/errors';
 import { buildBody, emptyRecord, failoverApplies, fullName, validateDraft, type RecordType, type RrsetDraft } from '../../lib/rrset';
 import { BalancingSection } from './BalancingSection';
 import { BasicsSection } from './BasicsSection';
+import { CheckNow } from './CheckNow';
 import { ErrorSummary } from './ErrorSummary';
 import { FailoverSection } from './FailoverSection';
 import type { Errors } from './form';
@@ -24,6 +26,7 @@ export function RrsetForm({ zone, initial, create }: { zone: string; initial: Rr
   const account = useAccount();
   const save = useSaveRrset(zone);
   const remove = useDeleteRrset(zone);
+  const checkNow = useCheckNow(zone);
   const navigate = useNavigate();
   const featureOn = account.data?.features.failover ?? false;
   const hadFailover = !create && initial.failover.enabled;
@@ -48,6 +51,8 @@ export function RrsetForm({ zone, initial, create }: { zone: string; initial: Rr
       {
         onSuccess: async (r) => {
           notifications.show({ color: 'green', message: `${r.name} ${r.type} is saved.` });
+          // A saved check is run at once from every location, so the customer sees within seconds what it finds.
+          if (featureOn && r.meta.failover) checkNow.mutate({ name: r.name, type: r.type });
           if (create) await navigate(`/zones/${zone}/${r.name}/${r.type}`, { replace: true });
         },
         onError: (e) => {
@@ -77,7 +82,8 @@ export function RrsetForm({ zone, initial, create }: { zone: string; initial: Rr
         ),
     });
 
-  const healthUrl = `/zones/${zone}/${initial.name === '@' ? zone : fullName(initial.name, zone)}/${initial.type}/health`;
+  const savedName = initial.name === '@' ? zone : fullName(initial.name, zone);
+  const healthUrl = `/zones/${zone}/${savedName}/${initial.type}/health`;
 
   return (
     <form onSubmit={submit} noValidate aria-label={create ? 'New record set' : `Record set ${name} ${d.type}`}>
@@ -95,6 +101,7 @@ export function RrsetForm({ zone, initial, create }: { zone: string; initial: Rr
             featurePending={account.isPending}
             hadFailover={hadFailover}
             healthUrl={healthUrl}
+            checkNow={hadFailover && featureOn ? <CheckNow zone={zone} name={savedName} type={initial.type} /> : null}
           />
         )}
 
