@@ -299,6 +299,29 @@ describe('notifications: backend down → webhook, e-mail and PagerDuty, once (r
     await noDuplicates();
   });
 
+  it('alerts no one of a failure and its return inside a maintenance window; the health read-out shows it', async () => {
+    await until('both available', async () => JSON.stringify(await health()) === JSON.stringify({ [A]: 'available', [B]: 'available' }), 60_000, 250);
+    const before = counts();
+    const window = await api.ok('POST', `/v2/zones/notify.example/${NAME}/A/overrides`, {
+      address: B,
+      action: 'maintenance',
+      ends_at: new Date(Date.now() + 10 * 60_000).toISOString(),
+      note: 'reboot',
+    });
+    const read = await api.ok('GET', `/v2/zones/notify.example/${NAME}/A/health`);
+    expect(read.addresses.find((a: { address: string }) => a.address === B)).toMatchObject({ in_maintenance: true, override: null });
+    expect(read.overrides.map((o: { id: string }) => o.id)).toEqual([window.id]);
+    await stop(B);
+    await until('B unavailable', async () => (await health())[B] === 'unavailable', NOTIFIED_MS, 250);
+    // Still served by nobody's choice but health: the window does not drain.
+    expect((await api.ok('GET', `/v2/zones/notify.example/${NAME}/A/health`)).serving).toEqual([A]);
+    await serve(B);
+    await until('B available', async () => (await health())[B] === 'available', NOTIFIED_MS, 250);
+    await sleep(QUIET_MS);
+    expect(counts()).toEqual(before);
+    await api.ok('DELETE', `/v2/zones/notify.example/${NAME}/A/overrides/${window.id}`);
+  });
+
   it('coalesces twenty addresses failing together into one message per channel, and their return into one more', async () => {
     const many = Array.from({ length: 22 }, (_, i) => `127.0.1.${i + 1}`);
     const failing = many.slice(0, 20);

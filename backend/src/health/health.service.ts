@@ -6,6 +6,9 @@ import {
   healthField,
   isFresh,
   isoTime,
+  isSilenced,
+  modeAt,
+  publishedOverrides,
   parseContent,
   ProbeResultSchema,
   type RecordType,
@@ -21,7 +24,8 @@ import type { PageQuery } from '../common/pagination';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { failoverApplies } from '../publishing/failover';
 import { REDIS } from '../redis/redis.module';
-import type { Rrset } from '../rrsets/rrset.entity';
+import { Rrset } from '../rrsets/rrset.entity';
+import { currentOverrides, overrideView, served } from '../overrides/view';
 import { RrsetsService } from '../rrsets/rrsets.service';
 import { zoneName } from '../zones/zones.service';
 import { HealthEvent } from './health-event.entity';
@@ -99,7 +103,13 @@ export class HealthService {
     const account = await this.ds.getRepository(Account).findOneByOrFail({ id: p.accountId });
     const failover = failoverApplies(view, account.features) !== null;
     const now = Date.now();
-    const [timelines, known] = await Promise.all([this.timelines(view.id, now - 7 * DAY), readSites(this.redis)]);
+    const [timelines, known, entity] = await Promise.all([
+      this.timelines(view.id, now - 7 * DAY),
+      readSites(this.redis),
+      this.ds.getRepository(Rrset).findOneByOrFail({ id: view.id }),
+    ]);
+    const overrides = currentOverrides(entity, now);
+    const published = publishedOverrides(overrides, now);
     const sites = known.map((s) => ({ ...s, state: siteState(s.lastHeartbeat, now) }));
     const stateOf = new Map(sites.map((s) => [s.name, s.state]));
     const addresses = await Promise.all(
@@ -125,10 +135,13 @@ export class HealthService {
             ];
           })
           .sort((a, b) => a.location.localeCompare(b.location));
+        const mine = published.filter((o) => o.address === address);
         return {
           address,
           enabled: rec.enabled,
           ...addressState(stateRaw, failover),
+          override: failover ? modeAt(mine, now) : null,
+          in_maintenance: failover && isSilenced(overrides, address, now),
           locations: failover ? locations : [],
           uptime: {
             '24h': uptime(timelines.get(address), now - DAY, now),
@@ -144,6 +157,11 @@ export class HealthService {
       locations: sites.filter((s) => s.state === 'reporting').map((s) => s.name),
       sites: sites.filter((s) => s.state !== 'gone').map((s) => ({ name: s.name, state: s.state, last_heartbeat: s.lastHeartbeatIso })),
       addresses,
+      // What DNS answers now by the shared rule (drains, forced-ups, health, fail open).
+      serving: failover
+        ? served(entity, overrides, now, new Set(addresses.filter((a) => a.state === 'unavailable').map((a) => a.address))).any
+        : addresses.filter((a) => a.enabled).map((a) => a.address),
+      overrides: overrides.map((o) => overrideView(o, now)),
     };
   }
 

@@ -5,7 +5,7 @@ import {
   FEED_FIELD,
   FeedEventSchema,
   healthField,
-  healthyRecords,
+  isSilenced,
   NOTIFY_QUEUE,
   redisKeys,
   safeJson,
@@ -19,6 +19,7 @@ import { hostname } from 'node:os';
 import { DataSource, In } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { REDIS } from '../redis/redis.module';
+import { currentOverrides, served } from '../overrides/view';
 import { Rrset } from '../rrsets/rrset.entity';
 import { Zone } from '../zones/zone.entity';
 import { NotificationChannel } from './channel.entity';
@@ -304,21 +305,21 @@ export class NotificationPipeline implements OnApplicationBootstrap, OnApplicati
       const zone = zones.get(r.zoneId);
       if (!zone) continue;
       const records = recordsOf.get(r.id)!;
+      // A failure in a maintenance window (or of a drained address) alerts no one, nor its recovery.
+      const changes = transitions
+        .filter((t) => t.checkId === r.id && !isSilenced(r.overrides ?? [], t.address, t.since))
+        .sort((a, b) => a.since - b.since || (a.address < b.address ? -1 : 1));
+      if (changes.length === 0) continue;
       const down = new Set(records.filter((rec) => unavailable.has(healthField(r.id, rec.address))).map((rec) => rec.address));
-      const served = healthyRecords(
-        records,
-        down,
-        (d, rec) => d.has(rec.address),
-        records.some((rec) => rec.backup) ? (rec) => rec.backup : null,
-      );
+      const serving = served(r, currentOverrides(r, now), now, down).any;
       items.push({
         rrsetId: r.id,
         zoneId: zone.id,
         zone: zone.name,
         name: r.name,
         type: r.type,
-        changes: transitions.filter((t) => t.checkId === r.id).sort((a, b) => a.since - b.since || (a.address < b.address ? -1 : 1)),
-        serving: served.map((rec) => rec.address),
+        changes,
+        serving,
         allDown: records.length > 0 && down.size === records.length,
         healthUrl: `${base}/zones/${encodeURIComponent(zone.name)}/${encodeURIComponent(r.name)}/${r.type}/health`,
       });

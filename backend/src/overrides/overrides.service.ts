@@ -4,13 +4,9 @@ import {
   canonicalIPv6,
   healthField,
   HealthStateSchema,
-  healthyWithOverrides,
   holdsAt,
-  isOver,
-  modeAt,
   nextChange,
   OVERRIDE_LIMITS,
-  publishedOverrides,
   redisKeys,
   safeJson,
   scheduleOf,
@@ -30,12 +26,7 @@ import { Rrset } from '../rrsets/rrset.entity';
 import { FAILOVER_BETA_MESSAGE, RrsetsService } from '../rrsets/rrsets.service';
 import { ZonesService } from '../zones/zones.service';
 import type { OverrideBody, OverrideView } from './dto/override.dto';
-
-/** What the guard counts at one moment: addresses served and, of them, those up (or forced up). */
-interface Served {
-  any: string[];
-  up: number;
-}
+import { auditable, currentOverrides, isoAt, overrideView, served } from './view';
 
 /**
  * Drains, forced-ups and maintenance windows of a failover record set's addresses. Each change
@@ -57,7 +48,7 @@ export class OverridesService {
     const view = await this.rrsets.get(p, zoneName, name, type);
     const now = Date.now();
     const rrset = await this.ds.getRepository(Rrset).findOneByOrFail({ id: view.id });
-    return { overrides: current(rrset, now).map((o) => overrideView(o, now)) };
+    return { overrides: currentOverrides(rrset, now).map((o) => overrideView(o, now)) };
   }
 
   async create(p: AccountPrincipal, zoneName: string, name: string, type: string, body: OverrideBody): Promise<OverrideView> {
@@ -70,7 +61,7 @@ export class OverridesService {
       if (body.ends_at != null && body.starts_at === undefined && body.ends_at <= startsAt) {
         throw new ValidationFailed([{ field: 'ends_at', reason: 'must be after starts_at (now, when left out)' }]);
       }
-      const kept = current(rrset, now);
+      const kept = currentOverrides(rrset, now);
       if (kept.length >= OVERRIDE_LIMITS.perRrset) {
         throw new ValidationFailed([{ field: 'address', reason: `a record set may have at most ${OVERRIDE_LIMITS.perRrset} overrides; remove some first` }]);
       }
@@ -109,7 +100,7 @@ export class OverridesService {
     await this.changes.transaction(async (tx, changes) => {
       const { rrset, key, zoneId } = await this.lockRrset(tx, p, zoneName, name, type);
       const now = Date.now();
-      const kept = current(rrset, now);
+      const kept = currentOverrides(rrset, now);
       const gone = kept.find((o) => o.id === id);
       if (!gone) throw notFound('override');
       const next = kept.filter((o) => o !== gone);
@@ -185,51 +176,4 @@ export class OverridesService {
       }),
     );
   }
-}
-
-/** The overrides that have not ended. */
-function current(rrset: Rrset, now: number): StoredOverride[] {
-  return (rrset.overrides ?? []).filter((o) => !isOver(scheduleOf(o), now));
-}
-
-/** What DNS serves at `at` by the shared rule, with these overrides and the addresses down now. */
-export function served(rrset: Rrset, overrides: StoredOverride[], at: number, down: Set<string>): Served {
-  const published = publishedOverrides(overrides, at);
-  const records = rrset.resourceRecords
-    .filter((r) => r.enabled)
-    .map((r) => ({ address: String(r.content[0]), backup: r.meta.backup === true }));
-  const modeOf = (r: { address: string }) => modeAt(published.filter((o) => o.address === r.address), at);
-  const servedNow = healthyWithOverrides(records, modeOf, down, (d, r) => d.has(r.address), records.some((r) => r.backup) ? (r) => r.backup : null);
-  return {
-    any: servedNow.map((r) => r.address),
-    up: servedNow.filter((r) => modeOf(r) === 'force_up' || !down.has(r.address)).length,
-  };
-}
-
-const isoAt = (ms: number) => new Date(ms).toISOString();
-const iso = (ms: number | null) => (ms === null ? null : isoAt(ms));
-
-export function overrideView(o: StoredOverride, now: number): OverrideView {
-  const s = scheduleOf(o);
-  return {
-    id: o.id,
-    address: o.address,
-    action: o.action,
-    starts_at: isoAt(o.starts_at),
-    ends_at: iso(o.ends_at),
-    recurrence: o.recurrence,
-    recurrence_until: iso(o.recurrence_until),
-    drain: o.drain,
-    note: o.note,
-    active: holdsAt(s, now),
-    next_change: iso(nextChange(s, now)),
-    created_at: isoAt(o.created_at),
-    created_by: o.created_by,
-  };
-}
-
-/** An override in the audit log, with readable times. */
-function auditable(o: StoredOverride) {
-  const { created_at: _c, ...rest } = o;
-  return { ...rest, starts_at: isoAt(o.starts_at), ends_at: iso(o.ends_at), recurrence_until: iso(o.recurrence_until) };
 }

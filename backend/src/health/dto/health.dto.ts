@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { OverrideSchema } from '../../overrides/dto/override.dto';
 import { SiteStateSchema } from '../sites';
 
 const LocationResultSchema = z.object({
@@ -31,6 +32,11 @@ export const AddressHealthSchema = z.object({
   state: z.enum(['available', 'unavailable', 'unknown']),
   since: z.string().nullable(),
   reasons: z.record(z.string(), z.string()),
+  override: z
+    .enum(['drain', 'force_up'])
+    .nullable()
+    .meta({ description: 'drain: left out of answers now whatever its health; force_up: served now even while it fails' }),
+  in_maintenance: z.boolean().meta({ description: 'In a maintenance window (or drained) now: its failures alert no one' }),
   locations: z.array(LocationResultSchema),
   uptime: z.object({ '24h': z.number().nullable(), '7d': z.number().nullable() }),
 });
@@ -42,6 +48,8 @@ export const RrsetHealthSchema = z.object({
   locations: z.array(z.string()).meta({ description: 'The sites reporting now (those given checks)' }),
   sites: z.array(SiteSchema).meta({ description: 'Every site reporting or stale, with its state; a gone site is left out' }),
   addresses: z.array(AddressHealthSchema),
+  serving: z.array(z.string()).meta({ description: 'The addresses DNS answers with now (overrides, health, fail open; before pickers)' }),
+  overrides: z.array(OverrideSchema).meta({ description: 'Drains, forced-ups and maintenance windows that have not ended' }),
 });
 
 /** The zone page's read-out: every failover record set of the zone, its addresses' states and their counts. */
