@@ -3166,12 +3166,16 @@ export interface operations {
                 type: string;
                 limit?: number;
                 strict?: boolean;
+                /** @description Vigil's own, on geodistance: rank by the RTT the probes nearest the client measure; returned only when sent */
+                rtt?: boolean;
               }[];
               /** @description The pickers again, under the name older Gcore clients read; left out when there are none (octoDNS then reads a plain record set) */
               filters?: {
                 type: string;
                 limit?: number;
                 strict?: boolean;
+                /** @description Vigil's own, on geodistance: rank by the RTT the probes nearest the client measure; returned only when sent */
+                rtt?: boolean;
               }[];
               meta: {
                 [key: string]: unknown;
@@ -3247,6 +3251,7 @@ export interface operations {
                       type: 'geodistance';
                       limit?: number;
                       strict?: boolean;
+                      rtt?: boolean;
                     }
                   | {
                       /** @enum {string} */
@@ -3306,6 +3311,7 @@ export interface operations {
                       type: 'geodistance';
                       limit?: number;
                       strict?: boolean;
+                      rtt?: boolean;
                     }
                   | {
                       /** @enum {string} */
@@ -3498,12 +3504,16 @@ export interface operations {
                 type: string;
                 limit?: number;
                 strict?: boolean;
+                /** @description Vigil's own, on geodistance: rank by the RTT the probes nearest the client measure; returned only when sent */
+                rtt?: boolean;
               }[];
               /** @description The pickers again, under the name older Gcore clients read; left out when there are none (octoDNS then reads a plain record set) */
               filters?: {
                 type: string;
                 limit?: number;
                 strict?: boolean;
+                /** @description Vigil's own, on geodistance: rank by the RTT the probes nearest the client measure; returned only when sent */
+                rtt?: boolean;
               }[];
               meta: {
                 [key: string]: unknown;
@@ -3556,12 +3566,16 @@ export interface operations {
               type: string;
               limit?: number;
               strict?: boolean;
+              /** @description Vigil's own, on geodistance: rank by the RTT the probes nearest the client measure; returned only when sent */
+              rtt?: boolean;
             }[];
             /** @description The pickers again, under the name older Gcore clients read; left out when there are none (octoDNS then reads a plain record set) */
             filters?: {
               type: string;
               limit?: number;
               strict?: boolean;
+              /** @description Vigil's own, on geodistance: rank by the RTT the probes nearest the client measure; returned only when sent */
+              rtt?: boolean;
             }[];
             meta: {
               [key: string]: unknown;
@@ -3636,6 +3650,7 @@ export interface operations {
                     type: 'geodistance';
                     limit?: number;
                     strict?: boolean;
+                    rtt?: boolean;
                   }
                 | {
                     /** @enum {string} */
@@ -3695,6 +3710,7 @@ export interface operations {
                     type: 'geodistance';
                     limit?: number;
                     strict?: boolean;
+                    rtt?: boolean;
                   }
                 | {
                     /** @enum {string} */
@@ -3879,12 +3895,16 @@ export interface operations {
               type: string;
               limit?: number;
               strict?: boolean;
+              /** @description Vigil's own, on geodistance: rank by the RTT the probes nearest the client measure; returned only when sent */
+              rtt?: boolean;
             }[];
             /** @description The pickers again, under the name older Gcore clients read; left out when there are none (octoDNS then reads a plain record set) */
             filters?: {
               type: string;
               limit?: number;
               strict?: boolean;
+              /** @description Vigil's own, on geodistance: rank by the RTT the probes nearest the client measure; returned only when sent */
+              rtt?: boolean;
             }[];
             meta: {
               [key: string]: unknown;
@@ -3959,6 +3979,7 @@ export interface operations {
                     type: 'geodistance';
                     limit?: number;
                     strict?: boolean;
+                    rtt?: boolean;
                   }
                 | {
                     /** @enum {string} */
@@ -4018,6 +4039,7 @@ export interface operations {
                     type: 'geodistance';
                     limit?: number;
                     strict?: boolean;
+                    rtt?: boolean;
                   }
                 | {
                     /** @enum {string} */
@@ -4202,12 +4224,16 @@ export interface operations {
               type: string;
               limit?: number;
               strict?: boolean;
+              /** @description Vigil's own, on geodistance: rank by the RTT the probes nearest the client measure; returned only when sent */
+              rtt?: boolean;
             }[];
             /** @description The pickers again, under the name older Gcore clients read; left out when there are none (octoDNS then reads a plain record set) */
             filters?: {
               type: string;
               limit?: number;
               strict?: boolean;
+              /** @description Vigil's own, on geodistance: rank by the RTT the probes nearest the client measure; returned only when sent */
+              rtt?: boolean;
             }[];
             meta: {
               [key: string]: unknown;
@@ -4415,6 +4441,13 @@ export interface operations {
               reasons: {
                 [key: string]: string;
               };
+              /**
+               * @description drain: left out of answers now whatever its health; force_up: served now even while it fails
+               * @enum {string|null}
+               */
+              override: 'drain' | 'force_up' | null;
+              /** @description In a maintenance window (or drained) now: its failures alert no one */
+              in_maintenance: boolean;
               locations: {
                 location: string;
                 ok: boolean;
@@ -4437,6 +4470,30 @@ export interface operations {
                 '24h': number | null;
                 '7d': number | null;
               };
+            }[];
+            /** @description The addresses DNS answers with now (overrides, health, fail open; before pickers) */
+            serving: string[];
+            /** @description Drains, forced-ups and maintenance windows that have not ended */
+            overrides: {
+              id: string;
+              address: string;
+              /** @enum {string} */
+              action: 'drain' | 'force_up' | 'maintenance';
+              starts_at: string;
+              /** @description null: until it is removed */
+              ends_at: string | null;
+              /** @enum {string|null} */
+              recurrence: 'daily' | 'weekly' | null;
+              recurrence_until: string | null;
+              /** @description Drained while it holds: always for drain, if chosen for maintenance, never for force_up */
+              drain: boolean;
+              note: string | null;
+              /** @description Whether it holds now */
+              active: boolean;
+              /** @description When it next starts or stops holding; null: never again (open-ended) */
+              next_change: string | null;
+              created_at: string;
+              created_by: string;
             }[];
           };
         };
