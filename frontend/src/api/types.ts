@@ -42,6 +42,9 @@ export type AddressHealth = RrsetHealth['addresses'][number];
 /** A probe site as the customers' health read-out shows it. */
 export type HealthSite = RrsetHealth['sites'][number];
 export type SiteState = HealthSite['state'];
+/** A drain, forced-up or maintenance window of one address of a record set (Vigil's own). */
+export type RrsetOverride = Ok<'/v2/zones/{zone}/{name}/{type}/overrides', 'get'>['overrides'][number];
+export type OverrideBody = Body<'/v2/zones/{zone}/{name}/{type}/overrides', 'post'>;
 export type CheckNowRun = Ok<'/v2/zones/{zone}/{name}/{type}/check', 'post'>;
 export type CheckNowLocation = CheckNowRun['locations'][number];
 export type HealthEvents = Ok<'/v2/zones/{zone}/{name}/{type}/health/events', 'get'>;

@@ -1,15 +1,17 @@
+/** How the panel shows a moment: date and time to the second, in the reader's locale and zone. */
+export const DATE_TIME: Intl.DateTimeFormatOptions = {
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+};
+
 /** Dates as people read them, in their locale; null as a dash. */
 export function formatDate(iso: string | null | undefined): string {
   if (!iso) return '—';
-  const d = new Date(iso);
-  return d.toLocaleString(undefined, {
-    year: 'numeric',
-    month: 'short',
-    day: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  });
+  return new Date(iso).toLocaleString(undefined, DATE_TIME);
 }
 
 /** "3 min ago" style, for recent events. */

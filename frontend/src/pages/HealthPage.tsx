@@ -16,11 +16,12 @@ import {
   Tooltip,
 } from '@mantine/core';
 import { IconPencil } from '@tabler/icons-react';
-import { useMemo, useState } from 'react';
+import { type ReactNode, useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { PAGE_SIZE } from '../api/client';
 import { useHealth, useHealthEvents, useRecentHealthEvents } from '../api/health';
 import type { AddressHealth, HealthEvent, HealthSite } from '../api/types';
+import { AddressOverrides, OverrideDialog, OverridesList, type OverrideTarget } from '../components/Overrides';
 import { PageHeader } from '../components/PageHeader';
 import { Pager } from '../components/Pager';
 import { QueryError } from '../components/QueryError';
@@ -40,8 +41,8 @@ export function StateBadge({ state, size = 'lg' }: { state: keyof typeof STATE_C
   );
 }
 
-/** One checked address, or (of a CNAME) target name: `subject` says which. */
-function AddressCard({ a, subject }: { a: AddressHealth; subject: string }) {
+/** One checked address, or (of a CNAME) target name: `subject` says which; `children` below its results. */
+function AddressCard({ a, subject, children }: { a: AddressHealth; subject: string; children?: ReactNode }) {
   const titleId = `address-${a.address}`;
   return (
     <Card withBorder component="section" aria-labelledby={titleId} data-testid={`address-${a.address}`}>
@@ -144,6 +145,7 @@ function AddressCard({ a, subject }: { a: AddressHealth; subject: string }) {
           </Table>
         </Table.ScrollContainer>
       )}
+      {children}
     </Card>
   );
 }
@@ -284,6 +286,7 @@ export function HealthPage() {
   const [page, setPage] = useState(1);
   const events = useHealthEvents(zone, name, type, page);
   const [windowKey, setWindowKey] = useState<WindowKey>('24h');
+  const [overrideFor, setOverrideFor] = useState<OverrideTarget | null>(null);
   // Transitions in the chosen window, for the timeline.
   const recent = useRecentHealthEvents(zone, name, type, WINDOWS[windowKey]);
   const now = recent.dataUpdatedAt || Date.now();
@@ -364,10 +367,25 @@ export function HealthPage() {
             </Title>
             <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md">
               {health.data.addresses.map((a) => (
-                <AddressCard key={a.address} a={a} subject={subject.one} />
+                <AddressCard key={a.address} a={a} subject={subject.one}>
+                  <AddressOverrides
+                    address={a.address}
+                    overrides={health.data.overrides}
+                    canChange={health.data.failover}
+                    onAction={setOverrideFor}
+                  />
+                </AddressCard>
               ))}
             </SimpleGrid>
           </section>
+
+          <OverridesList
+            rrset={{ zone, name, type }}
+            overrides={health.data.overrides}
+            serving={health.data.serving}
+            subject={subject.one}
+          />
+          <OverrideDialog rrset={{ zone, name, type }} target={overrideFor} onClose={() => setOverrideFor(null)} />
 
           <Sites sites={health.data.sites} />
 
