@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FailoverSchema } from './failover';
+import { QuorumPolicySchema } from './quorum';
 import { FAILOVER_TYPES } from './records';
 
 /**
@@ -28,6 +29,8 @@ export const ProbeResultSchema = z.object({
   warning: z.string().optional(),
   /** HTTPS with cert_expiry_days: whole days until the certificate expires (negative once it has). */
   cert_days_left: z.int().optional(),
+  /** The check's own quorum (quorumPolicyOf), for the aggregators, which see only results; absent: their settings. */
+  quorum: QuorumPolicySchema.optional(),
 });
 export type ProbeResult = z.infer<typeof ProbeResultSchema>;
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { normalizeName } from './names';
+import { DEFAULT_QUORUM, LOCATION_NAME, LOCATION_NAME_RULE, QUORUM_LIMITS } from './quorum';
 import { compileRegexp } from './regexp';
 
 /** Gcore's four, plus HTTPS (Vigil's own spelling of Gcore's HTTP with `tls: true`) and DNS (Vigil's own). */
@@ -41,6 +42,8 @@ export const FAILOVER_LIMITS = {
   maxResponseMs: { min: 1 },
   certExpiryDays: { min: 1, max: 365 },
   dnsAnswerLength: 255,
+  /** min_healthy and min_locations: at least this. */
+  minCount: 1,
 } as const;
 
 type Protocol = (typeof CHECK_PROTOCOLS)[number];
@@ -66,6 +69,28 @@ const urlPath = z
   .regex(/^\/[^\s]*$/, { error: 'must be a path that starts with "/" and has no spaces, such as /health' });
 
 const PORT_RANGE = 'must be from 1 to 65535';
+const SHARE_RANGE = 'must be a share more than 0 and at most 1, such as 0.85 for 85%';
+
+/** A quorum share: of the fresh locations, the part that must succeed (available) or fail (unavailable). */
+const share = z.number({ error: SHARE_RANGE }).gt(0, { error: SHARE_RANGE }).max(1, { error: SHARE_RANGE });
+
+const QuorumSchema = z.strictObject(
+  {
+    available: share.describe('Share of the fresh locations that must succeed for available'),
+    unavailable: share.describe('Share of the fresh locations that must fail for unavailable'),
+  },
+  {
+    // Unknown keys keep their own issue, which the api names field by field.
+    error: (iss) =>
+      iss.code === 'invalid_type'
+        ? `must be an object {available, unavailable} of shares, such as {"available": ${DEFAULT_QUORUM.available}, "unavailable": ${DEFAULT_QUORUM.unavailable}}`
+        : undefined,
+  },
+);
+
+const count = z
+  .int({ error: 'must be an integer' })
+  .min(FAILOVER_LIMITS.minCount, { error: `must be at least ${FAILOVER_LIMITS.minCount}` });
 const STATUS_RANGE = 'must be from 100 to 599';
 
 /** RFC 9110 token: a header name. */
@@ -207,6 +232,23 @@ export const FailoverSchema = z
       .optional()
       .describe('HTTPS: a certificate that expires within this many days gives the result a warning (the check still passes)'),
     dns: DnsCheckSchema.optional().describe('DNS: the query asked of each address and what its answer must be'),
+    quorum: QuorumSchema.optional().describe(
+      `This check's thresholds, as shares of the fresh locations: available when at least \`available\` succeeded, unavailable when at least \`unavailable\` failed, otherwise the state stays; the two must add up to more than 1. Default ${DEFAULT_QUORUM.available} and ${DEFAULT_QUORUM.unavailable} (the aggregator's settings)`,
+    ),
+    locations: z
+      .array(z.string({ error: 'must be the name of a probe site' }), { error: 'must be a list of probe site names, such as ["eu-1", "us-1"]' })
+      .min(1, { error: 'must name at least one probe site; leave it out for every site' })
+      .max(QUORUM_LIMITS.locations, { error: `must name at most ${QUORUM_LIMITS.locations} sites` })
+      .optional()
+      .describe('The probe sites that check this record set (GET /v2/admin/sites names them); absent: every site'),
+    min_locations: count
+      .optional()
+      .describe('With fewer fresh location results than this an address gets no verdict: its state stays. Default 1'),
+    min_healthy: count
+      .optional()
+      .describe(
+        'When fewer addresses than this are available, DNS serves the backup records (meta.backup) that are up, or, without any, every address (fail open). Default 1',
+      ),
   })
   .superRefine((f, ctx) => {
     const issue = (key: keyof typeof f, message: string) => ctx.addIssue({ code: 'custom', path: [key], message });
@@ -284,6 +326,27 @@ export const FailoverSchema = z
       issue('max_response_ms', `must be less than the timeout (${f.timeout * 1000} ms)`);
     }
     if (f.cert_expiry_days !== undefined && !isHttpsCheck(f)) issue('cert_expiry_days', 'is only for HTTPS checks (or HTTP with tls)');
+    const inRange = (v: unknown) => typeof v === 'number' && v > 0 && v <= 1;
+    const q = f.quorum;
+    if (q !== undefined && inRange(q.available) && inRange(q.unavailable) && q.available + q.unavailable <= 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['quorum'],
+        message: `available plus unavailable must be more than 1 (now ${q.available} + ${q.unavailable}), or a mix of results could count as both`,
+      });
+    }
+    if (f.locations !== undefined) {
+      const first = new Map<string, number>();
+      f.locations.forEach((name, i) => {
+        const at = (message: string) => ctx.addIssue({ code: 'custom', path: ['locations', i], message });
+        if (!LOCATION_NAME.test(name)) at(LOCATION_NAME_RULE);
+        else if (first.has(name)) at(`duplicates locations[${first.get(name)}]`);
+        else first.set(name, i);
+      });
+      if (f.min_locations !== undefined && f.min_locations > f.locations.length) {
+        issue('min_locations', `must be at most ${f.locations.length}, the number of locations chosen`);
+      }
+    }
     if (isSet(f.regexp) && f.protocol !== 'ICMP' && f.protocol !== 'DNS') {
       const compiled = compileRegexp(f.regexp!);
       if (!compiled.ok) issue('regexp', `is not a valid regular expression for RE2 (no back-references or lookaround): ${compiled.error}`);

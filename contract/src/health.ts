@@ -43,25 +43,37 @@ export function isFresh(result: Pick<ProbeResult, 'at' | 'frequency'>, now: numb
  * The health filter's rule, one for the DNS server's answers and for what a notification says
  * they are: the records not down, or all of them when every one is down (fail open), so pickers
  * after it still shape the answer. With `isBackup`, backups are served only when no other record
- * is up (the healthy backups first; all records when they are down too). Returns `records`
- * itself when nothing is left out. `isDown` takes a context rather than closing over one, so the
- * query path passes module-level functions and allocates nothing.
+ * is up (the healthy backups first; all records when they are down too). `minHealthy` (the
+ * check's min_healthy, default 1) raises "no other record is up" to "fewer than that many are
+ * up": then the backups that are up, and without any, every record (fail open). Returns
+ * `records` itself when nothing is left out. `isDown` takes a context rather than closing over
+ * one, so the query path passes module-level functions and allocates nothing.
  */
 export function healthyRecords<T, C>(
   records: readonly T[],
   ctx: C,
   isDown: (ctx: C, record: T) => boolean,
   isBackup: ((record: T) => boolean) | null,
+  minHealthy = 1,
 ): readonly T[] {
   if (isBackup !== null) {
-    const primaries = records.filter((r) => !isBackup(r) && !isDown(ctx, r));
-    if (primaries.length > 0) return primaries.length === records.length ? records : primaries;
-    const standby = records.filter((r) => isBackup(r) && !isDown(ctx, r));
-    return standby.length > 0 ? standby : records;
+    let primaries = 0;
+    let standby = 0;
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i]!;
+      if (isDown(ctx, r)) continue;
+      if (isBackup(r)) standby++;
+      else primaries++;
+    }
+    if (primaries >= minHealthy && primaries > 0) {
+      return primaries === records.length ? records : records.filter((r) => !isBackup(r) && !isDown(ctx, r));
+    }
+    return standby > 0 ? records.filter((r) => isBackup(r) && !isDown(ctx, r)) : records;
   }
   let down = 0;
   for (let i = 0; i < records.length; i++) if (isDown(ctx, records[i]!)) down++;
-  if (down === 0 || down === records.length) return records;
+  // Nothing down, or too few up to carry the answer: every record.
+  if (down === 0 || records.length - down < minHealthy || down === records.length) return records;
   const healthy: T[] = [];
   for (let i = 0; i < records.length; i++) if (!isDown(ctx, records[i]!)) healthy.push(records[i]!);
   return healthy;

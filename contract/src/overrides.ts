@@ -176,6 +176,7 @@ export function healthyWithOverrides<T, C>(
   ctx: C,
   isDown: (ctx: C, record: T) => boolean,
   isBackup: ((record: T) => boolean) | null,
+  minHealthy = 1,
 ): readonly T[] {
   const kept: T[] = [];
   const forced = new Set<T>();
@@ -185,7 +186,7 @@ export function healthyWithOverrides<T, C>(
     if (mode === 'force_up') forced.add(r);
     kept.push(r);
   }
-  return healthyRecords(kept, { ctx, forced, isDown }, downUnlessForced, isBackup);
+  return healthyRecords(kept, { ctx, forced, isDown }, downUnlessForced, isBackup, minHealthy);
 }
 
 function downUnlessForced<T, C>(o: { ctx: C; forced: Set<T>; isDown: (ctx: C, record: T) => boolean }, record: T): boolean {

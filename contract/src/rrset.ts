@@ -272,6 +272,17 @@ export function checkRrsetForType(type: RecordType, body: RrsetBody): { body: Rr
   if (body.meta.failover && !isFailoverType(type)) {
     issues.push({ path: ['meta', 'failover'], message: `failover is only for ${FAILOVER_TYPES.join(', ')} record sets` });
   }
+  // A minimum no more addresses than these can meet would serve the backups (or everything) for ever.
+  const minHealthy = body.meta.failover?.min_healthy;
+  if (minHealthy !== undefined) {
+    const primaries = records.filter((r) => r.enabled && r.meta.backup !== true).length;
+    if (minHealthy > primaries) {
+      issues.push({
+        path: ['meta', 'failover', 'min_healthy'],
+        message: `must be at most ${primaries}, the number of enabled records that are not backups`,
+      });
+    }
+  }
   // The probes measure RTT as they run the record set's check: without one there is nothing to rank by.
   body.pickers.forEach((p, i) => {
     if (p.type === 'geodistance' && p.rtt === true && !body.meta.failover) {
