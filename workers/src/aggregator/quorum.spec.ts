@@ -1,6 +1,6 @@
 import type { HealthState, ProbeResult } from '@vigil/contract';
 import { DEFAULT_FRESHNESS_SLACK_MS, isFresh } from '@vigil/contract';
-import { DEFAULT_THRESHOLDS, nextHealth, verdict } from './quorum';
+import { DEFAULT_THRESHOLDS, nextHealth, policyOf, verdict } from './quorum';
 
 const NOW = 1_700_000_000_000;
 const T = DEFAULT_THRESHOLDS;
@@ -162,5 +162,51 @@ describe('nextHealth: write only transitions', () => {
   it('lists reasons in location order, whatever order the hash gave', () => {
     const r = results(0, 3).reverse();
     expect(Object.keys(nextHealth(null, 'c', 'a', r, NOW, T)!.reasons)).toEqual(['bad-0', 'bad-1', 'bad-2']);
+  });
+});
+
+describe("a check's own quorum: per-check thresholds with three probe sites", () => {
+  const r = (location: string, ok: boolean, quorum?: ProbeResult['quorum'], at = NOW - 1000): ProbeResult => ({
+    ok,
+    latency_ms: ok ? 5 : null,
+    error: ok ? null : `${location}: connection refused`,
+    at,
+    location,
+    frequency: 10,
+    ...(quorum && { quorum }),
+  });
+  const own = { available: 0.6, unavailable: 0.5 };
+  const twoOfThree = (q?: ProbeResult['quorum']) => [r('eu-1', true, q), r('us-1', true, q), r('ap-1', false, q)];
+
+  it('with the defaults, 2 of 3 ok is unavailable (33% failed); with available 0.6 / unavailable 0.5 it is available', () => {
+    expect(verdict(twoOfThree(), NOW, T).state).toBe('unavailable');
+    expect(verdict(twoOfThree(own), NOW, T)).toMatchObject({ state: 'available', fresh: 3, ok: 2, failed: 1 });
+  });
+
+  it('1 of 3 ok goes unavailable by the check\'s own 50% (67% failed), and 1 of 2 with one stale location too', () => {
+    expect(verdict([r('eu-1', true, own), r('us-1', false, own), r('ap-1', false, own)], NOW, T).state).toBe('unavailable');
+    expect(verdict([r('eu-1', true, own), r('us-1', false, own), r('ap-1', true, own, NOW - 60_000)], NOW, T).state).toBe('unavailable');
+  });
+
+  it('counts only the locations the check names', () => {
+    const chosen = { locations: ['eu-1', 'us-1'] };
+    // ap-1's failure (a location no longer chosen, its result still fresh) is not counted.
+    expect(verdict(twoOfThree(chosen), NOW, T)).toMatchObject({ state: 'available', fresh: 2, failed: 0, reasons: {} });
+  });
+
+  it('gives no verdict with fewer fresh results than min_locations: the state stays', () => {
+    const min3 = { min_locations: 3 };
+    const two = [r('eu-1', false, min3), r('us-1', false, min3), r('ap-1', false, min3, NOW - 60_000)];
+    expect(verdict(two, NOW, T)).toMatchObject({ state: null, fresh: 2, failed: 2 });
+    expect(nextHealth(state('available'), 'c', 'a', two, NOW, T)).toBeNull();
+    expect(verdict([...two.slice(0, 2), r('ap-1', false, min3)], NOW, T).state).toBe('unavailable');
+  });
+
+  it("follows the newest result's policy, so a changed check applies from its first new result", () => {
+    const before = [r('eu-1', true), r('us-1', true), r('ap-1', false, undefined, NOW - 2000)];
+    expect(verdict(before, NOW, T).state).toBe('unavailable');
+    const after = [r('eu-1', true, own, NOW - 500), r('us-1', true), r('ap-1', false, undefined, NOW - 2000)];
+    expect(policyOf(after)).toEqual(own);
+    expect(verdict(after, NOW, T).state).toBe('available');
   });
 });

@@ -1,4 +1,12 @@
-import { DEFAULT_FRESHNESS_SLACK_MS, type HealthState, type HealthStateName, isFresh, type ProbeResult } from '@vigil/contract';
+import {
+  DEFAULT_FRESHNESS_SLACK_MS,
+  DEFAULT_QUORUM,
+  type HealthState,
+  type HealthStateName,
+  type ProbeResult,
+  type QuorumPolicy,
+  tally,
+} from '@vigil/contract';
 
 export interface Thresholds {
   /** Share of fresh locations that must succeed for `available` (default 0.85). */
@@ -7,11 +15,12 @@ export interface Thresholds {
   unavailable: number;
 }
 
-export const DEFAULT_THRESHOLDS: Thresholds = { available: 0.85, unavailable: 0.2 };
+export const DEFAULT_THRESHOLDS: Thresholds = { ...DEFAULT_QUORUM };
 
 export interface Verdict {
-  /** The state the fresh results call for; null in the hysteresis band or without fresh results. */
+  /** The state the fresh results call for; null in the hysteresis band or with fewer fresh results than min_locations. */
   state: HealthStateName | null;
+  /** Fresh results of the locations that count (the check's `locations`, else every one). */
   fresh: number;
   ok: number;
   failed: number;
@@ -20,37 +29,42 @@ export interface Verdict {
 }
 
 /**
+ * The check's own quorum, as its newest result carries it (quorumPolicyOf): a changed check takes
+ * effect with the first result of its new job, wherever that came from. Undefined: the defaults.
+ */
+export function policyOf(results: readonly ProbeResult[]): QuorumPolicy | undefined {
+  let newest: ProbeResult | undefined;
+  for (const r of results) if (newest === undefined || r.at > newest.at) newest = r;
+  return newest?.quorum;
+}
+
+/**
  * The 85% / 20% rule over the locations whose latest result is fresh: `available` when at least
  * `available` of them succeeded, `unavailable` when at least `unavailable` of them failed,
  * otherwise no opinion (the state stays as it is: hysteresis, so a target hovering between the
- * two does not flap). With A + U > 1 (config enforces it) both can never hold at once.
+ * two does not flap). With A + U > 1 (config and the check's schema enforce it) both can never
+ * hold at once. A check may set its own shares, the locations that count and a minimum of fresh
+ * results below which there is no opinion either (the policy of its newest result); `thresholds`
+ * are the aggregator's settings, for checks that set none.
  *
  * The shares are exact: ok/n and the threshold are each rounded once to the nearest double, and
  * rounding is monotonic, so ok/n >= 0.85 holds exactly when ok/n really is 85% or more
  * (17 of 20 is available, 4 of 5 is not) for any number of locations a deployment can have.
  */
 export function verdict(
-  results: Iterable<ProbeResult>,
+  results: readonly ProbeResult[],
   now: number,
   thresholds: Thresholds,
   slackMs = DEFAULT_FRESHNESS_SLACK_MS,
 ): Verdict {
-  let ok = 0;
-  let failed = 0;
-  const reasons: Record<string, string> = {};
-  for (const r of results) {
-    if (!isFresh(r, now, slackMs)) continue;
-    if (r.ok) ok++;
-    else {
-      failed++;
-      reasons[r.location] = r.error ?? 'failed';
-    }
-  }
-  const fresh = ok + failed;
+  const policy = policyOf(results);
+  const { fresh, ok, failed, reasons, minMet } = tally(results, now, policy, slackMs);
+  const available = policy?.available ?? thresholds.available;
+  const unavailable = policy?.unavailable ?? thresholds.unavailable;
   let state: HealthStateName | null = null;
-  if (fresh > 0) {
-    if (ok / fresh >= thresholds.available) state = 'available';
-    else if (failed / fresh >= thresholds.unavailable) state = 'unavailable';
+  if (minMet) {
+    if (ok / fresh >= available) state = 'available';
+    else if (failed / fresh >= unavailable) state = 'unavailable';
   }
   return { state, fresh, ok, failed, reasons: sortKeys(reasons) };
 }
@@ -63,7 +77,7 @@ export function nextHealth(
   current: HealthState | null,
   checkId: string,
   address: string,
-  results: Iterable<ProbeResult>,
+  results: readonly ProbeResult[],
   now: number,
   thresholds: Thresholds,
   slackMs = DEFAULT_FRESHNESS_SLACK_MS,

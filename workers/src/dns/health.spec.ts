@@ -120,3 +120,50 @@ describe('healthFilter with drains and forced-ups', () => {
     expect(overridden.records.map((r) => r.overrides?.map((o) => o.mode) ?? null)).toEqual([['drain'], ['force_up'], ['drain']]);
   });
 });
+
+describe('healthFilter with min_healthy (the check\'s minimum of healthy addresses)', () => {
+  const three = [{ content: ['192.0.2.1'] }, { content: ['192.0.2.2'] }, { content: ['192.0.2.3'] }];
+  const backups = [{ content: ['198.51.100.1'], meta: { backup: true } }, { content: ['198.51.100.2'], meta: { backup: true } }];
+  const down = (...addresses: string[]) => {
+    const t = new HealthTable();
+    for (const a of addresses) t.apply({ checkId: 'chk', address: a, state: 'unavailable' });
+    return t;
+  };
+  const filter = (set: ReturnType<typeof servedA>, t: HealthTable) =>
+    contents(healthFilter(set.records, set.checkId, t, set.backups, set.overrides, set.minHealthy));
+
+  it('is read from the published check (1 without one)', () => {
+    expect(servedA(three, { failover: 'chk', check: { min_healthy: 2 } }).minHealthy).toBe(2);
+    expect(servedA(three, { failover: 'chk' }).minHealthy).toBe(1);
+  });
+
+  it('serves the healthy ones while min_healthy are up, every address below it (no backups)', () => {
+    const set = servedA(three, { failover: 'chk', check: { min_healthy: 2 } });
+    expect(filter(set, down('192.0.2.1'))).toEqual(['192.0.2.2', '192.0.2.3']);
+    expect(filter(set, down('192.0.2.1', '192.0.2.2'))).toEqual(['192.0.2.1', '192.0.2.2', '192.0.2.3']);
+    expect(healthFilter(set.records, set.checkId, down(), set.backups, set.overrides, set.minHealthy)).toBe(set.records);
+  });
+
+  it('serves the backups that are up below min_healthy', () => {
+    const set = servedA([...three, ...backups], { failover: 'chk', check: { min_healthy: 2 } });
+    expect(filter(set, down('192.0.2.1'))).toEqual(['192.0.2.2', '192.0.2.3']);
+    expect(filter(set, down('192.0.2.1', '192.0.2.2'))).toEqual(['198.51.100.1', '198.51.100.2']);
+    expect(filter(set, down('192.0.2.1', '192.0.2.2', '198.51.100.1', '198.51.100.2'))).toHaveLength(5);
+  });
+
+  it('counts a forced-up address as up and leaves a drained one out before counting', () => {
+    const forever = { from: 0, until: null, every: null, last: null };
+    const set = servedA([...three, ...backups], {
+      failover: 'chk',
+      check: { min_healthy: 2 },
+      overrides: [
+        { address: '192.0.2.1', mode: 'force_up', ...forever },
+        { address: '192.0.2.3', mode: 'drain', ...forever },
+      ],
+    });
+    // 192.0.2.1 forced up + 192.0.2.2 up: two, so no backups.
+    expect(filter(set, down('192.0.2.1'))).toEqual(['192.0.2.1', '192.0.2.2']);
+    // 192.0.2.2 down leaves one: the backups.
+    expect(filter(set, down('192.0.2.2'))).toEqual(['198.51.100.1', '198.51.100.2']);
+  });
+});

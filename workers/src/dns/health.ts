@@ -48,13 +48,14 @@ export function healthFilter(
   health: HealthView,
   backups = false,
   overrides = false,
+  minHealthy = 1,
 ): readonly ServedRecord[] {
   if (checkId === null && !backups) return records;
   if (overrides) {
     // Drains and forced-ups (the rare case) read the clock, so windows start and end on time
     // without anything republished.
     const now = Date.now();
-    return healthyWithOverrides(records, (r) => modeAt(r.overrides, now), health, downIn, backups ? isBackup : null);
+    return healthyWithOverrides(records, (r) => modeAt(r.overrides, now), health, downIn, backups ? isBackup : null, minHealthy);
   }
-  return healthyRecords(records, health, checkId === null ? neverDown : downIn, backups ? isBackup : null);
+  return healthyRecords(records, health, checkId === null ? neverDown : downIn, backups ? isBackup : null, minHealthy);
 }

@@ -26,8 +26,8 @@ export interface PickContext {
 /** Stages 4 and 5 of one rrset: the health filter, then the pickers (the health filter among them when one names it). */
 export function pickRecords(rrset: ServedRrset, health: HealthView, ctx: PickContext): readonly ServedRecord[] {
   const pickers = rrset.pickers;
-  if (pickers.length === 0) return healthFilter(rrset.records, rrset.checkId, health, rrset.backups, rrset.overrides);
-  return applyPickers(rrset.records, pickers, ctx, rrset.checkId, health, rrset.backups, rrset.overrides);
+  if (pickers.length === 0) return healthFilter(rrset.records, rrset.checkId, health, rrset.backups, rrset.overrides, rrset.minHealthy);
+  return applyPickers(rrset.records, pickers, ctx, rrset.checkId, health, rrset.backups, rrset.overrides, rrset.minHealthy);
 }
 
 /**
@@ -42,16 +42,18 @@ export function applyPickers(
   health: HealthView | null = null,
   backups = false,
   overrides = false,
+  minHealthy = 1,
 ): readonly ServedRecord[] {
   let out = records;
-  if ((checkId !== null || backups) && health !== null && !hasHealthStep(pickers)) out = healthFilter(out, checkId, health, backups, overrides);
+  if ((checkId !== null || backups) && health !== null && !hasHealthStep(pickers))
+    out = healthFilter(out, checkId, health, backups, overrides, minHealthy);
   for (let i = 0; i < pickers.length && out.length > 0; i++) {
     const p = pickers[i]!;
     switch (p.type) {
       case 'healthcheck':
       case 'is_healthy':
         // Fail open whatever `strict` says: Gcore serves every record when all are down, and so does Vigil.
-        if (health !== null) out = healthFilter(out, checkId, health, backups, overrides);
+        if (health !== null) out = healthFilter(out, checkId, health, backups, overrides, minHealthy);
         break;
       case 'geodns':
         out = geodns(out, p.strict, ctx.location());

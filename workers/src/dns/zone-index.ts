@@ -148,6 +148,8 @@ export interface RrsetPolicy {
   readonly backups: boolean;
   /** Some records have drains or forced-ups: the health filter then reads the clock. */
   readonly overrides: boolean;
+  /** The check's min_healthy (default 1): with fewer addresses up, the backups or every record. */
+  readonly minHealthy: number;
 }
 
 const NO_PICKERS: readonly Picker[] = Object.freeze([]);
@@ -200,6 +202,10 @@ export class ServedRrset {
 
   get overrides(): boolean {
     return this.policy !== null && this.policy.overrides;
+  }
+
+  get minHealthy(): number {
+    return this.policy === null ? 1 : this.policy.minHealthy;
   }
 
   /** The TTL, as encoded in its records. */
@@ -609,6 +615,7 @@ function serve(
           rotate: type !== QTYPE.CNAME && !rrset.pickers.some((p) => p.type === 'weighted_shuffle' || p.type === 'geodistance'),
           backups,
           overrides: exact.some((r) => r.overrides !== null),
+          minHealthy: (checkId !== null && rrset.failover?.check.min_healthy) || 1,
         };
   return new ServedRrset(type, exact, policy, version);
 }

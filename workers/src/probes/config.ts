@@ -1,4 +1,4 @@
-import { parseLatLong, TargetPolicy } from '@vigil/contract';
+import { LOCATION_NAME, LOCATION_NAME_RULE, parseLatLong, TargetPolicy } from '@vigil/contract';
 import { z } from 'zod';
 import { LogLevelSchema, OptionalPortSchema, parseEnv, RedisEnvShape, RedisKeyPrefixSchema } from '../common/env';
 import { parseResolvers } from './checks/resolve';
@@ -22,7 +22,7 @@ export const ProbeConfigSchema = z.object({
   /** This probe's location: names its queue and tags its results. */
   LOCATION: z
     .string({ error: 'is required: the name of this probe location, such as eu-1' })
-    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { error: 'must be lowercase letters, digits and "-" (at most 63), such as eu-1' }),
+    .regex(LOCATION_NAME, { error: LOCATION_NAME_RULE }),
   ...RedisEnvShape,
   REDIS_KEY_PREFIX: RedisKeyPrefixSchema,
   /** Checks in flight at once, across all jobs. */

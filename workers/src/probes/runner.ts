@@ -1,4 +1,4 @@
-import { type CheckJob, isHttpsCheck, type ProbeReport, type TargetPolicy } from '@vigil/contract';
+import { type CheckJob, isHttpsCheck, type ProbeReport, quorumPolicyOf, type TargetPolicy } from '@vigil/contract';
 import { performance } from 'node:perf_hooks';
 import { Semaphore } from '../common/semaphore';
 import { BodyMatcher } from './checks/body-match';
@@ -63,9 +63,12 @@ export class ProbeRunner {
    */
   async runJob(job: CheckJob): Promise<ProbeReport[]> {
     const reports: ProbeReport[] = [];
+    // The check's own quorum travels with each result: the aggregators see nothing else of it.
+    const quorum = quorumPolicyOf(job.check);
     for (const { address, outcome, at } of await this.checkAll(job)) {
       if (outcome.probeFault) continue;
-      reports.push({ checkId: job.checkId, address, ...toProbeResult(outcome, this.opts.location, job.check.frequency, at) });
+      const result = toProbeResult(outcome, this.opts.location, job.check.frequency, at);
+      reports.push({ checkId: job.checkId, address, ...result, ...(quorum && { quorum }) });
     }
     return reports;
   }

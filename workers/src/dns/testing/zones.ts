@@ -27,6 +27,8 @@ export interface RrsetOptions {
   failover?: string;
   /** With failover: the owner's drains and forced-ups. */
   overrides?: PublishedOverride[];
+  /** With failover: fields of the check beside the default TCP one (min_healthy, …). */
+  check?: Partial<NonNullable<CompiledRrset['failover']>['check']>;
 }
 
 let nextId = 1;
@@ -43,7 +45,7 @@ export function rr(name: string, type: RecordType, records: (RecordInput | strin
     }),
     pickers: opts.pickers ?? [],
     failover: opts.failover
-      ? { checkId: opts.failover, check: { protocol: 'TCP', port: 80, frequency: 60, timeout: 5 }, ...(opts.overrides ? { overrides: opts.overrides } : {}) }
+      ? { checkId: opts.failover, check: { protocol: 'TCP', port: 80, frequency: 60, timeout: 5, ...opts.check }, ...(opts.overrides ? { overrides: opts.overrides } : {}) }
       : null,
   };
 }
