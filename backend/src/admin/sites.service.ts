@@ -1,5 +1,5 @@
 import { HttpStatus, Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { bullPrefix, LOCATION_STALE_AFTER_MS, probeQueueName, redisKeys } from '@vigil/contract';
+import { bullPrefix, LOCATION_NAME, LOCATION_STALE_AFTER_MS, probeQueueName, redisKeys } from '@vigil/contract';
 import { Queue } from 'bullmq';
 import type Redis from 'ioredis';
 import { z } from 'zod';
@@ -25,8 +25,6 @@ export const ForgottenSiteSchema = z.object({
   results_removed: z.number().meta({ description: 'Addresses whose last result from this site was dropped from the health read-out' }),
 });
 
-/** Sites are probe location names (the probe's LOCATION rule); anything else cannot exist. */
-const SITE_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 /**
  * Removes the site from the heartbeat set only if it is still stale: a probe that beat again
@@ -91,7 +89,7 @@ export class SitesService implements OnApplicationShutdown {
    * the reconciler give it every check back.
    */
   async forget(support: Principal, name: string): Promise<z.output<typeof ForgottenSiteSchema>> {
-    if (!SITE_NAME.test(name)) throw notFound('site');
+    if (!LOCATION_NAME.test(name)) throw notFound('site');
     const score = await this.redis.zscore(redisKeys.locations, name);
     if (score === null) throw notFound('site');
     const since = Date.now() - Number(score);

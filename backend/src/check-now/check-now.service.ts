@@ -21,7 +21,7 @@ import { REDIS } from '../redis/redis.module';
 import { Rrset } from '../rrsets/rrset.entity';
 import { FAILOVER_BETA_MESSAGE, RrsetsService } from '../rrsets/rrsets.service';
 import { checkJobFor } from '../scheduling/check-jobs';
-import { SchedulerService } from '../scheduling/scheduler.service';
+import { checksFrom, SchedulerService } from '../scheduling/scheduler.service';
 import { Zone } from '../zones/zone.entity';
 import { checkNowAnswer, cooldownLeftMs, jobDigest, newRun, onExisting, recordTtlMs, type RunRecord, RunRecordSchema } from './run';
 
@@ -70,9 +70,13 @@ export class CheckNowService {
         zone.enabled ? 'this record set has no enabled record to check' : 'the zone is disabled, so its checks do not run: enable it first',
       );
     }
-    const locations = await this.scheduler.activeLocations();
+    // The locations the check chose (meta.failover.locations), as its scheduled runs.
+    const locations = (await this.scheduler.activeLocations()).filter((l) => checksFrom(job, l));
     if (locations.length === 0)
-      throw apiError(HttpStatus.SERVICE_UNAVAILABLE, 'no probe location is reporting now, so nothing can run the check');
+      throw apiError(
+        HttpStatus.SERVICE_UNAVAILABLE,
+        `no probe location is reporting now${job.check.locations ? ` of those the check names (${job.check.locations.join(', ')})` : ''}, so nothing can run the check`,
+      );
 
     const { run, joined } = await this.claim(rrset.id, job, locations);
     if (!joined) {

@@ -18,10 +18,7 @@ describe('freshness in the health read-out follows FRESHNESS_SLACK_SECONDS', () 
   });
 
   it('counts a result two periods plus the configured slack old as fresh, and one older as not', async () => {
-    const c = await api.customer();
-    const H = apiKey(await api.token(c.agent));
-    await api.grantFailover(c.accountId);
-    await api.http().post('/v2/zones').set(H).send({ name: 'fresh.example' }).expect(201);
+    const H = apiKey((await api.failoverZone('fresh.example')).token);
     const rr = await api
       .http()
       .put('/v2/zones/fresh.example/www.fresh.example/A')

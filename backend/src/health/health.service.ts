@@ -1,6 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
+  countsIn,
+  DEFAULT_QUORUM,
+  type Failover,
   HealthStateSchema,
   type HealthStateName,
   healthField,
@@ -10,10 +13,12 @@ import {
   modeAt,
   publishedOverrides,
   parseContent,
+  quorumPolicyOf,
   ProbeResultSchema,
   type RecordType,
   redisKeys,
   safeJson,
+  tally,
 } from '@vigil/contract';
 import type Redis from 'ioredis';
 import { Between, DataSource, MoreThanOrEqual } from 'typeorm';
@@ -69,6 +74,22 @@ function addressState(
     : { state: 'unknown', since: null, reasons: {} };
 }
 
+/** How the check decides, with the sites it names that run nothing now. */
+function quorumView(check: Failover, stateOf: Map<string, string>) {
+  const reporting = [...stateOf].filter(([, state]) => state === 'reporting').map(([name]) => name);
+  const chosen = check.locations ?? null;
+  return {
+    available: check.quorum?.available ?? DEFAULT_QUORUM.available,
+    unavailable: check.quorum?.unavailable ?? DEFAULT_QUORUM.unavailable,
+    own: check.quorum !== undefined,
+    locations: chosen,
+    checking: chosen ? chosen.filter((l) => stateOf.get(l) === 'reporting') : reporting,
+    not_checking: chosen ? chosen.filter((l) => stateOf.get(l) !== 'reporting') : [],
+    min_locations: check.min_locations ?? 1,
+    min_healthy: check.min_healthy ?? 1,
+  };
+}
+
 /** The address a failover check probes: the record's first content field. */
 const addressOf = (rec: Rrset['resourceRecords'][number]) => String(rec.content[0]);
 
@@ -101,7 +122,10 @@ export class HealthService {
   async current(p: AccountPrincipal, zone: string, name: string, type: string) {
     const view = await this.rrsets.get(p, zone, name, type);
     const account = await this.ds.getRepository(Account).findOneByOrFail({ id: p.accountId });
-    const failover = failoverApplies(view, account.features) !== null;
+    const check = failoverApplies(view, account.features);
+    const failover = check !== null;
+    const policy = check ? quorumPolicyOf(check) : undefined;
+    const slackMs = this.config.FRESHNESS_SLACK_SECONDS * 1000;
     const now = Date.now();
     const [timelines, known, entity] = await Promise.all([
       this.timelines(view.id, now - 7 * DAY),
@@ -119,20 +143,22 @@ export class HealthService {
           this.redis.hget(redisKeys.health, healthField(view.id, address)),
           this.redis.hgetall(redisKeys.results(view.id, address)),
         ]);
-        const locations = Object.values(results)
-          .flatMap((raw) => {
-            const parsed = ProbeResultSchema.safeParse(safeJson(raw));
-            const at = parsed.success ? isoTime(parsed.data.at) : null;
-            if (!parsed.success || at === null) return [];
-            const r = parsed.data;
-            const fresh = isFresh(r, now, this.config.FRESHNESS_SLACK_SECONDS * 1000);
+        const parsedResults = Object.values(results).flatMap((raw) => {
+          const parsed = ProbeResultSchema.safeParse(safeJson(raw));
+          return parsed.success && isoTime(parsed.data.at) !== null ? [parsed.data] : [];
+        });
+        // Counted by the check as saved: the aggregators follow it from its next results on.
+        const counts = tally(parsedResults, now, policy, slackMs);
+        const locations = parsedResults
+          .map((r) => {
+            const at = isoTime(r.at)!;
+            const fresh = isFresh(r, now, slackMs);
             // A location no longer in the heartbeat set (forgotten, or a Redis that lost it) is gone.
             const site_state = stateOf.get(r.location) ?? 'gone';
             const warning = r.warning ?? null;
             const cert_days_left = r.cert_days_left ?? null;
-            return [
-              { location: r.location, ok: r.ok, latency_ms: r.latency_ms, error: r.error, warning, cert_days_left, at, fresh, site_state },
-            ];
+            const counted = fresh && countsIn(policy, r.location);
+            return { location: r.location, ok: r.ok, latency_ms: r.latency_ms, error: r.error, warning, cert_days_left, at, fresh, counted, site_state };
           })
           .sort((a, b) => a.location.localeCompare(b.location));
         const mine = published.filter((o) => o.address === address);
@@ -143,6 +169,8 @@ export class HealthService {
           override: failover ? modeAt(mine, now) : null,
           in_maintenance: failover && isSilenced(overrides, address, now),
           locations: failover ? locations : [],
+          fresh_locations: failover ? counts.fresh : 0,
+          min_locations_met: failover && counts.minMet,
           uptime: {
             '24h': uptime(timelines.get(address), now - DAY, now),
             '7d': uptime(timelines.get(address), now - 7 * DAY, now),
@@ -156,6 +184,7 @@ export class HealthService {
       failover,
       locations: sites.filter((s) => s.state === 'reporting').map((s) => s.name),
       sites: sites.filter((s) => s.state !== 'gone').map((s) => ({ name: s.name, state: s.state, last_heartbeat: s.lastHeartbeatIso })),
+      quorum: check ? quorumView(check, stateOf) : null,
       addresses,
       // What DNS answers now by the shared rule (drains, forced-ups, health, fail open).
       serving: failover

@@ -39,11 +39,7 @@ describe('address overrides (real PostgreSQL and Redis)', () => {
   beforeAll(async () => {
     api = await TestApi.start({ RECONCILE_INTERVAL_SECONDS: '0' });
     redis = api.redis();
-    const c = await api.customer();
-    agent = c.agent;
-    token = await api.token(c.agent);
-    await api.grantFailover(c.accountId);
-    await api.http().post('/v2/zones').set(apiKey(token)).send({ name: 'ovr.example' }).expect(201);
+    ({ agent, token } = await api.failoverZone('ovr.example'));
     const other = await api.customer('other');
     otherToken = await api.token(other.agent);
     await api.grantFailover(other.accountId);

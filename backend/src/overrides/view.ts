@@ -29,7 +29,14 @@ export function served(rrset: Rrset, overrides: StoredOverride[], at: number, do
     .filter((r) => r.enabled)
     .map((r) => ({ address: String(r.content[0]), backup: r.meta.backup === true }));
   const modeOf = (r: { address: string }) => modeAt(published.filter((o) => o.address === r.address), at);
-  const servedNow = healthyWithOverrides(records, modeOf, down, (d, r) => d.has(r.address), records.some((r) => r.backup) ? (r) => r.backup : null);
+  const servedNow = healthyWithOverrides(
+    records,
+    modeOf,
+    down,
+    (d, r) => d.has(r.address),
+    records.some((r) => r.backup) ? (r) => r.backup : null,
+    rrset.meta.failover?.min_healthy ?? 1,
+  );
   return {
     any: servedNow.map((r) => r.address),
     up: servedNow.filter((r) => modeOf(r) === 'force_up' || !down.has(r.address)).length,

@@ -43,10 +43,7 @@ describe('a Redis that lost its data (real PostgreSQL and Redis)', () => {
   });
 
   it('schedules the checks of a probe location that announces itself after the refill, without waiting for the period', async () => {
-    const c = await api.customer();
-    await api.grantFailover(c.accountId);
-    const token = await api.token(c.agent);
-    await api.http().post('/v2/zones').set(apiKey(token)).send({ name: 'watched.example' }).expect(201);
+    const { token } = await api.failoverZone('watched.example');
     const res = await api
       .http()
       .put('/v2/zones/watched.example/www.watched.example/A')

@@ -19,10 +19,7 @@ describe('richer failover checks through the API (real PostgreSQL, Redis and Bul
   beforeAll(async () => {
     api = await TestApi.start({ RECONCILE_INTERVAL_SECONDS: '0' });
     redis = api.redis();
-    const c = await api.customer();
-    token = await api.token(c.agent);
-    await api.grantFailover(c.accountId);
-    await api.http().post('/v2/zones').set(apiKey(token)).send({ name: zone }).expect(201);
+    ({ token } = await api.failoverZone(zone));
     await redis.zadd(redisKeys.locations, Date.now(), 'eu-1');
     queue = new Queue(probeQueueName('eu-1'), {
       connection: { host: '127.0.0.1', port: 6379 },

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { RrsetSchema } from './dto/rrset.dto';
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
   checkRrsetForType,
@@ -13,6 +13,7 @@ import {
   type RecordType,
   type RrsetBody,
 } from '@vigil/contract';
+import type Redis from 'ioredis';
 import { createHash } from 'node:crypto';
 import { DataSource, In, type EntityManager } from 'typeorm';
 import { Account } from '../accounts/account.entity';
@@ -21,12 +22,14 @@ import { AuditService } from '../audit/audit.service';
 import { apiError, conflict, type FieldIssue, formatPath, notFound, ValidationFailed } from '../common/errors';
 import { rrsetFromJson, zoneFromJson } from '../publishing/snapshot';
 import { ZoneChangesService } from '../publishing/zone-changes';
+import { REDIS } from '../redis/redis.module';
 import { Zone } from '../zones/zone.entity';
 import { ZonesService } from '../zones/zones.service';
 import type { RrsetBatch, RrsetListQuery } from './dto/rrset.dto';
 import { APEX_CNAME, cnameConflict, exclusivityReason, typesAfter, typesForbiddenBeside } from './exclusivity';
 import { Rrset } from './rrset.entity';
 import { keepNamesAsSent, recordAsSent } from './as-sent';
+import { knownSites, probeSiteIssues } from './probe-sites';
 
 export function rrsetView(r: Rrset): z.output<typeof RrsetSchema> {
   return {
@@ -69,6 +72,7 @@ export class RrsetsService {
     private readonly zones: ZonesService,
     private readonly audit: AuditService,
     private readonly changes: ZoneChangesService,
+    @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
   async list(p: AccountPrincipal, zoneName: string, q: RrsetListQuery) {
@@ -106,6 +110,7 @@ export class RrsetsService {
       body = this.validate(key, input);
       if (key.type === 'CNAME' && key.name === zone.name) throw new ValidationFailed([{ field: 'name', reason: APEX_CNAME }]);
       if (body.meta.failover) await this.assertFailoverAllowed(this.ds.manager, p.accountId);
+      await this.assertProbeSites([{ failover: body.meta.failover, field: 'meta.failover' }]);
     } catch (e) {
       // Another account's zone, or none, is a 404 whatever the body says.
       await this.zones.find(this.ds.manager, p, zoneName);
@@ -196,6 +201,7 @@ export class RrsetsService {
       });
       if (issues.length) throw new ValidationFailed(issues);
       if (upserts.some((u) => u.body.meta.failover)) await this.assertFailoverAllowed(tx, p.accountId);
+      await this.assertProbeSites(upserts.map((u) => ({ failover: u.body.meta.failover, field: `${u.field}.meta.failover` })));
 
       // The record sets at every name the batch touches, to check deletions and CNAME exclusivity
       // over the zone as it will be.
@@ -281,6 +287,15 @@ export class RrsetsService {
     const { body, issues } = checkRrsetForType(key.type, input);
     if (issues.length) throw new ValidationFailed(issues.map((i) => ({ field: formatPath(i.path), reason: i.message })));
     return { ...body, resource_records: keepNamesAsSent(key.type, input.resource_records, body.resource_records) };
+  }
+
+  /** The checks' probe sites against those Redis knows (probe-sites.ts); read only when a check names sites or a minimum. */
+  private async assertProbeSites(checks: { failover: RrsetBody['meta']['failover']; field: string }[]) {
+    const asking = checks.filter((c) => c.failover && (c.failover.locations || c.failover.min_locations !== undefined));
+    if (asking.length === 0) return;
+    const known = await knownSites(this.redis);
+    const issues = asking.flatMap((c) => probeSiteIssues(c.failover, known, c.field));
+    if (issues.length) throw new ValidationFailed(issues);
   }
 
   private async assertFailoverAllowed(tx: EntityManager, accountId: string) {

@@ -61,8 +61,9 @@ export class SchedulerService implements OnApplicationShutdown {
 
   /**
    * Brings these record sets' schedulers in line with the committed state: a job is upserted in
-   * every active location, null removes the check everywhere. Failures are logged: the
-   * reconciler repairs schedulers too.
+   * every active location it is for (its check's `locations`, else all), and removed from the
+   * other known ones; null removes the check everywhere. Failures are logged: the reconciler
+   * repairs schedulers too.
    */
   async sync(jobs: Map<string, CheckJob | null>): Promise<void> {
     if (jobs.size === 0) return;
@@ -70,8 +71,12 @@ export class SchedulerService implements OnApplicationShutdown {
       const active = await this.activeLocations();
       const known = await this.knownLocations();
       for (const [id, job] of jobs) {
-        if (job) await this.upsert(job, active);
-        else await this.remove(id, known);
+        if (!job) {
+          await this.remove(id, known);
+          continue;
+        }
+        await this.upsert(job, active.filter((l) => checksFrom(job, l)));
+        for (const l of known) if (!checksFrom(job, l)) await this.queue(l).removeJobScheduler(probeSchedulerId(id));
       }
     } catch (e) {
       this.logger.warn(`could not update probe schedules: ${(e as Error).message}`);
@@ -93,7 +98,8 @@ export class SchedulerService implements OnApplicationShutdown {
 
   /**
    * Repairs the schedulers of every active location: adds missing ones, updates those whose job
-   * differs, removes those of checks that no longer exist. Returns how many it changed.
+   * differs, removes those of checks that no longer exist or no longer choose the location.
+   * Returns how many it changed.
    */
   async reconcile(): Promise<{ upserted: number; removed: number; forgotten: number }> {
     const jobs = await this.allJobs();
@@ -106,12 +112,13 @@ export class SchedulerService implements OnApplicationShutdown {
         present.set(id, JSON.stringify(s.template?.data ?? null));
       }
       for (const [id, job] of jobs) {
-        if (present.get(id) === JSON.stringify(job)) continue;
+        if (!checksFrom(job, location) || present.get(id) === JSON.stringify(job)) continue;
         await this.upsert(job, [location]);
         upserted++;
       }
       for (const id of present.keys()) {
-        if (jobs.has(id)) continue;
+        const job = jobs.get(id);
+        if (job && checksFrom(job, location)) continue;
         await this.queue(location).removeJobScheduler(probeSchedulerId(id));
         removed++;
       }
@@ -199,3 +206,6 @@ export class SchedulerService implements OnApplicationShutdown {
     return q;
   }
 }
+
+/** Whether a check runs from this location: the ones its `locations` name, else every one. */
+export const checksFrom = (job: CheckJob, location: string) => job.check.locations === undefined || job.check.locations.includes(location);

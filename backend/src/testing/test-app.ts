@@ -99,6 +99,15 @@ export class TestApi {
       .expect(200);
   }
 
+  /** A new customer with the beta feature and an API token, owning `zone`: what the failover specs start from. */
+  async failoverZone(zone: string, label = 'c'): Promise<{ agent: TestAgent; accountId: string; token: string }> {
+    const c = await this.customer(label);
+    const token = await this.token(c.agent);
+    await this.grantFailover(c.accountId);
+    await this.http().post('/v2/zones').set(apiKey(token)).send({ name: zone }).expect(201);
+    return { agent: c.agent, accountId: c.accountId, token };
+  }
+
   /** A Redis client that sees the keys as the app and the data plane name them (prefix applied). */
   redis(): Redis {
     return new Redis(redisOptions(this.config.redis, 'primary', { keyPrefix: this.config.REDIS_KEY_PREFIX }));
