@@ -4,7 +4,7 @@
 // button runs it again once the record set's interval has passed.
 import { prerequisite } from '@vigil/stack';
 import { Backends } from './backends';
-import { createZoneByApi, env, expect, grantFailoverByApi, signUpByApi, test } from './fixtures';
+import { env, expect, failoverZoneByApi, test } from './fixtures';
 
 const UP = '127.0.0.2';
 const DOWN = '127.0.0.3';
@@ -16,9 +16,7 @@ test("check now: saving a check shows each location's result per address within 
     !prerequisite('the built data plane', missing ? `${missing} missing (npm run build -w workers)` : null),
     'the data plane is not built',
   );
-  const customer = await signUpByApi(page);
-  await grantFailoverByApi(customer.accountId);
-  const zone = await createZoneByApi(page);
+  const zone = await failoverZoneByApi(page);
   const backends = await Backends.start([UP, DOWN]);
   try {
     await backends.stop(DOWN);

@@ -1,19 +1,13 @@
 // The richer checks (issue 14) in the record-set editor: a DNS check, and HTTPS with headers, a
 // status list, an inverted match, a response-time threshold and a certificate expiry warning;
 // bad values shown at their fields, good ones saved as the API stores them.
-import { createZoneByApi, expect, grantFailoverByApi, signUpByApi, test } from './fixtures';
+import { expect, failoverZoneByApi, newCheckedRecordSet, test } from './fixtures';
 
 test('record set editor: a DNS check and the new HTTP fields, with their errors at their fields', async ({ page }) => {
-  const customer = await signUpByApi(page);
-  await grantFailoverByApi(customer.accountId);
-  const zone = await createZoneByApi(page);
+  const zone = await failoverZoneByApi(page);
 
   // A DNS check: a bad query name is shown at its field, then fixed and saved.
-  await page.goto(`/zones/${zone}/new`);
-  await page.getByLabel('Name', { exact: true }).fill('ns');
-  await page.getByRole('group', { name: 'Record 1' }).getByLabel('IPv4 address').fill('192.0.2.53');
-  const failover = page.getByTestId('failover-section');
-  await failover.getByRole('switch', { name: /Check the health/ }).check();
+  const failover = await newCheckedRecordSet(page, zone, 'ns', '192.0.2.53');
   await failover.getByLabel('Protocol').selectOption('DNS');
   await failover.getByLabel('Frequency (seconds)').fill('30');
   await failover.getByLabel('Timeout (seconds)').fill('5');
@@ -36,10 +30,7 @@ test('record set editor: a DNS check and the new HTTP fields, with their errors 
   });
 
   // HTTPS: a Host header, a bad status range and a threshold not below the timeout are refused at their fields.
-  await page.goto(`/zones/${zone}/new`);
-  await page.getByLabel('Name', { exact: true }).fill('web');
-  await page.getByRole('group', { name: 'Record 1' }).getByLabel('IPv4 address').fill('192.0.2.80');
-  await failover.getByRole('switch', { name: /Check the health/ }).check();
+  await newCheckedRecordSet(page, zone, 'web', '192.0.2.80');
   await failover.getByLabel('Protocol').selectOption('HTTPS');
   await failover.getByLabel('Frequency (seconds)').fill('30');
   await failover.getByLabel('Timeout (seconds)').fill('5');

@@ -2,7 +2,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
-import { type APIRequestContext, type Browser, type BrowserContext, expect, type Page, request, test as base } from '@playwright/test';
+import { type APIRequestContext, type Browser, type BrowserContext, expect, type Locator, type Page, request, test as base } from '@playwright/test';
 
 export const env = {
   panelUrl: () => required('E2E_PANEL_URL'),
@@ -70,6 +70,23 @@ export async function createZoneByApi(page: Page, name = `${uniq('zone')}.test`)
   const r = await page.request.post('/v2/zones', { data: { name } });
   expect(r.status(), await r.text()).toBe(201);
   return name;
+}
+
+/** A signed-up customer (this page's session) with the beta feature and a zone of their own; returns the zone. */
+export async function failoverZoneByApi(page: Page): Promise<string> {
+  const customer = await signUpByApi(page);
+  await grantFailoverByApi(customer.accountId);
+  return createZoneByApi(page);
+}
+
+/** Opens the editor for a new A record set `name` with one address and its health check switched on; returns the failover section. */
+export async function newCheckedRecordSet(page: Page, zone: string, name: string, address: string): Promise<Locator> {
+  await page.goto(`/zones/${zone}/new`);
+  await page.getByLabel('Name', { exact: true }).fill(name);
+  await page.getByRole('group', { name: 'Record 1' }).getByLabel('IPv4 address').fill(address);
+  const failover = page.getByTestId('failover-section');
+  await failover.getByRole('switch', { name: /Check the health/ }).check();
+  return failover;
 }
 
 /** Signs in through the sign-in form. */

@@ -3,7 +3,7 @@
 // the next nearest. And pickers an API client made (ip, asn, default) survive a save in the panel.
 import type { Page } from '@playwright/test';
 import { Backends } from './backends';
-import { createZoneByApi, env, expect, grantFailoverByApi, signUpByApi, test } from './fixtures';
+import { createZoneByApi, env, expect, failoverZoneByApi, signUpByApi, test } from './fixtures';
 
 const PARIS = '127.0.0.2';
 const NEW_YORK = '127.0.0.3';
@@ -28,9 +28,7 @@ test('nearest first: the preview from Paris answers the Paris address, from Toky
   const missing = env.dataPlaneMissing();
   if (missing) throw new Error(`the preview needs the built data plane: ${missing} missing (npm run build -w workers)`);
   test.setTimeout(4 * 60_000);
-  const customer = await signUpByApi(page);
-  await grantFailoverByApi(customer.accountId);
-  const zone = await createZoneByApi(page);
+  const zone = await failoverZoneByApi(page);
   const backends = await Backends.start([PARIS, NEW_YORK, TOKYO]);
   try {
     await page.goto(`/zones/${zone}/new`);

@@ -1,11 +1,9 @@
 // Errors show next to the field they are about: the panel's own checks (the contract's schemas)
 // and the API's answers (400 details, 409, 403).
-import { createZoneByApi, expect, grantFailoverByApi, signUpByApi, test } from './fixtures';
+import { createZoneByApi, expect, failoverZoneByApi, signUpByApi, test } from './fixtures';
 
 test('record set editor: bad IPv4, timeout not below frequency and TTL out of range are shown at their fields', async ({ page }) => {
-  const customer = await signUpByApi(page);
-  await grantFailoverByApi(customer.accountId);
-  const zone = await createZoneByApi(page);
+  const zone = await failoverZoneByApi(page);
 
   await page.goto(`/zones/${zone}/new`);
   await page.getByLabel('Name', { exact: true }).fill('www');

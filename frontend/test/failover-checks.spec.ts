@@ -1,9 +1,9 @@
 // The editor's model of the richer checks (issue 14): the DNS check, headers, status lists,
 // inverted match, response-time threshold and certificate expiry: draft ↔ API body, and the
 // contract's validation with the API's field paths.
-import type { Rrset } from '../src/api/types';
 import { fieldLabel } from '../src/components/rrset-editor/form';
-import { buildBody, draftFromRrset, emptyRecord, newDraft, parseHeaderLines, validateDraft, type RrsetDraft } from '../src/lib/rrset';
+import { buildBody, emptyRecord, newDraft, parseHeaderLines, validateDraft, type RrsetDraft } from '../src/lib/rrset';
+import { readBack } from './drafts';
 
 const ZONE = 'example.com';
 
@@ -14,19 +14,6 @@ function aDraft(failover: Partial<RrsetDraft['failover']>): RrsetDraft {
   d.failover = { ...d.failover, enabled: true, frequency: '30', timeout: '5', ...failover };
   return d;
 }
-
-const readBack = (failover: Record<string, unknown>) =>
-  draftFromRrset(
-    {
-      id: 'x',
-      name: `www.${ZONE}`,
-      ttl: 300,
-      pickers: [],
-      meta: { failover },
-      resource_records: [{ id: 1, content: ['192.0.2.10'], enabled: true, meta: {} }],
-    } as unknown as Rrset,
-    ZONE,
-  );
 
 describe('DNS check in the editor', () => {
   it('builds the dns object, and reads it back', () => {

@@ -3406,6 +3406,19 @@ export interface operations {
                   /** @description A record in the answer section must have this data, in presentation form: 192.0.2.1, mail.example.com, "10 mail.example.com" (MX), the text of a TXT record */
                   answer?: string;
                 };
+                /** @description This check's thresholds, as shares of the fresh locations: available when at least `available` succeeded, unavailable when at least `unavailable` failed, otherwise the state stays; the two must add up to more than 1. Default 0.85 and 0.2 (the aggregator's settings) */
+                quorum?: {
+                  /** @description Share of the fresh locations that must succeed for available */
+                  available: number;
+                  /** @description Share of the fresh locations that must fail for unavailable */
+                  unavailable: number;
+                };
+                /** @description The probe sites that check this record set (GET /v2/admin/sites names them); absent: every site */
+                locations?: string[];
+                /** @description With fewer fresh location results than this an address gets no verdict: its state stays. Default 1 */
+                min_locations?: number;
+                /** @description When fewer addresses than this are available, DNS serves the backup records (meta.backup) that are up, or, without any, every address (fail open). Default 1 */
+                min_healthy?: number;
               } | null;
               healthchecks?: {
                 /** @enum {string} */
@@ -3467,6 +3480,19 @@ export interface operations {
                   /** @description A record in the answer section must have this data, in presentation form: 192.0.2.1, mail.example.com, "10 mail.example.com" (MX), the text of a TXT record */
                   answer?: string;
                 };
+                /** @description This check's thresholds, as shares of the fresh locations: available when at least `available` succeeded, unavailable when at least `unavailable` failed, otherwise the state stays; the two must add up to more than 1. Default 0.85 and 0.2 (the aggregator's settings) */
+                quorum?: {
+                  /** @description Share of the fresh locations that must succeed for available */
+                  available: number;
+                  /** @description Share of the fresh locations that must fail for unavailable */
+                  unavailable: number;
+                };
+                /** @description The probe sites that check this record set (GET /v2/admin/sites names them); absent: every site */
+                locations?: string[];
+                /** @description With fewer fresh location results than this an address gets no verdict: its state stays. Default 1 */
+                min_locations?: number;
+                /** @description When fewer addresses than this are available, DNS serves the backup records (meta.backup) that are up, or, without any, every address (fail open). Default 1 */
+                min_healthy?: number;
               } | null;
             } | null;
             name: string;
@@ -3805,6 +3831,19 @@ export interface operations {
                 /** @description A record in the answer section must have this data, in presentation form: 192.0.2.1, mail.example.com, "10 mail.example.com" (MX), the text of a TXT record */
                 answer?: string;
               };
+              /** @description This check's thresholds, as shares of the fresh locations: available when at least `available` succeeded, unavailable when at least `unavailable` failed, otherwise the state stays; the two must add up to more than 1. Default 0.85 and 0.2 (the aggregator's settings) */
+              quorum?: {
+                /** @description Share of the fresh locations that must succeed for available */
+                available: number;
+                /** @description Share of the fresh locations that must fail for unavailable */
+                unavailable: number;
+              };
+              /** @description The probe sites that check this record set (GET /v2/admin/sites names them); absent: every site */
+              locations?: string[];
+              /** @description With fewer fresh location results than this an address gets no verdict: its state stays. Default 1 */
+              min_locations?: number;
+              /** @description When fewer addresses than this are available, DNS serves the backup records (meta.backup) that are up, or, without any, every address (fail open). Default 1 */
+              min_healthy?: number;
             } | null;
             healthchecks?: {
               /** @enum {string} */
@@ -3866,6 +3905,19 @@ export interface operations {
                 /** @description A record in the answer section must have this data, in presentation form: 192.0.2.1, mail.example.com, "10 mail.example.com" (MX), the text of a TXT record */
                 answer?: string;
               };
+              /** @description This check's thresholds, as shares of the fresh locations: available when at least `available` succeeded, unavailable when at least `unavailable` failed, otherwise the state stays; the two must add up to more than 1. Default 0.85 and 0.2 (the aggregator's settings) */
+              quorum?: {
+                /** @description Share of the fresh locations that must succeed for available */
+                available: number;
+                /** @description Share of the fresh locations that must fail for unavailable */
+                unavailable: number;
+              };
+              /** @description The probe sites that check this record set (GET /v2/admin/sites names them); absent: every site */
+              locations?: string[];
+              /** @description With fewer fresh location results than this an address gets no verdict: its state stays. Default 1 */
+              min_locations?: number;
+              /** @description When fewer addresses than this are available, DNS serves the backup records (meta.backup) that are up, or, without any, every address (fail open). Default 1 */
+              min_healthy?: number;
             } | null;
           } | null;
         };
@@ -4134,6 +4186,19 @@ export interface operations {
                 /** @description A record in the answer section must have this data, in presentation form: 192.0.2.1, mail.example.com, "10 mail.example.com" (MX), the text of a TXT record */
                 answer?: string;
               };
+              /** @description This check's thresholds, as shares of the fresh locations: available when at least `available` succeeded, unavailable when at least `unavailable` failed, otherwise the state stays; the two must add up to more than 1. Default 0.85 and 0.2 (the aggregator's settings) */
+              quorum?: {
+                /** @description Share of the fresh locations that must succeed for available */
+                available: number;
+                /** @description Share of the fresh locations that must fail for unavailable */
+                unavailable: number;
+              };
+              /** @description The probe sites that check this record set (GET /v2/admin/sites names them); absent: every site */
+              locations?: string[];
+              /** @description With fewer fresh location results than this an address gets no verdict: its state stays. Default 1 */
+              min_locations?: number;
+              /** @description When fewer addresses than this are available, DNS serves the backup records (meta.backup) that are up, or, without any, every address (fail open). Default 1 */
+              min_healthy?: number;
             } | null;
             healthchecks?: {
               /** @enum {string} */
@@ -4195,6 +4260,19 @@ export interface operations {
                 /** @description A record in the answer section must have this data, in presentation form: 192.0.2.1, mail.example.com, "10 mail.example.com" (MX), the text of a TXT record */
                 answer?: string;
               };
+              /** @description This check's thresholds, as shares of the fresh locations: available when at least `available` succeeded, unavailable when at least `unavailable` failed, otherwise the state stays; the two must add up to more than 1. Default 0.85 and 0.2 (the aggregator's settings) */
+              quorum?: {
+                /** @description Share of the fresh locations that must succeed for available */
+                available: number;
+                /** @description Share of the fresh locations that must fail for unavailable */
+                unavailable: number;
+              };
+              /** @description The probe sites that check this record set (GET /v2/admin/sites names them); absent: every site */
+              locations?: string[];
+              /** @description With fewer fresh location results than this an address gets no verdict: its state stays. Default 1 */
+              min_locations?: number;
+              /** @description When fewer addresses than this are available, DNS serves the backup records (meta.backup) that are up, or, without any, every address (fail open). Default 1 */
+              min_healthy?: number;
             } | null;
           } | null;
         };
@@ -4432,6 +4510,25 @@ export interface operations {
               /** @description The site's last heartbeat (ISO 8601) */
               last_heartbeat: string;
             }[];
+            /** @description How the check decides: its thresholds, sites and minimums; null when failover does not apply */
+            quorum: {
+              /** @description Share of the fresh locations that must succeed for available */
+              available: number;
+              /** @description Share of the fresh locations that must fail for unavailable */
+              unavailable: number;
+              /** @description true: the check's own `quorum`; false: the defaults (0.85 and 0.2 unless the installation's aggregators are set otherwise) */
+              own: boolean;
+              /** @description The sites the check names (meta.failover.locations); null: every site */
+              locations: string[] | null;
+              /** @description The sites given the check now: those of `locations` (or all) that are reporting */
+              checking: string[];
+              /** @description Sites the check names that are not reporting (stale, or not known any more): they run no check now */
+              not_checking: string[];
+              /** @description Fresh location results an address needs for a verdict; with fewer its state stays */
+              min_locations: number;
+              /** @description With fewer addresses up, DNS serves the backups that are up, else every address */
+              min_healthy: number;
+            } | null;
             addresses: {
               address: string;
               enabled: boolean;
@@ -4460,12 +4557,18 @@ export interface operations {
                 at: string;
                 /** @description Reported within the last two periods, so it counts in the quorum */
                 fresh: boolean;
+                /** @description Fresh and from a location the check's `locations` names (all when it names none): it counts in the quorum */
+                counted: boolean;
                 /**
                  * @description `reporting`: a heartbeat within the last 60 s, so its probe is given checks; `stale`: none within 60 s, left out of scheduling; `gone`: none for 24 hours, or not announced at all
                  * @enum {string}
                  */
                 site_state: 'reporting' | 'stale' | 'gone';
               }[];
+              /** @description How many counted location results are fresh now */
+              fresh_locations: number;
+              /** @description Whether fresh_locations reaches the check's min_locations: without it the address gets no verdict and keeps its state */
+              min_locations_met: boolean;
               uptime: {
                 '24h': number | null;
                 '7d': number | null;

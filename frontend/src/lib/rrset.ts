@@ -144,6 +144,15 @@ export interface FailoverDraft {
   dns_transport: 'udp' | 'tcp';
   dns_rcode: string;
   dns_answer: string;
+  /** The check's own quorum shares ('' and '': the defaults, 0.85 and 0.2). */
+  quorum_available: string;
+  quorum_unavailable: string;
+  /** The probe sites that check it, comma-separated; '' = every site. */
+  locations: string;
+  /** '' = 1. */
+  min_locations: string;
+  /** '' = 1. */
+  min_healthy: string;
 }
 
 export interface RrsetDraft {
@@ -200,6 +209,11 @@ export const DEFAULT_FAILOVER: FailoverDraft = {
   dns_transport: 'udp',
   dns_rcode: 'NOERROR',
   dns_answer: '',
+  quorum_available: '',
+  quorum_unavailable: '',
+  locations: '',
+  min_locations: '',
+  min_healthy: '',
 };
 
 export function newDraft(type: RecordType = 'A'): RrsetDraft {
@@ -292,6 +306,11 @@ export function draftFromRrset(r: Rrset, zone: string): RrsetDraft {
           tls: Boolean(f.tls),
           verify: f.verify === undefined ? true : Boolean(f.verify),
           ...dnsDraft(f.dns as Record<string, unknown> | undefined),
+          quorum_available: str((f.quorum as { available?: unknown } | undefined)?.available),
+          quorum_unavailable: str((f.quorum as { unavailable?: unknown } | undefined)?.unavailable),
+          locations: Array.isArray(f.locations) ? f.locations.join(', ') : '',
+          min_locations: str(f.min_locations),
+          min_healthy: str(f.min_healthy),
         }
       : { ...DEFAULT_FAILOVER },
   };
@@ -419,6 +438,18 @@ export function buildFailover(f: FailoverDraft): Record<string, unknown> {
   if ((f.protocol === 'TCP' || f.protocol === 'UDP') && f.command !== '') out.command = f.command;
   if (f.protocol === 'TCP') out.tls = f.tls;
   if (f.protocol === 'HTTPS' || (f.protocol === 'TCP' && f.tls)) out.verify = f.verify;
+  // Vigil's own quorum fields, only when set (a check without them reads back as Gcore wrote it).
+  if (f.quorum_available.trim() !== '' || f.quorum_unavailable.trim() !== '') {
+    const share = (v: string) => (v.trim() === '' ? undefined : decimal(v));
+    out.quorum = { available: share(f.quorum_available), unavailable: share(f.quorum_unavailable) };
+  }
+  const locations = f.locations
+    .split(/[\s,]+/)
+    .map((l) => l.trim())
+    .filter(Boolean);
+  if (locations.length) out.locations = locations;
+  if (f.min_locations.trim() !== '') out.min_locations = num(f.min_locations);
+  if (f.min_healthy.trim() !== '') out.min_healthy = num(f.min_healthy);
   return out;
 }
 

@@ -1,4 +1,4 @@
-import { Checkbox, NativeSelect, SimpleGrid, Stack, Textarea, TextInput } from '@mantine/core';
+import { Checkbox, Fieldset, NativeSelect, SimpleGrid, Stack, Textarea, TextInput } from '@mantine/core';
 import {
   CHECK_PROTOCOLS,
   DNS_CHECK_RCODES,
@@ -232,6 +232,56 @@ export function FailoverFields({
           error={e('verify')}
         />
       )}
+      <Fieldset legend="Quorum and probe sites" variant="unstyled">
+        <SimpleGrid cols={{ base: 1, xs: 2, md: 4 }} spacing="sm">
+          <NumberField
+            label="Available at (share ok)"
+            value={f.quorum_available}
+            onChange={(v) => set({ quorum_available: v })}
+            error={e('quorum.available') ?? e('quorum')}
+            description="Share of the fresh sites that must succeed, 0–1; empty for both: 0.85 and 0.2"
+            placeholder="0.85"
+            decimal
+          />
+          <NumberField
+            label="Unavailable at (share failed)"
+            value={f.quorum_unavailable}
+            onChange={(v) => set({ quorum_unavailable: v })}
+            error={e('quorum.unavailable')}
+            description="Share of the fresh sites that must fail; with the other above 1 in all"
+            placeholder="0.2"
+            decimal
+          />
+          <NumberField
+            label="Minimum fresh sites"
+            value={f.min_locations}
+            onChange={(v) => set({ min_locations: v })}
+            error={e('min_locations')}
+            description={`With fewer fresh results a ${subject} keeps its state; default 1`}
+            placeholder="1"
+          />
+          <NumberField
+            label="Minimum healthy"
+            value={f.min_healthy}
+            onChange={(v) => set({ min_healthy: v })}
+            error={e('min_healthy')}
+            description="With fewer up: the backup records, or all of them; default 1"
+            placeholder="1"
+          />
+        </SimpleGrid>
+        <TextInput
+          mt="sm"
+          label="Probe sites"
+          value={f.locations}
+          onChange={(ev) => set({ locations: ev.currentTarget.value })}
+          error={firstErrorUnder(errors, 'meta.failover.locations')}
+          description="The sites that check it, comma-separated (eu-1, us-1); empty: every site"
+          placeholder="every site"
+          classNames={{ input: 'mono' }}
+          autoComplete="off"
+          spellCheck={false}
+        />
+      </Fieldset>
     </Stack>
   );
 }

@@ -12,6 +12,8 @@ export function NumberField(props: {
   w?: number | string;
   required?: boolean;
   disabled?: boolean;
+  /** A share or another decimal (0.85): a keyboard with a decimal point. */
+  decimal?: boolean;
 }) {
   return (
     <TextInput
@@ -21,7 +23,7 @@ export function NumberField(props: {
       error={props.error}
       description={props.description}
       placeholder={props.placeholder}
-      inputMode="numeric"
+      inputMode={props.decimal ? 'decimal' : 'numeric'}
       w={props.w}
       required={props.required}
       disabled={props.disabled}
