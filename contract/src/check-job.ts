@@ -29,6 +29,8 @@ export const ProbeResultSchema = z.object({
   warning: z.string().optional(),
   /** HTTPS with cert_expiry_days: whole days until the certificate expires (negative once it has). */
   cert_days_left: z.int().optional(),
+  /** With cert_days_left: when the certificate expires (ms since epoch), for the certificate notifications (cert.ts). */
+  cert_expires_at: z.int().optional(),
   /** The check's own quorum (quorumPolicyOf), for the aggregators, which see only results; absent: their settings. */
   quorum: QuorumPolicySchema.optional(),
 });

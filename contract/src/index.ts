@@ -9,6 +9,7 @@ export * from './rrset';
 export * from './compiled-zone';
 export * from './check-job';
 export * from './health';
+export * from './cert';
 export * from './quorum';
 export * from './rtt';
 export * from './overrides';

@@ -36,6 +36,10 @@ export const redisKeys = {
    * fills at once and the DNS servers do not take as "no zones".
    */
   published: `${KEY_PREFIX}published`,
+  /** Hash: `${checkId}/${address}` -> JSON CertState of an address whose certificate is within its check's warning window (cert.ts); written by the aggregators. */
+  certState: `${KEY_PREFIX}cert-state`,
+  /** Stream of CertEvent (field `event`): each change of a certificate's level, for notifications. */
+  certFeed: `${KEY_PREFIX}cert-feed`,
   /** Hash: `${checkId}/${address}` -> the last state notifications were told of. */
   notifyLast: `${KEY_PREFIX}notify-last`,
   /** String with a TTL: this feed entry was taken in by notifications (a redelivered one is not taken twice). */
@@ -103,6 +107,9 @@ export const LOCATION_STALE_AFTER_MS = 60_000;
 
 /** Approximate length the feed is trimmed to; a consumer further behind reloads everything. */
 export const FEED_MAXLEN = 100_000;
+
+/** Approximate length the certificate feed is trimmed to. */
+export const CERT_FEED_MAXLEN = 10_000;
 
 /** Approximate length the results feed is trimmed to (the aggregators read it as it grows). */
 export const RESULTS_FEED_MAXLEN = 100_000;

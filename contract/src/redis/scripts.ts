@@ -3,11 +3,11 @@ import { FEED_FIELD } from '../feed';
 import { FEED_MAXLEN } from '../redis-keys';
 
 /**
- * The one XADD of the change feed, trimmed the same way everywhere, for the Lua scripts that
- * announce a change in the same atomic step as the change itself.
+ * The one XADD of the change feed (or another feed of events, with its length), trimmed the same
+ * way everywhere, for the Lua scripts that announce a change in the same atomic step as the change itself.
  */
-export const appendLua = (stream: string, event: string) =>
-  `redis.call('XADD', ${stream}, 'MAXLEN', '~', ${FEED_MAXLEN}, '*', '${FEED_FIELD}', ${event})`;
+export const appendLua = (stream: string, event: string, maxlen: string | number = FEED_MAXLEN) =>
+  `redis.call('XADD', ${stream}, 'MAXLEN', '~', ${maxlen}, '*', '${FEED_FIELD}', ${event})`;
 
 const defined = new WeakMap<Redis, Set<string>>();
 
