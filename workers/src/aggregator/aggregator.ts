@@ -15,6 +15,7 @@ import { ConsumerGroup, healthCasBatch, type StreamEntry } from '@vigil/contract
 import type { default as Redis } from 'ioredis';
 import type { Logger } from '../common/logger';
 import type { AggregatorMetrics } from './metrics';
+import { recordCerts } from './certs';
 import { nextHealth, type Thresholds } from './quorum';
 import { pruneRtts, recordRtts } from './rtt';
 
@@ -111,6 +112,7 @@ export class Aggregator {
     }
     await this.evaluate([...targets.values()]);
     await this.recordRtts(reports);
+    await this.recordCerts(reports);
     this.opts.metrics?.results.inc(entries.length);
     const newest = Number(entries[entries.length - 1]![0].split('-')[0]);
     this.opts.metrics?.lag.set(Math.max(0, this.now() - newest) / 1000);
@@ -123,6 +125,24 @@ export class Aggregator {
       this.opts.metrics?.rttSamples.inc(written);
     } catch (e) {
       this.opts.log.warn(`RTT samples not written: ${(e as Error).message}`);
+    }
+  }
+
+  /**
+   * The batch's certificate readings (cert_expiry_days); a failure is logged, not retried: the
+   * kept level did not move, so the next reading of that certificate brings the change again.
+   */
+  private async recordCerts(reports: ProbeReport[]): Promise<void> {
+    try {
+      for (const e of await recordCerts(this.opts.redis, reports)) {
+        this.opts.metrics?.certChanges.inc({ level: e.level });
+        this.opts.log.info(
+          { checkId: e.checkId, address: e.address, daysLeft: e.days_left, renewed: e.renewed },
+          `${e.address}: certificate ${e.previous} -> ${e.level}`,
+        );
+      }
+    } catch (e) {
+      this.opts.log.warn(`certificate levels not written: ${(e as Error).message}`);
     }
   }
 

@@ -8,6 +8,7 @@ export class AggregatorMetrics {
   readonly conflicts: Counter;
   readonly lag: Gauge;
   readonly rttSamples: Counter;
+  readonly certChanges: Counter<'level'>;
 
   constructor(readonly registry: Registry = new Registry()) {
     this.transitions = new Counter({
@@ -34,6 +35,12 @@ export class AggregatorMetrics {
     this.rttSamples = new Counter({
       name: 'vigil_rtt_samples_written_total',
       help: "Smoothed RTT samples written (per check, address and location) for the geodistance picker's rtt option",
+      registers: [registry],
+    });
+    this.certChanges = new Counter({
+      name: 'vigil_cert_level_changes_total',
+      help: "Certificate level changes written (and appended to the certificate feed) for the checks' cert_expiry_days, by new level",
+      labelNames: ['level'],
       registers: [registry],
     });
     this.lag = new Gauge({

@@ -693,10 +693,16 @@ describe('HTTPS certificate expiry', () => {
       LOCALHOST,
       check({ protocol: 'HTTPS', port: s.port, host: HOST, verify: false, cert_expiry_days: 7 }),
     );
-    const expires = new Date(new X509Certificate(cert.cert).validTo).toISOString().slice(0, 10);
-    expect(o).toMatchObject({ ok: true, error: null, certDaysLeft: 2, warning: `certificate expires in 2 days (${expires})` });
-    // Stored with the result, for the health read-out.
-    expect(toProbeResult(o, 'test-1', 10, Date.now())).toMatchObject({ ok: true, warning: o.warning, cert_days_left: 2 });
+    const validTo = Date.parse(new X509Certificate(cert.cert).validTo);
+    const expires = new Date(validTo).toISOString().slice(0, 10);
+    expect(o).toMatchObject({ ok: true, error: null, certDaysLeft: 2, certExpiresAt: validTo, warning: `certificate expires in 2 days (${expires})` });
+    // Stored with the result, for the health read-out and the certificate notifications.
+    expect(toProbeResult(o, 'test-1', 10, Date.now())).toMatchObject({
+      ok: true,
+      warning: o.warning,
+      cert_days_left: 2,
+      cert_expires_at: validTo,
+    });
   });
 
   it('carries no warning when the certificate lasts longer, but the days left', async () => {
@@ -705,7 +711,7 @@ describe('HTTPS certificate expiry', () => {
       LOCALHOST,
       check({ protocol: 'HTTPS', port: s.port, host: HOST, verify: false, cert_expiry_days: 2 }),
     );
-    expect(o).toMatchObject({ ok: true, certDaysLeft: 2 });
+    expect(o).toMatchObject({ ok: true, certDaysLeft: 2, certExpiresAt: expect.any(Number) });
     expect(o.warning).toBeUndefined();
   });
 

@@ -23,6 +23,8 @@ export interface CheckOutcome {
   warning?: string;
   /** HTTPS with cert_expiry_days: whole days until the certificate expires. */
   certDaysLeft?: number;
+  /** With certDaysLeft: when the certificate expires (ms since epoch). */
+  certExpiresAt?: number;
 }
 
 export const success = (latencyMs: number): CheckOutcome => ({ ok: true, latencyMs, error: null });
@@ -148,5 +150,6 @@ export function toProbeResult(outcome: CheckOutcome, location: string, frequency
     // Only when there is one: other results are stored as before.
     ...(outcome.warning !== undefined ? { warning: clip(outcome.warning) } : {}),
     ...(outcome.certDaysLeft !== undefined ? { cert_days_left: outcome.certDaysLeft } : {}),
+    ...(outcome.certExpiresAt !== undefined ? { cert_expires_at: Math.trunc(outcome.certExpiresAt) } : {}),
   };
 }

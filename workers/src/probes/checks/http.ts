@@ -37,17 +37,22 @@ export interface HttpCheckOptions {
 
 const DAY_MS = 86_400_000;
 
-/** The warning (and whole days left) for a certificate that expires within `days` days, or nothing. */
-export function certExpiry(validTo: string | undefined, days: number, now = Date.now()): Pick<CheckOutcome, 'warning' | 'certDaysLeft'> {
+/** The certificate's expiry and whole days left, with a warning when it expires within `days` days. */
+export function certExpiry(
+  validTo: string | undefined,
+  days: number,
+  now = Date.now(),
+): Pick<CheckOutcome, 'warning' | 'certDaysLeft' | 'certExpiresAt'> {
   const expires = validTo ? Date.parse(validTo) : NaN;
   if (!Number.isFinite(expires)) return { warning: 'certificate expiry unknown (the server sent no certificate date)' };
   const left = expires - now;
-  const certDaysLeft = Math.floor(left / DAY_MS);
-  if (left >= days * DAY_MS) return { certDaysLeft };
+  const reading = { certDaysLeft: Math.floor(left / DAY_MS), certExpiresAt: expires };
+  if (left >= days * DAY_MS) return reading;
   const date = new Date(expires).toISOString().slice(0, 10);
-  if (left <= 0) return { certDaysLeft, warning: `certificate expired on ${date}` };
-  const when = certDaysLeft === 0 ? 'in less than a day' : `in ${certDaysLeft} day${certDaysLeft === 1 ? '' : 's'}`;
-  return { certDaysLeft, warning: `certificate expires ${when} (${date})` };
+  if (left <= 0) return { ...reading, warning: `certificate expired on ${date}` };
+  const d = reading.certDaysLeft;
+  const when = d === 0 ? 'in less than a day' : `in ${d} day${d === 1 ? '' : 's'}`;
+  return { ...reading, warning: `certificate expires ${when} (${date})` };
 }
 
 /** What a status mismatch says: the one status expected, or the list as written. */
