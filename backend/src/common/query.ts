@@ -5,6 +5,14 @@ export const QueryBoolean = z
   .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
   .transform((v) => v === 'true' || v === '1');
 
+/** `?force=true`: do it even though the guard of overrides would refuse it (409). */
+export const ForceQuerySchema = z.strictObject({
+  force: QueryBoolean.optional()
+    .transform((v) => v === true)
+    .meta({ description: 'true: do it even if it leaves no served address (what the 409 says)' }),
+});
+export type ForceQuery = z.output<typeof ForceQuerySchema>;
+
 /**
  * A query parameter that may repeat (`type=A&type=AAAA`) or hold a comma list (`type=A,AAAA`),
  * as a list of its non-empty values.

@@ -5,12 +5,11 @@ import { type AccountPrincipal, CurrentPrincipal, Requires } from '../auth/princ
 import {
   type OverrideBody,
   OverrideBodySchema,
-  type OverrideDeleteQuery,
-  OverrideDeleteQuerySchema,
   OverrideListSchema,
   OverrideSchema,
 } from './dto/override.dto';
 import { OverridesService } from './overrides.service';
+import { type ForceQuery, ForceQuerySchema } from '../common/query';
 
 @ApiTags('health')
 @ApiSecurity('APIKey')
@@ -60,7 +59,7 @@ export class OverridesController {
     @Param('name') name: string,
     @Param('type') type: string,
     @Param('id') id: string,
-    @Query({ schema: OverrideDeleteQuerySchema }) q: OverrideDeleteQuery,
+    @Query({ schema: ForceQuerySchema }) q: ForceQuery,
   ): Promise<void> {
     await this.overrides.remove(p, zone, name, type, id, q.force);
   }

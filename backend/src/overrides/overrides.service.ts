@@ -2,13 +2,9 @@ import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import {
   canonicalIPv4,
   canonicalIPv6,
-  healthField,
-  HealthStateSchema,
   holdsAt,
   nextChange,
   OVERRIDE_LIMITS,
-  redisKeys,
-  safeJson,
   scheduleOf,
   type StoredOverride,
 } from '@vigil/contract';
@@ -26,7 +22,8 @@ import { Rrset } from '../rrsets/rrset.entity';
 import { FAILOVER_BETA_MESSAGE, RrsetsService } from '../rrsets/rrsets.service';
 import { ZonesService } from '../zones/zones.service';
 import type { OverrideBody, OverrideView } from './dto/override.dto';
-import { auditable, currentOverrides, isoAt, overrideView, served } from './view';
+import { guardServed } from './guard';
+import { auditable, currentOverrides, overrideView } from './view';
 
 /**
  * Drains, forced-ups and maintenance windows of a failover record set's addresses. Each change
@@ -82,7 +79,7 @@ export class OverridesService {
       const s = scheduleOf(override);
       // The guard looks at when the override first holds: now, or its (next) start.
       const at = holdsAt(s, now) ? now : (nextChange(s, now) ?? now);
-      const forced = await this.guard(rrset, kept, next, at, body.force === true);
+      const forced = await guardServed(this.redis, { rrset, overrides: kept }, { rrset, overrides: next }, at, { force: body.force === true, healthy: true });
       await tx.update(Rrset, { id: rrset.id }, { overrides: next });
       await this.audit.record(tx, {
         accountId: p.accountId,
@@ -104,7 +101,7 @@ export class OverridesService {
       const gone = kept.find((o) => o.id === id);
       if (!gone) throw notFound('override');
       const next = kept.filter((o) => o !== gone);
-      const forced = await this.guard(rrset, kept, next, now, force);
+      const forced = await guardServed(this.redis, { rrset, overrides: kept }, { rrset, overrides: next }, now, { force, healthy: true });
       await tx.update(Rrset, { id: rrset.id }, { overrides: next });
       await this.audit.record(tx, {
         accountId: p.accountId,
@@ -141,39 +138,5 @@ export class OverridesService {
       throw new ValidationFailed([{ field: 'address', reason: `must be the address of one of the record set's records: ${addresses.join(', ')}` }]);
     }
     return found;
-  }
-
-  /**
-   * 409 when the change would leave the record set serving nothing, or nothing that is up where
-   * something was; `force` lets it through (and the audit entry says so). Returns whether it forced.
-   */
-  private async guard(rrset: Rrset, before: StoredOverride[], after: StoredOverride[], at: number, force: boolean): Promise<boolean> {
-    const down = await this.downAddresses(rrset);
-    const was = served(rrset, before, at, down);
-    const will = served(rrset, after, at, down);
-    const empties = will.any.length === 0;
-    const losesLastUp = will.up === 0 && was.up > 0;
-    if (!empties && !losesLastUp) return false;
-    if (force) return true;
-    const when = at > Date.now() + 1000 ? ` when it starts (${isoAt(at)})` : '';
-    throw apiError(
-      HttpStatus.CONFLICT,
-      empties
-        ? `this would leave ${rrset.name} ${rrset.type} with no served address${when}: every record would be drained. Send force: true to do it anyway`
-        : `this would leave ${rrset.name} ${rrset.type} with no served address that is up${when} (${will.any.join(', ')} failing their checks). Send force: true to do it anyway`,
-      { reason: empties ? 'no_served_address' : 'no_healthy_address' },
-    );
-  }
-
-  private async downAddresses(rrset: Rrset): Promise<Set<string>> {
-    const addresses = rrset.resourceRecords.filter((r) => r.enabled).map((r) => String(r.content[0]));
-    if (addresses.length === 0) return new Set();
-    const raw = await this.redis.hmget(redisKeys.health, ...addresses.map((a) => healthField(rrset.id, a)));
-    return new Set(
-      addresses.filter((_, i) => {
-        const h = HealthStateSchema.safeParse(safeJson(raw[i] ?? 'null'));
-        return h.success && h.data.state === 'unavailable';
-      }),
-    );
   }
 }

@@ -86,7 +86,7 @@ describe('address overrides (real PostgreSQL and Redis)', () => {
     const { id } = await put('guard', ['192.0.2.1', '192.0.2.2']);
     await post('guard', { address: '192.0.2.1', action: 'drain' }).expect(201);
     const last = await post('guard', { address: '192.0.2.2', action: 'drain' });
-    expect(expectError(last, 409)).toMatch(/no served address.*every record would be drained.*force: true/);
+    expect(expectError(last, 409)).toMatch(/no served address.*every enabled record would be drained.*force: true/);
     expect(last.body.reason).toBe('no_served_address');
     // 192.0.2.2 is the only one up: a drain of it (later, too) leaves only a failing one.
     await api.http().delete(`${base('guard')}/overrides/${(await list('guard'))[0]!.id}`).set(apiKey(token)).expect(204);
@@ -104,6 +104,31 @@ describe('address overrides (real PostgreSQL and Redis)', () => {
     expect(forced.details).toMatchObject({ forced: true });
     // Draining everything with force serves nothing, as asked.
     await post('guard', { address: '192.0.2.1', action: 'drain', force: true }).expect(201);
+  });
+
+  it('holds a PUT of a failover record set to the guard: 409 when its enabled records would all be drained, unless force', async () => {
+    await put('reput', ['192.0.2.1', '192.0.2.2']);
+    await post('reput', { address: '192.0.2.1', action: 'drain' }).expect(201);
+    const body = (enabled2: boolean, enabled1 = true) => ({
+      resource_records: [
+        { content: ['192.0.2.1'], enabled: enabled1 },
+        { content: ['192.0.2.2'], enabled: enabled2 },
+      ],
+      meta: { failover: check },
+    });
+    // Disabling 192.0.2.2 leaves only the drained one.
+    const refused = await api.http().put(base('reput')).set(apiKey(token)).send(body(false));
+    expect(expectError(refused, 409)).toMatch(/reput\.ovr\.example A with no served address: every enabled record would be drained.*force/);
+    expect(refused.body.reason).toBe('no_served_address');
+    expect((await published('reput')).records.map((r) => r.enabled)).toEqual([true, true]);
+    const bad = await api.http().put(`${base('reput')}?force=maybe`).set(apiKey(token)).send(body(false));
+    expect(expectInvalid(bad, 'force')).toBe('must be true or false');
+    await api.http().put(`${base('reput')}?force=true`).set(apiKey(token)).send(body(false)).expect(200);
+    await until('the forced PUT published', async () => (await published('reput')).records[1]!.enabled === false);
+    // Disabling every record is the customer's own choice (Gcore's clients cannot send force): no guard.
+    await api.http().put(base('reput')).set(apiKey(token)).send(body(false, false)).expect(200);
+    // A record set without overrides, and a new address beside the drained one, pass as before.
+    await api.http().put(base('reput')).set(apiKey(token)).send({ ...body(false), resource_records: [{ content: ['192.0.2.1'] }, { content: ['192.0.2.9'] }] }).expect(200);
   });
 
   it('says which field is wrong: 400 with the field and the reason', async () => {

@@ -15,6 +15,7 @@ import {
   RrsetSchema,
 } from './dto/rrset.dto';
 import { RrsetsService } from './rrsets.service';
+import { type ForceQuery, ForceQuerySchema } from '../common/query';
 
 @ApiTags('rrsets')
 @ApiSecurity('APIKey')
@@ -80,7 +81,11 @@ export class RrsetsController {
   }
 
   @Put(':name/:type')
-  @ApiOperation({ summary: 'Create or replace a record set (201 when created, 200 when replaced)' })
+  @ApiOperation({
+    summary:
+      'Create or replace a record set (201 when created, 200 when replaced). Of a failover record set, 409 (no_served_address) ' +
+      'when every enabled record would be drained by its overrides, unless force=true',
+  })
   @ApiOkResponse({ standardSchema: RrsetSchema })
   async put(
     @CurrentPrincipal() p: AccountPrincipal,
@@ -88,9 +93,10 @@ export class RrsetsController {
     @Param('name') name: string,
     @Param('type') type: string,
     @Body({ schema: RrsetBodySchema }) body: RrsetBody,
+    @Query({ schema: ForceQuerySchema }) q: ForceQuery,
     @Res({ passthrough: true }) res: Response,
   ): Promise<z.output<typeof RrsetSchema>> {
-    const r = await this.rrsets.save(p, zone, name, type, body, 'put');
+    const r = await this.rrsets.save(p, zone, name, type, body, 'put', q.force);
     res.status(r.created ? 201 : 200);
     return r.body;
   }

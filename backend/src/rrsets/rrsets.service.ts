@@ -30,6 +30,8 @@ import { APEX_CNAME, cnameConflict, exclusivityReason, typesAfter, typesForbidde
 import { Rrset } from './rrset.entity';
 import { keepNamesAsSent, recordAsSent } from './as-sent';
 import { knownSites, probeSiteIssues } from './probe-sites';
+import { guardServed } from '../overrides/guard';
+import { currentOverrides } from '../overrides/view';
 
 export function rrsetView(r: Rrset): z.output<typeof RrsetSchema> {
   return {
@@ -99,7 +101,7 @@ export class RrsetsService {
    * statement (`rrset_put`, see its migration), so the zone's row lock, which serialises writers
    * of the zone, is held only while PostgreSQL runs it and commits.
    */
-  async save(p: AccountPrincipal, zoneName: string, name: string, type: string, input: RrsetBody, mode: 'create' | 'put') {
+  async save(p: AccountPrincipal, zoneName: string, name: string, type: string, input: RrsetBody, mode: 'create' | 'put', force = false) {
     const normal = normalizeName(zoneName);
     const zone = { name: normal.ok ? normal.name : '' };
     let key: Key;
@@ -117,7 +119,13 @@ export class RrsetsService {
       throw e;
     }
     const meta = stripNull(body.meta);
-    return this.changes.statement(async (db, changes) => {
+    // Only a failover record set has overrides for a PUT to run into: it is written in a
+    // transaction that first holds the record set and runs the overrides' guard; the rest stay
+    // one statement.
+    const guarded = mode === 'put' && body.meta.failover != null;
+    const run = guarded ? this.changes.transaction.bind(this.changes) : this.changes.statement.bind(this.changes);
+    return run(async (db, changes) => {
+      if (guarded) await this.guardPut(db, p, zoneName, key, body, force);
       const [{ result: r }] = (await db.query(`SELECT rrset_put($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) AS result`, [
         zone.name,
         p.accountId,
@@ -274,6 +282,24 @@ export class RrsetsService {
       target: `${existing.name}/${existing.type}`,
       details: { before: auditable(existing) },
     });
+  }
+
+  /**
+   * A PUT that would leave the record set's enabled records all drained by its overrides: 409
+   * (`no_served_address`) unless `force`. Takes the zone's lock, then the record set's, the order
+   * of every writer (rrset_put then takes the zone's again, already held).
+   */
+  private async guardPut(tx: EntityManager, p: AccountPrincipal, zoneName: string, key: Key, body: RrsetBody, force: boolean) {
+    const zone = await this.zones.find(tx, p, zoneName, true);
+    const existing = await tx.findOne(Rrset, { where: { zoneId: zone.id, name: key.name, type: key.type }, lock: { mode: 'pessimistic_write' } });
+    if (!existing) return;
+    const overrides = currentOverrides(existing, Date.now());
+    if (overrides.length === 0) return;
+    const after = Object.assign(new Rrset(), existing, {
+      resourceRecords: body.resource_records.map((r) => ({ ...r, enabled: r.enabled ?? true, meta: r.meta ?? {} })),
+      meta: stripNull(body.meta),
+    });
+    await guardServed(this.redis, { rrset: existing, overrides }, { rrset: after, overrides }, Date.now(), { force, healthy: false });
   }
 
   /** The record set's name and type from the path: normalised, inside the zone, a known type. */

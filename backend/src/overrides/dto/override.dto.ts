@@ -24,11 +24,3 @@ export type OverrideView = z.output<typeof OverrideSchema>;
 
 export const OverrideListSchema = z.object({ overrides: z.array(OverrideSchema) });
 
-export const OverrideDeleteQuerySchema = z.strictObject({
-  force: z
-    .enum(['true', 'false'], { error: 'must be true or false' })
-    .optional()
-    .transform((v) => v === 'true')
-    .meta({ description: 'true: remove it even if no address would be served' }),
-});
-export type OverrideDeleteQuery = z.output<typeof OverrideDeleteQuerySchema>;
