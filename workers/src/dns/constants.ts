@@ -47,6 +47,8 @@ export const RCODE = {
   NXDOMAIN: 3,
   NOTIMP: 4,
   REFUSED: 5,
+  /** For transfers, NOTIFY and UPDATE: Vigil transfers no zone and takes no updates (RFC 2136, 1996). */
+  NOTAUTH: 9,
   /** Extended (12-bit) rcode: the upper 8 bits travel in the OPT record. */
   BADVERS: 16,
 } as const;
@@ -58,6 +60,7 @@ export const RCODE_NAMES: Record<number, string> = {
   3: 'NXDOMAIN',
   4: 'NOTIMP',
   5: 'REFUSED',
+  9: 'NOTAUTH',
   16: 'BADVERS',
 };
 
@@ -69,6 +72,12 @@ export const PLAIN_UDP_SIZE = 512;
 export const TCP_MAX_SIZE = 65535;
 
 export const EDNS_OPTION_ECS = 8;
+/** RFC 8914 Extended DNS Errors, and the INFO-CODEs we send. */
+export const EDNS_OPTION_EDE = 15;
+export const EDE = {
+  /** A name in no zone we host. */
+  NOT_AUTHORITATIVE: 20,
+} as const;
 
 /** Transport of a query; a number so it can index per-protocol counters. */
 export type Protocol = 0 | 1;

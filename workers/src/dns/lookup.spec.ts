@@ -17,6 +17,7 @@ const z = index(
     rr('*.wild.example.com', 'CNAME', ['www.example.com']),
     rr('x.y.wild.example.com', 'A', ['192.0.2.51']),
     rr('*.cn.example.com', 'CNAME', ['www.example.com']),
+    rr('*.txt.example.com', 'TXT', [['wild']]),
     rr('child.example.com', 'NS', ['ns1.child.example.com']),
     rr('ns1.child.example.com', 'A', ['192.0.2.53']),
     rr('tochild.example.com', 'CNAME', ['host.child.example.com']),
@@ -116,8 +117,16 @@ describe('lookup', () => {
 
   it('answers ANY minimally (RFC 8482) for names with data, NODATA for empty non-terminals', () => {
     expect(lookup(z, 'www.example.com', QTYPE.ANY)).toMatchObject({ kind: 'any', anyOwner: 'www.example.com', answers: [] });
-    expect(lookup(z, 'anything.wild.example.com', QTYPE.ANY)).toMatchObject({ kind: 'any', anyOwner: 'anything.wild.example.com' });
+    expect(lookup(z, 'anything.txt.example.com', QTYPE.ANY)).toMatchObject({ kind: 'any', anyOwner: 'anything.txt.example.com' });
     expect(lookup(z, 'y.wild.example.com', QTYPE.ANY).kind).toBe('nodata');
     expect(lookup(z, 'nope.example.com', QTYPE.ANY).kind).toBe('nxdomain');
+  });
+
+  it('answers ANY at a CNAME owner with its CNAME, not followed (RFC 1034 3.6.2: ANY matches the CNAME)', () => {
+    const r = lookup(z, 'alias.example.com', QTYPE.ANY);
+    expect(r).toMatchObject({ kind: 'data', anyOwner: null });
+    expect(r.answers.map((a) => [a.owner, a.rrset.type, a.cname])).toEqual([['alias.example.com', QTYPE.CNAME, undefined]]);
+    // Also where a wildcard supplies it: the owner is the queried name.
+    expect(lookup(z, 'x.cn.example.com', QTYPE.ANY).answers.map((a) => a.owner)).toEqual(['x.cn.example.com']);
   });
 });

@@ -49,10 +49,15 @@ export function lookup(zone: ZoneIndex, qname: string, qtype: number, chooseCnam
       const referral = findCut(zone, name, qtype);
       if (referral) return result('referral', RCODE.NOERROR, hop > 0, answers, referral);
     }
-    const node = zone.nodes.get(name) ?? findWildcard(zone, name);
+    const node = nodeAt(zone, name);
     if (node === undefined) return result('nxdomain', RCODE.NXDOMAIN, true, answers);
     if (qtype === QTYPE.ANY) {
       if (node.first === null) return result('nodata', RCODE.NOERROR, true, answers);
+      // A CNAME owner holds nothing else: its CNAME is the whole answer, as Knot and BIND give it.
+      if (node.cname !== null) {
+        answers.push({ owner: name, rrset: node.cname, cname: undefined });
+        return result('data', RCODE.NOERROR, true, answers);
+      }
       const r = result('any', RCODE.NOERROR, true, answers);
       r.anyOwner = name;
       return r;
@@ -81,11 +86,16 @@ function result(kind: LookupKind, rcode: number, aa: boolean, answers: AnswerHop
   return { kind, rcode, aa, answers, referral, anyOwner: null };
 }
 
+/** The node that answers for `name` inside the zone: the name itself, else its wildcard. */
+export function nodeAt(zone: ZoneIndex, name: string): ZoneNode | undefined {
+  return zone.nodes.get(name) ?? findWildcard(zone, name);
+}
+
 /**
  * The highest zone cut at or above `name` (below the apex). A DS query at the cut itself belongs
  * to the parent side (RFC 4035 3.1.4.1), so it is not referred.
  */
-function findCut(zone: ZoneIndex, name: string, qtype: number): Referral | null {
+export function findCut(zone: ZoneIndex, name: string, qtype: number): Referral | null {
   let found: Referral | null = null;
   let n = name;
   while (n !== zone.name) {

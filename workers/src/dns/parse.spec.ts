@@ -66,7 +66,17 @@ describe('parseQuery', () => {
   it('reads messages of other opcodes (for a NOTIMP that echoes them), and answers NOTIMP when they do not parse', () => {
     expect(ok(raw({ flags: (4 << 11) | 0x0100 }, [...name('a'), 0, 6, 0, 1]))).toMatchObject({ opcode: 4, qname: 'a', qtype: 6 });
     const e = err(raw({ flags: (5 << 11) | 0x0100, qd: 0 }, []));
-    expect(e).toMatchObject({ rcode: RCODE.NOTIMP, id: 0x1234, opcode: 5, rd: true });
+    expect(e).toMatchObject({ rcode: RCODE.NOTIMP, id: 0x1234, opcode: 5, rd: true, questionEnd: 0, edns: null });
+  });
+
+  it('keeps the question of a FORMERR when it could be read, and no question when it could not', () => {
+    const q = [...name('a'), 0, 1, 0, 1];
+    // A record past the question that runs past the end: the question (12..19) is echoed.
+    expect(err(raw({ ar: 1 }, [...q, 0, 0, 41, 16, 0, 0, 0, 0, 0, 0, 9])).questionEnd).toBe(12 + q.length);
+    // Bytes past the last record: a message we do not understand, but its question is read.
+    expect(err(raw({}, [...q, 0xde, 0xad])).questionEnd).toBe(12 + q.length);
+    expect(err(raw({}, [...name('a'), 0, 1])).questionEnd).toBe(0);
+    expect(err(raw({ qd: 2 }, [...q, ...q])).questionEnd).toBe(0);
   });
 
   it.each<[string, Buffer]>([
@@ -79,6 +89,7 @@ describe('parseQuery', () => {
     ['a name longer than 255 bytes', raw({}, [...name(...Array.from({ length: 5 }, () => 'x'.repeat(60))), 0, 1, 0, 1])],
     ['QTYPE OPT', raw({}, [...name('a'), 0, 41, 0, 1])],
     ['an additional record that runs past the end', raw({ ar: 1 }, [...name('a'), 0, 1, 0, 1, 0, 0, 41, 16, 0, 0, 0, 0, 0, 0, 9])],
+    ['bytes past the last record', raw({}, [...name('a'), 0, 1, 0, 1, 0])],
   ])('answers FORMERR to %s', (_what, buf) => {
     expect(err(buf).rcode).toBe(RCODE.FORMERR);
   });
@@ -102,6 +113,23 @@ describe('parseQuery', () => {
     expect(err(raw({ ar: 1 }, [...q, ...opt([], name('x'))])).rcode).toBe(RCODE.FORMERR);
     expect(err(raw({ an: 1 }, [...q, ...opt([])])).rcode).toBe(RCODE.FORMERR);
     expect(ok(raw({ ar: 1 }, [...q, ...opt([])])).edns).toMatchObject({ udpSize: 1024, ecs: null });
+  });
+
+  it('keeps the OPT of a FORMERR when the OPT itself could be read: its options were wrong, or there was no question', () => {
+    const q = [...name('a'), 0, 1, 0, 1];
+    // RFC 6891 7: a malformed option is a FORMERR that carries an OPT.
+    const badEcs = err(raw({ ar: 1 }, [...q, ...opt(ecs(3, 8, 0, [1]))]));
+    expect(badEcs).toMatchObject({ rcode: RCODE.FORMERR, questionEnd: 12 + q.length, edns: { udpSize: 1024, version: 0, ecs: null } });
+    expect(err(raw({ ar: 1 }, [...q, ...opt([0, 10, 0])])).edns).toMatchObject({ udpSize: 1024 });
+    // A DNS cookie probe (RFC 7873 5.4): no question, an OPT with a client cookie.
+    const cookie = [0, 10, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8];
+    expect(err(raw({ qd: 0, ar: 1 }, opt(cookie)))).toMatchObject({ rcode: RCODE.FORMERR, questionEnd: 0, edns: { udpSize: 1024 } });
+    expect(err(raw({ qd: 0, ar: 1 }, opt(ecs(3, 8, 0, [1])))).edns).toMatchObject({ udpSize: 1024 });
+    // Not the OPT's fault, or no one OPT to answer with: no OPT.
+    expect(err(raw({ ar: 2 }, [...q, ...opt([]), ...opt([])])).edns).toBeNull();
+    expect(err(raw({ an: 1 }, [...q, ...opt([])])).edns).toBeNull();
+    expect(err(raw({ ar: 1 }, [...q, ...opt([]), 0xde, 0xad])).edns).toBeNull();
+    expect(err(raw({ qd: 0 }, [])).edns).toBeNull();
   });
 
   it.each<[string, number[]]>([

@@ -34,12 +34,19 @@ export interface Query {
 }
 
 export interface ParseError {
-  /** FORMERR (NOTIMP for opcodes other than QUERY); the answer carries these header fields and no question. */
+  /** FORMERR (NOTIMP for opcodes other than QUERY); the answer carries these header fields. */
   rcode: number;
   id: number;
   opcode: number;
   rd: boolean;
   cd: boolean;
+  /** Past the question when it could be read (bytes 12..questionEnd are echoed), else 0: a bare header. */
+  questionEnd: number;
+  /**
+   * The query's one OPT record when it could be read (its options may be what was wrong:
+   * RFC 6891 7 wants the FORMERR to carry an OPT then), else null. Its ECS is not echoed.
+   */
+  edns: Edns | null;
 }
 
 /** null: not worth an answer (shorter than a header, or a response rather than a query). */
@@ -76,8 +83,23 @@ export function parseQuery(buf: Buffer): ParseOutcome {
   const rd = (flags & 0x0100) !== 0;
   const cd = (flags & 0x0010) !== 0;
   // Other opcodes get NOTIMP; the message is still read so the answer can echo question and OPT.
-  const fail = (rcode: number): ParseError => ({ rcode: opcode === 0 ? rcode : RCODE.NOTIMP, id, opcode, rd, cd });
-  if (buf.readUInt16BE(4) !== 1) return fail(RCODE.FORMERR);
+  const fail = (rcode: number, questionEnd = 0, edns: Edns | null = null): ParseError => ({
+    rcode: opcode === 0 ? rcode : RCODE.NOTIMP,
+    id,
+    opcode,
+    rd,
+    cd,
+    questionEnd,
+    edns,
+  });
+  const qd = buf.readUInt16BE(4);
+  if (qd === 0) {
+    // No question, as in a DNS cookie probe (RFC 7873 5.4): FORMERR, with an OPT when the query
+    // had one, so the client does not conclude there is no EDNS here (RFC 6891 6.1.1).
+    const rrs = readRecords(buf, 12);
+    return fail(RCODE.FORMERR, 0, rrs.error && !rrs.optError ? null : rrs.edns);
+  }
+  if (qd !== 1) return fail(RCODE.FORMERR);
 
   // Question name: no compression possible (nothing precedes it to point at).
   let off = 12;
@@ -106,36 +128,11 @@ export function parseQuery(buf: Buffer): ParseOutcome {
   const qclass = buf.readUInt16BE(off + 2);
   off += 4;
   const questionEnd = off;
-  if (qtype === QTYPE.OPT) return fail(RCODE.FORMERR);
 
-  // Skip answer and authority records (a query should have none, but they are legal to send),
-  // then look for OPT among the additional records.
-  const an = buf.readUInt16BE(6);
-  const ns = buf.readUInt16BE(8);
-  const ar = buf.readUInt16BE(10);
-  let edns: Edns | null = null;
-  for (let i = 0, total = an + ns + ar; i < total; i++) {
-    const nameStart = off;
-    off = skipName(buf, off);
-    if (off < 0 || off + 10 > end) return fail(RCODE.FORMERR);
-    const type = buf.readUInt16BE(off);
-    const rdlen = buf.readUInt16BE(off + 8);
-    const rdata = off + 10;
-    if (rdata + rdlen > end) return fail(RCODE.FORMERR);
-    if (type === QTYPE.OPT) {
-      // RFC 6891 6.1.1: only one OPT, only in the additional section, owned by the root.
-      if (i < an + ns || edns !== null || off - nameStart !== 1 || buf[nameStart] !== 0) return fail(RCODE.FORMERR);
-      const ecs = parseOptions(buf, rdata, rdata + rdlen);
-      if (ecs === false) return fail(RCODE.FORMERR);
-      edns = {
-        udpSize: buf.readUInt16BE(off + 2),
-        version: buf[off + 5]!,
-        dnssecOk: (buf[off + 6]! & 0x80) !== 0,
-        ecs,
-      };
-    }
-    off = rdata + rdlen;
-  }
+  const rrs = readRecords(buf, off);
+  // From here on the question is echoed; the OPT too when it was its options that were wrong.
+  if (rrs.error) return fail(RCODE.FORMERR, questionEnd, rrs.optError ? rrs.edns : null);
+  if (qtype === QTYPE.OPT) return fail(RCODE.FORMERR, questionEnd, rrs.edns);
 
   return {
     id,
@@ -147,8 +144,73 @@ export function parseQuery(buf: Buffer): ParseOutcome {
     qtype,
     qclass,
     questionEnd,
-    edns,
+    edns: rrs.edns,
   };
+}
+
+interface Records {
+  /** The one OPT record (its ECS only when the options were sound). */
+  edns: Edns | null;
+  /** The message is malformed from `off` on (including bytes past its last record). */
+  error: boolean;
+  /** The error is in the OPT record's options: `edns` holds the OPT's fixed fields. */
+  optError: boolean;
+}
+
+// Reused: the query path is synchronous and the result is read before the next parse.
+const records: Records = { edns: null, error: false, optError: false };
+
+/**
+ * Reads the answer, authority and additional records from `off` (a query should have none but
+ * OPT, but they are legal to send) and finds the OPT among the additional ones.
+ */
+function readRecords(buf: Buffer, off: number): Records {
+  const r = records;
+  r.edns = null;
+  r.error = false;
+  r.optError = false;
+  const end = buf.length;
+  const an = buf.readUInt16BE(6);
+  const ns = buf.readUInt16BE(8);
+  const ar = buf.readUInt16BE(10);
+  for (let i = 0, total = an + ns + ar; i < total; i++) {
+    const nameStart = off;
+    off = skipName(buf, off);
+    if (off < 0 || off + 10 > end) return failed(r);
+    const type = buf.readUInt16BE(off);
+    const rdlen = buf.readUInt16BE(off + 8);
+    const rdata = off + 10;
+    if (rdata + rdlen > end) return failed(r);
+    if (type === QTYPE.OPT) {
+      // RFC 6891 6.1.1: only one OPT, only in the additional section, owned by the root.
+      if (i < an + ns || r.edns !== null || off - nameStart !== 1 || buf[nameStart] !== 0) return failed(r);
+      const edns: Edns = {
+        udpSize: buf.readUInt16BE(off + 2),
+        version: buf[off + 5]!,
+        dnssecOk: (buf[off + 6]! & 0x80) !== 0,
+        ecs: null,
+      };
+      r.edns = edns;
+      const ecs = parseOptions(buf, rdata, rdata + rdlen);
+      if (ecs === false) {
+        r.error = true;
+        r.optError = true;
+        return r;
+      }
+      edns.ecs = ecs;
+    }
+    off = rdata + rdlen;
+  }
+  // Bytes past the last record: not a message we understand.
+  if (off !== end) return failed(r);
+  return r;
+}
+
+function failed(r: Records): Records {
+  r.edns = null;
+  r.error = true;
+  r.optError = false;
+  return r;
 }
 
 /** Reads EDNS options; returns the ECS option, null when absent, false when malformed. */
