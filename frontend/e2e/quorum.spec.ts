@@ -49,3 +49,28 @@ test('record set editor: quorum, probe sites and minimums, with their errors at 
   await expect(failover.getByLabel('Probe sites')).toHaveValue('e2e-1, e2e-2');
   await expect(failover.getByLabel('Minimum fresh sites')).toHaveValue('2');
 });
+
+test('health page: how the check decides, by its own rule or the defaults', async ({ page }) => {
+  const zone = await failoverZoneByApi(page);
+  const check = { protocol: 'TCP', port: 443, frequency: 30, timeout: 5 };
+  const put = (name: string, failover: object) =>
+    page.request.put(`/v2/zones/${zone}/${name}.${zone}/A`, {
+      data: { ttl: 60, resource_records: [{ content: ['192.0.2.1'] }, { content: ['192.0.2.2'] }], meta: { failover } },
+    });
+  const own = await put('own', { ...check, quorum: { available: 0.6, unavailable: 0.5 }, locations: ['e2e-1'], min_locations: 1, min_healthy: 2 });
+  expect(own.status(), await own.text()).toBe(201);
+  expect((await put('plain', check)).status()).toBe(201);
+
+  await page.goto(`/zones/${zone}/own.${zone}/A/health`);
+  const q = page.getByTestId('quorum');
+  await expect(q.getByTestId('quorum-available')).toHaveText('at least 60 % of the fresh sites succeed');
+  await expect(q.getByTestId('quorum-unavailable')).toHaveText('at least 50 % of them fail; in between the state stays');
+  await expect(q.getByTestId('quorum-sites')).toHaveText('e2e-1 · checking now: e2e-1');
+  await expect(q.getByTestId('quorum-min-healthy')).toContainText('2 addresses up');
+
+  await page.goto(`/zones/${zone}/plain.${zone}/A/health`);
+  await expect(q.getByTestId('quorum-available')).toHaveText('at least 85 % of the fresh sites succeed (the default)');
+  await expect(q.getByTestId('quorum-sites')).toHaveText('every site · checking now: e2e-1, e2e-2');
+  await expect(q.getByTestId('quorum-min-locations')).toHaveText('1 fresh site');
+  await expect(page.getByTestId('address-192.0.2.1').getByTestId('fresh-locations')).toBeVisible();
+});

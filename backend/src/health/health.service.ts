@@ -76,7 +76,7 @@ function addressState(
 
 /** How the check decides, with the sites it names that run nothing now. */
 function quorumView(check: Failover, stateOf: Map<string, string>) {
-  const reporting = [...stateOf].filter(([, state]) => state === 'reporting').map(([name]) => name);
+  const reporting = [...stateOf].filter(([, state]) => state === 'reporting').map(([name]) => name).sort();
   const chosen = check.locations ?? null;
   return {
     available: check.quorum?.available ?? DEFAULT_QUORUM.available,

@@ -41,6 +41,7 @@ export type RrsetHealth = Ok<'/v2/zones/{zone}/{name}/{type}/health', 'get'>;
 export type AddressHealth = RrsetHealth['addresses'][number];
 /** A probe site as the customers' health read-out shows it. */
 export type HealthSite = RrsetHealth['sites'][number];
+export type HealthQuorum = NonNullable<RrsetHealth['quorum']>;
 export type SiteState = HealthSite['state'];
 /** A drain, forced-up or maintenance window of one address of a record set (Vigil's own). */
 export type RrsetOverride = Ok<'/v2/zones/{zone}/{name}/{type}/overrides', 'get'>['overrides'][number];

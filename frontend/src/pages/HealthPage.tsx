@@ -20,7 +20,7 @@ import { type ReactNode, useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { PAGE_SIZE } from '../api/client';
 import { useHealth, useHealthEvents, useRecentHealthEvents } from '../api/health';
-import type { AddressHealth, HealthEvent, HealthSite } from '../api/types';
+import type { AddressHealth, HealthEvent, HealthQuorum, HealthSite } from '../api/types';
 import { AddressOverrides, OverrideDialog, OverridesList, type OverrideTarget } from '../components/Overrides';
 import { PageHeader } from '../components/PageHeader';
 import { Pager } from '../components/Pager';
@@ -42,7 +42,7 @@ export function StateBadge({ state, size = 'lg' }: { state: keyof typeof STATE_C
 }
 
 /** One checked address, or (of a CNAME) target name: `subject` says which; `children` below its results. */
-function AddressCard({ a, subject, children }: { a: AddressHealth; subject: string; children?: ReactNode }) {
+function AddressCard({ a, subject, minLocations, children }: { a: AddressHealth; subject: string; minLocations: number | null; children?: ReactNode }) {
   const titleId = `address-${a.address}`;
   return (
     <Card withBorder component="section" aria-labelledby={titleId} data-testid={`address-${a.address}`}>
@@ -75,6 +75,13 @@ function AddressCard({ a, subject, children }: { a: AddressHealth; subject: stri
         <Text size="sm">
           7 d: <strong>{formatPercent(a.uptime['7d'])}</strong>
         </Text>
+        {minLocations !== null && (
+          <Text size="sm" c={a.min_locations_met ? undefined : 'orange'} data-testid="fresh-locations">
+            Fresh sites: <strong>{a.fresh_locations}</strong> of at least {minLocations}
+            {/* Below the minimum the aggregators give no verdict: the state stays. */}
+            {!a.min_locations_met && ' (too few for a verdict: the state stays)'}
+          </Text>
+        )}
       </Group>
       {Object.keys(a.reasons).length > 0 && (
         <Text size="sm" c="red" mb="xs">
@@ -134,8 +141,8 @@ function AddressCard({ a, subject, children }: { a: AddressHealth; subject: stri
                     <Tooltip label={formatDate(l.at)}>
                       <Text size="sm" span c={l.fresh ? undefined : 'orange'}>
                         {formatAgo(l.at)}
-                        {/* Too old for the quorum: the aggregator decides without it. */}
-                        {!l.fresh && ' (not counted)'}
+                        {/* Too old for the quorum, or from a site the check does not name: the aggregator decides without it. */}
+                        {!l.fresh ? ' (not counted)' : !l.counted && ' (not one of the check\'s sites)'}
                       </Text>
                     </Tooltip>
                   </Table.Td>
@@ -195,6 +202,61 @@ function Sites({ sites }: { sites: HealthSite[] }) {
           </Table>
         </Table.ScrollContainer>
       )}
+    </Card>
+  );
+}
+
+const share = (x: number) => `${Math.round(x * 1000) / 10} %`;
+
+/** How the aggregators decide for this check: its thresholds, the sites that count and the minimums. */
+function QuorumCard({ q, subject }: { q: HealthQuorum; subject: { one: string; many: string } }) {
+  return (
+    <Card withBorder component="section" aria-labelledby="quorum-title" data-testid="quorum">
+      <Title order={2} size="h4" id="quorum-title" mb={4}>
+        How it decides
+      </Title>
+      <Table verticalSpacing={4} fz="sm" aria-labelledby="quorum-title">
+        <Table.Tbody>
+          <Table.Tr>
+            <Table.Th scope="row">Available when</Table.Th>
+            <Table.Td data-testid="quorum-available">
+              at least {share(q.available)} of the fresh sites succeed{!q.own && ' (the default)'}
+            </Table.Td>
+          </Table.Tr>
+          <Table.Tr>
+            <Table.Th scope="row">Unavailable when</Table.Th>
+            <Table.Td data-testid="quorum-unavailable">
+              at least {share(q.unavailable)} of them fail{!q.own && ' (the default)'}; in between the state stays
+            </Table.Td>
+          </Table.Tr>
+          <Table.Tr>
+            <Table.Th scope="row">Sites</Table.Th>
+            <Table.Td data-testid="quorum-sites">
+              {q.locations === null ? 'every site' : q.locations.join(', ')}
+              {q.checking.length > 0 ? ` · checking now: ${q.checking.join(', ')}` : ' · none is checking now'}
+              {q.not_checking.length > 0 && (
+                <Text span c="orange" size="sm">
+                  {' '}
+                  · not reporting: {q.not_checking.join(', ')}
+                </Text>
+              )}
+            </Table.Td>
+          </Table.Tr>
+          <Table.Tr>
+            <Table.Th scope="row">Verdict needs</Table.Th>
+            <Table.Td data-testid="quorum-min-locations">
+              {q.min_locations} fresh {q.min_locations === 1 ? 'site' : 'sites'}
+            </Table.Td>
+          </Table.Tr>
+          <Table.Tr>
+            <Table.Th scope="row">Minimum healthy</Table.Th>
+            <Table.Td data-testid="quorum-min-healthy">
+              {q.min_healthy} {q.min_healthy === 1 ? subject.one : subject.many} up; with fewer, DNS serves the backups that are up, else
+              every {subject.one}
+            </Table.Td>
+          </Table.Tr>
+        </Table.Tbody>
+      </Table>
     </Card>
   );
 }
@@ -367,7 +429,7 @@ export function HealthPage() {
             </Title>
             <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md">
               {health.data.addresses.map((a) => (
-                <AddressCard key={a.address} a={a} subject={subject.one}>
+                <AddressCard key={a.address} a={a} subject={subject.one} minLocations={health.data.quorum?.min_locations ?? null}>
                   <AddressOverrides
                     address={a.address}
                     overrides={health.data.overrides}
@@ -387,6 +449,7 @@ export function HealthPage() {
           />
           <OverrideDialog rrset={{ zone, name, type }} target={overrideFor} onClose={() => setOverrideFor(null)} />
 
+          {health.data.quorum && <QuorumCard q={health.data.quorum} subject={subject} />}
           <Sites sites={health.data.sites} />
 
           <Card withBorder component="section" aria-labelledby="timeline-title">
