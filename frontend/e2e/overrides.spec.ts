@@ -5,7 +5,7 @@
 // can be forced; Undo brings the addresses back; the API's 400 lands at its field.
 import { prerequisite, udpQuery } from '@vigil/stack';
 import { Backends } from './backends';
-import { createZoneByApi, env, expect, grantFailoverByApi, signUpByApi, test } from './fixtures';
+import { env, expect, failoverZoneByApi, test } from './fixtures';
 
 const A = '127.0.0.2';
 const B = '127.0.0.3';
@@ -75,9 +75,7 @@ test('overrides: a maintenance window drains an address from DNS at its start an
     'the data plane is not built',
   );
   test.setTimeout(6 * 60_000);
-  const customer = await signUpByApi(page);
-  await grantFailoverByApi(customer.accountId);
-  const zone = await createZoneByApi(page);
+  const zone = await failoverZoneByApi(page);
   const fqdn = `www.${zone}`;
   const backends = await Backends.start([A, B]);
   const dns = watchDns(fqdn);
@@ -191,7 +189,7 @@ test('overrides: a maintenance window drains an address from DNS at its start an
     const drainB = page.getByRole('dialog', { name: `Drain: ${B}` });
     await drainB.getByRole('button', { name: 'Drain', exact: true }).click();
     const refusal = drainB.getByRole('alert').filter({ hasText: 'Refused' });
-    await expect(refusal).toContainText(`this would leave ${fqdn} A with no served address: every record would be drained`);
+    await expect(refusal).toContainText(`this would leave ${fqdn} A with no served address: every enabled record would be drained`);
     await expect(card(B).getByTestId('address-overrides')).toContainText('No override: health decides.');
     expect(dns.last()).toEqual([B]);
     await refusal.getByRole('button', { name: 'Do it anyway' }).click();
@@ -228,4 +226,24 @@ test('overrides: a maintenance window drains an address from DNS at its start an
     await dns.stop();
     await backends.stopAll();
   }
+});
+
+test('record set editor: a save that would leave only drained records is refused with the guard\'s message, then saved anyway', async ({ page }) => {
+  const zone = await failoverZoneByApi(page);
+  const path = `/v2/zones/${zone}/www.${zone}/A`;
+  const created = await page.request.put(path, {
+    data: { ttl: 60, resource_records: [{ content: [A] }, { content: [B] }], meta: { failover: { protocol: 'TCP', port: 80, frequency: 60, timeout: 5 } } },
+  });
+  expect(created.status(), await created.text()).toBe(201);
+  expect((await page.request.post(`${path}/overrides`, { data: { address: A, action: 'drain' } })).status()).toBe(201);
+
+  await page.goto(`/zones/${zone}/www.${zone}/A`);
+  await page.getByRole('group', { name: 'Record 2' }).getByRole('switch', { name: 'Enabled' }).uncheck();
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  const refusal = page.getByRole('alert').filter({ hasText: 'Refused' });
+  await expect(refusal).toContainText(`this would leave www.${zone} A with no served address: every enabled record would be drained`);
+  expect((await (await page.request.get(path)).json()).resource_records[1].enabled).toBe(true);
+  await refusal.getByRole('button', { name: 'Do it anyway' }).click();
+  await expect(refusal).toBeHidden();
+  await expect.poll(async () => (await (await page.request.get(path)).json()).resource_records[1].enabled).toBe(false);
 });

@@ -739,7 +739,7 @@ export interface paths {
     };
     /** One record set; name is the full domain name, e.g. www.example.com */
     get: operations['RrsetsController_get'];
-    /** Create or replace a record set (201 when created, 200 when replaced) */
+    /** Create or replace a record set (201 when created, 200 when replaced). Of a failover record set, 409 (no_served_address) when every enabled record would be drained by its overrides, unless force=true */
     put: operations['RrsetsController_put'];
     /** Create a record set (409 if it exists); meta.failover needs the failover beta feature. Takes Gcore's shapes: type equal to the path's (or ""), filters for pickers, null meta */
     post: operations['RrsetsController_create'];
@@ -3615,7 +3615,10 @@ export interface operations {
   };
   RrsetsController_put: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description true: do it even if it leaves no served address (what the 409 says) */
+        force?: '0' | '1' | 'true' | 'false';
+      };
       header?: never;
       path: {
         zone: string;
@@ -4812,8 +4815,8 @@ export interface operations {
   OverridesController_remove: {
     parameters: {
       query?: {
-        /** @description true: remove it even if no address would be served */
-        force?: 'true' | 'false';
+        /** @description true: do it even if it leaves no served address (what the 409 says) */
+        force?: '0' | '1' | 'true' | 'false';
       };
       header?: never;
       path: {

@@ -58,10 +58,16 @@ export const useRrset = (zone: string, name: string, type: string, enabled = tru
 export function useSaveRrset(zone: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (v: { name: string; type: string; body: RrsetBody; create: boolean }) =>
+    // `force`: past the overrides' guard (its 409 when every enabled record would be drained).
+    mutationFn: (v: { name: string; type: string; body: RrsetBody; create: boolean; force?: boolean }) =>
       v.create
         ? call(api.POST('/v2/zones/{zone}/{name}/{type}', { params: { path: { zone, name: v.name, type: v.type } }, body: v.body }))
-        : call(api.PUT('/v2/zones/{zone}/{name}/{type}', { params: { path: { zone, name: v.name, type: v.type } }, body: v.body })),
+        : call(
+            api.PUT('/v2/zones/{zone}/{name}/{type}', {
+              params: { path: { zone, name: v.name, type: v.type }, ...(v.force && { query: { force: 'true' as const } }) },
+              body: v.body,
+            }),
+          ),
     onSuccess: (data, v) => {
       qc.setQueryData(keys.rrset(zone, data.name, data.type), data);
       void qc.invalidateQueries({ queryKey: keys.allRrsets(zone) });

@@ -49,11 +49,11 @@ function When({ iso }: { iso: string }) {
   );
 }
 
-const isGuardRefusal = (e: unknown): e is ApiError =>
+export const isGuardRefusal = (e: unknown): e is ApiError =>
   e instanceof ApiError && e.status === 409 && GUARD_REASONS.includes(String(e.body.reason));
 
 /** The guard's 409: its message, and the choice to do it anyway (resent with force). */
-function GuardRefusal({
+export function GuardRefusal({
   error,
   onForce,
   onCancel,

@@ -10,6 +10,7 @@ import { ApiError } from '../../api/client';
 import { useDeleteRrset, useSaveRrset } from '../../api/zones';
 import { errorMessage, fieldErrors } from '../../lib/errors';
 import { buildBody, emptyRecord, failoverApplies, fullName, validateDraft, type RecordType, type RrsetDraft } from '../../lib/rrset';
+import { GuardRefusal, isGuardRefusal } from '../Overrides';
 import { BalancingSection } from './BalancingSection';
 import { BasicsSection } from './BasicsSection';
 import { CheckNow } from './CheckNow';
@@ -23,6 +24,7 @@ export function RrsetForm({ zone, initial, create }: { zone: string; initial: Rr
   const [d, setD] = useState<RrsetDraft>(initial);
   const [errors, setErrors] = useState<Errors>({});
   const [summary, setSummary] = useState<string | null>(null);
+  const [refusal, setRefusal] = useState<ApiError | null>(null);
   const account = useAccount();
   const save = useSaveRrset(zone);
   const remove = useDeleteRrset(zone);
@@ -44,10 +46,15 @@ export function RrsetForm({ zone, initial, create }: { zone: string; initial: Rr
       setSummary('Fix the fields below and save again.');
       return;
     }
+    send(false);
+  };
+
+  const send = (force: boolean) => {
     setErrors({});
     setSummary(null);
+    setRefusal(null);
     save.mutate(
-      { name, type: d.type, body: buildBody(d, featureOn), create },
+      { name, type: d.type, body: buildBody(d, featureOn), create, force },
       {
         onSuccess: async (r) => {
           notifications.show({ color: 'green', message: `${r.name} ${r.type} is saved.` });
@@ -56,6 +63,8 @@ export function RrsetForm({ zone, initial, create }: { zone: string; initial: Rr
           if (create) await navigate(`/zones/${zone}/${r.name}/${r.type}`, { replace: true });
         },
         onError: (e) => {
+          // The overrides' guard: every enabled record would be drained. Said, with the choice to save anyway.
+          if (isGuardRefusal(e)) return setRefusal(e);
           setErrors(fieldErrors(e));
           setSummary(e instanceof ApiError ? e.message : errorMessage(e));
         },
@@ -89,6 +98,7 @@ export function RrsetForm({ zone, initial, create }: { zone: string; initial: Rr
     <form onSubmit={submit} noValidate aria-label={create ? 'New record set' : `Record set ${name} ${d.type}`}>
       <Stack gap="lg">
         {summary && <ErrorSummary summary={summary} errors={errors} d={d} />}
+        {refusal && <GuardRefusal error={refusal} onForce={() => send(true)} onCancel={() => setRefusal(null)} pending={save.isPending} />}
         <BasicsSection d={d} errors={errors} set={set} create={create} name={name} onTypeChange={changeType} />
         <RecordsSection d={d} errors={errors} setD={setD} withFailover={featureOn} />
         <BalancingSection d={d} errors={errors} set={set} />
