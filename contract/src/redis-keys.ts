@@ -44,7 +44,12 @@ export const redisKeys = {
   notifyLast: `${KEY_PREFIX}notify-last`,
   /** String with a TTL: this feed entry was taken in by notifications (a redelivered one is not taken twice). */
   notifySeen: (feedId: string) => `${KEY_PREFIX}notify-seen:${feedId}`,
-  /** Hash: feed id -> `<previous state> <HealthState JSON>`, an account's transitions waiting for their message. */
+  /** String with a TTL: this certificate-feed entry was taken in by notifications. */
+  notifyCertSeen: (feedId: string) => `${KEY_PREFIX}notify-cert-seen:${feedId}`,
+  /**
+   * Hash: feed id -> `<previous state> <HealthState JSON>`, an account's transitions waiting for
+   * their message, and `cert:<certificate feed id>` -> CertEvent JSON, its certificates' changes.
+   */
   notifyPending: (accountId: string) => `${KEY_PREFIX}notify-pending:${accountId}`,
   /** Sorted set: account id -> when its first pending transition came (ms); due once the coalescing window passed. */
   notifyDue: `${KEY_PREFIX}notify-due`,

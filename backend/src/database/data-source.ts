@@ -20,6 +20,7 @@ import { ZoneGcoreFields1764110000000 } from './migrations/1764110000000-ZoneGco
 import { PublishOutbox1764120000000 } from './migrations/1764120000000-PublishOutbox';
 import { Notifications1764130000000 } from './migrations/1764130000000-Notifications';
 import { AddressOverrides1764140000000 } from './migrations/1764140000000-AddressOverrides';
+import { CertExpiryEvent1764150000000 } from './migrations/1764150000000-CertExpiryEvent';
 
 export const ENTITIES = [
   Account,
@@ -44,6 +45,7 @@ export const MIGRATIONS = [
   PublishOutbox1764120000000,
   Notifications1764130000000,
   AddressOverrides1764140000000,
+  CertExpiryEvent1764150000000,
 ];
 
 /** Options shared by the api, the CLI and the tests. Schema changes go through migrations only. */

@@ -10,14 +10,15 @@ import { SecretBox } from '../common/secret-box';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { NotificationChannel } from './channel.entity';
 import { NotificationDelivery } from './delivery.entity';
-import { discordBody, emailMessage, type Notice, noticeTitle, pagerdutyEvents, slackBody, webhookBody } from './message';
+import { discordBody, emailMessage, type Notice, noticeFirstAt, noticeTitle, pagerdutyEvents, slackBody, webhookBody } from './message';
 import { notificationMetrics } from './metrics';
 import { postJson } from './senders/http';
 import { Mailer } from './senders/mail';
 
 export interface DeliveryJob {
   channelId: string;
-  kind: 'transitions';
+  /** A message of health transitions, or of certificate changes (notice.certs). */
+  kind: 'transitions' | 'certificates';
   notice: Notice;
 }
 
@@ -102,17 +103,17 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
     const attempt = job.attemptsMade + 1;
     const attempts = job.opts.attempts ?? 1;
     const notice = job.data.notice;
+    const kind = notice.certs ? 'certificates' : 'transitions';
     const started = Date.now();
     try {
       await this.send(channel, notice);
-      const firstChange = Math.min(...notice.items.flatMap((i) => i.changes.map((c) => c.since)));
-      notificationMetrics.latency.observe({ channel_type: channel.type }, Math.max(0, Date.now() - firstChange) / 1000);
-      await this.logged(channel, notice.key, 'transitions', noticeTitle(notice), attempt, { status: 'sent', ms: Date.now() - started });
+      notificationMetrics.latency.observe({ channel_type: channel.type }, Math.max(0, Date.now() - noticeFirstAt(notice)) / 1000);
+      await this.logged(channel, notice.key, kind, noticeTitle(notice), attempt, { status: 'sent', ms: Date.now() - started });
     } catch (e) {
       const error = (e as Error).message;
       const last = permanentOf(e) || attempt >= attempts;
       const next = last ? null : new Date(Date.now() + this.config.NOTIFY_RETRY_MS * 2 ** (attempt - 1));
-      await this.logged(channel, notice.key, 'transitions', noticeTitle(notice), attempt, {
+      await this.logged(channel, notice.key, kind, noticeTitle(notice), attempt, {
         status: last ? 'failed' : 'retrying',
         ms: Date.now() - started,
         error,

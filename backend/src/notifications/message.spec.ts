@@ -1,8 +1,10 @@
 import {
+  type CertItem,
   discordBody,
   emailMessage,
   type Notice,
   type NoticeItem,
+  noticeFirstAt,
   noticeFor,
   noticeKey,
   noticeLines,
@@ -172,5 +174,120 @@ describe('notification messages', () => {
     const t: Notice = { key: 'test-1', accountId: 'a1', items: [], createdAt: T0, test: true };
     expect(noticeTitle(t)).toBe('test notification');
     expect(pagerdutyEvents(t, 'R'.repeat(32)).map((e) => (e as { event_action: string }).event_action)).toEqual(['trigger', 'resolve']);
+  });
+});
+
+const DAY = 86_400_000;
+const cert = (over: Partial<CertItem> = {}): CertItem => ({
+  feedId: 'cert:9-0',
+  rrsetId: 'r1',
+  zoneId: 'z1',
+  zone: 'shop.example',
+  name: 'www.shop.example',
+  type: 'A',
+  address: '192.0.2.1',
+  level: 'expiring',
+  previous: 'ok',
+  renewed: false,
+  daysLeft: 2,
+  expiresAt: T0 + 2 * DAY + 3_600_000,
+  at: T0,
+  location: 'eu-1',
+  healthUrl: 'https://panel.example/zones/shop.example/www.shop.example/A/health',
+  ...over,
+});
+const certNotice = (...certs: CertItem[]): Notice => ({ key: 'k2', accountId: 'a1', items: [], certs, createdAt: T0 + 5000 });
+
+describe('certificate messages', () => {
+  it('say which address of which record set has a certificate expiring, in how many days and on which date', () => {
+    const renewed = cert({
+      address: '192.0.2.2',
+      level: 'ok',
+      previous: 'expiring',
+      renewed: true,
+      daysLeft: 89,
+      expiresAt: T0 + 89 * DAY + 60_000,
+    });
+    const n = certNotice(
+      cert(),
+      cert({ address: '192.0.2.3', level: 'critical', previous: 'expiring', daysLeft: 0, expiresAt: T0 + 3_600_000 }),
+      cert({ address: '192.0.2.4', level: 'critical', daysLeft: -1, expiresAt: T0 - 3_600_000 }),
+      renewed,
+      cert({ address: '192.0.2.5', renewed: true, previous: 'critical', daysLeft: 5, expiresAt: T0 + 5 * DAY + 60_000 }),
+    );
+    expect(noticeLines(n)).toEqual([
+      'www.shop.example A: the certificate of 192.0.2.1 expires in 2 days (2026-12-05)',
+      'www.shop.example A: the certificate of 192.0.2.3 expires in less than a day (2026-12-03): LAST REMINDER',
+      'www.shop.example A: the certificate of 192.0.2.4 expired on 2026-12-03: LAST REMINDER',
+      'www.shop.example A: the certificate of 192.0.2.2 was renewed; it expires on 2027-03-02 (89 days)',
+      'www.shop.example A: the certificate of 192.0.2.5 was replaced, but the new one expires in 5 days (2026-12-08)',
+    ]);
+    expect(noticeTitle(n)).toBe('4 certificates expiring, 1 certificate renewed in shop.example');
+    expect(noticeFirstAt(certNotice(cert({ at: T0 + 10 }), cert({ at: T0 + 5 })))).toBe(T0 + 5);
+  });
+
+  it('go only to channels that take cert_expiry, within their zones and record sets', () => {
+    const n = certNotice(cert(), cert({ rrsetId: 'r2', zoneId: 'z2', zone: 'other.example' }));
+    expect(noticeFor(n, { events: ['down', 'up', 'all_down'], zoneIds: [], rrsetIds: [] })).toBeNull();
+    expect(noticeFor(n, { events: ['cert_expiry'], zoneIds: [], rrsetIds: [] })!.certs).toHaveLength(2);
+    expect(noticeFor(n, { events: ['cert_expiry'], zoneIds: ['z2'], rrsetIds: [] })!.certs!.map((c) => c.zone)).toEqual(['other.example']);
+    expect(noticeFor(n, { events: ['cert_expiry'], zoneIds: [], rrsetIds: ['r9'] })).toBeNull();
+    // A transitions message is not a certificate one.
+    expect(noticeFor(notice(item()), { events: ['cert_expiry'], zoneIds: [], rrsetIds: [] })).toBeNull();
+  });
+
+  it("render the webhook body as type certificate.expiry, with every certificate's fields", () => {
+    expect(webhookBody(certNotice(cert()))).toEqual({
+      id: 'k2',
+      type: 'certificate.expiry',
+      created_at: '2026-12-03T07:00:05Z',
+      account_id: 'a1',
+      title: '1 certificate expiring in shop.example',
+      text: 'www.shop.example A: the certificate of 192.0.2.1 expires in 2 days (2026-12-05)',
+      certificates: [
+        {
+          rrset_id: 'r1',
+          zone: 'shop.example',
+          name: 'www.shop.example',
+          type: 'A',
+          address: '192.0.2.1',
+          level: 'expiring',
+          previous: 'ok',
+          renewed: false,
+          days_left: 2,
+          expires_at: '2026-12-05T08:00:00Z',
+          checked_at: '2026-12-03T07:00:00Z',
+          location: 'eu-1',
+          health_url: 'https://panel.example/zones/shop.example/www.shop.example/A/health',
+        },
+      ],
+    });
+  });
+
+  it('link each health page once in Slack, Discord and e-mail', () => {
+    const n = certNotice(cert(), cert({ address: '192.0.2.9' }));
+    const slack = (slackBody(n) as { text: string }).text;
+    expect(slack.match(/panel\.example/g)).toHaveLength(1);
+    expect((discordBody(n) as { content: string }).content).toContain('192.0.2.9 expires in 2 days');
+    const mail = emailMessage(n);
+    expect(mail.subject).toBe('[Vigil] 2 certificates expiring in shop.example');
+    expect(mail.text.match(/panel\.example/g)).toHaveLength(1);
+  });
+
+  it('trigger a PagerDuty warning per certificate (an error on its last reminder) and resolve it once renewed', () => {
+    const events = pagerdutyEvents(
+      certNotice(
+        cert(),
+        cert({ address: '192.0.2.3', level: 'critical', daysLeft: 1 }),
+        cert({ address: '192.0.2.4', level: 'ok', renewed: true }),
+      ),
+      'k'.repeat(32),
+    ) as { event_action: string; dedup_key: string; payload?: { severity: string; class: string } }[];
+    expect(events.map((e) => [e.event_action, e.dedup_key, e.payload?.severity])).toEqual([
+      ['trigger', 'vigil:r1:192.0.2.1:certificate', 'warning'],
+      ['trigger', 'vigil:r1:192.0.2.3:certificate', 'error'],
+      ['resolve', 'vigil:r1:192.0.2.4:certificate', undefined],
+    ]);
+    expect(events[0]!.payload!.class).toBe('certificate expiry');
   });
 });

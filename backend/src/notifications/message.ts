@@ -1,5 +1,7 @@
 // What a notification says, pure and I/O-free: the transitions of one account within the
-// coalescing window, grouped by record set, rendered for each kind of channel.
+// coalescing window, grouped by record set, or its certificates' changes (cert_expiry_days),
+// rendered for each kind of channel.
+import type { CertLevel } from '@vigil/contract';
 import { createHash } from 'node:crypto';
 import type { NotifyEvent } from './dto/channel.dto';
 
@@ -31,11 +33,36 @@ export interface NoticeItem {
   healthUrl: string;
 }
 
+/** One address's certificate changing level (contract's cert.ts), in a certificate message. */
+export interface CertItem {
+  feedId: string;
+  rrsetId: string;
+  zoneId: string;
+  zone: string;
+  name: string;
+  type: string;
+  address: string;
+  level: CertLevel;
+  previous: CertLevel;
+  /** A later certificate than the one `previous` was about. */
+  renewed: boolean;
+  daysLeft: number;
+  /** When the certificate expires (ms). */
+  expiresAt: number;
+  /** The reading's time (ms) and location. */
+  at: number;
+  location: string;
+  healthUrl: string;
+}
+
 export interface Notice {
   /** Idempotency key: the same transitions make the same key, whoever builds the message. */
   key: string;
   accountId: string;
+  /** The transitions' record sets; empty in a certificate message. */
   items: NoticeItem[];
+  /** A certificate message (its own, never mixed with transitions): the certificates whose level changed. */
+  certs?: CertItem[];
   /** When the message was first built (ms). */
   createdAt: number;
   /** The "send test" message: no items, a line saying the channel works. */
@@ -61,16 +88,49 @@ export function noticeFor(
   notice: Notice,
   channel: { events: readonly NotifyEvent[]; zoneIds: readonly string[]; rrsetIds: readonly string[] },
 ): Notice | null {
+  const scoped = (item: { zoneId: string; rrsetId: string }) =>
+    (channel.zoneIds.length === 0 || channel.zoneIds.includes(item.zoneId)) &&
+    (channel.rrsetIds.length === 0 || channel.rrsetIds.includes(item.rrsetId));
+  if (notice.certs) {
+    const certs = channel.events.includes('cert_expiry') ? notice.certs.filter(scoped) : [];
+    return certs.length === 0 ? null : { ...notice, certs };
+  }
   const items = notice.items.filter((item) => {
-    if (channel.zoneIds.length > 0 && !channel.zoneIds.includes(item.zoneId)) return false;
-    if (channel.rrsetIds.length > 0 && !channel.rrsetIds.includes(item.rrsetId)) return false;
+    if (!scoped(item)) return false;
     const events = itemEvents(item);
     return channel.events.some((e) => events.has(e));
   });
   return items.length === 0 ? null : { ...notice, items };
 }
 
+/** When the earliest change of a notice happened (ms): the transitions' or the certificate readings'. */
+export const noticeFirstAt = (notice: Notice) =>
+  Math.min(...(notice.certs?.map((c) => c.at) ?? notice.items.flatMap((i) => i.changes.map((c) => c.since))));
+
 const time = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
+const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** What a certificate's change says: when it expires, renewed or not. */
+function certLine(c: CertItem): string {
+  const owner = `${c.name} ${c.type}`;
+  const when =
+    c.daysLeft < 0 || c.expiresAt <= c.at
+      ? `expired on ${day(c.expiresAt)}`
+      : c.daysLeft === 0
+        ? `expires in less than a day (${day(c.expiresAt)})`
+        : `expires in ${plural(c.daysLeft, 'day')} (${day(c.expiresAt)})`;
+  if (c.level === 'ok')
+    return `${owner}: the certificate of ${c.address} was renewed; it expires on ${day(c.expiresAt)} (${plural(c.daysLeft, 'day')})`;
+  if (c.renewed) return `${owner}: the certificate of ${c.address} was replaced, but the new one ${when}`;
+  return `${owner}: the certificate of ${c.address} ${when}${c.level === 'critical' ? ': LAST REMINDER' : ''}`;
+}
+
+/** The zones a message is about, three at most by name. */
+function zonesText(names: readonly string[]): string {
+  const zones = [...new Set(names)];
+  return zones.length <= 3 ? zones.join(', ') : `${zones.slice(0, 3).join(', ')} and ${zones.length - 3} more zones`;
+}
 const reasonsText = (reasons: Record<string, string>) =>
   Object.entries(reasons)
     .sort(([a], [b]) => (a < b ? -1 : 1))
@@ -80,6 +140,7 @@ const reasonsText = (reasons: Record<string, string>) =>
 /** One line per change and one for what DNS answers, per record set. */
 export function noticeLines(notice: Notice): string[] {
   if (notice.test) return ['This is a test message from Vigil: this channel is set up, and health alerts will come here.'];
+  if (notice.certs) return notice.certs.map(certLine);
   const lines: string[] = [];
   for (const item of notice.items) {
     const owner = `${item.name} ${item.type}`;
@@ -103,6 +164,14 @@ export function noticeLines(notice: Notice): string[] {
 /** A short title: how many went down and came up, and where. */
 export function noticeTitle(notice: Notice): string {
   if (notice.test) return 'test notification';
+  if (notice.certs) {
+    const renewed = notice.certs.filter((c) => c.level === 'ok').length;
+    const expiring = notice.certs.length - renewed;
+    const parts = [];
+    if (expiring) parts.push(`${plural(expiring, 'certificate')} expiring`);
+    if (renewed) parts.push(`${plural(renewed, 'certificate')} renewed`);
+    return `${parts.join(', ')} in ${zonesText(notice.certs.map((c) => c.zone))}`;
+  }
   let down = 0;
   let up = 0;
   for (const item of notice.items) {
@@ -112,24 +181,45 @@ export function noticeTitle(notice: Notice): string {
     }
   }
   const allDown = notice.items.filter((i) => i.allDown).length;
-  const zones = [...new Set(notice.items.map((i) => i.zone))];
   const parts = [];
   if (allDown) parts.push(`${allDown} record set${allDown > 1 ? 's' : ''} with every address down`);
   if (down) parts.push(`${down} address${down > 1 ? 'es' : ''} down`);
   if (up) parts.push(`${up} back up`);
-  const where = zones.length <= 3 ? zones.join(', ') : `${zones.slice(0, 3).join(', ')} and ${zones.length - 3} more zones`;
-  return `${parts.join(', ')} in ${where}`;
+  return `${parts.join(', ')} in ${zonesText(notice.items.map((i) => i.zone))}`;
 }
 
 /** The webhook's JSON body (documented in docs/api.md). */
 export function webhookBody(notice: Notice): object {
-  return {
+  const head = {
     id: notice.key,
-    type: 'health.transitions',
+    type: notice.certs ? 'certificate.expiry' : 'health.transitions',
     created_at: time(notice.createdAt),
     account_id: notice.accountId,
     title: noticeTitle(notice),
     text: noticeLines(notice).join('\n'),
+  };
+  if (notice.certs) {
+    return {
+      ...head,
+      certificates: notice.certs.map((c) => ({
+        rrset_id: c.rrsetId,
+        zone: c.zone,
+        name: c.name,
+        type: c.type,
+        address: c.address,
+        level: c.level,
+        previous: c.previous,
+        renewed: c.renewed,
+        days_left: c.daysLeft,
+        expires_at: time(c.expiresAt),
+        checked_at: time(c.at),
+        location: c.location,
+        health_url: c.healthUrl,
+      })),
+    };
+  }
+  return {
+    ...head,
     rrsets: notice.items.map((i) => ({
       id: i.rrsetId,
       zone: i.zone,
@@ -143,15 +233,24 @@ export function webhookBody(notice: Notice): object {
   };
 }
 
+/** Each record set's health page once, in the message's order. */
+const pages = (notice: Notice) => [
+  ...new Map((notice.certs ?? notice.items).map((i) => [i.healthUrl, { url: i.healthUrl, label: `${i.name} ${i.type}` }])).values(),
+];
+
 /** Slack's incoming webhook (`text` with mrkdwn), which Mattermost and Rocket.Chat take as well. */
 export function slackBody(notice: Notice): object {
-  const links = notice.items.map((i) => `<${i.healthUrl}|${i.name} ${i.type}>`).join(' · ');
+  const links = pages(notice)
+    .map((p) => `<${p.url}|${p.label}>`)
+    .join(' · ');
   return { text: `*Vigil: ${noticeTitle(notice)}*\n${noticeLines(notice).join('\n')}\n${links}` };
 }
 
 /** Discord's webhook: `content`, at most 2,000 characters, no mentions. */
 export function discordBody(notice: Notice): object {
-  const text = `**Vigil: ${noticeTitle(notice)}**\n${noticeLines(notice).join('\n')}\n${notice.items.map((i) => i.healthUrl).join('\n')}`;
+  const text = `**Vigil: ${noticeTitle(notice)}**\n${noticeLines(notice).join('\n')}\n${pages(notice)
+    .map((p) => p.url)
+    .join('\n')}`;
   return { content: text.length > 2000 ? `${text.slice(0, 1990)}\n…` : text, allowed_mentions: { parse: [] } };
 }
 
@@ -171,6 +270,30 @@ export function pagerdutyEvents(notice: Notice, routingKey: string): object[] {
     ];
   }
   const events: object[] = [];
+  // A certificate in its window is an incident of its own until it is renewed.
+  for (const c of notice.certs ?? []) {
+    const dedup = `vigil:${c.rrsetId}:${c.address}:certificate`;
+    if (c.level === 'ok') {
+      events.push({ routing_key: routingKey, event_action: 'resolve', dedup_key: dedup });
+      continue;
+    }
+    events.push({
+      routing_key: routingKey,
+      event_action: 'trigger',
+      dedup_key: dedup,
+      payload: {
+        summary: certLine(c).slice(0, 1024),
+        source: c.address,
+        severity: c.level === 'critical' ? 'error' : 'warning',
+        timestamp: time(c.at),
+        component: `${c.name} ${c.type}`,
+        group: c.zone,
+        class: 'certificate expiry',
+        custom_details: { days_left: c.daysLeft, expires_at: time(c.expiresAt), location: c.location },
+      },
+      links: [{ href: c.healthUrl, text: `${c.name} ${c.type} in Vigil` }],
+    });
+  }
   for (const i of notice.items) {
     const links = [{ href: i.healthUrl, text: `${i.name} ${i.type} in Vigil` }];
     for (const c of i.changes) {
@@ -220,14 +343,16 @@ export function pagerdutyEvents(notice: Notice, routingKey: string): object[] {
 /** The e-mail: subject, plain text and the same as simple HTML. */
 export function emailMessage(notice: Notice): { subject: string; text: string; html: string } {
   const lines = noticeLines(notice);
-  const links = notice.items.map((i) => `${i.name} ${i.type}: ${i.healthUrl}`);
+  const links = pages(notice).map((p) => `${p.label}: ${p.url}`);
   const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
   return {
     subject: `[Vigil] ${noticeTitle(notice)}`,
     text: `${lines.join('\n')}\n\nHealth pages:\n${links.join('\n')}\n`,
     html:
       `<p>${lines.map(esc).join('<br>\n')}</p>\n<p>` +
-      notice.items.map((i) => `<a href="${esc(i.healthUrl)}">${esc(`${i.name} ${i.type}`)}</a>`).join(' · ') +
+      pages(notice)
+        .map((p) => `<a href="${esc(p.url)}">${esc(p.label)}</a>`)
+        .join(' · ') +
       '</p>\n',
   };
 }

@@ -1,4 +1,4 @@
-import { FEED_FIELD, type FeedEvent, type HealthState, healthField, redisKeys } from '@vigil/contract';
+import { type CertEvent, FEED_FIELD, type FeedEvent, type HealthState, healthField, redisKeys } from '@vigil/contract';
 import type Redis from 'ioredis';
 import { createHmac } from 'node:crypto';
 import type TestAgent from 'supertest/lib/agent';
@@ -62,7 +62,7 @@ describe('notification channels and deliveries (real PostgreSQL, Redis, HTTP and
       type: 'webhook',
       name: 'ops hook',
       url: `${hook.url}/hook`,
-      events: ['down', 'up', 'all_down'],
+      events: ['down', 'up', 'all_down', 'cert_expiry'],
       status: 'ok',
     });
     expect(res.body.secret).toMatch(/^whsec_/);
@@ -273,6 +273,86 @@ describe('notification channels and deliveries (real PostgreSQL, Redis, HTTP and
       expect(resolves.flatMap((e) => pagerDutyProblems(e))).toEqual([]);
       // Slack and Discord asked for all_down only: a recovery is not theirs.
       expect(chat.received).toHaveLength(2);
+    });
+  });
+
+  describe('certificate changes', () => {
+    const NAME = 'tls.notify.example';
+    let rrsetId: string;
+    const DAY = 86_400_000;
+
+    /** As the aggregator announces a certificate's change: an entry on the certificate feed. */
+    const certChange = async (address: string, over: Partial<CertEvent> = {}) => {
+      const at = Date.now();
+      const event: CertEvent = {
+        checkId: rrsetId,
+        address,
+        level: 'expiring',
+        previous: 'ok',
+        renewed: false,
+        days_left: 2,
+        expires_at: at + 2 * DAY + 3_600_000,
+        at,
+        location: 'eu-1',
+        ...over,
+      };
+      await redis.xadd(redisKeys.certFeed, '*', FEED_FIELD, JSON.stringify(event));
+    };
+
+    beforeAll(async () => {
+      const res = await owner
+        .put(`/v2/zones/notify.example/${NAME}/A`)
+        .send({
+          resource_records: [{ content: ['192.0.2.101'] }, { content: ['192.0.2.102'] }],
+          meta: { failover: { protocol: 'HTTPS', port: 443, frequency: 30, timeout: 5, url: '/', cert_expiry_days: 14 } },
+        })
+        .expect(201);
+      rrsetId = res.body.id;
+      await owner
+        .post(`/v2/zones/notify.example/${NAME}/A/overrides`)
+        .send({ address: '192.0.2.102', action: 'maintenance', ends_at: new Date(Date.now() + 600_000).toISOString() })
+        .expect(201);
+      await new Promise((r) => setTimeout(r, 2500));
+      hook.received.length = 0;
+      pd.received.length = 0;
+      chat.received.length = 0;
+      smtp.mails.length = 0;
+    });
+
+    it('tells the channels that take cert_expiry once, in a message of its own; an address in maintenance is silent', async () => {
+      await certChange('192.0.2.101');
+      await certChange('192.0.2.102');
+      const [msg] = await hook.waitFor(1);
+      const body = msg!.json as { type: string; title: string; certificates: { address: string; days_left: number; rrset_id: string }[] };
+      expect(body.type).toBe('certificate.expiry');
+      expect(body.title).toBe('1 certificate expiring in notify.example');
+      expect(body.certificates).toEqual([expect.objectContaining({ address: '192.0.2.101', days_left: 2, rrset_id: rrsetId })]);
+      const [mail] = await smtp.waitFor(1);
+      expect(mail!.subject).toBe('[Vigil] 1 certificate expiring in notify.example');
+      expect(mail!.text).toContain(`${NAME} A: the certificate of 192.0.2.101 expires in 2 days`);
+      const [page] = await pd.waitFor(1);
+      expect(page!.json).toMatchObject({ event_action: 'trigger', dedup_key: `vigil:${rrsetId}:192.0.2.101:certificate` });
+      expect(pagerDutyProblems(page!.json)).toEqual([]);
+      await new Promise((r) => setTimeout(r, 2500));
+      // Slack and Discord asked for all_down only; nothing came twice.
+      expect([hook.received.length, smtp.mails.length, pd.received.length, chat.received.length]).toEqual([1, 1, 1, 0]);
+      const channel = (await owner.get(base)).body.channels.find((c: { type: string }) => c.type === 'webhook');
+      const log = (await owner.get(`${base}/${channel.id}/deliveries`).expect(200)).body.deliveries as { kind: string; status: string }[];
+      expect(log[0]).toMatchObject({ kind: 'certificates', status: 'sent' });
+    });
+
+    it('tells of the renewal, and PagerDuty resolves the certificate incident', async () => {
+      await certChange('192.0.2.101', {
+        level: 'ok',
+        previous: 'expiring',
+        renewed: true,
+        days_left: 89,
+        expires_at: Date.now() + 89 * DAY + 60_000,
+      });
+      const [, msg] = await hook.waitFor(2);
+      expect((msg!.json as { title: string }).title).toBe('1 certificate renewed in notify.example');
+      const [, resolve] = await pd.waitFor(2);
+      expect(resolve!.json).toMatchObject({ event_action: 'resolve', dedup_key: `vigil:${rrsetId}:192.0.2.101:certificate` });
     });
   });
 

@@ -4,10 +4,11 @@ export const CHANNEL_TYPES = ['webhook', 'email', 'slack', 'discord', 'pagerduty
 export type ChannelType = (typeof CHANNEL_TYPES)[number];
 
 /**
- * What a channel is told of: an address going down, one coming back, and a record set whose every
- * address is down (DNS then fails open and serves dead addresses: the loudest alert).
+ * What a channel is told of: an address going down, one coming back, a record set whose every
+ * address is down (DNS then fails open and serves dead addresses: the loudest alert), and a
+ * certificate entering its check's cert_expiry_days window, reaching its last day, or renewed.
  */
-export const NOTIFY_EVENTS = ['down', 'up', 'all_down'] as const;
+export const NOTIFY_EVENTS = ['down', 'up', 'all_down', 'cert_expiry'] as const;
 export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
 
 /** What may be shown again of a channel's settings. */
