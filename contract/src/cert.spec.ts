@@ -24,7 +24,9 @@ describe('certReading', () => {
     const warning = 'certificate expires in 2 days (2026-12-07)';
     expect(certReading({ ...base, warning, cert_days_left: 2, cert_expires_at: EXPIRES })).toMatchObject({ level: 'expiring' });
     expect(certReading({ ...base, warning, cert_days_left: 1, cert_expires_at: EXPIRES })).toMatchObject({ level: 'critical' });
-    expect(certReading({ ...base, warning: 'certificate expired on 2026-12-07', cert_days_left: -3, cert_expires_at: EXPIRES })).toMatchObject({
+    expect(
+      certReading({ ...base, warning: 'certificate expired on 2026-12-07', cert_days_left: -3, cert_expires_at: EXPIRES }),
+    ).toMatchObject({
       level: 'critical',
       expires_at: EXPIRES,
       location: 'eu-1',
@@ -77,7 +79,13 @@ describe('nextCert', () => {
   it('announces a renewed certificate (a later date) out of the window, and the kept state goes', () => {
     const renewed = next(kept('expiring', 3), read('ok', 89, EXPIRES + 87 * DAY))!;
     expect(renewed.state).toBeNull();
-    expect(renewed.event).toMatchObject({ level: 'ok', previous: 'expiring', renewed: true, days_left: 89, expires_at: EXPIRES + 87 * DAY });
+    expect(renewed.event).toMatchObject({
+      level: 'ok',
+      previous: 'expiring',
+      renewed: true,
+      days_left: 89,
+      expires_at: EXPIRES + 87 * DAY,
+    });
   });
 
   it('takes a renewed certificate still within the window afresh: expiring again, from critical', () => {

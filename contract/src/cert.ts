@@ -50,7 +50,9 @@ export interface CertReading {
   location: string;
 }
 
-export function certReading(result: Pick<ProbeResult, 'warning' | 'cert_days_left' | 'cert_expires_at' | 'at' | 'location'>): CertReading | null {
+export function certReading(
+  result: Pick<ProbeResult, 'warning' | 'cert_days_left' | 'cert_expires_at' | 'at' | 'location'>,
+): CertReading | null {
   const { cert_days_left: days, cert_expires_at: expires } = result;
   if (days === undefined || expires === undefined) return null;
   // The probe warns exactly when the certificate is within the check's window.

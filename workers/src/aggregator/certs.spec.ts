@@ -94,7 +94,14 @@ describe('an aggregator reading certificates', () => {
     });
     const events = await certEvents(c);
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ checkId: c, address: '192.0.2.1', level: 'expiring', previous: 'ok', days_left: 2, expires_at: EXPIRES });
+    expect(events[0]).toMatchObject({
+      checkId: c,
+      address: '192.0.2.1',
+      level: 'expiring',
+      previous: 'ok',
+      days_left: 2,
+      expires_at: EXPIRES,
+    });
     expect(await kept(c, '192.0.2.1')).toMatchObject({ level: 'expiring', expires_at: EXPIRES });
     expect((await metrics.registry.getSingleMetricAsString('vigil_cert_level_changes_total')).includes('level="expiring"} 1')).toBe(true);
   });
@@ -145,7 +152,15 @@ describe('recordCerts', () => {
 
 describe('foldCert', () => {
   it('drops a batch that ends where it started', () => {
-    const state = CertStateSchema.parse({ checkId: 'c', address: 'a', level: 'expiring', days_left: 2, expires_at: EXPIRES, at: 1, location: 'l1' });
+    const state = CertStateSchema.parse({
+      checkId: 'c',
+      address: 'a',
+      level: 'expiring',
+      days_left: 2,
+      expires_at: EXPIRES,
+      at: 1,
+      location: 'l1',
+    });
     const r = { level: 'expiring' as const, days_left: 2, expires_at: EXPIRES, at: 2, location: 'l2' };
     expect(foldCert(state, 'c', 'a', [r, r])).toBeUndefined();
   });
