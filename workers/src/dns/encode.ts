@@ -1,11 +1,18 @@
-// Stage 7: write the response. Records are pre-encoded (owner excluded), so this copies bytes into
-// the send buffer (or a reused scratch buffer), points owners at the question name where it can (RFC 1035 4.1.4), adds
-// the OPT record (RFC 6891, with the ECS answer of RFC 7871) and sets TC when the answer does not
-// fit, keeping only the question and OPT so the resolver retries over TCP.
+// Stage 7: write the response. Records are pre-encoded once per zone version (TYPE..RDATA, names
+// uncompressed, owner excluded), so this mostly copies bytes into the send buffer (or a reused
+// scratch buffer). Every name is compressed against every name written before it in the message
+// (RFC 1035 4.1.4): owners, glue owners and the names inside NS, CNAME, PTR, MX and SOA data (the
+// types whose data names may be compressed, RFC 3597 4; SRV targets are written whole, RFC 2782,
+// but later names may point into them). A small table of the labels written so far, reset per
+// message, finds each name's longest suffix already in the message; pointers have 14 bits, so
+// labels past 16 KiB are never pointed at. Then the OPT record (RFC 6891, with the ECS answer of
+// RFC 7871). An answer that does not fit keeps the whole record sets that do, in section order
+// (answer, authority, glue), and sets TC (RFC 2181 9), so the resolver retries over TCP; other
+// additional addresses that do not fit are left out without TC.
 import { EDNS_OPTION_ECS, EDNS_UDP_SIZE, QTYPE } from './constants';
 import type { Ecs } from './parse';
 import { nameToWire } from './rdata';
-import type { Glue, RecordRun } from './zone-index';
+import type { Glue, RecordRun, ServedRecord } from './zone-index';
 
 export interface EdnsReply {
   dnssecOk: boolean;
@@ -27,7 +34,10 @@ export interface Reply {
   qname: string;
   answer: RecordRun[];
   authority: RecordRun[];
+  /** Glue of a referral: required, so what does not fit sets TC (RFC 9471). */
   additional: readonly Glue[];
+  /** Other additional records (addresses of MX, SRV and NS targets): left out when they do not fit, without TC (RFC 2181 9). */
+  extra: readonly Glue[];
   edns: EdnsReply | null;
   /** Largest message allowed (UDP: negotiated size; TCP: 65535). */
   maxSize: number;
@@ -46,6 +56,7 @@ export function emptyReply(): Reply {
     answer: [],
     authority: [],
     additional: [],
+    extra: [],
     edns: null,
     maxSize: 512,
   };
@@ -95,7 +106,7 @@ export function encodeReplyInto(query: Buffer, r: Reply, tcp: boolean, dst: Buff
     for (let i = 12; i < r.questionEnd; i++) dst[off++] = query[i]!;
     qd = 1;
   }
-  const afterQuestion = off;
+  startMessage(dst, base, qd === 1);
   let an = 0;
   let ns = 0;
   let ar = 0;
@@ -103,38 +114,35 @@ export function encodeReplyInto(query: Buffer, r: Reply, tcp: boolean, dst: Buff
 
   for (let s = 0; s < 2 && !tc; s++) {
     const runs = s === 0 ? r.answer : r.authority;
-    for (let i = 0; i < runs.length && !tc; i++) {
-      const run = runs[i]!;
-      const records = run.records;
-      const n = records.length;
-      for (let k = 0; k < n; k++) {
-        const rec = records[(run.start + k) % n]!;
-        const next = writeOwner(run, r.qname, dst, off, limit - rec.len);
-        if (next < 0) {
-          tc = true;
-          break;
-        }
-        off = next + putRange(rec.data, rec.off, rec.len, dst, next);
-        if (s === 0) an++;
-        else ns++;
+    for (let i = 0; i < runs.length; i++) {
+      const next = writeRun(runs[i]!, qd === 1 ? r.qname : null, dst, off, limit);
+      if (next < 0) {
+        tc = true;
+        break;
       }
+      off = next;
+      if (s === 0) an += runs[i]!.records.length;
+      else ns += runs[i]!.records.length;
     }
   }
-  for (let i = 0; i < r.additional.length && !tc; i++) {
-    const g = r.additional[i]!;
-    if (off + g.ownerWire.length + g.record.len > limit) {
-      // Glue for an in-zone name server is required (RFC 9471): send nothing rather than a
-      // referral the resolver cannot follow.
-      tc = true;
-      break;
+  // The additional section, one record set (the addresses of one name and type) at a time.
+  for (let x = 0; x < 2 && !tc; x++) {
+    const glue = x === 0 ? r.additional : r.extra;
+    for (let i = 0; i < glue.length;) {
+      const first = glue[i]!;
+      const type = typeOf(first.record);
+      let end = i + 1;
+      while (end < glue.length && glue[end]!.ownerWire === first.ownerWire && typeOf(glue[end]!.record) === type) end++;
+      const next = writeGlue(glue, i, end, dst, off, limit);
+      if (next < 0) {
+        // Glue for an in-zone name server is required (RFC 9471); other addresses are not.
+        tc = x === 0;
+        break;
+      }
+      off = next;
+      ar += end - i;
+      i = end;
     }
-    off += put(g.ownerWire, dst, off);
-    off += putRange(g.record.data, g.record.off, g.record.len, dst, off);
-    ar++;
-  }
-  if (tc) {
-    off = afterQuestion;
-    an = ns = ar = 0;
   }
 
   if (r.edns !== null) {
@@ -177,26 +185,274 @@ export function encodeReplyInto(query: Buffer, r: Reply, tcp: boolean, dst: Buff
   return off - at;
 }
 
+const typeOf = (rec: ServedRecord) => (rec.data[rec.off]! << 8) | rec.data[rec.off + 1]!;
+
 /**
- * Writes a run's owner at `off`: a pointer when it is the question name or a suffix of it, else
- * the full name. Returns the new offset, or -1 when the owner plus `room` bytes would pass limit.
+ * Writes one record set: each record behind its owner (written once, then pointed at). Returns
+ * the new offset, or -1 when it does not fit whole. What it wrote then lies past the offset the
+ * message ends at, and the table may hold its names: nothing is written after it but the OPT.
  */
-function writeOwner(run: RecordRun, qname: string, dst: Buffer, off: number, limit: number): number {
+function writeRun(run: RecordRun, qname: string | null, dst: Buffer, off: number, limit: number): number {
+  const records = run.records;
+  const n = records.length;
+  let ownerAt = -1;
   const owner = run.owner;
-  let pointer = -1;
-  if (owner === qname) pointer = 12;
-  else if (qname.length > owner.length && qname.endsWith(owner) && qname.charCodeAt(qname.length - owner.length - 1) === 0x2e) {
-    // Text and wire lengths differ by a constant (labels' length bytes replace the dots), so the
-    // suffix starts this far into the question name.
-    pointer = 12 + qname.length - owner.length;
+  if (qname !== null) {
+    if (owner === qname) ownerAt = 12;
+    else if (qname.length > owner.length && qname.endsWith(owner) && qname.charCodeAt(qname.length - owner.length - 1) === 0x2e) {
+      // Text and wire lengths differ by a constant (labels' length bytes replace the dots; parse
+      // reads a dot inside a label as one other byte), so the suffix starts this far into the question.
+      ownerAt = 12 + qname.length - owner.length;
+    }
   }
-  if (pointer >= 0) {
+  const wire = ownerAt >= 0 ? null : (run.ownerWire ?? ownerText(run));
+  for (let k = 0; k < n; k++) {
+    off = writeOwned(records[(run.start + k) % n]!, ownerAt, wire, dst, off, limit);
+    if (off < 0) return -1;
+    ownerAt = ownerPointer;
+  }
+  return off;
+}
+
+/** Glue records [from, to) of one owner and type, as writeRun. */
+function writeGlue(glue: readonly Glue[], from: number, to: number, dst: Buffer, off: number, limit: number): number {
+  let ownerAt = -1;
+  for (let k = from; k < to; k++) {
+    off = writeOwned(glue[k]!.record, ownerAt, glue[k]!.ownerWire, dst, off, limit);
+    if (off < 0) return -1;
+    ownerAt = ownerPointer;
+  }
+  return off;
+}
+
+/** Set by writeOwned: where later records of the set point for their owner (-1: write it again). */
+let ownerPointer = -1;
+
+/** One record behind a pointer to `ownerAt` or, when that is -1, behind the name `wire`; -1 when past limit. */
+function writeOwned(rec: ServedRecord, ownerAt: number, wire: Buffer | null, dst: Buffer, off: number, limit: number): number {
+  if (ownerAt >= 0) {
     if (off + 2 > limit) return -1;
-    dst[off] = 0xc0 | (pointer >> 8);
-    dst[off + 1] = pointer & 0xff;
-    return off + 2;
+    dst[off] = 0xc0 | (ownerAt >> 8);
+    dst[off + 1] = ownerAt & 0xff;
+    off += 2;
+    ownerPointer = ownerAt;
+  } else {
+    off = writeName(wire!, 0, dst, off, limit);
+    if (off < 0) return -1;
+    ownerPointer = nameAt;
   }
-  const wire = run.ownerWire ?? (run.ownerWire = nameToWire(owner));
-  if (off + wire.length > limit) return -1;
-  return off + put(wire, dst, off);
+  return writeRecord(rec, dst, off, limit);
+}
+
+/** TYPE..RDATA of one record at `off`, its data's names compressed where allowed; -1 when past limit. */
+function writeRecord(rec: ServedRecord, dst: Buffer, off: number, limit: number): number {
+  const data = rec.data;
+  const o = rec.off;
+  const type = (data[o]! << 8) | data[o + 1]!;
+  if (!compressible(type)) {
+    const len = rec.len;
+    if (off + len > limit) return -1;
+    putRange(data, o, len, dst, off);
+    // RFC 2782: the target is not compressed, but names after it may point into it.
+    if (type === QTYPE.SRV) learnName(dst, off + 10 + 6);
+    return off + len;
+  }
+  // TYPE CLASS TTL, then RDLENGTH once the data is written.
+  if (off + 10 > limit) return -1;
+  for (let i = 0; i < 8; i++) dst[off + i] = data[o + i]!;
+  const rdata = off + 10;
+  let p = rdata;
+  let src = o + 10;
+  if (type === QTYPE.MX) {
+    if (p + 2 > limit) return -1;
+    dst[p] = data[src]!;
+    dst[p + 1] = data[src + 1]!;
+    p += 2;
+    src += 2;
+  }
+  p = writeName(data, src, dst, p, limit);
+  if (p < 0) return -1;
+  if (type === QTYPE.SOA) {
+    p = writeName(data, nameEnd, dst, p, limit);
+    if (p < 0 || p + 20 > limit) return -1;
+    for (let i = 0; i < 20; i++) dst[p + i] = data[nameEnd + i]!;
+    p += 20;
+  }
+  dst[off + 8] = (p - rdata) >> 8;
+  dst[off + 9] = (p - rdata) & 0xff;
+  return p;
+}
+
+/** Types of RFC 1035 whose data's names may be compressed (RFC 3597 4), of those Vigil serves. */
+function compressible(type: number): boolean {
+  return type === QTYPE.CNAME || type === QTYPE.NS || type === QTYPE.MX || type === QTYPE.SOA || type === QTYPE.PTR;
+}
+
+// ---- Name compression -------------------------------------------------------------------------
+//
+// The table holds labels written in full in this message, each at its offset from the message's
+// start (below 0x4000, what a 14-bit pointer reaches) and with its parent: the entry of the name
+// that follows it (-1: the root). A name and each of its suffixes is thus an entry, once: a name
+// is looked up from its last label to its first, each step among the children of the step
+// before, so the longest suffix already written is found without following pointers.
+
+const CAPACITY = 512;
+const POINTER_REACH = 0x4000;
+const entryAt = new Int32Array(CAPACITY);
+const entryChild = new Int32Array(CAPACITY);
+const entrySibling = new Int32Array(CAPACITY);
+let entries = 0;
+let rootChild = -1;
+/** The message being written and where it starts; entries count from there. */
+let msg: Buffer = scratch;
+let msgBase = 0;
+/** The question's labels go into the table the first time a name needs it. */
+let questionPending = false;
+/** Label offsets (in the source) of the name being looked up; a name has at most 127 labels. */
+const labelAt = new Int32Array(128);
+/** Set by writeName: the offset a pointer to the name just written would take (-1: none), and where its source ended. */
+let nameAt = -1;
+let nameEnd = 0;
+
+function startMessage(dst: Buffer, base: number, question: boolean): void {
+  msg = dst;
+  msgBase = base;
+  entries = 0;
+  rootChild = -1;
+  questionPending = question;
+}
+
+/** The child of entry `parent` (-1: the root) whose label equals src's label at `s`, ASCII case folded; -1 if none. */
+function childOf(parent: number, src: Buffer, s: number): number {
+  const len = src[s]!;
+  for (let e = parent < 0 ? rootChild : entryChild[parent]!; e >= 0; e = entrySibling[e]!) {
+    const m = msgBase + entryAt[e]!;
+    if (msg[m] !== len) continue;
+    let i = 1;
+    for (; i <= len; i++) {
+      let a = src[s + i]!;
+      let b = msg[m + i]!;
+      if (a === b) continue;
+      if (a >= 0x41 && a <= 0x5a) a += 0x20;
+      if (b >= 0x41 && b <= 0x5a) b += 0x20;
+      if (a !== b) break;
+    }
+    if (i > len) return e;
+  }
+  return -1;
+}
+
+function addEntry(at: number, parent: number): number {
+  const e = entries++;
+  entryAt[e] = at;
+  entryChild[e] = -1;
+  if (parent < 0) {
+    entrySibling[e] = rootChild;
+    rootChild = e;
+  } else {
+    entrySibling[e] = entryChild[parent]!;
+    entryChild[parent] = e;
+  }
+  return e;
+}
+
+/**
+ * Splits the uncompressed name at src[s] into labelAt and finds its longest suffix in the table.
+ * Returns how many labels precede that suffix (all of them when none is there) and leaves the
+ * suffix's entry in `matched`, the name's end (past its root byte) in `nameEnd`.
+ */
+let matched = -1;
+function lookUp(src: Buffer, s: number): number {
+  if (questionPending) learnQuestion();
+  let k = 0;
+  let p = s;
+  for (let len = src[p]!; len !== 0; len = src[p]!) {
+    labelAt[k++] = p;
+    p += len + 1;
+  }
+  nameEnd = p + 1;
+  let cur = -1;
+  let literal = k;
+  while (literal > 0) {
+    const e = childOf(cur, src, labelAt[literal - 1]!);
+    if (e < 0) break;
+    cur = e;
+    literal--;
+  }
+  matched = cur;
+  return literal;
+}
+
+/**
+ * Enters labels [0, literal) of the name just looked up, written in full at message offset `at`
+ * (labelAt still relative to `s`), last label first so each has its parent. Past the pointer's
+ * reach or the table's capacity the rest is left out (still correct, less compact).
+ */
+function learn(literal: number, s: number, at: number): void {
+  let parent = matched;
+  for (let l = literal - 1; l >= 0; l--) {
+    const pos = at + labelAt[l]! - s;
+    if (pos >= POINTER_REACH || entries === CAPACITY) return;
+    parent = addEntry(pos, parent);
+  }
+}
+
+function learnQuestion(): void {
+  questionPending = false;
+  learn(lookUp(msg, msgBase + 12), msgBase + 12, 12);
+}
+
+/** Enters a name written in full inside copied data (an SRV target) so later names can point at it. */
+function learnName(dst: Buffer, abs: number): void {
+  const literal = lookUp(dst, abs);
+  learn(literal, abs, abs - msgBase);
+}
+
+/**
+ * Writes the uncompressed name at src[s] at `off`: its labels not yet in the message, then a
+ * pointer to the rest (or the root byte). Returns the new offset or -1 when it would pass limit.
+ */
+function writeName(src: Buffer, s: number, dst: Buffer, off: number, limit: number): number {
+  const literal = lookUp(src, s);
+  const bytes = (matched < 0 ? nameEnd : labelAt[literal]!) - s;
+  const total = matched < 0 ? bytes : bytes + 2;
+  if (off + total > limit) return -1;
+  putRange(src, s, bytes, dst, off);
+  if (matched >= 0) {
+    const to = entryAt[matched]!;
+    dst[off + bytes] = 0xc0 | (to >> 8);
+    dst[off + bytes + 1] = to & 0xff;
+  }
+  const at = off - msgBase;
+  nameAt = literal === 0 ? (matched < 0 ? -1 : entryAt[matched]!) : at < POINTER_REACH ? at : -1;
+  learn(literal, s, at);
+  return off + total;
+}
+
+// An owner that is neither the question nor one of its suffixes (a CNAME's target) is turned to
+// wire form here, not in a new Buffer per answer.
+const ownerScratch = Buffer.allocUnsafe(256);
+
+function ownerText(run: RecordRun): Buffer {
+  const name = run.owner;
+  if (name.length > 253) return (run.ownerWire = nameToWire(name));
+  let lenAt = 0;
+  let n = 1;
+  for (let i = 0; i <= name.length; i++) {
+    const c = i === name.length ? 0x2e : name.charCodeAt(i);
+    if (c === 0x2e) {
+      const len = n - lenAt - 1;
+      // The root, an empty or over-long label: the full encoder (which throws on what is wrong).
+      if (len === 0 || len > 63) return (run.ownerWire = nameToWire(name));
+      ownerScratch[lenAt] = len;
+      lenAt = n++;
+    } else if (c === 0x5c || c > 0x7e) {
+      // Escapes and other than ASCII: the full encoder too, once per run.
+      return (run.ownerWire = nameToWire(name));
+    } else {
+      ownerScratch[n++] = c;
+    }
+  }
+  ownerScratch[lenAt] = 0;
+  return ownerScratch;
 }
