@@ -139,3 +139,37 @@ test('ip, asn and default pickers made through the API, with their record meta, 
       { type: 'ip', strict: false },
     ]);
 });
+
+test("geodistance's rtt switch: refused without a health check at its field, saved with one and read back", async ({ page }) => {
+  const zone = await failoverZoneByApi(page);
+  const body = {
+    ttl: 60,
+    resource_records: [
+      { content: ['192.0.2.1'], meta: { latlong: [48.86, 2.35] } },
+      { content: ['192.0.2.2'], meta: { latlong: [35.68, 139.69] } },
+    ],
+    pickers: [{ type: 'geodistance' }],
+  };
+  const put = await page.request.put(`/v2/zones/${zone}/near.${zone}/A`, { data: body });
+  expect(put.status(), await put.text()).toBe(201);
+
+  await page.goto(`/zones/${zone}/near.${zone}/A`);
+  const geo = page.getByRole('group', { name: 'Picker Nearest first' });
+  const rtt = geo.getByRole('checkbox', { name: /By measured speed/ });
+  await expect(rtt).not.toBeChecked();
+  await rtt.check();
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await expect(rtt).toHaveAccessibleDescription(/needs a failover check \(meta.failover\): its probes measure the RTT/);
+
+  const failover = page.getByTestId('failover-section');
+  await failover.getByRole('switch', { name: /Check the health/ }).check();
+  await failover.getByLabel('Protocol').selectOption('TCP');
+  await failover.getByLabel('Port').fill('443');
+  await failover.getByLabel('Frequency (seconds)').fill('30');
+  await failover.getByLabel('Timeout (seconds)').fill('5');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await expect(page.getByText(`near.${zone} A is saved.`)).toBeVisible();
+  expect((await (await page.request.get(`/v2/zones/${zone}/near.${zone}/A`)).json()).pickers).toEqual([{ type: 'geodistance', rtt: true }]);
+  await page.reload();
+  await expect(rtt).toBeChecked();
+});

@@ -336,6 +336,20 @@ describe('draftFromRrset', () => {
     expect(buildPickerList([{ ...pickerDrafts([{ type: 'ip' }])[0]!, strict: false }])).toEqual([{ type: 'ip' }]);
   });
 
+  it("sets geodistance's rtt from its switch, sends it only when on or sent before, and refuses it without a check", () => {
+    const [geo] = pickerDrafts([{ type: 'geodistance' }]);
+    expect(geo!.rtt).toBe(false);
+    expect(buildPickerList([geo!])).toEqual([{ type: 'geodistance' }]);
+    expect(buildPickerList([{ ...geo!, rtt: true }])).toEqual([{ type: 'geodistance', rtt: true }]);
+    const [was] = pickerDrafts([{ type: 'geodistance', rtt: true, limit: 1 }]);
+    expect(was!.rtt).toBe(true);
+    expect(buildPickerList([{ ...was!, rtt: false }])).toEqual([{ type: 'geodistance', rtt: false, limit: 1 }]);
+    // Only geodistance takes it: the switch is not shown elsewhere, and nothing is sent.
+    expect(buildPickerList([{ ...pickers(['geodns'])[0]!, rtt: true }])).toEqual([{ type: 'geodns' }]);
+    const d = aDraft({ pickers: [{ ...pickers(['geodistance'])[0]!, rtt: true }] });
+    expect(validateDraft(d, ZONE, true)['pickers[0].rtt']).toBe('needs a failover check (meta.failover): its probes measure the RTT');
+  });
+
   it("saves back what Gcore's clients wrote that the editor does not show: record meta and the health step", () => {
     const extra = { notes: [''], ip: ['192.0.2.0/24'], asn: [64496], latlong: [48.8, 2.3], fallback: true, cidr_labels: { dc: 1 } };
     const r: Rrset = {

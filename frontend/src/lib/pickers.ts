@@ -8,6 +8,8 @@ export interface PickerDraft {
   /** '' = no limit (absent, or 0 when the API returned 0). */
   limit: string;
   strict: boolean;
+  /** geodistance's `rtt` (Vigil's own): rank by the RTT the probes of the client's nearest site measure. */
+  rtt: boolean;
   /** The picker as the API returned it: fields the editor does not show, and whether strict and limit were there. */
   orig: Record<string, unknown>;
 }
@@ -20,6 +22,8 @@ export interface PickerInfo {
   description: string;
   /** Whether `strict` changes anything (answer nothing rather than everything when nothing matches). */
   strict: boolean;
+  /** Whether it takes Vigil's own `rtt` option. */
+  rtt?: true;
   needs: RecordNeed[];
 }
 
@@ -58,6 +62,7 @@ const INFO: Record<string, PickerInfo> = {
     label: 'Nearest first',
     description: "Every record, nearest to the client first by each one's latitude and longitude",
     strict: false,
+    rtt: true,
     needs: ['latlong'],
   },
   weighted_shuffle: { label: 'Weighted', description: "Shuffled by each record's weight", strict: false, needs: ['weight'] },
@@ -94,7 +99,7 @@ export function needs(pickers: readonly PickerDraft[], need: RecordNeed): boolea
 let seq = 0;
 
 export function newPicker(type: string): PickerDraft {
-  return { key: `p${++seq}`, type, limit: '', strict: false, orig: {} };
+  return { key: `p${++seq}`, type, limit: '', strict: false, rtt: false, orig: {} };
 }
 
 /** The API's pickers → drafts. */
@@ -103,6 +108,7 @@ export function pickerDrafts(pickers: readonly Record<string, unknown>[]): Picke
     ...newPicker(String(p.type)),
     limit: typeof p.limit === 'number' && p.limit > 0 ? String(p.limit) : '',
     strict: p.strict === true,
+    rtt: p.rtt === true,
     orig: { ...p },
   }));
 }
@@ -120,6 +126,8 @@ export function buildPickerList(pickers: readonly PickerDraft[]): Record<string,
     if (p.limit.trim() !== '') out.limit = int(p.limit);
     else if (out.limit !== 0) delete out.limit;
     if (p.strict || 'strict' in p.orig) out.strict = p.strict;
+    // Sent only when on or sent before, so a Gcore-shaped picker reads back as it was.
+    if (pickerInfo(p.type).rtt && (p.rtt || 'rtt' in p.orig)) out.rtt = p.rtt;
     return out;
   });
 }

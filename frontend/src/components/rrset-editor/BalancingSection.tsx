@@ -70,6 +70,20 @@ export function BalancingSection({ d, errors, set }: SectionProps) {
                         onChange={(e) => change(p.key, { strict: e.currentTarget.checked })}
                       />
                     )}
+                    {info.rtt && (
+                      <Stack gap={2} mt={28}>
+                        <Checkbox
+                          label="By measured speed: fastest first from the probe site nearest the client (needs the health check)"
+                          checked={p.rtt}
+                          onChange={(e) => change(p.key, { rtt: e.currentTarget.checked })}
+                          aria-invalid={errors[`${at}.rtt`] ? true : undefined}
+                          aria-describedby={`${p.key}-rtt-help`}
+                        />
+                        <Text size="xs" c={errors[`${at}.rtt`] ? 'red' : 'dimmed'} id={`${p.key}-rtt-help`} ml={32}>
+                          {errors[`${at}.rtt`] ?? 'Where the probes have measured nothing yet, nearest first'}
+                        </Text>
+                      </Stack>
+                    )}
                   </Group>
                   <Group gap={4}>
                     <ActionIcon variant="default" aria-label={`Move ${info.label} up`} disabled={i === 0} onClick={() => move(i, -1)}>
