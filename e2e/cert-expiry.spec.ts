@@ -15,7 +15,6 @@ const NOTIFIED_MS = (2 * FREQUENCY + TIMEOUT + COALESCE + 5) * 1000;
 const ADDRESS = '127.0.0.7';
 const HOST = 'tls.cert.example';
 const NAME = 'www.cert.example';
-const DAY = 86_400_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
