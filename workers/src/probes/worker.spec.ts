@@ -207,6 +207,8 @@ describe('DNS and certificate-expiry checks', () => {
     const r = await resultOf('cert-1');
     expect(r).toMatchObject({ ok: true, error: null, location: LOCATION, cert_days_left: 2 });
     expect(r.warning).toMatch(/^certificate expires in 2 days \(\d{4}-\d{2}-\d{2}\)$/);
+    // The expiry itself, for the aggregators' certificate levels: the date the warning names.
+    expect(new Date(r.cert_expires_at!).toISOString().slice(0, 10)).toBe(/\((\d{4}-\d{2}-\d{2})\)/.exec(r.warning!)![1]);
   });
 
   it('runs a DNS check job against knotd: the expected answer passes, a missing one fails with the reason', async () => {
