@@ -124,8 +124,10 @@ export class SchedulerService implements OnApplicationShutdown {
       }
     }
     // A result in flight while a check was removed can leave a state behind; forget those.
-    const stale = (await this.healthFields('*')).filter((f) => !jobs.has(f.slice(0, f.indexOf('/'))));
+    const gone = (f: string) => !jobs.has(f.slice(0, f.indexOf('/')));
+    const stale = (await this.healthFields('*')).filter(gone);
     await this.forgetFields(stale);
+    await this.forgetCerts((await this.fieldsOf(redisKeys.certState, '*')).filter(gone));
     return { upserted, removed, forgotten: stale.length };
   }
 
@@ -162,7 +164,7 @@ export class SchedulerService implements OnApplicationShutdown {
     );
   }
 
-  /** Removes a check's schedulers everywhere and forgets its results and health states. */
+  /** Removes a check's schedulers everywhere and forgets its results, health states and certificate levels. */
   async remove(checkId: string, locations: string[]): Promise<void> {
     for (const location of locations) await this.queue(location).removeJobScheduler(probeSchedulerId(checkId));
     await this.forgetHealth(checkId);
@@ -170,18 +172,29 @@ export class SchedulerService implements OnApplicationShutdown {
 
   private async forgetHealth(checkId: string): Promise<void> {
     await this.forgetFields(await this.healthFields(`${checkId}/*`));
+    await this.forgetCerts(await this.fieldsOf(redisKeys.certState, `${checkId}/*`));
   }
 
   /** Fields `<checkId>/<address>` of the health hash that match `pattern`. */
-  private async healthFields(pattern: string): Promise<string[]> {
+  private healthFields(pattern: string): Promise<string[]> {
+    return this.fieldsOf(redisKeys.health, pattern);
+  }
+
+  /** Fields of a hash that match `pattern`, a scan page at a time. */
+  private async fieldsOf(hash: string, pattern: string): Promise<string[]> {
     const fields: string[] = [];
     let cursor = '0';
     do {
-      const [next, chunk] = await this.redis.hscan(redisKeys.health, cursor, 'MATCH', pattern, 'COUNT', 1000);
+      const [next, chunk] = await this.redis.hscan(hash, cursor, 'MATCH', pattern, 'COUNT', 1000);
       for (let i = 0; i < chunk.length; i += 2) fields.push(chunk[i]!);
       cursor = next;
     } while (cursor !== '0');
     return fields;
+  }
+
+  /** Drops the certificate levels (contract's cert.ts) the aggregators keep for these addresses. */
+  private async forgetCerts(fields: string[]): Promise<void> {
+    if (fields.length > 0) await this.redis.hdel(redisKeys.certState, ...fields);
   }
 
   /** Drops these health states and the probe results behind them. */

@@ -79,10 +79,13 @@ describe('probe scheduling (real PostgreSQL, Redis and BullMQ)', () => {
       healthField(id, '192.0.2.1'),
       JSON.stringify({ checkId: id, address: '192.0.2.1', state: 'unavailable', since: 1, reasons: {} }),
     );
+    await redis.hset(redisKeys.certState, healthField(id, '192.0.2.1'), '{}');
     await put({ resource_records: [{ content: ['192.0.2.1'] }] }).expect(200);
     expect(await schedulers('eu-1')).toEqual({});
     expect(await schedulers('us-1')).toEqual({});
     expect(await redis.hexists(redisKeys.health, healthField(id, '192.0.2.1'))).toBe(0);
+    // And the certificate level the aggregators kept for it.
+    expect(await redis.hexists(redisKeys.certState, healthField(id, '192.0.2.1'))).toBe(0);
   });
 
   it('removes schedulers when the beta feature is revoked and restores them when granted again', async () => {
@@ -110,7 +113,7 @@ describe('probe scheduling (real PostgreSQL, Redis and BullMQ)', () => {
     expect(await schedulers('us-1')).toEqual({});
   });
 
-  it('reconciles: a new location gets every check; stray schedulers and health states go', async () => {
+  it('reconciles: a new location gets every check; stray schedulers, health states and certificate levels go', async () => {
     await api.http().post('/v2/zones').set(apiKey(token)).send({ name: 'sched2.example' }).expect(201);
     const res = await api
       .http()
@@ -126,6 +129,8 @@ describe('probe scheduling (real PostgreSQL, Redis and BullMQ)', () => {
     await redis.hset(redisKeys.results(stray, '192.0.2.9'), 'eu-1', '{}');
     const live = healthField(res.body.id, '2001:db8::1');
     await redis.hset(redisKeys.health, live, '{}');
+    await redis.hset(redisKeys.certState, healthField(stray, '192.0.2.9'), '{}');
+    await redis.hset(redisKeys.certState, live, '{}');
 
     await api.app.get(ReconcilerService).reconcile();
     const result = await api.app.get(SchedulerService).reconcile();
@@ -134,6 +139,8 @@ describe('probe scheduling (real PostgreSQL, Redis and BullMQ)', () => {
     expect(await redis.hexists(redisKeys.health, healthField(stray, '192.0.2.9'))).toBe(0);
     expect(await redis.exists(redisKeys.results(stray, '192.0.2.9'))).toBe(0);
     expect(await redis.hexists(redisKeys.health, live)).toBe(1);
+    expect(await redis.hexists(redisKeys.certState, healthField(stray, '192.0.2.9'))).toBe(0);
+    expect(await redis.hexists(redisKeys.certState, live)).toBe(1);
     expect(await api.app.get(SchedulerService).reconcile()).toEqual({ upserted: 0, removed: 0, forgotten: 0 });
   });
 });
