@@ -2,6 +2,7 @@ import { type CertEvent, FEED_FIELD, type FeedEvent, type HealthState, healthFie
 import type Redis from 'ioredis';
 import { createHmac } from 'node:crypto';
 import type TestAgent from 'supertest/lib/agent';
+import { CertExpiryEvent1764150000000 } from '../database/migrations/1764150000000-CertExpiryEvent';
 import { discordProblems, pagerDutyProblems, slackProblems, startReceiver, type Receiver } from '../testing/receivers';
 import { startSmtpServer, type TestSmtpServer } from '../testing/smtp';
 import { expectError, expectInvalid, TestApi } from '../testing/test-app';
@@ -354,6 +355,31 @@ describe('notification channels and deliveries (real PostgreSQL, Redis, HTTP and
       const [, resolve] = await pd.waitFor(2);
       expect(resolve!.json).toMatchObject({ event_action: 'resolve', dedup_key: `vigil:${rrsetId}:192.0.2.101:certificate` });
     });
+  });
+
+  it('gives cert_expiry to the channels that took every event before it existed, and leaves the others their choice (migration)', async () => {
+    const make = async (name: string) =>
+      (
+        await owner
+          .post(base)
+          .send({ type: 'webhook', name, url: `${hook.url}/${name}` })
+          .expect(201)
+      ).body.id as string;
+    const [all, some] = [await make('all-before'), await make('some-before')];
+    const ds = api.ds();
+    await ds.query(`UPDATE notification_channels SET events = $2 WHERE id = $1`, [all, ['down', 'up', 'all_down']]);
+    await ds.query(`UPDATE notification_channels SET events = $2 WHERE id = $1`, [some, ['all_down']]);
+    const runner = ds.createQueryRunner();
+    try {
+      await new CertExpiryEvent1764150000000().up(runner);
+      // Run twice, it adds nothing twice.
+      await new CertExpiryEvent1764150000000().up(runner);
+    } finally {
+      await runner.release();
+    }
+    expect((await owner.get(`${base}/${all}`).expect(200)).body.events).toEqual(['down', 'up', 'all_down', 'cert_expiry']);
+    expect((await owner.get(`${base}/${some}`).expect(200)).body.events).toEqual(['all_down']);
+    for (const id of [all, some]) await owner.delete(`${base}/${id}`).expect(204);
   });
 
   it('refuses an e-mail channel where the operator has set up no SMTP server', async () => {
