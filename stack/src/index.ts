@@ -1,6 +1,8 @@
 // Starting and stopping Vigil's processes, for npm start, the system tests, the Playwright stack,
 // the workers' process-level tests and the benchmarks.
 export * from './dns-client';
+export * from './dns-corpus';
+export * from './knot';
 export * from './netns';
 export * from './postgres';
 export * from './prerequisite';

@@ -1,71 +1,18 @@
-// A real authoritative DNS server for the probe's CNAME tests: Knot DNS (knotd, Debian's `knot`
-// package) on a free loopback port, with its configuration and zones in a temporary directory.
-import { commandProblem, freePort, type Service, startService, stopService } from '@vigil/stack';
+// A real authoritative DNS server for the probe's CNAME tests: Knot DNS on a free loopback port
+// (@vigil/stack's startKnotServer), and a slow resolver in front of a DNS server.
+import { commandProblem, type KnotServer, knotdCommand, startKnotServer } from '@vigil/stack';
 import { createSocket, type Socket } from 'node:dgram';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { kdig } from '../../dns/testing/client';
 
-export interface KnotServer {
-  port: number;
-  /** The server as PROBE_RESOLVERS names it. */
-  resolver: string;
-  stop(): Promise<void>;
-}
+export type { KnotServer };
 
 /**
- * The knotd command (in /usr/sbin, which a user's PATH may lack). Never a skip: without knotd and
- * kdig these tests cannot tell anything, so they fail saying so.
+ * Starts knotd serving `zones` (see startKnotServer). Never a skip: without knotd and kdig these
+ * tests cannot tell anything, so they fail saying so.
  */
-function knotdCommand(): string {
+export function startKnot(zones: Record<string, string | null>): Promise<KnotServer> {
   if (commandProblem('kdig', ['--version'])) throw new Error('kdig is needed by the CNAME probe tests (apt-get install knot-dnsutils)');
-  for (const command of ['knotd', '/usr/sbin/knotd']) if (commandProblem(command, ['--version']) === null) return command;
-  throw new Error('knotd is needed by the CNAME probe tests, which resolve through it (apt-get install knot)');
-}
-
-/**
- * Starts knotd serving `zones` (domain → zone file text; null: a zone whose file is missing, which
- * Knot answers with SERVFAIL) and resolves once kdig gets the first zone's SOA. Names outside
- * the zones are answered REFUSED.
- */
-export async function startKnot(zones: Record<string, string | null>): Promise<KnotServer> {
-  const knotd = knotdCommand();
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-knot-'));
-  const port = await freePort();
-  const zoneConf = Object.entries(zones).map(([domain, text]) => {
-    const file = join(dir, `${domain}.zone`);
-    if (text !== null) writeFileSync(file, text);
-    return `  - domain: ${domain}\n    file: "${file}"\n`;
-  });
-  const conf = join(dir, 'knot.conf');
-  writeFileSync(
-    conf,
-    `server:\n  rundir: "${dir}"\n  listen: 127.0.0.1@${port}\n  udp-workers: 1\n  tcp-workers: 1\n  background-workers: 1\n` +
-      `log:\n  - target: stderr\n    any: info\n` +
-      `database:\n  storage: "${dir}"\n` +
-      `template:\n  - id: default\n    storage: "${dir}"\n` +
-      `zone:\n${zoneConf.join('')}`,
-  );
-  const first = Object.keys(zones)[0]!;
-  let service: Service;
-  try {
-    service = await startService(`knotd on port ${port}`, knotd, ['-c', conf], async () => {
-      const answer = await kdig(port, ['+retry=0', '+timeout=1', 'SOA', first]);
-      return answer.status === 'NOERROR';
-    });
-  } catch (e) {
-    rmSync(dir, { recursive: true, force: true });
-    throw e;
-  }
-  return {
-    port,
-    resolver: `127.0.0.1:${port}`,
-    stop: async () => {
-      await stopService(service, 'SIGTERM');
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  if (knotdCommand() === null) throw new Error('knotd is needed by the CNAME probe tests, which resolve through it (apt-get install knot)');
+  return startKnotServer(zones);
 }
 
 /**
