@@ -39,6 +39,8 @@ export const TYPE_CODE: Record<RecordType, number> = {
 };
 
 export const CLASS_IN = 1;
+/** QCLASS * (RFC 1035 3.2.5). */
+export const CLASS_ANY = 255;
 
 export const RCODE = {
   NOERROR: 0,

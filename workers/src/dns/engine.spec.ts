@@ -37,6 +37,13 @@ function setup() {
           ),
           rr('child.example.com', 'NS', ['ns1.child.example.com']),
           rr('ns1.child.example.com', 'A', ['192.0.2.53']),
+          // Targets for the additional section: in the zone (one with failover), outside it, below a cut.
+          rr('example.com', 'MX', [[10, 'mail.example.com'], [20, 'mx.example.net'], [30, 'mail.example.com'], [40, 'ns1.child.example.com']]),
+          rr('mail.example.com', 'A', ['192.0.2.25', '192.0.2.26'], { failover: 'mail' }),
+          rr('mail.example.com', 'AAAA', ['2001:db8::25']),
+          rr('_sip._tcp.example.com', 'SRV', [[0, 5, 5060, 'www.example.com'], [0, 5, 5060, '.']]),
+          rr('bigmx.example.com', 'MX', [[10, 'many.example.com']]),
+          rr('many.example.com', 'A', Array.from({ length: 40 }, (_, i) => `198.51.100.${i + 1}`)),
           rr('mixed.example.com', 'A', [
             { content: ['192.0.2.10'] },
             { content: ['192.0.2.11'], enabled: false },
@@ -289,17 +296,124 @@ describe('DnsEngine', () => {
     expect(full.answers).toHaveLength(6);
   });
 
-  it('answers FORMERR without a question, NOTIMP to other opcodes, REFUSED to other classes', () => {
+  it('answers FORMERR as a bare header when no question could be read, NOTIMP to unknown opcodes, REFUSED to other classes', () => {
     const { ask, engine } = setup();
     const bad = query('www.example.com', 'A', { id: 4242 });
     bad.writeUInt16BE(2, 4);
-    expect(ask(bad)).toMatchObject({ id: 4242, rcode: 'FORMERR', questions: [] });
-    const notify = dnsPacket.encode({ type: 'query', id: 5, flags: 4 << 11, questions: [{ name: 'example.com', type: 'SOA' }] });
-    expect(ask(notify)).toMatchObject({ id: 5, rcode: 'NOTIMP', opcode: 'NOTIFY', questions: [{ name: 'example.com', type: 'SOA' }] });
+    const bare = engine.answer(bad, UDP, '127.0.0.1')!;
+    expect(bare.length).toBe(12);
+    expect(decode(bare)).toMatchObject({ id: 4242, rcode: 'FORMERR', questions: [] });
+    const status = dnsPacket.encode({ type: 'query', id: 5, flags: 2 << 11, questions: [{ name: 'example.com', type: 'SOA' }] });
+    expect(ask(status)).toMatchObject({ id: 5, rcode: 'NOTIMP', opcode: 'STATUS', questions: [{ name: 'example.com', type: 'SOA' }] });
     const chaos = dnsPacket.encode({ type: 'query', id: 6, questions: [{ name: 'version.bind', type: 'TXT', class: 'CH' }] });
     expect(ask(chaos).rcode).toBe('REFUSED');
-    expect(ask(query('example.com', 'AXFR')).rcode).toBe('NOTIMP');
     expect(engine.answer(Buffer.alloc(5), UDP, '127.0.0.1')).toBeNull();
+  });
+
+  it('echoes the question of a FORMERR it could read, and the OPT when its options were wrong or there was no question', () => {
+    const { engine } = setup();
+    const raw = (msg: Buffer) => engine.answer(msg, UDP, '127.0.0.1')!;
+    // RFC 6891 7: a malformed client subnet (family 3) is a FORMERR with an OPT, the question echoed.
+    const badEcs = query('www.example.com', 'A', { id: 9, ecs: { ip: '192.0.2.0', prefix: 24 } });
+    badEcs.writeUInt16BE(3, badEcs.length - 7);
+    const m = decode(raw(badEcs));
+    expect(m).toMatchObject({ rcode: 'FORMERR', flag_aa: false, questions: [{ name: 'www.example.com', type: 'A' }], answers: [] });
+    expect(m.additionals).toEqual([expect.objectContaining({ type: 'OPT', udpPayloadSize: 1232, options: [] })]);
+    // A DNS cookie probe: no question, an OPT with a client cookie (RFC 7873 5.4). FORMERR with an OPT.
+    const probe = Buffer.from('abcd0000000000000000000100002904d000000000000c000a00080102030405060708', 'hex');
+    const p = raw(probe);
+    expect(decode(p)).toMatchObject({ id: 0xabcd, rcode: 'FORMERR', questions: [], additionals: [expect.objectContaining({ type: 'OPT', options: [] })] });
+    expect(p.length).toBe(12 + 11);
+    // Bytes past the last record: FORMERR with the question, no OPT.
+    const trailing = Buffer.concat([query('www.example.com', 'A', { udpSize: 1232 }), Buffer.from([0xde, 0xad])]);
+    expect(decode(raw(trailing))).toMatchObject({ rcode: 'FORMERR', questions: [{ name: 'www.example.com' }], additionals: [] });
+  });
+
+  it('answers NOTAUTH to NOTIFY, UPDATE and zone transfers (Vigil transfers no zone), NOTIMP to AXFR over UDP and TYPE0', () => {
+    const { ask } = setup();
+    const opcode = (n: number) => dnsPacket.encode({ type: 'query', id: 5, flags: n << 11, questions: [{ name: 'example.com', type: 'SOA' }] });
+    expect(ask(opcode(4))).toMatchObject({ rcode: 'NOTAUTH', opcode: 'NOTIFY', flag_aa: false, questions: [{ name: 'example.com', type: 'SOA' }] });
+    expect(ask(opcode(5))).toMatchObject({ rcode: 'NOTAUTH', opcode: 'UPDATE' });
+    expect(ask(query('example.com', 'AXFR'), '127.0.0.1', TCP).rcode).toBe('NOTAUTH');
+    expect(ask(query('example.com', 'IXFR')).rcode).toBe('NOTAUTH');
+    expect(ask(query('example.com', 'AXFR')).rcode).toBe('NOTIMP');
+    const type0 = query('www.example.com', 'A');
+    type0.writeUInt16BE(0, type0.length - 4);
+    expect(ask(type0)).toMatchObject({ rcode: 'NOTIMP', questions: [{ name: 'www.example.com' }] });
+  });
+
+  it('answers MAILA and MAILB as any type the name lacks, and QCLASS * as IN', () => {
+    const { ask } = setup();
+    // dns-packet has no names for these types: the question's QTYPE is written in place.
+    const typed = (name: string, qtype: number) => {
+      const q = query(name, 'A');
+      q.writeUInt16BE(qtype, q.length - 4);
+      return q;
+    };
+    for (const qtype of [253, 254]) {
+      expect(ask(typed('www.example.com', qtype))).toMatchObject({ rcode: 'NOERROR', flag_aa: true, answers: [], authorities: [{ type: 'SOA' }] });
+      expect(ask(typed('nope.example.com', qtype)).rcode).toBe('NXDOMAIN');
+    }
+    const star = dnsPacket.encode({ type: 'query', id: 7, questions: [{ name: 'www.example.com', type: 'A', class: 'ANY' }] });
+    expect(aData(ask(star)).sort()).toEqual(['192.0.2.1', '192.0.2.2', '192.0.2.3']);
+  });
+
+  it('says why it REFUSES a name in no hosted zone: Extended DNS Error 20, Not Authoritative (RFC 8914), when the query has EDNS', () => {
+    const { engine } = setup();
+    const ede = (m: Decoded) => (m.additionals ?? []).flatMap((a) => (a.type === 'OPT' ? a.options : [])).map((o) => [o.code, o.data?.toString('hex')]);
+    const q = query('www.example.net', 'A', { udpSize: 1232, ecs: { ip: '192.0.2.0', prefix: 24 } });
+    const udpAnswer = decode(engine.answer(q, UDP, '127.0.0.1')!);
+    expect(udpAnswer.rcode).toBe('REFUSED');
+    expect(ede(udpAnswer)).toEqual([
+      [8, '00011800c00002'],
+      [15, '0014'],
+    ]);
+    const tcpOut = engine.answer(q, TCP, '127.0.0.1')!;
+    expect(tcpOut.readUInt16BE(0)).toBe(tcpOut.length - 2);
+    expect(ede(decode(tcpOut.subarray(2)))).toContainEqual([15, '0014']);
+    const slot = Buffer.alloc(2000);
+    const n = engine.answerUdpInto(q, '127.0.0.1', slot, 100);
+    expect(slot.subarray(100, 100 + n)).toEqual(engine.answer(q, UDP, '127.0.0.1'));
+    // Without EDNS there is nowhere to say it; inside a hosted zone nothing is refused that way.
+    expect(decode(engine.answer(query('www.example.net', 'A'), UDP, '127.0.0.1')!).additionals).toEqual([]);
+    expect(ede(decode(engine.answer(query('nope.example.com', 'A', { udpSize: 1232 }), UDP, '127.0.0.1')!))).toEqual([]);
+  });
+
+  it('adds the in-zone addresses of MX and SRV targets to the additional section (RFC 1034 4.3.2 step 6)', () => {
+    const { ask, health } = setup();
+    const additional = (m: Decoded) => (m.additionals ?? []).filter((a) => a.type !== 'OPT').map((a) => `${a.name} ${a.type} ${a.data}`);
+    const mx = ask(query('example.com', 'MX'));
+    expect(mx.answers).toHaveLength(4);
+    // mail.example.com once for its two MX records; not mx.example.net (elsewhere) nor a name below the cut.
+    expect(additional(mx).sort()).toEqual(['mail.example.com A 192.0.2.25', 'mail.example.com A 192.0.2.26', 'mail.example.com AAAA 2001:db8::25']);
+    // The addresses an A query would get: health applies.
+    health.apply({ checkId: 'mail', address: '192.0.2.25', state: 'unavailable' });
+    expect(additional(ask(query('example.com', 'MX'))).sort()).toEqual(['mail.example.com A 192.0.2.26', 'mail.example.com AAAA 2001:db8::25']);
+    // SRV: the target's addresses; '.' (no service) has none.
+    expect(additional(ask(query('_sip._tcp.example.com', 'SRV'))).sort()).toEqual([
+      'www.example.com A 192.0.2.1',
+      'www.example.com A 192.0.2.2',
+      'www.example.com A 192.0.2.3',
+      'www.example.com AAAA 2001:db8::1',
+    ]);
+    // Other types get none.
+    expect(additional(ask(query('www.example.com', 'A')))).toEqual([]);
+  });
+
+  it('leaves out additional addresses that do not fit, without TC (RFC 2181 9), and sends them all over TCP', () => {
+    const { ask } = setup();
+    const udpAnswer = ask(query('bigmx.example.com', 'MX'));
+    expect(udpAnswer.flag_tc).toBe(false);
+    expect(udpAnswer.answers).toHaveLength(1);
+    expect((udpAnswer.additionals ?? []).length).toBeLessThan(40);
+    const tcpAnswer = ask(query('bigmx.example.com', 'MX'), '127.0.0.1', TCP);
+    expect((tcpAnswer.additionals ?? []).filter((a) => a.type === 'A')).toHaveLength(40);
+  });
+
+  it('answers ANY at a CNAME owner with the CNAME, elsewhere with one HINFO', () => {
+    const { ask } = setup();
+    const m = ask(query('alias.example.com', 'ANY'));
+    expect(m.answers).toEqual([expect.objectContaining({ name: 'alias.example.com', type: 'CNAME', data: 'www.example.com' })]);
   });
 
   it('answers BADVERS to EDNS versions above 0', () => {

@@ -1,14 +1,16 @@
-// The answer pipeline: parse → zone → lookup → health → pickers → rotation → encode.
+// The answer pipeline: parse → zone → lookup → health → pickers → rotation → additional → encode.
 // Synchronous and free of I/O: it reads the in-memory zones and health that the Redis sync keeps
 // current, so a query never waits on Redis.
-import { CLASS_IN, EDNS_UDP_SIZE, PLAIN_UDP_SIZE, QTYPE, RCODE, TCP, TCP_MAX_SIZE, UDP, type Protocol } from './constants';
+import { additionalFor } from './additional';
+import { CLASS_ANY, CLASS_IN, EDE, EDNS_UDP_SIZE, PLAIN_UDP_SIZE, QTYPE, RCODE, TCP, TCP_MAX_SIZE, UDP, type Protocol } from './constants';
+import { appendEde } from './ede';
 import { emptyReply, encodeReply, encodeReplyInto, type EdnsReply, type Reply } from './encode';
 import { addressInto, ecsInto, type Words } from './address';
 import { ecsAddress, type GeoLocation, type GeoLookup } from './geo';
 import type { AsnLookup, GeoPoint, PointLookup } from './geo-data';
 import type { HealthView } from './health';
 import { lookup } from './lookup';
-import { isQuery, parseQuery, type Ecs } from './parse';
+import { isQuery, parseQuery, type Ecs, type Edns } from './parse';
 import { pickRecords, type PickContext } from './pickers';
 import { rotationStart } from './rotate';
 import type { RttSite, RttView } from './rtt';
@@ -133,11 +135,25 @@ const POINT = 8;
 const SITE = 16;
 
 const NO_GLUE: readonly never[] = [];
+/** Room for an answer that gets an Extended DNS Error: a question, an OPT and the option. */
+const edeScratch = Buffer.allocUnsafe(2 + 512 + 64);
+const OPCODE_NOTIFY = 4;
+const OPCODE_UPDATE = 5;
+/** TYPE0, reserved (RFC 6895 3.1). */
+const QTYPE_RESERVED = 0;
+
+/** Respect the client's buffer, but never more than we advertise. */
+function maxSize(edns: Edns | null, tcp: boolean): number {
+  if (tcp) return TCP_MAX_SIZE;
+  return edns === null ? PLAIN_UDP_SIZE : Math.min(Math.max(edns.udpSize, PLAIN_UDP_SIZE), EDNS_UDP_SIZE);
+}
 const NO_RECORDS: readonly ServedRecord[] = [];
 
 export class DnsEngine {
   private readonly reply: Reply = emptyReply();
   private readonly ednsReply: EdnsReply = { dnssecOk: false, ecs: null, scope: 0 };
+  /** An Extended DNS Error for this reply's OPT (RFC 8914), or -1: only on answers of a question and OPT alone. */
+  private ede = -1;
   private readonly ctx: QueryGeo;
 
   constructor(private readonly deps: EngineDeps) {
@@ -150,10 +166,16 @@ export class DnsEngine {
     return pickRecords(rrset, this.deps.health, this.ctx)[0] ?? null;
   };
 
+  /** The addresses of an MX, SRV or NS target that the additional section carries: what an A or AAAA query gets. */
+  private readonly chooseAddresses = (rrset: ServedRrset): readonly ServedRecord[] => pickRecords(rrset, this.deps.health, this.ctx);
+
   /** The response to one message, or null when it deserves none. TCP answers carry their length prefix. */
   answer(msg: Buffer, protocol: Protocol, remote: string): Buffer | null {
     try {
-      return this.prepare(msg, protocol, remote) ? encodeReply(msg, this.reply, protocol === TCP) : null;
+      if (!this.prepare(msg, protocol, remote)) return null;
+      if (this.ede < 0) return encodeReply(msg, this.reply, protocol === TCP);
+      const len = this.encodeInto(msg, protocol === TCP, edeScratch, 0);
+      return Buffer.from(edeScratch.subarray(0, len));
     } catch (err) {
       this.deps.onError?.(err);
       return this.servfail(msg, protocol);
@@ -166,7 +188,7 @@ export class DnsEngine {
    */
   answerUdpInto(msg: Buffer, remote: string, dst: Buffer, at: number): number {
     try {
-      return this.prepare(msg, UDP, remote) ? encodeReplyInto(msg, this.reply, false, dst, at) : 0;
+      return this.prepare(msg, UDP, remote) ? this.encodeInto(msg, false, dst, at) : 0;
     } catch (err) {
       this.deps.onError?.(err);
       const res = this.servfail(msg, UDP);
@@ -183,6 +205,8 @@ export class DnsEngine {
     r.answer.length = 0;
     r.authority.length = 0;
     r.additional = NO_GLUE;
+    r.extra = NO_GLUE;
+    this.ede = -1;
     r.aa = false;
     r.edns = null;
     r.id = p.id;
@@ -190,10 +214,14 @@ export class DnsEngine {
     r.rd = p.rd;
     r.cd = p.cd;
     if (!isQuery(p)) {
+      // FORMERR echoes the question when it could be read, and the OPT when there was one to
+      // read (RFC 6891 7: also when its options were what was wrong).
       r.rcode = p.rcode;
-      r.questionEnd = 0;
+      r.questionEnd = p.questionEnd;
       r.qname = '';
-      r.maxSize = PLAIN_UDP_SIZE;
+      const e = this.useEdns(p.edns);
+      if (e !== null) e.ecs = null;
+      r.maxSize = maxSize(p.edns, tcp);
       return this.finish('', protocol);
     }
     const q = p;
@@ -201,32 +229,37 @@ export class DnsEngine {
     r.questionEnd = q.questionEnd;
     r.qname = q.qname;
     const edns = q.edns;
-    if (edns !== null) {
-      const e = this.ednsReply;
-      e.dnssecOk = edns.dnssecOk;
-      e.ecs = edns.ecs;
-      e.scope = 0;
-      r.edns = e;
+    const e = this.useEdns(edns);
+    if (edns !== null && e !== null) {
       if (edns.version > 0) {
         // RFC 6891 6.1.3: BADVERS, advertising the version we do speak (0).
         e.ecs = null;
         r.rcode = RCODE.BADVERS;
       }
     }
-    // Respect the client's buffer, but never more than we advertise.
-    r.maxSize = tcp ? TCP_MAX_SIZE : edns === null ? PLAIN_UDP_SIZE : Math.min(Math.max(edns.udpSize, PLAIN_UDP_SIZE), EDNS_UDP_SIZE);
+    r.maxSize = maxSize(edns, tcp);
     if (r.rcode !== RCODE.NOERROR) return this.finish('', protocol);
     if (q.opcode !== 0) {
-      r.rcode = RCODE.NOTIMP;
+      // Vigil takes no NOTIFY or UPDATE (it is no secondary and takes changes through its API).
+      r.rcode = q.opcode === OPCODE_NOTIFY || q.opcode === OPCODE_UPDATE ? RCODE.NOTAUTH : RCODE.NOTIMP;
       return this.finish('', protocol);
     }
 
-    if (q.qclass !== CLASS_IN) {
+    // QCLASS * (RFC 1035 3.2.5) asks for any class: IN is the only one there is here.
+    if (q.qclass !== CLASS_IN && q.qclass !== CLASS_ANY) {
       r.rcode = RCODE.REFUSED;
       return this.finish('', protocol);
     }
     const qtype = q.qtype;
-    if (qtype === QTYPE.AXFR || qtype === QTYPE.IXFR || qtype === QTYPE.MAILA || qtype === QTYPE.MAILB) {
+    if (qtype === QTYPE.IXFR || (qtype === QTYPE.AXFR && tcp)) {
+      // Vigil transfers its zones to no one: not authorised (RFC 5936 4.2, as Knot answers without an ACL).
+      r.rcode = RCODE.NOTAUTH;
+      return this.finish('', protocol);
+    }
+    if (qtype === QTYPE.AXFR || qtype === QTYPE_RESERVED) {
+      // AXFR over UDP does not exist (RFC 5936 4.2); TYPE0 is reserved (RFC 6895 3.1). MAILA and
+      // MAILB (the mail records' meta types) are answered as any type: no zone here holds MB, MG,
+      // MR or MD records, so NODATA or NXDOMAIN, as Knot and BIND answer them.
       r.rcode = RCODE.NOTIMP;
       return this.finish('', protocol);
     }
@@ -234,6 +267,8 @@ export class DnsEngine {
     const zone = this.deps.zones.find(q.qname);
     if (zone === undefined) {
       r.rcode = RCODE.REFUSED;
+      // RFC 8914 4.21: say why, for the resolver's logs and its user.
+      if (e !== null) this.ede = EDE.NOT_AUTHORITATIVE;
       return this.finish('', protocol);
     }
 
@@ -267,6 +302,7 @@ export class DnsEngine {
         records,
         start: rotationStart(rrset, records.length),
       });
+      if (cname === undefined) r.extra = additionalFor(zone, rrset.type, records, this.chooseAddresses);
     }
     switch (res.kind) {
       case 'referral':
@@ -285,8 +321,28 @@ export class DnsEngine {
         break;
     }
     // RFC 7871 7.2.1: scope 0 unless the answer depended on the client subnet.
-    if (r.edns !== null && ctx.fromEcs) r.edns.scope = edns!.ecs!.sourcePrefix;
+    if (e !== null && ctx.fromEcs) e.scope = edns!.ecs!.sourcePrefix;
     return this.finish(zone.name, protocol);
+  }
+
+  /** Writes this.reply into `dst` at `at`, with the Extended DNS Error when there is one. */
+  private encodeInto(msg: Buffer, tcp: boolean, dst: Buffer, at: number): number {
+    const len = encodeReplyInto(msg, this.reply, tcp, dst, at);
+    if (this.ede < 0) return len;
+    // Nothing but the question precedes the OPT in these answers.
+    const optAt = at + (tcp ? 2 : 0) + Math.max(this.reply.questionEnd, 12);
+    return appendEde(dst, at, len, tcp, optAt, this.ede);
+  }
+
+  /** Answers with an OPT when the query had one (no ECS scope, no EDE until the pipeline sets them). */
+  private useEdns(edns: Edns | null): EdnsReply | null {
+    if (edns === null) return null;
+    const e = this.ednsReply;
+    e.dnssecOk = edns.dnssecOk;
+    e.ecs = edns.ecs;
+    e.scope = 0;
+    this.reply.edns = e;
+    return e;
   }
 
   private finish(zone: string, protocol: Protocol): true {

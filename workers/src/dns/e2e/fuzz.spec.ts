@@ -79,7 +79,7 @@ class Findings {
     const allowed = misframed ? [...ANY_ERROR, RCODE.NOERROR, RCODE.NXDOMAIN] : c.expect;
     if (!allowed.includes(rcode))
       this.problem(`${via}: ${name}, where ${allowed.map((r) => RCODE_NAMES[r]).join('/')} fits`, c, sent, answer);
-    if (!misframed && answer.length > sent.length)
+    if (!misframed && answer.length > sent.length + edeBytes(rcode, answer))
       this.problem(`${via}: a ${answer.length}-byte answer to ${sent.length} bytes`, c, sent, answer);
   }
 
@@ -208,6 +208,16 @@ class UdpFuzzer {
 }
 
 /** How the server frames a TCP byte stream (RFC 1035 4.2.2): each complete length-prefixed message. */
+/**
+ * The one allowance on "never more bytes than it got": a REFUSED may end with the 6 bytes of an
+ * Extended DNS Error 20, Not Authoritative (RFC 8914), as Knot's does: at most 6 bytes over a
+ * query that had an OPT (11 bytes or more), never a reflection worth the name.
+ */
+function edeBytes(rcode: number, answer: Buffer): number {
+  const edeNotAuthoritative = Buffer.from([0x00, 0x0f, 0x00, 0x02, 0x00, 0x14]);
+  return rcode === RCODE.REFUSED && answer.subarray(answer.length - 6).equals(edeNotAuthoritative) ? 6 : 0;
+}
+
 function frames(stream: Buffer): { at: number; msg: Buffer }[] {
   const out: { at: number; msg: Buffer }[] = [];
   let off = 0;

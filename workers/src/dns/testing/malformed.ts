@@ -3,6 +3,7 @@
 // Buffer as an import, not the global: under jest every global lookup goes through the sandbox.
 import { Buffer } from 'node:buffer';
 import * as dnsPacket from 'dns-packet';
+import { messageHeader } from '@vigil/stack';
 import { EDNS_OPTION_ECS, QTYPE, RCODE } from '../constants';
 
 /** 'drop': no answer at all (shorter than a header, or a response); else the rcodes allowed. */
@@ -17,7 +18,7 @@ export interface Case {
 }
 
 /** Any error a malformed or unanswerable message may get; never NOERROR, NXDOMAIN or SERVFAIL. */
-export const ANY_ERROR = [RCODE.FORMERR, RCODE.NOTIMP, RCODE.REFUSED, RCODE.BADVERS] as const;
+export const ANY_ERROR = [RCODE.FORMERR, RCODE.NOTIMP, RCODE.NOTAUTH, RCODE.REFUSED, RCODE.BADVERS] as const;
 const FORMERR = [RCODE.FORMERR] as const;
 
 /** The zone the fuzzed server hosts, and a name it does not. */
@@ -52,16 +53,8 @@ export class Gen {
   }
 }
 
-/** A header: id 0 (the sender sets it), flags, then the four counts. */
-export function header(flags: number, qd = 1, an = 0, ns = 0, ar = 0): Buffer {
-  const b = Buffer.alloc(12);
-  b.writeUInt16BE(flags, 2);
-  b.writeUInt16BE(qd, 4);
-  b.writeUInt16BE(an, 6);
-  b.writeUInt16BE(ns, 8);
-  b.writeUInt16BE(ar, 10);
-  return b;
-}
+/** A header: id 0 (the sender sets it), flags, then the four counts (shared with the differential corpus). */
+export const header = messageHeader;
 
 export function nameWire(name: string): Buffer {
   const parts = name === '' ? [] : name.split('.');
@@ -117,7 +110,7 @@ const hostedName = (g: Gen) => g.pick([`www.${HOSTED}`, HOSTED, `${g.label()}.${
 const unhostedName = (g: Gen) => `${g.label()}.${UNHOSTED}`;
 
 /** A well-formed query, optionally with OPT (and ECS). */
-function wellFormed(g: Gen, name: string, qtype = QTYPE.A, flags = RD): Buffer {
+function wellFormed(g: Gen, name: string, qtype: number = QTYPE.A, flags = RD): Buffer {
   const withOpt = g.rand() < 0.5;
   const parts = [header(flags, 1, 0, 0, withOpt ? 1 : 0), question(nameWire(name), qtype)];
   if (withOpt) parts.push(opt(g.rand() < 0.5 ? ecs(1, 24, 0, Buffer.from([198, 51, 100])) : Buffer.alloc(0)));
@@ -264,15 +257,23 @@ export const UDP_KINDS: Record<string, Maker> = {
   'qtype-opt': (g) => ({ bytes: wellFormed(g, hostedName(g), QTYPE.OPT), expect: FORMERR }),
   opcode: (g) => {
     const malformed = g.rand() < 0.3;
-    const q = wellFormed(g, hostedName(g), QTYPE.A, RD | opcodeFlags(g.between(1, 15)));
+    const opcode = g.between(1, 15);
+    const q = wellFormed(g, hostedName(g), QTYPE.A, RD | opcodeFlags(opcode));
     const bytes = malformed ? Buffer.from(q.subarray(0, g.between(12, q.length - 1))) : q;
-    return { bytes, expect: [RCODE.NOTIMP] };
+    // NOTIFY and UPDATE: NOTAUTH (Vigil takes neither); other opcodes, and any malformed: NOTIMP.
+    return { bytes, expect: [!malformed && (opcode === 4 || opcode === 5) ? RCODE.NOTAUTH : RCODE.NOTIMP] };
   },
   'not-in-class': (g) => {
-    const bytes = Buffer.concat([header(RD), question(nameWire(hostedName(g)), QTYPE.A, g.pick([0, 2, 3, 4, 254, 255, 65535]))]);
+    const bytes = Buffer.concat([header(RD), question(nameWire(hostedName(g)), QTYPE.A, g.pick([0, 2, 3, 4, 254, 65535]))]);
     return { bytes, expect: [RCODE.REFUSED] };
   },
-  transfer: (g) => ({ bytes: wellFormed(g, HOSTED, g.pick([QTYPE.AXFR, QTYPE.IXFR, QTYPE.MAILA, QTYPE.MAILB])), expect: [RCODE.NOTIMP] }),
+  // IXFR, and AXFR over TCP, are NOTAUTH (no transfers); AXFR over UDP and TYPE0 NOTIMP. (MAILA and
+  // MAILB are answered like any type, so they are no error to fuzz with.)
+  transfer: (g) => {
+    const qtype = g.pick([QTYPE.AXFR, QTYPE.IXFR, 0]);
+    const expect = qtype === QTYPE.IXFR ? [RCODE.NOTAUTH] : qtype === QTYPE.AXFR ? [RCODE.NOTIMP, RCODE.NOTAUTH] : [RCODE.NOTIMP];
+    return { bytes: wellFormed(g, HOSTED, qtype), expect };
+  },
   // Responses (QR set) sent as queries, from real-looking answers to a query with just the bit flipped.
   response: (g) => {
     if (g.rand() < 0.5) {

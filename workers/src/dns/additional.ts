@@ -1,0 +1,56 @@
+// Stage 5b: the additional section of RFC 1034 4.3.2 step 6. An answer of MX, SRV or NS records
+// carries the addresses (A, then AAAA) the zone holds for the names they point at, as Knot, BIND
+// and NSD add them, so a resolver need not ask again. Pure: it reads the index; the caller
+// chooses each target's records (health and pickers, as an A query would get them).
+import { QTYPE } from './constants';
+import { findCut, nodeAt } from './lookup';
+import { nameToWire, wireToName } from './rdata';
+import type { Glue, ServedRecord, ServedRrset, ZoneIndex } from './zone-index';
+
+/** The records of a target's address set that this client gets. */
+export type AddressChoice = (rrset: ServedRrset) => readonly ServedRecord[];
+
+/** Where the target name starts in a record's RDATA, or -1 for types without one to resolve. */
+export function targetOffset(type: number): number {
+  switch (type) {
+    case QTYPE.NS:
+      return 0;
+    case QTYPE.MX:
+      return 2; // preference
+    case QTYPE.SRV:
+      return 6; // priority, weight, port
+    default:
+      return -1;
+  }
+}
+
+/**
+ * The in-zone addresses of the names `records` (of type `type`) point at, each name once; empty
+ * for other types, targets outside the zone or below one of its cuts, and the root ('.' as an
+ * SRV target: no service).
+ */
+export function additionalFor(zone: ZoneIndex, type: number, records: readonly ServedRecord[], choose: AddressChoice): readonly Glue[] {
+  const at = targetOffset(type);
+  if (at < 0) return NONE;
+  const out: Glue[] = [];
+  const seen: string[] = [];
+  for (const rec of records) {
+    const target = wireToName(rec.data, rec.off + 10 + at).toLowerCase();
+    if (seen.includes(target)) continue;
+    seen.push(target);
+    if (target !== zone.name && !target.endsWith(`.${zone.name}`)) continue;
+    if (zone.hasCuts && findCut(zone, target, QTYPE.A) !== null) continue;
+    const node = nodeAt(zone, target);
+    if (node === undefined) continue;
+    let ownerWire: Buffer | null = null;
+    for (const t of ADDRESS_TYPES) {
+      const rrset = node.get(t);
+      if (rrset === undefined) continue;
+      for (const r of choose(rrset)) out.push({ ownerWire: (ownerWire ??= nameToWire(target)), record: r });
+    }
+  }
+  return out;
+}
+
+const ADDRESS_TYPES = [QTYPE.A, QTYPE.AAAA] as const;
+const NONE: readonly Glue[] = [];
