@@ -325,13 +325,22 @@ describe.each(udpPaths)('UDP through %s', (udpIo) => {
       });
     }
 
-    it('dig sees BADVERS and NOTIMP with the question and OPT echoed', async () => {
+    it('dig sees BADVERS, NOTAUTH to a NOTIFY and NOTIMP to another opcode, with the question and OPT echoed', async () => {
       const badvers = await dig(h.port, ['+edns=1', '+noednsnegotiation', 'www.example.com']);
       expect(badvers.status).toBe('BADVERS');
       const notify = await dig(h.port, ['+opcode=notify', 'example.com', 'SOA']);
-      expect(notify.status).toBe('NOTIMP');
+      expect(notify.status).toBe('NOTAUTH');
       expect(notify.text).toContain('QUERY: 1');
       expect(notify.text).toContain('EDNS: version: 0');
+      const status = await dig(h.port, ['+opcode=status', 'example.com', 'SOA']);
+      expect(status.status).toBe('NOTIMP');
+      expect(status.text).toContain('QUERY: 1');
+    });
+
+    it('dig sees the Extended DNS Error of a REFUSED (RFC 8914: 20, Not Authoritative)', async () => {
+      const refused = await dig(h.port, ['www.example.net', 'A']);
+      expect(refused.status).toBe('REFUSED');
+      expect(refused.text).toMatch(/EDE: 20 \(Not Authoritative\)/);
     });
   });
 
