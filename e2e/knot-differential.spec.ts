@@ -3,15 +3,14 @@ import {
   canonical,
   type Canonical,
   CORPUS_ZONE,
+  corpusPuts,
   corpusQueries,
   type CorpusQuery,
-  corpusRrsets,
+  corpusServed,
   knotdCommand,
   type KnotServer,
-  knotZoneFile,
   prerequisite,
-  startKnotServer,
-  udpQuery,
+  startCorpusKnot,
 } from '@vigil/stack';
 import { type ApiClient, customerWithFailover, Stack, until } from './stack';
 
@@ -117,30 +116,9 @@ const udpLimit = (q: CorpusQuery) => Math.min(Math.max(q.udpSize, 512), 1232);
     vigil = await stack.startDns();
     api = await customerWithFailover(stack.apiUrl);
     await api.ok('POST', '/v2/zones', { name: Z });
-    for (const r of corpusRrsets()) {
-      await api.ok('PUT', `/v2/zones/${Z}/${r.name}/${r.type}`, { ttl: r.ttl, resource_records: r.contents.map((content) => ({ content })) });
-    }
-    const last = corpusRrsets().at(-1)!;
-    await until('the whole zone in DNS', async () => {
-      const m = await udpQuery(vigil, `x.${last.name.slice(2)}`, last.type);
-      return (m.answers ?? []).length === 1;
-    });
-    // The SOA and apex NS are the zone's own (serial, ZONE_NAMESERVERS): Knot's zone file copies them.
-    const soa = (await udpQuery(vigil, Z, 'SOA')).answers![0]! as { ttl?: number; data: Record<string, string | number> };
-    const ns = (await udpQuery(vigil, Z, 'NS')).answers! as { ttl?: number; data: string }[];
-    const d = soa.data;
-    knot = await startKnotServer(
-      {
-        [Z]: knotZoneFile({
-          soa: `${d.mname}. ${d.rname}. ${d.serial} ${d.refresh} ${d.retry} ${d.expire} ${d.minimum}`,
-          soaTtl: soa.ttl!,
-          ns: ns.map((n) => n.data),
-          nsTtl: ns[0]!.ttl!,
-        }),
-      },
-      // Configured as Vigil behaves: it reads the client subnet option, and sends no NSID.
-      { ecs: true, noNsid: true },
-    );
+    for (const { path, body } of corpusPuts()) await api.ok('PUT', path, body);
+    await until('the whole zone in DNS', () => corpusServed(vigil));
+    knot = await startCorpusKnot(vigil);
   });
 
   afterAll(async () => {

@@ -5,6 +5,8 @@
 // Queries are written byte by byte, so malformed ones are exactly what they say.
 import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
+import { udpQuery } from './dns-client';
+import { type KnotServer, startKnotServer } from './knot';
 
 export const CORPUS_ZONE = 'diff.example';
 const Z = CORPUS_ZONE;
@@ -112,6 +114,38 @@ export function knotZoneFile(apex: Apex): string {
   const lines = [`$ORIGIN ${Z}.`, `@ ${apex.soaTtl} IN SOA ${apex.soa}`, ...apex.ns.map((n) => `@ ${apex.nsTtl} IN NS ${dot(n)}`)];
   for (const r of corpusRrsets()) for (const c of r.contents) lines.push(`${r.name}. ${r.ttl} IN ${r.type} ${zoneData(r.type, c)}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** The API calls that build the zone's record sets: PUT path and body (Gcore's shape). */
+export function corpusPuts(): { path: string; body: { ttl: number; resource_records: { content: Content }[] } }[] {
+  return corpusRrsets().map((r) => ({
+    path: `/v2/zones/${Z}/${r.name}/${r.type}`,
+    body: { ttl: r.ttl, resource_records: r.contents.map((content) => ({ content })) },
+  }));
+}
+
+/** Whether Vigil on `port` serves the whole zone yet: the last record set written answers. */
+export async function corpusServed(port: number): Promise<boolean> {
+  const last = corpusRrsets().at(-1)!;
+  const m = await udpQuery(port, last.name.replace('*', 'x'), last.type);
+  return (m.answers ?? []).length === last.contents.length;
+}
+
+/**
+ * Knot serving the corpus zone as Vigil on `vigilPort` does: its SOA and apex NS copied from
+ * Vigil's answers (serial, ZONE_NAMESERVERS), the client subnet option read, no NSID sent.
+ */
+export async function startCorpusKnot(vigilPort: number): Promise<KnotServer> {
+  const soa = (await udpQuery(vigilPort, Z, 'SOA')).answers![0]! as unknown as { ttl?: number; data: Record<string, string | number> };
+  const ns = (await udpQuery(vigilPort, Z, 'NS')).answers! as unknown as { ttl?: number; data: string }[];
+  const d = soa.data;
+  const apex: Apex = {
+    soa: `${d.mname}. ${d.rname}. ${d.serial} ${d.refresh} ${d.retry} ${d.expire} ${d.minimum}`,
+    soaTtl: soa.ttl!,
+    ns: ns.map((n) => n.data),
+    nsTtl: ns[0]!.ttl!,
+  };
+  return startKnotServer({ [Z]: knotZoneFile(apex) }, { ecs: true, noNsid: true });
 }
 
 // ---- Queries ----
