@@ -88,7 +88,22 @@ const INTENTIONAL: { kind: string; why: string; fits: (v: Canonical, k: Canonica
 ];
 
 /** The fields compared, in the order a failure names them. */
-const FIELDS = ['dropped', 'qr', 'opcode', 'rcode', 'aa', 'tc', 'rd', 'ra', 'cd', 'question', 'opt', 'answer', 'authority', 'additional'] as const;
+const FIELDS = [
+  'dropped',
+  'qr',
+  'opcode',
+  'rcode',
+  'aa',
+  'tc',
+  'rd',
+  'ra',
+  'cd',
+  'question',
+  'opt',
+  'answer',
+  'authority',
+  'additional',
+] as const;
 
 function differences(v: Canonical, k: Canonical): string[] {
   return FIELDS.filter((f) => JSON.stringify(v[f]) !== JSON.stringify(k[f])).map(
@@ -104,73 +119,96 @@ const udpLimit = (q: CorpusQuery) => Math.min(Math.max(q.udpSize, 512), 1232);
  * Knot (zone file written here), asked the same 2,400-odd queries; every answer compared field by
  * field, sections as sorted sets, TTLs as they are. Issue 15.
  */
-(hasKnot ? describe : describe.skip)('Vigil answers as Knot does (differential, every owner × 15 types × UDP/TCP and EDNS, odd messages)', () => {
-  const stack = new Stack();
-  let api: ApiClient;
-  let vigil: number;
-  let knot: KnotServer;
-  const queries = corpusQueries();
+(hasKnot ? describe : describe.skip)(
+  'Vigil answers as Knot does (differential, every owner × 15 types × UDP/TCP and EDNS, odd messages)',
+  () => {
+    const stack = new Stack();
+    let api: ApiClient;
+    let vigil: number;
+    let knot: KnotServer;
+    const queries = corpusQueries();
 
-  beforeAll(async () => {
-    await stack.startApi();
-    vigil = await stack.startDns();
-    api = await customerWithFailover(stack.apiUrl);
-    await api.ok('POST', '/v2/zones', { name: Z });
-    for (const { path, body } of corpusPuts()) await api.ok('PUT', path, body);
-    await until('the whole zone in DNS', () => corpusServed(vigil));
-    knot = await startCorpusKnot(vigil);
-  });
+    beforeAll(async () => {
+      await stack.startApi();
+      vigil = await stack.startDns();
+      api = await customerWithFailover(stack.apiUrl);
+      await api.ok('POST', '/v2/zones', { name: Z });
+      for (const { path, body } of corpusPuts()) await api.ok('PUT', path, body);
+      await until('the whole zone in DNS', () => corpusServed(vigil));
+      knot = await startCorpusKnot(vigil);
+    });
 
-  afterAll(async () => {
-    await knot?.stop();
-    await stack.stop();
-  });
+    afterAll(async () => {
+      await knot?.stop();
+      await stack.stop();
+    });
 
-  it('has a corpus of at least 2,000 queries of every kind', () => {
-    expect(queries.length).toBeGreaterThanOrEqual(2000);
-    expect(new Set(queries.map((q) => q.kind))).toEqual(
-      new Set(['data', 'any', 'opcode', 'class', 'refused', 'meta', 'no-question', 'ecs', 'ecs-strict', 'opt-options', 'opt', 'opt-owner', 'badvers', 'truncated', 'trailing', 'unreadable', 'qtype-opt', 'cd', 'drop']),
-    );
-  });
+    it('has a corpus of at least 2,000 queries of every kind', () => {
+      expect(queries.length).toBeGreaterThanOrEqual(2000);
+      expect(new Set(queries.map((q) => q.kind))).toEqual(
+        new Set([
+          'data',
+          'any',
+          'opcode',
+          'class',
+          'refused',
+          'meta',
+          'no-question',
+          'ecs',
+          'ecs-strict',
+          'opt-options',
+          'opt',
+          'opt-owner',
+          'badvers',
+          'truncated',
+          'trailing',
+          'unreadable',
+          'qtype-opt',
+          'cd',
+          'drop',
+        ]),
+      );
+    });
 
-  it('gives the same answers, but for the listed intentional differences', async () => {
-    const unexplained: string[] = [];
-    const intentional = new Map<string, number>();
-    let truncatedBySize = 0;
-    let compared = 0;
-    for (const q of queries) {
-      // Drops are told by silence: wait longer only for the kinds that may deserve none.
-      const wait = ['drop', 'unreadable'].includes(q.kind) ? 400 : 3000;
-      const [va, ka] = await Promise.all([askRaw(vigil, q, wait), askRaw(knot.port, q, wait)]);
-      let v = canonical(va);
-      let k = canonical(ka);
-      compared++;
-      if (!q.tcp && v.tc !== k.tc) {
-        // One truncated where the other did not: fair only when the truncating side's whole
-        // answer (over TCP) does not fit the UDP limit. Then its TCP sections are compared.
-        const tcFull = canonical(await askRaw(v.tc ? vigil : knot.port, { bytes: q.bytes, tcp: true }, 3000));
-        if (tcFull.size > udpLimit(q)) {
-          truncatedBySize++;
-          const full = { ...tcFull, tc: false, opt: (v.tc ? v : k).opt };
-          if (v.tc) v = full;
-          else k = full;
+    it('gives the same answers, but for the listed intentional differences', async () => {
+      const unexplained: string[] = [];
+      const intentional = new Map<string, number>();
+      let truncatedBySize = 0;
+      let compared = 0;
+      for (const q of queries) {
+        // Drops are told by silence: wait longer only for the kinds that may deserve none.
+        const wait = ['drop', 'unreadable'].includes(q.kind) ? 400 : 3000;
+        const [va, ka] = await Promise.all([askRaw(vigil, q, wait), askRaw(knot.port, q, wait)]);
+        let v = canonical(va);
+        let k = canonical(ka);
+        compared++;
+        if (!q.tcp && v.tc !== k.tc) {
+          // One truncated where the other did not: fair only when the truncating side's whole
+          // answer (over TCP) does not fit the UDP limit. Then its TCP sections are compared.
+          const tcFull = canonical(await askRaw(v.tc ? vigil : knot.port, { bytes: q.bytes, tcp: true }, 3000));
+          if (tcFull.size > udpLimit(q)) {
+            truncatedBySize++;
+            const full = { ...tcFull, tc: false, opt: (v.tc ? v : k).opt };
+            if (v.tc) v = full;
+            else k = full;
+          }
+        } else if (v.tc && k.tc) {
+          // Both truncated: which record sets fit depends on each encoder's compression; the TCP
+          // answers to the same question are in the corpus and compared in full.
+          v = { ...v, answer: [], authority: [], additional: [] };
+          k = { ...k, answer: [], authority: [], additional: [] };
         }
-      } else if (v.tc && k.tc) {
-        // Both truncated: which record sets fit depends on each encoder's compression; the TCP
-        // answers to the same question are in the corpus and compared in full.
-        v = { ...v, answer: [], authority: [], additional: [] };
-        k = { ...k, answer: [], authority: [], additional: [] };
+        const diff = differences(v, k);
+        if (diff.length === 0) continue;
+        const rule = INTENTIONAL.find((r) => r.kind === q.kind && r.fits(v, k, q));
+        if (rule) intentional.set(rule.why, (intentional.get(rule.why) ?? 0) + 1);
+        else unexplained.push(`${q.label}${q.tcp ? ' (TCP)' : ''} [${q.kind}]\n  ${diff.join('\n  ')}`);
       }
-      const diff = differences(v, k);
-      if (diff.length === 0) continue;
-      const rule = INTENTIONAL.find((r) => r.kind === q.kind && r.fits(v, k, q));
-      if (rule) intentional.set(rule.why, (intentional.get(rule.why) ?? 0) + 1);
-      else unexplained.push(`${q.label}${q.tcp ? ' (TCP)' : ''} [${q.kind}]\n  ${diff.join('\n  ')}`);
-    }
-    console.log(
-      `${compared} queries compared; ${truncatedBySize} truncated by one side for size, compared over TCP; intentional differences:\n` +
-        [...intentional.entries()].map(([why, n]) => `  ${n} × ${why}`).join('\n'),
-    );
-    expect(unexplained.slice(0, 40)).toEqual([]);
-  });
-});
+      console.log(
+        `${compared} queries compared; ${truncatedBySize} truncated by one side for size, compared over TCP; intentional differences:\n` +
+          [...intentional.entries()].map(([why, n]) => `  ${n} × ${why}`).join('\n'),
+      );
+      expect(unexplained.slice(0, 40)).toEqual([]);
+    });
+  },
+);

@@ -25,7 +25,12 @@ const at = (label: string) => (label === '' ? Z : `${label}.${Z}`);
 
 /** The zone's record sets besides its SOA and apex NS (which Vigil makes, and the test copies to Knot). */
 export function corpusRrsets(): CorpusRrset[] {
-  const rr = (label: string, type: CorpusRrset['type'], contents: Content[], ttl = 300): CorpusRrset => ({ name: at(label), type, ttl, contents });
+  const rr = (label: string, type: CorpusRrset['type'], contents: Content[], ttl = 300): CorpusRrset => ({
+    name: at(label),
+    type,
+    ttl,
+    contents,
+  });
   const glue = Array.from({ length: 8 }, (_, i) => `ns${i + 1}.deleg.${Z}`);
   return [
     rr('', 'A', [['192.0.2.1']]),
@@ -44,7 +49,11 @@ export function corpusRrsets(): CorpusRrset[] {
     rr('www', 'A', [['192.0.2.10'], ['192.0.2.11']], 60),
     rr('www', 'AAAA', [['2001:db8::10']], 60),
     // 60 addresses: 960 bytes of RDATA and owners, past 512 but within 1232.
-    rr('big', 'A', Array.from({ length: 60 }, (_, i) => [`198.51.100.${i + 1}`])),
+    rr(
+      'big',
+      'A',
+      Array.from({ length: 60 }, (_, i) => [`198.51.100.${i + 1}`]),
+    ),
     rr('v6', 'AAAA', [['2001:db8::61'], ['2001:db8::62'], ['2001:db8::63']]),
     rr('mail', 'A', [['192.0.2.25']]),
     rr('mail', 'AAAA', [['2001:db8::25']]),
@@ -68,7 +77,11 @@ export function corpusRrsets(): CorpusRrset[] {
     rr('caa', 'CAA', [[128, 'issue', 'ca.example.net']]),
     rr('1.ptr', 'PTR', [[`www.${Z}`]]),
     // A delegation to eight name servers inside it: the referral carries their glue.
-    rr('deleg', 'NS', glue.map((n) => [n])),
+    rr(
+      'deleg',
+      'NS',
+      glue.map((n) => [n]),
+    ),
     ...glue.map((n, i) => ({ name: n, type: 'A' as const, ttl: 300, contents: [[`192.0.2.${101 + i}`]] })),
     ...glue.slice(0, 2).map((n, i) => ({ name: n, type: 'AAAA' as const, ttl: 300, contents: [[`2001:db8::1${i + 1}`]] })),
     rr('*.wild', 'A', [['192.0.2.50']]),
@@ -103,7 +116,10 @@ function zoneData(type: CorpusRrset['type'], c: Content): string {
       return `${c[0]} ${c[1]} ${quote(String(c[2]))}`;
     case 'TXT':
       // Each string in character-strings of at most 255 bytes, as Vigil splits them (RFC 1035 3.3.14).
-      return c.flatMap((s) => String(s).match(/[\s\S]{1,255}/g) ?? ['']).map(quote).join(' ');
+      return c
+        .flatMap((s) => String(s).match(/[\s\S]{1,255}/g) ?? [''])
+        .map(quote)
+        .join(' ');
     default:
       return String(c[0]);
   }
@@ -246,7 +262,10 @@ export function messageHeader(flags: number, qd = 1, an = 0, ns = 0, ar = 0): Bu
 
 function nameWire(name: string): Buffer {
   if (name === '') return Buffer.from([0]);
-  return Buffer.concat([...name.split('.').map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l, 'latin1')])), Buffer.from([0])]);
+  return Buffer.concat([
+    ...name.split('.').map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l, 'latin1')])),
+    Buffer.from([0]),
+  ]);
 }
 
 function question(name: string, qtype: number, qclass = 1): Buffer {
@@ -275,7 +294,8 @@ function option(code: number, data: Buffer): Buffer {
 }
 
 /** An ECS option from its fields as sent (RFC 7871 6), malformed ones included. */
-const ecs = (family: number, source: number, scope: number, address: number[]) => option(8, Buffer.from([0, family, source, scope, ...address]));
+const ecs = (family: number, source: number, scope: number, address: number[]) =>
+  option(8, Buffer.from([0, family, source, scope, ...address]));
 const COOKIE = option(10, Buffer.from([1, 2, 3, 4, 5, 6, 7, 8]));
 
 /** Every other letter upper-case: a resolver's 0x20 bits. */
@@ -328,13 +348,19 @@ export function corpusQueries(): CorpusQuery[] {
   for (let opcode = 1; opcode < 16; opcode++) {
     for (const edns of [false, true]) {
       const flags = (opcode << 11) | RD;
-      odd(`opcode ${opcode}${edns ? ' edns' : ''}`, 'opcode', edns ? withOpt(Z, QTYPES.SOA!, undefined, flags) : plain(Z, QTYPES.SOA!, flags), {
-        qname: Z,
-        qtype: QTYPES.SOA,
-      });
+      odd(
+        `opcode ${opcode}${edns ? ' edns' : ''}`,
+        'opcode',
+        edns ? withOpt(Z, QTYPES.SOA!, undefined, flags) : plain(Z, QTYPES.SOA!, flags),
+        {
+          qname: Z,
+          qtype: QTYPES.SOA,
+        },
+      );
     }
   }
-  for (const opcode of [4, 5]) odd(`opcode ${opcode} elsewhere`, 'opcode', withOpt('other.test', QTYPES.SOA!, undefined, (opcode << 11) | RD));
+  for (const opcode of [4, 5])
+    odd(`opcode ${opcode} elsewhere`, 'opcode', withOpt('other.test', QTYPES.SOA!, undefined, (opcode << 11) | RD));
   // Classes other than IN.
   for (const qclass of [3, 4, 254, 255]) {
     odd(`class ${qclass}`, 'class', plain(www, QTYPES.A!, RD, qclass));
@@ -378,7 +404,11 @@ export function corpusQueries(): CorpusQuery[] {
   odd('ecs twice', 'ecs-strict', withOpt(www, QTYPES.A!, Buffer.concat([ecs(1, 0, 0, []), ecs(1, 0, 0, [])])));
   // Client subnets both take.
   odd('ecs prefix 0', 'data', withOpt(www, QTYPES.A!, ecs(1, 0, 0, [])), { qname: www, qtype: 1, udpSize: 1232 });
-  odd('ecs v6 /56', 'data', withOpt(www, QTYPES.AAAA!, ecs(2, 56, 0, [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0])), { qname: www, qtype: 28, udpSize: 1232 });
+  odd('ecs v6 /56', 'data', withOpt(www, QTYPES.AAAA!, ecs(2, 56, 0, [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0])), {
+    qname: www,
+    qtype: 28,
+    udpSize: 1232,
+  });
   // Other options: a cookie, NSID asked (Knot sends none without an identity configured), padding.
   odd('cookie', 'data', withOpt(www, QTYPES.A!, COOKIE), { qname: www, qtype: 1, udpSize: 1232 });
   odd('nsid', 'data', withOpt(www, QTYPES.A!, option(3, Buffer.alloc(0))), { qname: www, qtype: 1, udpSize: 1232 });
@@ -388,9 +418,17 @@ export function corpusQueries(): CorpusQuery[] {
   odd('two opts', 'opt', [messageHeader(RD, 1, 0, 0, 2), question(www, 1), opt(1232), opt(1232)]);
   odd('opt in the answer section', 'opt', [messageHeader(RD, 1, 1, 0, 0), question(www, 1), opt(1232)]);
   odd('opt in the authority section', 'opt', [messageHeader(RD, 1, 0, 1, 0), question(www, 1), opt(1232)]);
-  odd('opt owned by a name', 'opt-owner', [messageHeader(RD, 1, 0, 0, 1), question(www, 1), opt(1232, undefined, { owner: nameWire('x') })]);
+  odd('opt owned by a name', 'opt-owner', [
+    messageHeader(RD, 1, 0, 0, 1),
+    question(www, 1),
+    opt(1232, undefined, { owner: nameWire('x') }),
+  ]);
   odd('edns version 1', 'badvers', [messageHeader(RD, 1, 0, 0, 1), question(www, 1), opt(1232, undefined, { version: 1 })]);
-  odd('edns version 1 elsewhere', 'badvers', [messageHeader(RD, 1, 0, 0, 1), question('other.test', 1), opt(1232, undefined, { version: 1 })]);
+  odd('edns version 1 elsewhere', 'badvers', [
+    messageHeader(RD, 1, 0, 0, 1),
+    question('other.test', 1),
+    opt(1232, undefined, { version: 1 }),
+  ]);
   odd('opt record past the end', 'truncated', [messageHeader(RD, 1, 0, 0, 1), question(www, 1), opt(1232).subarray(0, 6)]);
   odd('arcount 2, one record', 'truncated', [messageHeader(RD, 1, 0, 0, 2), question(www, 1), opt(1232)]);
   // Bytes past the last record.
@@ -524,7 +562,7 @@ export function canonical(b: Buffer | null): Canonical {
       if (type === OPT) {
         extended = b[owner.next + 4]!;
         const options: string[] = [];
-        for (let o = data; o < data + len; ) {
+        for (let o = data; o < data + len;) {
           const l = b.readUInt16BE(o + 2);
           options.push(`${b.readUInt16BE(o)}:${b.toString('hex', o + 4, o + 4 + l)}`);
           o += 4 + l;

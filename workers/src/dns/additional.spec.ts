@@ -1,22 +1,32 @@
 import { additionalFor, targetOffset } from './additional';
 import { QTYPE } from './constants';
+import { wireToName } from './rdata';
 import { dataOf, index, rr, zone } from './testing/zones';
 import type { Glue, ServedRrset } from './zone-index';
 
 const z = index(
   zone('example.com', [
-    rr('example.com', 'MX', [[10, 'mail.example.com'], [20, 'MAIL.example.com'], [30, 'x.wild.example.com'], [40, 'host.child.example.com'], [50, 'mx.example.net']]),
+    rr('example.com', 'MX', [
+      [10, 'mail.example.com'],
+      [20, 'MAIL.example.com'],
+      [30, 'x.wild.example.com'],
+      [40, 'host.child.example.com'],
+      [50, 'mx.example.net'],
+    ]),
     rr('mail.example.com', 'A', ['192.0.2.25']),
     rr('mail.example.com', 'AAAA', ['2001:db8::25']),
     rr('*.wild.example.com', 'A', ['192.0.2.50']),
     rr('child.example.com', 'NS', ['ns.child.example.com']),
     rr('host.child.example.com', 'A', ['192.0.2.60']),
-    rr('_sip._tcp.example.com', 'SRV', [[0, 5, 5060, 'mail.example.com'], [0, 0, 0, '.']]),
+    rr('_sip._tcp.example.com', 'SRV', [
+      [0, 5, 5060, 'mail.example.com'],
+      [0, 0, 0, '.'],
+    ]),
   ]),
 );
 const records = (name: string, type: number) => z.nodes.get(name)!.get(type)!.records;
 const all = (rrset: ServedRrset) => rrset.records;
-const shown = (glue: readonly Glue[]) => glue.map((g) => `${g.ownerWire.toString('latin1').replace(/[\x00-\x1f]/g, '.')} ${dataOf(g.record)}`);
+const shown = (glue: readonly Glue[]) => glue.map((g) => `${wireToName(g.ownerWire, 0)} ${dataOf(g.record)}`);
 
 describe('additionalFor', () => {
   it('knows where the target starts in NS, MX and SRV data, and that other types have none', () => {
@@ -25,23 +35,23 @@ describe('additionalFor', () => {
 
   it('adds A then AAAA of each in-zone target once (names compared without case), a wildcard synthesised at the target', () => {
     expect(shown(additionalFor(z, QTYPE.MX, records('example.com', QTYPE.MX), all))).toEqual([
-      '.mail.example.com. 192.0.2.25',
-      '.mail.example.com. 2001:db8::25',
-      '.x.wild.example.com. 192.0.2.50',
+      'mail.example.com 192.0.2.25',
+      'mail.example.com 2001:db8::25',
+      'x.wild.example.com 192.0.2.50',
     ]);
   });
 
   it('leaves out targets below a cut, outside the zone and the root; SRV targets as MX ones', () => {
     expect(shown(additionalFor(z, QTYPE.SRV, records('_sip._tcp.example.com', QTYPE.SRV), all))).toEqual([
-      '.mail.example.com. 192.0.2.25',
-      '.mail.example.com. 2001:db8::25',
+      'mail.example.com 192.0.2.25',
+      'mail.example.com 2001:db8::25',
     ]);
     expect(additionalFor(z, QTYPE.A, records('mail.example.com', QTYPE.A), all)).toEqual([]);
   });
 
   it('takes only the records the choice leaves (health and pickers)', () => {
-    expect(shown(additionalFor(z, QTYPE.MX, records('example.com', QTYPE.MX), (rrset) => (rrset.type === QTYPE.A ? [] : rrset.records)))).toEqual([
-      '.mail.example.com. 2001:db8::25',
-    ]);
+    expect(
+      shown(additionalFor(z, QTYPE.MX, records('example.com', QTYPE.MX), (rrset) => (rrset.type === QTYPE.A ? [] : rrset.records))),
+    ).toEqual(['mail.example.com 2001:db8::25']);
   });
 });

@@ -38,12 +38,24 @@ function setup() {
           rr('child.example.com', 'NS', ['ns1.child.example.com']),
           rr('ns1.child.example.com', 'A', ['192.0.2.53']),
           // Targets for the additional section: in the zone (one with failover), outside it, below a cut.
-          rr('example.com', 'MX', [[10, 'mail.example.com'], [20, 'mx.example.net'], [30, 'mail.example.com'], [40, 'ns1.child.example.com']]),
+          rr('example.com', 'MX', [
+            [10, 'mail.example.com'],
+            [20, 'mx.example.net'],
+            [30, 'mail.example.com'],
+            [40, 'ns1.child.example.com'],
+          ]),
           rr('mail.example.com', 'A', ['192.0.2.25', '192.0.2.26'], { failover: 'mail' }),
           rr('mail.example.com', 'AAAA', ['2001:db8::25']),
-          rr('_sip._tcp.example.com', 'SRV', [[0, 5, 5060, 'www.example.com'], [0, 5, 5060, '.']]),
+          rr('_sip._tcp.example.com', 'SRV', [
+            [0, 5, 5060, 'www.example.com'],
+            [0, 5, 5060, '.'],
+          ]),
           rr('bigmx.example.com', 'MX', [[10, 'many.example.com']]),
-          rr('many.example.com', 'A', Array.from({ length: 40 }, (_, i) => `198.51.100.${i + 1}`)),
+          rr(
+            'many.example.com',
+            'A',
+            Array.from({ length: 40 }, (_, i) => `198.51.100.${i + 1}`),
+          ),
           rr('mixed.example.com', 'A', [
             { content: ['192.0.2.10'] },
             { content: ['192.0.2.11'], enabled: false },
@@ -322,7 +334,12 @@ describe('DnsEngine', () => {
     // A DNS cookie probe: no question, an OPT with a client cookie (RFC 7873 5.4). FORMERR with an OPT.
     const probe = Buffer.from('abcd0000000000000000000100002904d000000000000c000a00080102030405060708', 'hex');
     const p = raw(probe);
-    expect(decode(p)).toMatchObject({ id: 0xabcd, rcode: 'FORMERR', questions: [], additionals: [expect.objectContaining({ type: 'OPT', options: [] })] });
+    expect(decode(p)).toMatchObject({
+      id: 0xabcd,
+      rcode: 'FORMERR',
+      questions: [],
+      additionals: [expect.objectContaining({ type: 'OPT', options: [] })],
+    });
     expect(p.length).toBe(12 + 11);
     // Bytes past the last record: FORMERR with the question, no OPT.
     const trailing = Buffer.concat([query('www.example.com', 'A', { udpSize: 1232 }), Buffer.from([0xde, 0xad])]);
@@ -331,8 +348,14 @@ describe('DnsEngine', () => {
 
   it('answers NOTAUTH to NOTIFY, UPDATE and zone transfers (Vigil transfers no zone), NOTIMP to AXFR over UDP and TYPE0', () => {
     const { ask } = setup();
-    const opcode = (n: number) => dnsPacket.encode({ type: 'query', id: 5, flags: n << 11, questions: [{ name: 'example.com', type: 'SOA' }] });
-    expect(ask(opcode(4))).toMatchObject({ rcode: 'NOTAUTH', opcode: 'NOTIFY', flag_aa: false, questions: [{ name: 'example.com', type: 'SOA' }] });
+    const opcode = (n: number) =>
+      dnsPacket.encode({ type: 'query', id: 5, flags: n << 11, questions: [{ name: 'example.com', type: 'SOA' }] });
+    expect(ask(opcode(4))).toMatchObject({
+      rcode: 'NOTAUTH',
+      opcode: 'NOTIFY',
+      flag_aa: false,
+      questions: [{ name: 'example.com', type: 'SOA' }],
+    });
     expect(ask(opcode(5))).toMatchObject({ rcode: 'NOTAUTH', opcode: 'UPDATE' });
     expect(ask(query('example.com', 'AXFR'), '127.0.0.1', TCP).rcode).toBe('NOTAUTH');
     expect(ask(query('example.com', 'IXFR')).rcode).toBe('NOTAUTH');
@@ -351,7 +374,12 @@ describe('DnsEngine', () => {
       return q;
     };
     for (const qtype of [253, 254]) {
-      expect(ask(typed('www.example.com', qtype))).toMatchObject({ rcode: 'NOERROR', flag_aa: true, answers: [], authorities: [{ type: 'SOA' }] });
+      expect(ask(typed('www.example.com', qtype))).toMatchObject({
+        rcode: 'NOERROR',
+        flag_aa: true,
+        answers: [],
+        authorities: [{ type: 'SOA' }],
+      });
       expect(ask(typed('nope.example.com', qtype)).rcode).toBe('NXDOMAIN');
     }
     const star = dnsPacket.encode({ type: 'query', id: 7, questions: [{ name: 'www.example.com', type: 'A', class: 'ANY' }] });
@@ -360,7 +388,8 @@ describe('DnsEngine', () => {
 
   it('says why it REFUSES a name in no hosted zone: Extended DNS Error 20, Not Authoritative (RFC 8914), when the query has EDNS', () => {
     const { engine } = setup();
-    const ede = (m: Decoded) => (m.additionals ?? []).flatMap((a) => (a.type === 'OPT' ? a.options : [])).map((o) => [o.code, o.data?.toString('hex')]);
+    const ede = (m: Decoded) =>
+      (m.additionals ?? []).flatMap((a) => (a.type === 'OPT' ? a.options : [])).map((o) => [o.code, o.data?.toString('hex')]);
     const q = query('www.example.net', 'A', { udpSize: 1232, ecs: { ip: '192.0.2.0', prefix: 24 } });
     const udpAnswer = decode(engine.answer(q, UDP, '127.0.0.1')!);
     expect(udpAnswer.rcode).toBe('REFUSED');
@@ -385,10 +414,17 @@ describe('DnsEngine', () => {
     const mx = ask(query('example.com', 'MX'));
     expect(mx.answers).toHaveLength(4);
     // mail.example.com once for its two MX records; not mx.example.net (elsewhere) nor a name below the cut.
-    expect(additional(mx).sort()).toEqual(['mail.example.com A 192.0.2.25', 'mail.example.com A 192.0.2.26', 'mail.example.com AAAA 2001:db8::25']);
+    expect(additional(mx).sort()).toEqual([
+      'mail.example.com A 192.0.2.25',
+      'mail.example.com A 192.0.2.26',
+      'mail.example.com AAAA 2001:db8::25',
+    ]);
     // The addresses an A query would get: health applies.
     health.apply({ checkId: 'mail', address: '192.0.2.25', state: 'unavailable' });
-    expect(additional(ask(query('example.com', 'MX'))).sort()).toEqual(['mail.example.com A 192.0.2.26', 'mail.example.com AAAA 2001:db8::25']);
+    expect(additional(ask(query('example.com', 'MX'))).sort()).toEqual([
+      'mail.example.com A 192.0.2.26',
+      'mail.example.com AAAA 2001:db8::25',
+    ]);
     // SRV: the target's addresses; '.' (no service) has none.
     expect(additional(ask(query('_sip._tcp.example.com', 'SRV'))).sort()).toEqual([
       'www.example.com A 192.0.2.1',
