@@ -106,7 +106,7 @@ export function encodeReplyInto(query: Buffer, r: Reply, tcp: boolean, dst: Buff
     for (let i = 12; i < r.questionEnd; i++) dst[off++] = query[i]!;
     qd = 1;
   }
-  startMessage(dst, base, qd === 1);
+  names.start(dst, base, qd === 1);
   let an = 0;
   let ns = 0;
   let ar = 0;
@@ -205,11 +205,25 @@ function writeRun(run: RecordRun, qname: string | null, dst: Buffer, off: number
       ownerAt = 12 + qname.length - owner.length;
     }
   }
+  if (ownerAt >= 0 && n > 0 && !namesInside(typeOf(records[0]!))) {
+    // The usual answer: its records behind pointers to the question, copied as they are.
+    const hi = 0xc0 | (ownerAt >> 8);
+    const lo = ownerAt & 0xff;
+    for (let k = 0; k < n; k++) {
+      const rec = records[(run.start + k) % n]!;
+      const len = rec.len;
+      if (off + 2 + len > limit) return -1;
+      dst[off] = hi;
+      dst[off + 1] = lo;
+      off += 2 + putRange(rec.data, rec.off, len, dst, off + 2);
+    }
+    return off;
+  }
   const wire = ownerAt >= 0 ? null : (run.ownerWire ?? ownerText(run));
   for (let k = 0; k < n; k++) {
     off = writeOwned(records[(run.start + k) % n]!, ownerAt, wire, dst, off, limit);
     if (off < 0) return -1;
-    ownerAt = ownerPointer;
+    if (ownerAt < 0) ownerAt = names.nameAt;
   }
   return off;
 }
@@ -220,26 +234,24 @@ function writeGlue(glue: readonly Glue[], from: number, to: number, dst: Buffer,
   for (let k = from; k < to; k++) {
     off = writeOwned(glue[k]!.record, ownerAt, glue[k]!.ownerWire, dst, off, limit);
     if (off < 0) return -1;
-    ownerAt = ownerPointer;
+    if (ownerAt < 0) ownerAt = names.nameAt;
   }
   return off;
 }
 
-/** Set by writeOwned: where later records of the set point for their owner (-1: write it again). */
-let ownerPointer = -1;
-
-/** One record behind a pointer to `ownerAt` or, when that is -1, behind the name `wire`; -1 when past limit. */
+/**
+ * One record behind a pointer to `ownerAt` or, when that is -1, behind the name `wire` (where
+ * the set's later records then point: names.nameAt); -1 when past limit.
+ */
 function writeOwned(rec: ServedRecord, ownerAt: number, wire: Buffer | null, dst: Buffer, off: number, limit: number): number {
   if (ownerAt >= 0) {
     if (off + 2 > limit) return -1;
     dst[off] = 0xc0 | (ownerAt >> 8);
     dst[off + 1] = ownerAt & 0xff;
     off += 2;
-    ownerPointer = ownerAt;
   } else {
-    off = writeName(wire!, 0, dst, off, limit);
+    off = names.write(wire!, 0, dst, off, limit);
     if (off < 0) return -1;
-    ownerPointer = nameAt;
   }
   return writeRecord(rec, dst, off, limit);
 }
@@ -254,7 +266,7 @@ function writeRecord(rec: ServedRecord, dst: Buffer, off: number, limit: number)
     if (off + len > limit) return -1;
     putRange(data, o, len, dst, off);
     // RFC 2782: the target is not compressed, but names after it may point into it.
-    if (type === QTYPE.SRV) learnName(dst, off + 10 + 6);
+    if (type === QTYPE.SRV) names.learnWritten(off + 10 + 6);
     return off + len;
   }
   // TYPE CLASS TTL, then RDLENGTH once the data is written.
@@ -270,12 +282,13 @@ function writeRecord(rec: ServedRecord, dst: Buffer, off: number, limit: number)
     p += 2;
     src += 2;
   }
-  p = writeName(data, src, dst, p, limit);
+  p = names.write(data, src, dst, p, limit);
   if (p < 0) return -1;
   if (type === QTYPE.SOA) {
-    p = writeName(data, nameEnd, dst, p, limit);
+    p = names.write(data, names.nameEnd, dst, p, limit);
+    const serial = names.nameEnd;
     if (p < 0 || p + 20 > limit) return -1;
-    for (let i = 0; i < 20; i++) dst[p + i] = data[nameEnd + i]!;
+    for (let i = 0; i < 20; i++) dst[p + i] = data[serial + i]!;
     p += 20;
   }
   dst[off + 8] = (p - rdata) >> 8;
@@ -288,6 +301,9 @@ function compressible(type: number): boolean {
   return type === QTYPE.CNAME || type === QTYPE.NS || type === QTYPE.MX || type === QTYPE.SOA || type === QTYPE.PTR;
 }
 
+/** Types whose data holds a name the encoder reads: the compressible ones and SRV's target. */
+const namesInside = (type: number): boolean => type === QTYPE.SRV || compressible(type);
+
 // ---- Name compression -------------------------------------------------------------------------
 //
 // The table holds labels written in full in this message, each at its offset from the message's
@@ -298,136 +314,141 @@ function compressible(type: number): boolean {
 
 const CAPACITY = 512;
 const POINTER_REACH = 0x4000;
-const entryAt = new Int32Array(CAPACITY);
-const entryChild = new Int32Array(CAPACITY);
-const entrySibling = new Int32Array(CAPACITY);
-let entries = 0;
-let rootChild = -1;
-/** The message being written and where it starts; entries count from there. */
-let msg: Buffer = scratch;
-let msgBase = 0;
-/** The question's labels go into the table the first time a name needs it. */
-let questionPending = false;
-/** Label offsets (in the source) of the name being looked up; a name has at most 127 labels. */
-const labelAt = new Int32Array(128);
-/** Set by writeName: the offset a pointer to the name just written would take (-1: none), and where its source ended. */
-let nameAt = -1;
-let nameEnd = 0;
 
-function startMessage(dst: Buffer, base: number, question: boolean): void {
-  msg = dst;
-  msgBase = base;
-  entries = 0;
-  rootChild = -1;
-  questionPending = question;
-}
+class NameTable {
+  private readonly entryAt = new Int32Array(CAPACITY);
+  private readonly entryChild = new Int32Array(CAPACITY);
+  private readonly entrySibling = new Int32Array(CAPACITY);
+  private entries = 0;
+  private rootChild = -1;
+  /** The message being written and where it starts; entries count from there. */
+  private msg: Buffer = scratch;
+  private base = 0;
+  /** The question's labels go into the table the first time a name needs it. */
+  private questionPending = false;
+  /** Label offsets (in the source) of the name looked up last; a name has at most 127 labels. */
+  private readonly labelAt = new Int32Array(128);
+  /** The entry of the longest suffix of that name in the table (-1: none). */
+  private matched = -1;
+  /** After write: the offset a pointer to the name just written would take (-1: none). */
+  nameAt = -1;
+  /** After write: where the name ended in its source (past its root byte). */
+  nameEnd = 0;
 
-/** The child of entry `parent` (-1: the root) whose label equals src's label at `s`, ASCII case folded; -1 if none. */
-function childOf(parent: number, src: Buffer, s: number): number {
-  const len = src[s]!;
-  for (let e = parent < 0 ? rootChild : entryChild[parent]!; e >= 0; e = entrySibling[e]!) {
-    const m = msgBase + entryAt[e]!;
-    if (msg[m] !== len) continue;
-    let i = 1;
-    for (; i <= len; i++) {
-      let a = src[s + i]!;
-      let b = msg[m + i]!;
-      if (a === b) continue;
-      if (a >= 0x41 && a <= 0x5a) a += 0x20;
-      if (b >= 0x41 && b <= 0x5a) b += 0x20;
-      if (a !== b) break;
+  start(msg: Buffer, base: number, question: boolean): void {
+    this.msg = msg;
+    this.base = base;
+    this.entries = 0;
+    this.rootChild = -1;
+    this.questionPending = question;
+  }
+
+  /**
+   * Writes the uncompressed name at src[s] at `off`: its labels not yet in the message, then a
+   * pointer to the rest (or the root byte). Returns the new offset or -1 when it would pass limit.
+   */
+  write(src: Buffer, s: number, dst: Buffer, off: number, limit: number): number {
+    const literal = this.lookUp(src, s);
+    const matched = this.matched;
+    const bytes = (matched < 0 ? this.nameEnd : this.labelAt[literal]!) - s;
+    const total = matched < 0 ? bytes : bytes + 2;
+    if (off + total > limit) return -1;
+    putRange(src, s, bytes, dst, off);
+    if (matched >= 0) {
+      const to = this.entryAt[matched]!;
+      dst[off + bytes] = 0xc0 | (to >> 8);
+      dst[off + bytes + 1] = to & 0xff;
     }
-    if (i > len) return e;
+    const at = off - this.base;
+    this.nameAt = literal === 0 ? (matched < 0 ? -1 : this.entryAt[matched]!) : at < POINTER_REACH ? at : -1;
+    this.learn(literal, s, at);
+    return off + total;
   }
-  return -1;
+
+  /** Enters a name the message holds in full at `abs` (an SRV target, copied), so later names can point at it. */
+  learnWritten(abs: number): void {
+    this.learn(this.lookUp(this.msg, abs), abs, abs - this.base);
+  }
+
+  /**
+   * Splits the uncompressed name at src[s] into labelAt and finds its longest suffix in the
+   * table (left in `matched`). Returns how many labels precede that suffix (all of them when none
+   * is there); sets nameEnd.
+   */
+  private lookUp(src: Buffer, s: number): number {
+    if (this.questionPending) {
+      this.questionPending = false;
+      const q = this.base + 12;
+      this.learn(this.lookUp(this.msg, q), q, 12);
+    }
+    const labelAt = this.labelAt;
+    let k = 0;
+    let p = s;
+    for (let len = src[p]!; len !== 0; len = src[p]!) {
+      labelAt[k++] = p;
+      p += len + 1;
+    }
+    this.nameEnd = p + 1;
+    let cur = -1;
+    let literal = k;
+    while (literal > 0) {
+      const e = this.childOf(cur, src, labelAt[literal - 1]!);
+      if (e < 0) break;
+      cur = e;
+      literal--;
+    }
+    this.matched = cur;
+    return literal;
+  }
+
+  /** The child of entry `parent` (-1: the root) whose label equals src's label at `s`, ASCII case folded; -1 if none. */
+  private childOf(parent: number, src: Buffer, s: number): number {
+    const msg = this.msg;
+    const base = this.base;
+    const len = src[s]!;
+    for (let e = parent < 0 ? this.rootChild : this.entryChild[parent]!; e >= 0; e = this.entrySibling[e]!) {
+      const m = base + this.entryAt[e]!;
+      if (msg[m] !== len) continue;
+      let i = 1;
+      for (; i <= len; i++) {
+        let a = src[s + i]!;
+        let b = msg[m + i]!;
+        if (a === b) continue;
+        if (a >= 0x41 && a <= 0x5a) a += 0x20;
+        if (b >= 0x41 && b <= 0x5a) b += 0x20;
+        if (a !== b) break;
+      }
+      if (i > len) return e;
+    }
+    return -1;
+  }
+
+  /**
+   * Enters labels [0, literal) of the name just looked up, written in full at message offset `at`
+   * (labelAt still relative to `s`), last label first so each has its parent. Past the pointer's
+   * reach or the table's capacity the rest is left out (still correct, less compact).
+   */
+  private learn(literal: number, s: number, at: number): void {
+    let parent = this.matched;
+    for (let l = literal - 1; l >= 0; l--) {
+      const pos = at + this.labelAt[l]! - s;
+      if (pos >= POINTER_REACH || this.entries === CAPACITY) return;
+      const e = this.entries++;
+      this.entryAt[e] = pos;
+      this.entryChild[e] = -1;
+      if (parent < 0) {
+        this.entrySibling[e] = this.rootChild;
+        this.rootChild = e;
+      } else {
+        this.entrySibling[e] = this.entryChild[parent]!;
+        this.entryChild[parent] = e;
+      }
+      parent = e;
+    }
+  }
 }
 
-function addEntry(at: number, parent: number): number {
-  const e = entries++;
-  entryAt[e] = at;
-  entryChild[e] = -1;
-  if (parent < 0) {
-    entrySibling[e] = rootChild;
-    rootChild = e;
-  } else {
-    entrySibling[e] = entryChild[parent]!;
-    entryChild[parent] = e;
-  }
-  return e;
-}
-
-/**
- * Splits the uncompressed name at src[s] into labelAt and finds its longest suffix in the table.
- * Returns how many labels precede that suffix (all of them when none is there) and leaves the
- * suffix's entry in `matched`, the name's end (past its root byte) in `nameEnd`.
- */
-let matched = -1;
-function lookUp(src: Buffer, s: number): number {
-  if (questionPending) learnQuestion();
-  let k = 0;
-  let p = s;
-  for (let len = src[p]!; len !== 0; len = src[p]!) {
-    labelAt[k++] = p;
-    p += len + 1;
-  }
-  nameEnd = p + 1;
-  let cur = -1;
-  let literal = k;
-  while (literal > 0) {
-    const e = childOf(cur, src, labelAt[literal - 1]!);
-    if (e < 0) break;
-    cur = e;
-    literal--;
-  }
-  matched = cur;
-  return literal;
-}
-
-/**
- * Enters labels [0, literal) of the name just looked up, written in full at message offset `at`
- * (labelAt still relative to `s`), last label first so each has its parent. Past the pointer's
- * reach or the table's capacity the rest is left out (still correct, less compact).
- */
-function learn(literal: number, s: number, at: number): void {
-  let parent = matched;
-  for (let l = literal - 1; l >= 0; l--) {
-    const pos = at + labelAt[l]! - s;
-    if (pos >= POINTER_REACH || entries === CAPACITY) return;
-    parent = addEntry(pos, parent);
-  }
-}
-
-function learnQuestion(): void {
-  questionPending = false;
-  learn(lookUp(msg, msgBase + 12), msgBase + 12, 12);
-}
-
-/** Enters a name written in full inside copied data (an SRV target) so later names can point at it. */
-function learnName(dst: Buffer, abs: number): void {
-  const literal = lookUp(dst, abs);
-  learn(literal, abs, abs - msgBase);
-}
-
-/**
- * Writes the uncompressed name at src[s] at `off`: its labels not yet in the message, then a
- * pointer to the rest (or the root byte). Returns the new offset or -1 when it would pass limit.
- */
-function writeName(src: Buffer, s: number, dst: Buffer, off: number, limit: number): number {
-  const literal = lookUp(src, s);
-  const bytes = (matched < 0 ? nameEnd : labelAt[literal]!) - s;
-  const total = matched < 0 ? bytes : bytes + 2;
-  if (off + total > limit) return -1;
-  putRange(src, s, bytes, dst, off);
-  if (matched >= 0) {
-    const to = entryAt[matched]!;
-    dst[off + bytes] = 0xc0 | (to >> 8);
-    dst[off + bytes + 1] = to & 0xff;
-  }
-  const at = off - msgBase;
-  nameAt = literal === 0 ? (matched < 0 ? -1 : entryAt[matched]!) : at < POINTER_REACH ? at : -1;
-  learn(literal, s, at);
-  return off + total;
-}
+const names = new NameTable();
 
 // An owner that is neither the question nor one of its suffixes (a CNAME's target) is turned to
 // wire form here, not in a new Buffer per answer.
