@@ -14,6 +14,8 @@ command -v knotd >/dev/null || packages+=(knot)
 # openssl makes the self-signed certificates of the TLS tests (probes, webhooks, SMTP).
 command -v openssl >/dev/null || packages+=(openssl)
 command -v chromium >/dev/null || packages+=(chromium)
+# dnsperf: the load of the DNS benchmarks (bench/dns), beside knotd.
+command -v dnsperf >/dev/null || packages+=(dnsperf)
 command -v unbound >/dev/null || packages+=(unbound)
 command -v ip >/dev/null || packages+=(iproute2)
 command -v pg_isready >/dev/null || packages+=(postgresql)
