@@ -34,6 +34,20 @@ function ratios(pairs) {
   };
 }
 
+/** The last commit of the encoder measured, and whether the file differs from it; VIGIL_COMMIT names it outside a checkout. */
+function encoderCommit() {
+  const git = (...args) =>
+    execFileSync('git', ['-C', ROOT, ...args], { stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
+  try {
+    const commit = git('log', '-1', '--format=%h %s', '--', 'workers/src/dns/encode.ts').slice(0, 60);
+    return git('status', '--porcelain', '--', 'workers/src/dns/encode.ts') === '' ? commit : `${commit} (with uncommitted changes)`;
+  } catch {
+    return process.env.VIGIL_COMMIT ?? 'not a git checkout';
+  }
+}
+
 const stack = new Stack();
 let knot;
 try {
@@ -73,12 +87,11 @@ try {
       named[cases[q.label]] = { vigil: va.length, knot: ka.length, ratio: round(va.length / ka.length), vigilTc: v.tc, knotTc: k.tc };
     }
   }
-  const commit = execFileSync('git', ['-C', ROOT, 'log', '-1', '--format=%h %s', '--', 'workers/src/dns/encode.ts']).toString().trim();
-  const dirty = execFileSync('git', ['-C', ROOT, 'status', '--porcelain', '--', 'workers/src/dns/encode.ts']).toString().trim() !== '';
+  const encoder = encoderCommit();
   console.log(
     JSON.stringify(
       {
-        encoder: `${commit.slice(0, 60)}${dirty ? ' (with uncommitted changes)' : ''}`,
+        encoder,
         everyAnswer: ratios(all),
         answersWithRecords: ratios(withRecords),
         differentSizesByKind: differ,
