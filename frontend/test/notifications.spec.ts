@@ -23,7 +23,7 @@ describe('channelBody', () => {
       type: 'webhook',
       name: 'Hook',
       url: 'https://h.example/x',
-      events: ['down', 'up', 'all_down'],
+      events: ['down', 'up', 'all_down', 'cert_expiry'],
       enabled: true,
     });
     expect(channelBody({ ...newChannelDraft('pagerduty'), name: 'PD', target: ' abc ' })).toMatchObject({
@@ -188,8 +188,10 @@ describe('the list', () => {
     expect(channelTarget({})).toBe('—');
   });
 
-  it('says "All events" for all three and names the others in order', () => {
-    expect(eventsText(['all_down', 'up', 'down'])).toBe('All events');
+  it('says "All events" for every one and names the others in order', () => {
+    expect(eventsText(['cert_expiry', 'all_down', 'up', 'down'])).toBe('All events');
+    expect(eventsText(['all_down', 'up', 'down'])).toBe('Address down, Address back up, Every address down');
+    expect(eventsText(['cert_expiry'])).toBe('Certificate expiring');
     expect(eventsText(['up', 'down'])).toBe('Address down, Address back up');
     expect(eventsText(['all_down'])).toBe('Every address down');
   });

@@ -4942,7 +4942,7 @@ export interface operations {
               name: string;
               /** @enum {string} */
               type: 'webhook' | 'email' | 'slack' | 'discord' | 'pagerduty';
-              events: ('down' | 'up' | 'all_down')[];
+              events: ('down' | 'up' | 'all_down' | 'cert_expiry')[];
               zones: string[];
               rrset_ids: string[];
               enabled: boolean;
@@ -4979,7 +4979,7 @@ export interface operations {
               type: 'webhook';
               url: string;
               name: string;
-              events?: ('down' | 'up' | 'all_down')[];
+              events?: ('down' | 'up' | 'all_down' | 'cert_expiry')[];
               zones?: string[];
               rrset_ids?: string[];
               enabled?: boolean;
@@ -4989,7 +4989,7 @@ export interface operations {
               type: 'slack';
               url: string;
               name: string;
-              events?: ('down' | 'up' | 'all_down')[];
+              events?: ('down' | 'up' | 'all_down' | 'cert_expiry')[];
               zones?: string[];
               rrset_ids?: string[];
               enabled?: boolean;
@@ -4999,7 +4999,7 @@ export interface operations {
               type: 'discord';
               url: string;
               name: string;
-              events?: ('down' | 'up' | 'all_down')[];
+              events?: ('down' | 'up' | 'all_down' | 'cert_expiry')[];
               zones?: string[];
               rrset_ids?: string[];
               enabled?: boolean;
@@ -5009,7 +5009,7 @@ export interface operations {
               type: 'email';
               to: string[];
               name: string;
-              events?: ('down' | 'up' | 'all_down')[];
+              events?: ('down' | 'up' | 'all_down' | 'cert_expiry')[];
               zones?: string[];
               rrset_ids?: string[];
               enabled?: boolean;
@@ -5019,7 +5019,7 @@ export interface operations {
               type: 'pagerduty';
               routing_key: string;
               name: string;
-              events?: ('down' | 'up' | 'all_down')[];
+              events?: ('down' | 'up' | 'all_down' | 'cert_expiry')[];
               zones?: string[];
               rrset_ids?: string[];
               enabled?: boolean;
@@ -5037,7 +5037,7 @@ export interface operations {
             name: string;
             /** @enum {string} */
             type: 'webhook' | 'email' | 'slack' | 'discord' | 'pagerduty';
-            events: ('down' | 'up' | 'all_down')[];
+            events: ('down' | 'up' | 'all_down' | 'cert_expiry')[];
             zones: string[];
             rrset_ids: string[];
             enabled: boolean;
@@ -5079,7 +5079,7 @@ export interface operations {
             name: string;
             /** @enum {string} */
             type: 'webhook' | 'email' | 'slack' | 'discord' | 'pagerduty';
-            events: ('down' | 'up' | 'all_down')[];
+            events: ('down' | 'up' | 'all_down' | 'cert_expiry')[];
             zones: string[];
             rrset_ids: string[];
             enabled: boolean;
@@ -5130,7 +5130,7 @@ export interface operations {
       content: {
         'application/json': {
           name?: string;
-          events?: ('down' | 'up' | 'all_down')[];
+          events?: ('down' | 'up' | 'all_down' | 'cert_expiry')[];
           zones?: string[];
           rrset_ids?: string[];
           enabled?: boolean;
@@ -5152,7 +5152,7 @@ export interface operations {
             name: string;
             /** @enum {string} */
             type: 'webhook' | 'email' | 'slack' | 'discord' | 'pagerduty';
-            events: ('down' | 'up' | 'all_down')[];
+            events: ('down' | 'up' | 'all_down' | 'cert_expiry')[];
             zones: string[];
             rrset_ids: string[];
             enabled: boolean;

@@ -29,6 +29,7 @@ export const EVENTS: { value: NotifyEvent; label: string }[] = [
   { value: 'down', label: 'Address down' },
   { value: 'up', label: 'Address back up' },
   { value: 'all_down', label: 'Every address down' },
+  { value: 'cert_expiry', label: 'Certificate expiring' },
 ];
 
 /** The API field that holds a type's destination. */
@@ -192,7 +193,7 @@ export function channelTarget(c: Pick<Channel, 'url' | 'to' | 'hint'>): string {
   return c.hint ?? '—';
 }
 
-/** `down, up` → `Address down, Address back up`; all three → `All events`. */
+/** `down, up` → `Address down, Address back up`; every one → `All events`. */
 export function eventsText(events: readonly NotifyEvent[]): string {
   if (EVENTS.every((e) => events.includes(e.value))) return 'All events';
   return EVENTS.filter((e) => events.includes(e.value))
