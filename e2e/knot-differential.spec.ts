@@ -177,8 +177,11 @@ const udpLimit = (q: CorpusQuery) => Math.min(Math.max(q.udpSize, 512), 1232);
       let compared = 0;
       for (const q of queries) {
         // Drops are told by silence: wait longer only for the kinds that may deserve none.
-        const wait = ['drop', 'unreadable'].includes(q.kind) ? 400 : 3000;
-        const [va, ka] = await Promise.all([askRaw(vigil, q, wait), askRaw(knot.port, q, wait)]);
+        const mayDrop = ['drop', 'unreadable'].includes(q.kind);
+        const wait = mayDrop ? 400 : 3000;
+        // A UDP datagram lost on a loaded machine is asked again once, where silence is no answer.
+        const ask = async (port: number) => (await askRaw(port, q, wait)) ?? (mayDrop ? null : askRaw(port, q, wait));
+        const [va, ka] = await Promise.all([ask(vigil), ask(knot.port)]);
         let v = canonical(va);
         let k = canonical(ka);
         compared++;
@@ -209,6 +212,8 @@ const udpLimit = (q: CorpusQuery) => Math.min(Math.max(q.udpSize, 512), 1232);
           [...intentional.entries()].map(([why, n]) => `  ${n} × ${why}`).join('\n'),
       );
       expect(unexplained.slice(0, 40)).toEqual([]);
+      // Every entry of the list is still needed: one that nothing matches any more goes.
+      expect(INTENTIONAL.filter((r) => !intentional.has(r.why)).map((r) => r.kind)).toEqual([]);
     });
   },
 );
