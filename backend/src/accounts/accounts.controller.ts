@@ -67,7 +67,7 @@ export class AccountsController {
   @Post('members')
   @Requires('owner')
   @ApiOperation({ summary: 'Add a signed-up user to the account, or change their role (owners)' })
-  @ApiOkResponse({ standardSchema: MemberSchema })
+  @ApiCreatedResponse({ standardSchema: MemberSchema })
   addMember(
     @CurrentPrincipal() p: AccountPrincipal,
     @Body({ schema: AddMemberSchema }) body: AddMember,
