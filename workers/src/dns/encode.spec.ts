@@ -340,6 +340,20 @@ describe('encodeReply: names compressed against every earlier name', () => {
     expect(pointers.some((p) => p.to === first)).toBe(true);
   });
 
+  it('writes owners with escapes or other than ASCII by the full encoder, compressed the same', () => {
+    const a = { owner: 'a\\.b.example.com', ownerWire: null, records: www.records, start: 0 };
+    const b = { owner: 'café.example.com', ownerWire: null, records: www.records, start: 0 };
+    const { buf, r } = reply('www.example.com', 'A', { answer: [a, b] });
+    const { msg, pointers } = check(buf, r);
+    // "a.b" as one label, "café" as its UTF-8 bytes, each then a pointer to the question's example.com.
+    const dotted = msg.indexOf(Buffer.from([3, 0x61, 0x2e, 0x62, 0xc0, 16]));
+    const accented = msg.indexOf(Buffer.concat([Buffer.from([5]), Buffer.from('café'), Buffer.from([0xc0, 16])]));
+    expect(dotted).toBeGreaterThan(0);
+    expect(accented).toBeGreaterThan(dotted);
+    expect(pointers.filter((p) => p.to === dotted)).toHaveLength(2);
+    expect(pointers.filter((p) => p.to === accented)).toHaveLength(2);
+  });
+
   it('never points past 16 KiB: names first written there are written in full each time', () => {
     // 80 TXT records of 253 bytes push what follows past 0x4000 (a TCP answer).
     const txt = runOf('ptr.example.com', 16);
