@@ -205,7 +205,7 @@ function writeRun(run: RecordRun, qname: string | null, dst: Buffer, off: number
       ownerAt = 12 + qname.length - owner.length;
     }
   }
-  if (ownerAt >= 0 && n > 0 && !namesInside(typeOf(records[0]!))) {
+  if (ownerAt >= 0 && n > 0 && nameKind(typeOf(records[0]!)) === PLAIN) {
     // The usual answer: its records behind pointers to the question, copied as they are.
     const hi = 0xc0 | (ownerAt >> 8);
     const lo = ownerAt & 0xff;
@@ -261,12 +261,13 @@ function writeRecord(rec: ServedRecord, dst: Buffer, off: number, limit: number)
   const data = rec.data;
   const o = rec.off;
   const type = (data[o]! << 8) | data[o + 1]!;
-  if (!compressible(type)) {
+  const kind = nameKind(type);
+  if (kind !== COMPRESS) {
     const len = rec.len;
     if (off + len > limit) return -1;
     putRange(data, o, len, dst, off);
     // RFC 2782: the target is not compressed, but names after it may point into it.
-    if (type === QTYPE.SRV) names.learnWritten(off + 10 + 6);
+    if (kind === LEARN) names.learnWritten(off + 10 + 6);
     return off + len;
   }
   // TYPE CLASS TTL, then RDLENGTH once the data is written.
@@ -275,7 +276,7 @@ function writeRecord(rec: ServedRecord, dst: Buffer, off: number, limit: number)
   const rdata = off + 10;
   let p = rdata;
   let src = o + 10;
-  if (type === QTYPE.MX) {
+  if (type === TYPE_MX) {
     if (p + 2 > limit) return -1;
     dst[p] = data[src]!;
     dst[p + 1] = data[src + 1]!;
@@ -284,7 +285,7 @@ function writeRecord(rec: ServedRecord, dst: Buffer, off: number, limit: number)
   }
   p = names.write(data, src, dst, p, limit);
   if (p < 0) return -1;
-  if (type === QTYPE.SOA) {
+  if (type === TYPE_SOA) {
     p = names.write(data, names.nameEnd, dst, p, limit);
     const serial = names.nameEnd;
     if (p < 0 || p + 20 > limit) return -1;
@@ -296,13 +297,19 @@ function writeRecord(rec: ServedRecord, dst: Buffer, off: number, limit: number)
   return p;
 }
 
+// What a record's data holds for the encoder, by type code, read once per record from a typed
+// array (a compare chain of QTYPE's properties costs more on every record of every answer).
+const PLAIN = 0;
 /** Types of RFC 1035 whose data's names may be compressed (RFC 3597 4), of those Vigil serves. */
-function compressible(type: number): boolean {
-  return type === QTYPE.CNAME || type === QTYPE.NS || type === QTYPE.MX || type === QTYPE.SOA || type === QTYPE.PTR;
-}
-
-/** Types whose data holds a name the encoder reads: the compressible ones and SRV's target. */
-const namesInside = (type: number): boolean => type === QTYPE.SRV || compressible(type);
+const COMPRESS = 1;
+/** SRV: its target is written whole (RFC 2782), later names may point into it. */
+const LEARN = 2;
+const NAME_KIND = new Uint8Array(256);
+for (const t of [QTYPE.CNAME, QTYPE.NS, QTYPE.MX, QTYPE.SOA, QTYPE.PTR]) NAME_KIND[t] = COMPRESS;
+NAME_KIND[QTYPE.SRV] = LEARN;
+const nameKind = (type: number): number => (type < 256 ? NAME_KIND[type]! : PLAIN);
+const TYPE_MX = QTYPE.MX;
+const TYPE_SOA = QTYPE.SOA;
 
 // ---- Name compression -------------------------------------------------------------------------
 //
