@@ -42,7 +42,8 @@ describe('LoopStallMonitor', () => {
     expect(monitor.stalledSince(before)).toBeGreaterThan(250);
     await new Promise((r) => setTimeout(r, 60));
     expect(monitor.stalledSince(before)).toBeGreaterThan(250);
-    expect(monitor.stalledSince(before)).toBeLessThan(400);
+    // Never more than the time since (a loaded machine adds stalls of its own, so no tighter bound).
+    expect(monitor.stalledSince(before)).toBeLessThanOrEqual(performance.now() - before);
     // A check that started after the stall was not delayed by it.
     expect(monitor.stalledSince(performance.now() - 30)).toBeLessThan(OVERLOAD_TOLERANCE_MS);
   });
@@ -52,8 +53,12 @@ describe('LoopStallMonitor', () => {
     const stallStart = performance.now();
     busyFor(300);
     await new Promise((r) => setTimeout(r, 30));
+    const whole = monitor.stalledSince(stallStart);
     const half = monitor.stalledSince(stallStart + 150);
     expect(half).toBeGreaterThan(100);
-    expect(half).toBeLessThan(200);
+    // Asked from 150 ms in, the first 150 ms of the stall (less up to a tick before the stall's
+    // first due tick) are left out; later stalls a loaded machine adds count alike in both.
+    expect(whole - half).toBeGreaterThanOrEqual(125);
+    expect(whole - half).toBeLessThanOrEqual(150.5);
   });
 });
