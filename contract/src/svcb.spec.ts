@@ -124,7 +124,7 @@ describe('SVCB and HTTPS content', () => {
       ['TXT', ['a', ['b']]],
       ['A', [['192.0.2.1']]],
     ] as const) {
-      expect(parseContent(type, content as unknown[])).toEqual({
+      expect(parseContent(type, content as readonly unknown[] as unknown[])).toEqual({
         ok: false,
         index: type === 'A' ? 0 : 1,
         reason: 'must be a string or a number',
