@@ -127,6 +127,14 @@ describe('address overrides (real PostgreSQL and Redis)', () => {
     await until('the forced PUT published', async () => (await published('reput')).records[1]!.enabled === false);
     // Disabling every record is the customer's own choice (Gcore's clients cannot send force): no guard.
     await api.http().put(base('reput')).set(apiKey(token)).send(body(false, false)).expect(200);
+    // A batch's upsert is held alike (and changes nothing else of the batch), with its own force.
+    await api.http().put(base('reput')).set(apiKey(token)).send(body(true)).expect(200);
+    const batch = { upserts: [{ name: 'other.ovr.example', type: 'A', resource_records: [{ content: ['192.0.2.7'] }] }, { name: 'reput.ovr.example', type: 'A', ...body(false) }] };
+    const held = await api.http().patch('/v2/zones/ovr.example/rrsets').set(apiKey(token)).send(batch);
+    expect(expectError(held, 409)).toMatch(/reput\.ovr\.example A with no served address/);
+    await api.http().get(base('other')).set(apiKey(token)).expect(404);
+    await api.http().patch('/v2/zones/ovr.example/rrsets?force=true').set(apiKey(token)).send(batch).expect(200);
+    await api.http().get(base('other')).set(apiKey(token)).expect(200);
     // A record set without overrides, and a new address beside the drained one, pass as before.
     await api.http().put(base('reput')).set(apiKey(token)).send({ ...body(false), resource_records: [{ content: ['192.0.2.1'] }, { content: ['192.0.2.9'] }] }).expect(200);
   });

@@ -40,15 +40,17 @@ export class RrsetsController {
   @ApiOperation({
     summary:
       'Create or replace and delete record sets in one transaction, all or nothing: any problem is a 400 naming ' +
-      'its field (upserts[i]..., deletes[i]) and changes nothing',
+      'its field (upserts[i]..., deletes[i]) and changes nothing; 409 (no_served_address) when an upsert would leave every ' +
+      'enabled record of a failover record set drained by its overrides, unless force=true',
   })
   @ApiOkResponse({ standardSchema: RrsetBatchResultSchema })
   batch(
     @CurrentPrincipal() p: AccountPrincipal,
     @Param('zone') zone: string,
     @Body({ schema: RrsetBatchSchema }) body: RrsetBatch,
+    @Query({ schema: ForceQuerySchema }) q: ForceQuery,
   ): Promise<z.output<typeof RrsetBatchResultSchema>> {
-    return this.rrsets.batch(p, zone, body);
+    return this.rrsets.batch(p, zone, body, q.force);
   }
 
   @Get(':name/:type')

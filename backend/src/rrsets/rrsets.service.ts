@@ -174,7 +174,7 @@ export class RrsetsService {
    * Creates or replaces and deletes record sets in one transaction: all of them, or (on any
    * problem, each named by its field) none. Published once, with one audit entry per change.
    */
-  async batch(p: AccountPrincipal, zoneName: string, batch: RrsetBatch) {
+  async batch(p: AccountPrincipal, zoneName: string, batch: RrsetBatch, force = false) {
     return this.changes.transaction(async (tx, changes) => {
       const zone = await this.zones.find(tx, p, zoneName, true);
       const issues: FieldIssue[] = [];
@@ -230,6 +230,11 @@ export class RrsetsService {
         if (conflict) issues.push({ field: `${u.field}.type`, reason: conflict });
       }
       if (issues.length) throw new ValidationFailed(issues);
+      // The overrides' guard, as on a PUT: under the zone's lock, which overrides take first too.
+      for (const u of upserts) {
+        const existing = byKey.get(`${u.key.name} ${u.key.type}`);
+        if (existing && u.body.meta.failover) await this.guardReplace(existing, u.body, force);
+      }
 
       const upserted: Rrset[] = [];
       for (const u of upserts)
@@ -292,7 +297,11 @@ export class RrsetsService {
   private async guardPut(tx: EntityManager, p: AccountPrincipal, zoneName: string, key: Key, body: RrsetBody, force: boolean) {
     const zone = await this.zones.find(tx, p, zoneName, true);
     const existing = await tx.findOne(Rrset, { where: { zoneId: zone.id, name: key.name, type: key.type }, lock: { mode: 'pessimistic_write' } });
-    if (!existing) return;
+    if (existing) await this.guardReplace(existing, body, force);
+  }
+
+  /** 409 when `body` replacing `existing` would leave every enabled record drained by its overrides, unless `force`. */
+  private async guardReplace(existing: Rrset, body: RrsetBody, force: boolean) {
     const overrides = currentOverrides(existing, Date.now());
     if (overrides.length === 0) return;
     const after = Object.assign(new Rrset(), existing, {

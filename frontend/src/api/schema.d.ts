@@ -726,7 +726,7 @@ export interface paths {
     delete?: never;
     options?: never;
     head?: never;
-    /** Create or replace and delete record sets in one transaction, all or nothing: any problem is a 400 naming its field (upserts[i]..., deletes[i]) and changes nothing */
+    /** Create or replace and delete record sets in one transaction, all or nothing: any problem is a 400 naming its field (upserts[i]..., deletes[i]) and changes nothing; 409 (no_served_address) when an upsert would leave every enabled record of a failover record set drained by its overrides, unless force=true */
     patch: operations['RrsetsController_batch'];
     trace?: never;
   };
@@ -3191,7 +3191,10 @@ export interface operations {
   };
   RrsetsController_batch: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description true: do it even if it leaves no served address (what the 409 says) */
+        force?: '0' | '1' | 'true' | 'false';
+      };
       header?: never;
       path: {
         zone: string;
