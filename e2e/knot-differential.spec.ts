@@ -116,7 +116,7 @@ const udpLimit = (q: CorpusQuery) => Math.min(Math.max(q.udpSize, 512), 1232);
 
 /**
  * The same zone served by Vigil (built through the API, served by the real DNS process) and by
- * Knot (zone file written here), asked the same 2,400-odd queries; every answer compared field by
+ * Knot (zone file written here), asked the same 2,600-odd queries; every answer compared field by
  * field, sections as sorted sets, TTLs as they are. Issue 15.
  */
 (hasKnot ? describe : describe.skip)(

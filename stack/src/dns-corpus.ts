@@ -1,5 +1,5 @@
 // The differential corpus of issue 15: one zone's content, given to Vigil through its API and to
-// Knot as a zone file, some 2,400 queries over it (every owner × 15 types × UDP/TCP and EDNS
+// Knot as a zone file, some 2,600 queries over it (every owner × 15 types × UDP/TCP and EDNS
 // variants, then odd and malformed messages), and the canonical form of an answer that the
 // differential test (e2e/knot-differential.spec.ts) compares and bench/dns/sizes.mjs measures.
 // Queries are written byte by byte, so malformed ones are exactly what they say.
@@ -11,12 +11,13 @@ import { type KnotServer, startKnotServer } from './knot';
 export const CORPUS_ZONE = 'diff.example';
 const Z = CORPUS_ZONE;
 
-export type Content = (string | number)[];
+/** A record's content as the API takes it; SVCB/HTTPS params are arrays (`['alpn', 'h2']`). */
+export type Content = (string | number | (string | number)[])[];
 
 export interface CorpusRrset {
   /** Fully qualified, no trailing dot. */
   name: string;
-  type: 'A' | 'AAAA' | 'CNAME' | 'MX' | 'TXT' | 'NS' | 'SRV' | 'CAA' | 'PTR';
+  type: 'A' | 'AAAA' | 'CNAME' | 'MX' | 'TXT' | 'NS' | 'SRV' | 'CAA' | 'PTR' | 'SVCB' | 'HTTPS';
   ttl: number;
   contents: Content[];
 }
@@ -73,6 +74,14 @@ export function corpusRrsets(): CorpusRrset[] {
     rr('sip2', 'AAAA', [['2001:db8::31']]),
     // "." as the target: no such service (RFC 2782).
     rr('_xmpp._tcp', 'SRV', [[0, 0, 0, '.']]),
+    // SVCB and HTTPS: the addresses of an in-zone TargetName come in the additional section ("."
+    // and names elsewhere add none), in service and in alias form.
+    rr('', 'HTTPS', [
+      [1, `www.${Z}`, ['alpn', 'h2', 'h3']],
+      [2, 'svc.elsewhere.test', ['port', 8443]],
+    ]),
+    rr('svc', 'HTTPS', [[0, `mail.${Z}`]]),
+    rr('_8443._https.svc', 'SVCB', [[1, '.', ['port', 8443], ['ipv4hint', '192.0.2.80']]]),
     rr('txt', 'TXT', [['hello world'], ['x'.repeat(300)], ['a', 'b c']]),
     rr('caa', 'CAA', [[128, 'issue', 'ca.example.net']]),
     rr('1.ptr', 'PTR', [[`www.${Z}`]]),
@@ -114,6 +123,17 @@ function zoneData(type: CorpusRrset['type'], c: Content): string {
       return `${c[0]} ${c[1]} ${c[2]} ${dot(String(c[3]))}`;
     case 'CAA':
       return `${c[0]} ${c[1]} ${quote(String(c[2]))}`;
+    case 'SVCB':
+    case 'HTTPS':
+      // Priority, target, then each param as key=v1,v2 (the corpus's values need no escapes).
+      return [
+        c[0],
+        dot(String(c[1])),
+        ...c.slice(2).map((p) => {
+          const [key, ...values] = p as (string | number)[];
+          return values.length ? `${key}=${values.join(',')}` : String(key);
+        }),
+      ].join(' ');
     case 'TXT':
       // Each string in character-strings of at most 255 bytes, as Vigil splits them (RFC 1035 3.3.14).
       return c
@@ -142,7 +162,8 @@ export function corpusPuts(): { path: string; body: { ttl: number; resource_reco
 
 /** Whether Vigil on `port` serves the whole zone yet: the last record set written answers. */
 export async function corpusServed(port: number): Promise<boolean> {
-  const last = corpusRrsets().at(-1)!;
+  // The wildcard's TXT, a type dns-packet names.
+  const last = corpusRrsets().at(-1)! as CorpusRrset & { type: 'TXT' };
   const m = await udpQuery(port, last.name.replace('*', 'x'), last.type);
   return (m.answers ?? []).length === last.contents.length;
 }
@@ -215,6 +236,8 @@ export const OWNERS = [
   '_sip._tcp',
   '_tcp',
   '_xmpp._tcp',
+  'svc',
+  '_8443._https.svc',
   'sip',
   'txt',
   'caa',

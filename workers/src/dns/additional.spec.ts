@@ -22,6 +22,11 @@ const z = index(
       [0, 5, 5060, 'mail.example.com'],
       [0, 0, 0, '.'],
     ]),
+    rr('svc.example.com', 'HTTPS', [
+      [1, 'mail.example.com', ['alpn', 'h2']],
+      [2, '.', ['alpn', 'h3']],
+    ]),
+    rr('alias.example.com', 'SVCB', [[0, 'Mail.example.com']]),
   ]),
 );
 const records = (name: string, type: number) => z.nodes.get(name)!.get(type)!.records;
@@ -30,7 +35,13 @@ const shown = (glue: readonly Glue[]) => glue.map((g) => `${wireToName(g.ownerWi
 
 describe('additionalFor', () => {
   it('knows where the target starts in NS, MX and SRV data, and that other types have none', () => {
-    expect([QTYPE.NS, QTYPE.MX, QTYPE.SRV, QTYPE.A, QTYPE.CNAME].map(targetOffset)).toEqual([0, 2, 6, -1, -1]);
+    expect([QTYPE.NS, QTYPE.MX, QTYPE.SRV, QTYPE.SVCB, QTYPE.HTTPS, QTYPE.A, QTYPE.CNAME].map(targetOffset)).toEqual([0, 2, 6, 2, 2, -1, -1]);
+  });
+
+  it("adds the addresses of an SVCB or HTTPS record's TargetName, in service and alias form; '.' adds none", () => {
+    const mail = ['mail.example.com 192.0.2.25', 'mail.example.com 2001:db8::25'];
+    expect(shown(additionalFor(z, QTYPE.HTTPS, records('svc.example.com', QTYPE.HTTPS), all))).toEqual(mail);
+    expect(shown(additionalFor(z, QTYPE.SVCB, records('alias.example.com', QTYPE.SVCB), all))).toEqual(mail);
   });
 
   it('adds A then AAAA of each in-zone target once (names compared without case), a wildcard synthesised at the target', () => {

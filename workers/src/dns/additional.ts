@@ -1,6 +1,7 @@
 // Stage 5b: the additional section of RFC 1034 4.3.2 step 6. An answer of MX, SRV or NS records
 // carries the addresses (A, then AAAA) the zone holds for the names they point at, as Knot, BIND
-// and NSD add them, so a resolver need not ask again. Pure: it reads the index; the caller
+// and NSD add them, so a resolver need not ask again; SVCB and HTTPS records those of their
+// TargetName (RFC 9460 4.2, as Knot does; "." adds nothing). Pure: it reads the index; the caller
 // chooses each target's records (health and pickers, as an A query would get them).
 import { QTYPE } from './constants';
 import { findCut, nodeAt } from './lookup';
@@ -19,6 +20,9 @@ export function targetOffset(type: number): number {
       return 2; // preference
     case QTYPE.SRV:
       return 6; // priority, weight, port
+    case QTYPE.SVCB:
+    case QTYPE.HTTPS:
+      return 2; // SvcPriority
     default:
       return -1;
   }
@@ -27,7 +31,8 @@ export function targetOffset(type: number): number {
 /**
  * The in-zone addresses of the names `records` (of type `type`) point at, each name once; empty
  * for other types, targets outside the zone or below one of its cuts, and the root ('.' as an
- * SRV target: no service).
+ * SRV target: no service; as an SVCB or HTTPS target: the owner, whose addresses the client asks
+ * for anyway, and Knot adds none).
  */
 export function additionalFor(zone: ZoneIndex, type: number, records: readonly ServedRecord[], choose: AddressChoice): readonly Glue[] {
   const at = targetOffset(type);
