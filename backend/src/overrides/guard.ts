@@ -26,7 +26,9 @@ export async function guardServed(
   at: number,
   { force, healthy }: { force: boolean; healthy: boolean },
 ): Promise<boolean> {
-  const down = await downAddresses(redis, before.rrset, after.rrset);
+  // Whether every enabled record is drained does not depend on health (the filter fails open), so
+  // only the `healthy` half reads it.
+  const down = healthy ? await downAddresses(redis, before.rrset, after.rrset) : new Set<string>();
   const was = served(before.rrset, before.overrides, at, down);
   const will = served(after.rrset, after.overrides, at, down);
   const empties = will.any.length === 0 && after.rrset.resourceRecords.some((r) => r.enabled);

@@ -40,21 +40,35 @@ export function additionalFor(zone: ZoneIndex, type: number, records: readonly S
   const out: Glue[] = [];
   const seen: string[] = [];
   for (const rec of records) {
-    const target = wireToName(rec.data, rec.off + 10 + at).toLowerCase();
+    const { target, wire } = targetOf(rec, at);
     if (seen.includes(target)) continue;
     seen.push(target);
     if (target !== zone.name && !target.endsWith(`.${zone.name}`)) continue;
     if (zone.hasCuts && findCut(zone, target, QTYPE.A) !== null) continue;
     const node = nodeAt(zone, target);
     if (node === undefined) continue;
-    let ownerWire: Buffer | null = null;
     for (const t of ADDRESS_TYPES) {
       const rrset = node.get(t);
       if (rrset === undefined) continue;
-      for (const r of choose(rrset)) out.push({ ownerWire: (ownerWire ??= nameToWire(target)), record: r });
+      for (const r of choose(rrset)) out.push({ ownerWire: wire, record: r });
     }
   }
   return out;
+}
+
+/**
+ * A record's target, read out of its RDATA and encoded as an owner once per record (records are
+ * immutable and belong to one zone version), not on every answer; no memory until asked.
+ */
+const targets = new WeakMap<ServedRecord, { target: string; wire: Buffer }>();
+function targetOf(rec: ServedRecord, at: number): { target: string; wire: Buffer } {
+  let t = targets.get(rec);
+  if (t === undefined) {
+    const target = wireToName(rec.data, rec.off + 10 + at).toLowerCase();
+    t = { target, wire: nameToWire(target) };
+    targets.set(rec, t);
+  }
+  return t;
 }
 
 const ADDRESS_TYPES = [QTYPE.A, QTYPE.AAAA] as const;
