@@ -40,7 +40,9 @@ const jestRuns =
 let jestStatus = 0;
 for (const [i, args] of jestRuns.entries()) {
   const jestJson = join(out, `jest-${i}.json`);
-  const status = run('npx', ['jest', '--json', `--outputFile=${jestJson}`, ...args]);
+  // --forceExit: a suite that fails halfway (a Sentinel failover that went wrong, say) can leave its
+  // processes' connections open, and jest would then wait for ever instead of letting the summary come.
+  const status = run('npx', ['jest', '--json', `--outputFile=${jestJson}`, '--forceExit', ...args]);
   if (status !== 0) jestStatus = status;
   if (existsSync(jestJson)) {
     const r = JSON.parse(readFileSync(jestJson, 'utf8'));
